@@ -1,0 +1,182 @@
+package dev.perceiver.blocks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.perceiver.nn.Checks;
+import dev.perceiver.nn.Linear;
+import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Ops;
+import dev.perceiver.position.RotaryPositionEmbedding;
+
+/**
+ * Multi-head scaled dot-product attention (Perceiver IO, appendix E) with optional rotary embedding of queries and
+ * keys, causal masking and a kv cache. Queries x_q (b, n, num_q_input_channels) attend to keys/values x_kv
+ * (b, l, num_kv_input_channels); output (b, n, num_output_channels). Parameters: {@code q_proj, k_proj, v_proj,
+ * o_proj}.
+ *
+ * <p>Causal masking right-aligns queries and keys: query i (of n) may see key j (of l) when j <= i + l - n.
+ */
+public final class MultiHeadAttention extends Module {
+    private final int numHeads;
+    private final int numQkChannels;
+    private final int numVChannels;
+    private final int maxHeadsParallel;
+    private final boolean causalAttention;
+    private final double dropout;
+    private final float dpScale;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
+
+    /**
+     * @param numQkChannels query/key channels, null = num_q_input_channels
+     * @param numVChannels value channels, null = num_qk_channels
+     * @param numOutputChannels output channels, null = num_q_input_channels
+     * @param maxHeadsParallel heads computed at once (same result, less memory), null = num_heads
+     */
+    public MultiHeadAttention(NDManager manager, int numHeads, int numQInputChannels, int numKvInputChannels,
+            Integer numQkChannels, Integer numVChannels, Integer numOutputChannels, Integer maxHeadsParallel,
+            boolean causalAttention, double dropout, boolean qkvBias, boolean outBias, double initScale) {
+        super(manager);
+        Checks.positive("num_heads", numHeads);
+        Checks.positive("num_q_input_channels", numQInputChannels);
+        Checks.positive("num_kv_input_channels", numKvInputChannels);
+        Checks.probability("dropout", dropout);
+        int qk = numQkChannels == null ? numQInputChannels : numQkChannels;
+        int v = numVChannels == null ? qk : numVChannels;
+        int out = numOutputChannels == null ? numQInputChannels : numOutputChannels;
+        Checks.positive("num_qk_channels", qk);
+        Checks.positive("num_v_channels", v);
+        Checks.positive("num_output_channels", out);
+        Checks.divisible("num_qk_channels", qk, "num_heads", numHeads);
+        Checks.divisible("num_v_channels", v, "num_heads", numHeads);
+        int parallel = maxHeadsParallel == null ? numHeads : maxHeadsParallel;
+        Checks.positive("max_heads_parallel", parallel);
+        this.numHeads = numHeads;
+        this.numQkChannels = qk;
+        this.numVChannels = v;
+        this.maxHeadsParallel = parallel;
+        this.causalAttention = causalAttention;
+        this.dropout = dropout;
+        this.dpScale = (float) Math.pow(qk / numHeads, -0.5);
+        qProj = child("q_proj", new Linear(manager, numQInputChannels, qk, qkvBias, initScale));
+        kProj = child("k_proj", new Linear(manager, numKvInputChannels, qk, qkvBias, initScale));
+        vProj = child("v_proj", new Linear(manager, numKvInputChannels, v, qkvBias, initScale));
+        oProj = child("o_proj", new Linear(manager, v, out, outBias, initScale));
+    }
+
+    /**
+     * @param xQ queries (b, n, num_q_input_channels)
+     * @param xKv keys/values (b, l, num_kv_input_channels)
+     * @param padMask boolean (b, l_total), true = padding key to ignore; l_total includes cached positions; or null
+     * @param rotQ rotary embedding applied to the queries, or null
+     * @param rotK rotary embedding applied to the keys, or null
+     * @param kvCache cached keys/values of earlier positions, prepended to this call's; or null
+     * @return output (b, n, num_output_channels) and, when a cache was given, the extended cache
+     */
+    public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray padMask, RotaryPositionEmbedding rotQ,
+            RotaryPositionEmbedding rotK, KvCache kvCache) {
+        NDArray q = qProj.forward(xQ);
+        NDArray k = kProj.forward(xKv);
+        NDArray v = vProj.forward(xKv);
+        KvCache updated = null;
+        if (kvCache != null) {
+            k = kvCache.k().concat(k, 1);
+            v = kvCache.v().concat(v, 1);
+            updated = new KvCache(k, v);
+        }
+        q = splitHeads(q).mul(dpScale);
+        k = splitHeads(k);
+        v = splitHeads(v);
+        if (rotQ != null) {
+            q = rotQ.rotate(q);
+        }
+        if (rotK != null) {
+            k = rotK.rotate(k);
+        }
+        NDArray mask = attentionMask(q.getShape().get(2), k.getShape().get(2), padMask, q.getManager());
+        if (mask != null) {
+            mask = mask.logicalNot();
+        }
+        NDArray o;
+        if (maxHeadsParallel >= numHeads) {
+            o = attend(q, k, v, mask);
+        } else {
+            NDList chunks = new NDList();
+            for (int h = 0; h < numHeads; h += maxHeadsParallel) {
+                int end = Math.min(numHeads, h + maxHeadsParallel);
+                String idx = ":, " + h + ":" + end;
+                chunks.add(attend(q.get(idx), k.get(idx), v.get(idx), mask));
+            }
+            o = NDArrays.concat(chunks, 1);
+        }
+        return new AttentionOutput(oProj.forward(mergeHeads(o)), updated);
+    }
+
+    /** Attention of one group of heads; {@code mask} (broadcastable, true = attend) may be null. */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2));
+        if (mask != null) {
+            // masked_fill: keep attn where the mask is false, else the most negative float
+            NDArray keep = mask.broadcast(attn.getShape());
+            attn = attn.getNDArrayInternal().where(keep, attn.getManager().create(-Float.MAX_VALUE));
+        }
+        attn = attn.softmax(-1);
+        attn = Ops.dropout(attn, dropout, isTraining());
+        return attn.matMul(v);
+    }
+
+    /** Boolean mask broadcastable to (b, h, i, j), true = masked; null when nothing is masked. */
+    private NDArray attentionMask(long i, long j, NDArray padMask, NDManager m) {
+        NDArray mask = null;
+        if (padMask != null) {
+            if (padMask.getShape().dimension() != 2 || padMask.getShape().get(1) != j) {
+                throw new IllegalArgumentException("pad_mask shape " + padMask.getShape()
+                        + " does not match the number of keys (" + j + ")");
+            }
+            long b = padMask.getShape().get(0);
+            mask = padMask.toType(DataType.BOOLEAN, false).reshape(b, 1, 1, j);
+        }
+        if (causalAttention) {
+            NDArray rows = m.arange(0, i, 1, DataType.INT64).reshape(i, 1);
+            NDArray cols = m.arange(0, j, 1, DataType.INT64).reshape(1, j);
+            NDArray causal = cols.sub(rows).gte(j - i + 1);
+            mask = mask == null ? causal : mask.logicalOr(causal);
+        }
+        return mask;
+    }
+
+    /** (b, n, h*c) -> (b, h, n, c). */
+    private NDArray splitHeads(NDArray x) {
+        long[] s = x.getShape().getShape();
+        return x.reshape(s[0], s[1], numHeads, s[2] / numHeads).transpose(0, 2, 1, 3);
+    }
+
+    /** (b, h, n, c) -> (b, n, h*c). */
+    private static NDArray mergeHeads(NDArray x) {
+        long[] s = x.getShape().getShape();
+        return x.transpose(0, 2, 1, 3).reshape(s[0], s[2], s[1] * s[3]);
+    }
+
+    /** Empty cache for a batch of {@code b}: (b, 0, num_qk_channels) and (b, 0, num_v_channels). */
+    public KvCache emptyKvCache(NDManager m, long b) {
+        return new KvCache(m.zeros(new ai.djl.ndarray.types.Shape(b, 0, numQkChannels)),
+                m.zeros(new ai.djl.ndarray.types.Shape(b, 0, numVChannels)));
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    public int numQkChannels() {
+        return numQkChannels;
+    }
+
+    public int numVChannels() {
+        return numVChannels;
+    }
+}

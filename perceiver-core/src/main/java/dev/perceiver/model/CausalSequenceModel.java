@@ -1,0 +1,79 @@
+package dev.perceiver.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.TiedTokenOutputAdapter;
+import dev.perceiver.adapter.TokenInputAdapterWithRotarySupport;
+import dev.perceiver.blocks.KvCache;
+import dev.perceiver.config.PerceiverARConfig;
+import dev.perceiver.nn.LayerNorm;
+
+import java.util.List;
+
+/**
+ * Perceiver AR over token sequences (causal language model, symbolic audio model): token input adapter with rotary
+ * support (rotating half of each head's channels when abs_pos_emb, all otherwise), optional output layer norm
+ * {@code out_norm}, and logits tied to the token embedding ({@code output_adapter}). Input (b, n) token ids, output
+ * logits (b, n - prefix_len, vocab_size).
+ */
+public class CausalSequenceModel extends PerceiverAR {
+    private final PerceiverARConfig config;
+    private final TokenInputAdapterWithRotarySupport tokenAdapter;
+    private final LayerNorm outNorm;
+    private final TiedTokenOutputAdapter outputAdapter;
+
+    public CausalSequenceModel(NDManager manager, PerceiverARConfig config) {
+        this(manager, config, adapter(manager, config));
+    }
+
+    private CausalSequenceModel(NDManager manager, PerceiverARConfig config,
+            TokenInputAdapterWithRotarySupport adapter) {
+        super(manager, adapter, config);
+        this.config = config;
+        this.tokenAdapter = adapter;
+        outNorm = config.outputNorm() ? child("out_norm", new LayerNorm(manager, config.numChannels())) : null;
+        outputAdapter = child("output_adapter",
+                new TiedTokenOutputAdapter(manager, adapter.txtEmbedding(), config.outputBias()));
+    }
+
+    private static TokenInputAdapterWithRotarySupport adapter(NDManager manager, PerceiverARConfig c) {
+        int rotated = c.numChannels() / c.numHeads();
+        if (c.absPosEmb()) {
+            rotated /= 2;
+        }
+        return new TokenInputAdapterWithRotarySupport(manager, rotated, c.vocabSize(), c.maxSeqLen(),
+                c.numChannels(), c.absPosEmb(), c.initScale());
+    }
+
+    /**
+     * @param x token ids (b, n) (only the new ones when the cache is non-empty)
+     * @param prefixLen 0 <= prefix_len <= max_prefix_len and < n
+     * @param padMask boolean (b, n), true = left padding, or null
+     * @param kvCache null, empty list (start caching) or previous caches
+     * @return logits (b, n - prefix_len, vocab_size), hidden state and caches
+     */
+    public LmOutput forwardLogits(NDArray x, int prefixLen, NDArray padMask, List<KvCache> kvCache) {
+        if (prefixLen > config.maxPrefixLen()) {
+            throw new IllegalArgumentException(
+                    "prefix_len (" + prefixLen + ") exceeds max_prefix_len (" + config.maxPrefixLen() + ")");
+        }
+        Output out = forward(x, prefixLen, padMask, kvCache);
+        NDArray h = out.lastHiddenState();
+        if (outNorm != null) {
+            h = outNorm.forward(h);
+        }
+        return new LmOutput(outputAdapter.forward(h), h, out.kvCache());
+    }
+
+    public PerceiverARConfig config() {
+        return config;
+    }
+
+    public TokenInputAdapterWithRotarySupport tokenAdapter() {
+        return tokenAdapter;
+    }
+
+    /** Logits (b, n_latent, vocab), normalised hidden state (b, n_latent, C), kv caches (or null). */
+    public record LmOutput(NDArray logits, NDArray lastHiddenState, List<KvCache> kvCache) {
+    }
+}

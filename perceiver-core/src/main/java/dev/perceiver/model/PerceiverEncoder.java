@@ -1,0 +1,108 @@
+package dev.perceiver.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.InputAdapter;
+import dev.perceiver.adapter.TrainableQueryProvider;
+import dev.perceiver.blocks.CrossAttentionLayer;
+import dev.perceiver.blocks.SelfAttentionBlock;
+import dev.perceiver.config.EncoderConfig;
+import dev.perceiver.nn.Module;
+
+/**
+ * Generic Perceiver IO encoder with repeated cross-attention. The input adapter turns task input into (b, M, C);
+ * N learned latents of D channels cross-attend to it, then L = {@code num_self_attention_blocks} self-attention
+ * blocks process the latents; cross-attention is repeated before blocks 2..P (P = {@code num_cross_attention_layers}
+ * <= L). Cross-attention layers 2..P share weights ({@code cross_attn_n}), as do blocks 2..L
+ * ({@code self_attn_n}); the first layer/block shares them too when {@code first_*_shared}, and only otherwise has
+ * parameters of its own. Output: latents (b, N, D).
+ */
+public final class PerceiverEncoder extends Module {
+    private final TrainableQueryProvider latentProvider;
+    private final InputAdapter inputAdapter;
+    private final CrossAttentionLayer crossAttn1;
+    private final SelfAttentionBlock selfAttn1;
+    private final CrossAttentionLayer crossAttnN;
+    private final SelfAttentionBlock selfAttnN;
+    private final int numCrossAttentionLayers;
+    private final int numSelfAttentionBlocks;
+
+    /**
+     * @param inputAdapter produces the (b, M, C) input, C = its num_input_channels
+     * @param numLatents N
+     * @param numLatentChannels D
+     * @param config encoder options (reference EncoderConfig)
+     */
+    public PerceiverEncoder(NDManager manager, InputAdapter inputAdapter, int numLatents, int numLatentChannels,
+            EncoderConfig config) {
+        super(manager);
+        double init = config.initScale();
+        latentProvider = child("latent_provider",
+                new TrainableQueryProvider(manager, numLatents, numLatentChannels, init));
+        this.inputAdapter = child("input_adapter", inputAdapter);
+        numCrossAttentionLayers = config.numCrossAttentionLayers();
+        numSelfAttentionBlocks = config.numSelfAttentionBlocks();
+        if (numCrossAttentionLayers > numSelfAttentionBlocks) {
+            throw new IllegalArgumentException("num_cross_attention_layers (" + numCrossAttentionLayers
+                    + ") must be <= num_self_attention_blocks (" + numSelfAttentionBlocks + ")");
+        }
+        crossAttn1 = child("cross_attn_1", crossAttention(manager, inputAdapter, numLatentChannels, config));
+        selfAttn1 = child("self_attn_1", selfAttention(manager, numLatentChannels, config));
+        boolean extraCross = numCrossAttentionLayers > 1 && !config.firstCrossAttentionLayerShared();
+        boolean extraSelf = numSelfAttentionBlocks > 1 && !config.firstSelfAttentionBlockShared();
+        crossAttnN = extraCross
+                ? child("cross_attn_n", crossAttention(manager, inputAdapter, numLatentChannels, config))
+                : crossAttn1;
+        selfAttnN = extraSelf ? child("self_attn_n", selfAttention(manager, numLatentChannels, config)) : selfAttn1;
+    }
+
+    private static CrossAttentionLayer crossAttention(NDManager m, InputAdapter adapter, int d, EncoderConfig c) {
+        return new CrossAttentionLayer(m, c.numCrossAttentionHeads(), d, adapter.numInputChannels(),
+                c.numCrossAttentionQkChannels(), c.numCrossAttentionVChannels(), null, false,
+                c.crossAttentionWideningFactor(), c.dropout(), 0.0, true, true, true, true, c.initScale());
+    }
+
+    private static SelfAttentionBlock selfAttention(NDManager m, int d, EncoderConfig c) {
+        return new SelfAttentionBlock(m, c.numSelfAttentionLayersPerBlock(), c.numSelfAttentionHeads(), d,
+                c.numSelfAttentionQkChannels(), c.numSelfAttentionVChannels(), 1, null, false,
+                c.selfAttentionWideningFactor(), c.dropout(), 0.0, true, true, true, c.initScale());
+    }
+
+    /** Task input -> latents (b, N, D). */
+    public NDArray forward(NDArray x, NDArray padMask) {
+        return forwardWithAdapted(x, padMask).latents();
+    }
+
+    /** Task input -> latents (b, N, D) together with the adapted input (b, M, C). */
+    public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {
+        NDArray adapted = inputAdapter.forward(x);
+        if (padMask != null && (padMask.getShape().dimension() != 2
+                || padMask.getShape().get(0) != adapted.getShape().get(0)
+                || padMask.getShape().get(1) != adapted.getShape().get(1))) {
+            throw new IllegalArgumentException("pad_mask shape " + padMask.getShape() + " must be (batch, M) = ("
+                    + adapted.getShape().get(0) + ", " + adapted.getShape().get(1) + ")");
+        }
+        NDArray latents = latentProvider.query(null);
+        latents = crossAttn1.forward(latents, adapted, padMask);
+        latents = selfAttn1.forward(latents, null, null);
+        for (int i = 1; i < numSelfAttentionBlocks; i++) {
+            if (i < numCrossAttentionLayers) {
+                latents = crossAttnN.forward(latents, adapted, padMask);
+            }
+            latents = selfAttnN.forward(latents, null, null);
+        }
+        return new EncoderOutput(latents, adapted);
+    }
+
+    public InputAdapter inputAdapter() {
+        return inputAdapter;
+    }
+
+    public TrainableQueryProvider latentProvider() {
+        return latentProvider;
+    }
+
+    /** Latents (b, N, D) and adapted input (b, M, C). */
+    public record EncoderOutput(NDArray latents, NDArray adapted) {
+    }
+}

@@ -1,0 +1,27 @@
+package dev.perceiver.vision;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.OutputAdapter;
+import dev.perceiver.nn.Linear;
+
+/** Decoder output (b, h*w, F) -> flow (b, h, w, 2): {@code linear} projection divided by {@code rescale_factor}. */
+public final class OpticalFlowOutputAdapter extends OutputAdapter {
+    private final Linear linear;
+    private final int[] imageShape;
+    private final float rescaleFactor;
+
+    public OpticalFlowOutputAdapter(NDManager m, int[] imageShape, int numOutputQueryChannels, double rescaleFactor,
+            double initScale) {
+        super(m);
+        this.imageShape = imageShape.clone();
+        this.rescaleFactor = (float) rescaleFactor;
+        linear = child("linear", new Linear(m, numOutputQueryChannels, 2, true, initScale));
+    }
+
+    @Override
+    public NDArray forward(NDArray x) {
+        NDArray y = linear.forward(x).div(rescaleFactor);
+        return y.reshape(y.getShape().get(0), imageShape[0], -1, 2);
+    }
+}
