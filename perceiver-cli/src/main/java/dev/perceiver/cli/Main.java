@@ -1,0 +1,54 @@
+package dev.perceiver.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code perceiver} command. Bad input (an {@link IllegalArgumentException} or an I/O error) is reported as one
+ * line on stderr with exit code 2; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "perceiver", mixinStandardHelpOptions = true, version = "perceiver 0.1.0",
+        description = "Perceiver, Perceiver IO and Perceiver AR on the JVM: train, run and check models.",
+        subcommands = {ParityCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests). */
+    public static int execute(String... args) {
+        System.setProperty("ai.djl.offline", "true");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            Throwable t = ex;
+            if (verbose) {
+                t.printStackTrace(cmd.getErr());
+            }
+            cmd.getErr().println("error: " + message(t));
+            return t instanceof IllegalArgumentException || t instanceof java.io.IOException
+                    || t instanceof java.io.UncheckedIOException ? 2 : 1;
+        });
+        return cli.execute(args);
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.perceiver.cli;
+
+import dev.perceiver.parity.CaseResult;
+import dev.perceiver.parity.ParityRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code perceiver parity DIR}: evaluates reference fixtures. */
+@Command(name = "parity", mixinStandardHelpOptions = true,
+        description = {"Evaluate every reference fixture (*.safetensors) in DIR by its file name and the config in",
+                "its metadata; print one line per case with the largest error against the expected outputs,",
+                "then 'N passed, M failed'. Exit code 1 if any case fails."})
+public final class ParityCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Directory of fixture files.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        List<CaseResult> results = ParityRunners.full().runDirectory(dir);
+        int passed = 0;
+        int failed = 0;
+        for (CaseResult r : results) {
+            System.out.println(r.describe());
+            if (r.status() == CaseResult.Status.PASSED) {
+                passed++;
+            } else if (r.status() != CaseResult.Status.UNSUPPORTED) {
+                failed++;
+            }
+        }
+        System.out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+}
