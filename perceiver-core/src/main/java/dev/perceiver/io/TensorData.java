@@ -26,6 +26,9 @@ public record TensorData(String dtype, long[] shape, ByteBuffer data) {
   /**
    * Validates and stores the tensor.
    *
+   * @param dtype one of {@code F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL}
+   * @param shape non-negative dimensions (copied)
+   * @param data the bytes from its position to its limit (viewed, not copied)
    * @throws IllegalArgumentException if the dtype is unknown, a dimension is negative, the element
    *     count overflows, or the buffer size does not match shape and dtype
    */
