@@ -44,7 +44,13 @@ public final class Parameter {
         if (!values.getShape().equals(shape)) {
             throw new IllegalArgumentException("shape " + values.getShape() + " does not match expected " + shape);
         }
-        NDArray copy = values.toType(array.getDataType(), true);
+        // toType(.., copy=true) of the same type aliases the source storage (torch's to()), and an array made from a
+        // direct buffer only borrows that buffer: clone so the parameter owns its memory.
+        NDArray converted = values.toType(array.getDataType(), false);
+        NDArray copy = converted.duplicate();
+        if (converted != values) {
+            converted.close();
+        }
         copy.attach(array.getManager());
         boolean grad = array.hasGradient();
         array.close();

@@ -61,6 +61,7 @@ public final class ParityRunner {
         register("text_classifier", ParityRunner::textClassifier);
         register("clm_forward", ParityRunner::clmForward);
         register("optical_flow", ParityRunner::opticalFlow);
+        register("train_step", TrainStepParity::evaluate);
     }
 
     /** Registers an evaluator for files whose name (without extension) starts with {@code prefix}. */
