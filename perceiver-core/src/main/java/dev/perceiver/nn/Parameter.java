@@ -44,7 +44,8 @@ public final class Parameter {
         if (!values.getShape().equals(shape)) {
             throw new IllegalArgumentException("shape " + values.getShape() + " does not match expected " + shape);
         }
-        NDArray copy = values.toType(array.getDataType(), true);
+        // duplicate() clones into libtorch-owned memory: arrays created from Java buffers only borrow theirs
+        NDArray copy = values.toType(array.getDataType(), false).duplicate();
         copy.attach(array.getManager());
         boolean grad = array.hasGradient();
         array.close();
