@@ -35,4 +35,74 @@ public record DecoderConfig(
     public static DecoderConfig defaults() {
         return new DecoderConfig(null, null, null, null, null, null, null, null);
     }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link DecoderConfig}; unset fields take the defaults. */
+    public static final class Builder {
+        private Integer numCrossAttentionHeads;
+        private Integer numCrossAttentionQkChannels;
+        private Integer numCrossAttentionVChannels;
+        private Integer crossAttentionWideningFactor;
+        private Boolean crossAttentionResidual;
+        private Double dropout;
+        private Double initScale;
+        private Boolean freeze;
+
+        /** Sets numCrossAttentionHeads. */
+        public Builder numCrossAttentionHeads(Integer value) {
+            this.numCrossAttentionHeads = value;
+            return this;
+        }
+
+        /** Sets numCrossAttentionQkChannels. */
+        public Builder numCrossAttentionQkChannels(Integer value) {
+            this.numCrossAttentionQkChannels = value;
+            return this;
+        }
+
+        /** Sets numCrossAttentionVChannels. */
+        public Builder numCrossAttentionVChannels(Integer value) {
+            this.numCrossAttentionVChannels = value;
+            return this;
+        }
+
+        /** Sets crossAttentionWideningFactor. */
+        public Builder crossAttentionWideningFactor(Integer value) {
+            this.crossAttentionWideningFactor = value;
+            return this;
+        }
+
+        /** Sets crossAttentionResidual. */
+        public Builder crossAttentionResidual(Boolean value) {
+            this.crossAttentionResidual = value;
+            return this;
+        }
+
+        /** Sets dropout. */
+        public Builder dropout(Double value) {
+            this.dropout = value;
+            return this;
+        }
+
+        /** Sets initScale. */
+        public Builder initScale(Double value) {
+            this.initScale = value;
+            return this;
+        }
+
+        /** Sets freeze. */
+        public Builder freeze(Boolean value) {
+            this.freeze = value;
+            return this;
+        }
+
+        /** Builds and validates the config. */
+        public DecoderConfig build() {
+            return new DecoderConfig(numCrossAttentionHeads, numCrossAttentionQkChannels, numCrossAttentionVChannels, crossAttentionWideningFactor, crossAttentionResidual, dropout, initScale, freeze);
+        }
+    }
 }

@@ -80,4 +80,130 @@ public record EncoderConfig(
             Checks.positive(name, value);
         }
     }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link EncoderConfig}; unset fields take the defaults. */
+    public static final class Builder {
+        private Integer numCrossAttentionHeads;
+        private Integer numCrossAttentionQkChannels;
+        private Integer numCrossAttentionVChannels;
+        private Integer numCrossAttentionLayers;
+        private Boolean firstCrossAttentionLayerShared;
+        private Integer crossAttentionWideningFactor;
+        private Integer numSelfAttentionHeads;
+        private Integer numSelfAttentionQkChannels;
+        private Integer numSelfAttentionVChannels;
+        private Integer numSelfAttentionLayersPerBlock;
+        private Integer numSelfAttentionBlocks;
+        private Boolean firstSelfAttentionBlockShared;
+        private Integer selfAttentionWideningFactor;
+        private Double dropout;
+        private Double initScale;
+        private Boolean freeze;
+
+        /** Sets numCrossAttentionHeads. */
+        public Builder numCrossAttentionHeads(Integer value) {
+            this.numCrossAttentionHeads = value;
+            return this;
+        }
+
+        /** Sets numCrossAttentionQkChannels. */
+        public Builder numCrossAttentionQkChannels(Integer value) {
+            this.numCrossAttentionQkChannels = value;
+            return this;
+        }
+
+        /** Sets numCrossAttentionVChannels. */
+        public Builder numCrossAttentionVChannels(Integer value) {
+            this.numCrossAttentionVChannels = value;
+            return this;
+        }
+
+        /** Sets numCrossAttentionLayers. */
+        public Builder numCrossAttentionLayers(Integer value) {
+            this.numCrossAttentionLayers = value;
+            return this;
+        }
+
+        /** Sets firstCrossAttentionLayerShared. */
+        public Builder firstCrossAttentionLayerShared(Boolean value) {
+            this.firstCrossAttentionLayerShared = value;
+            return this;
+        }
+
+        /** Sets crossAttentionWideningFactor. */
+        public Builder crossAttentionWideningFactor(Integer value) {
+            this.crossAttentionWideningFactor = value;
+            return this;
+        }
+
+        /** Sets numSelfAttentionHeads. */
+        public Builder numSelfAttentionHeads(Integer value) {
+            this.numSelfAttentionHeads = value;
+            return this;
+        }
+
+        /** Sets numSelfAttentionQkChannels. */
+        public Builder numSelfAttentionQkChannels(Integer value) {
+            this.numSelfAttentionQkChannels = value;
+            return this;
+        }
+
+        /** Sets numSelfAttentionVChannels. */
+        public Builder numSelfAttentionVChannels(Integer value) {
+            this.numSelfAttentionVChannels = value;
+            return this;
+        }
+
+        /** Sets numSelfAttentionLayersPerBlock. */
+        public Builder numSelfAttentionLayersPerBlock(Integer value) {
+            this.numSelfAttentionLayersPerBlock = value;
+            return this;
+        }
+
+        /** Sets numSelfAttentionBlocks. */
+        public Builder numSelfAttentionBlocks(Integer value) {
+            this.numSelfAttentionBlocks = value;
+            return this;
+        }
+
+        /** Sets firstSelfAttentionBlockShared. */
+        public Builder firstSelfAttentionBlockShared(Boolean value) {
+            this.firstSelfAttentionBlockShared = value;
+            return this;
+        }
+
+        /** Sets selfAttentionWideningFactor. */
+        public Builder selfAttentionWideningFactor(Integer value) {
+            this.selfAttentionWideningFactor = value;
+            return this;
+        }
+
+        /** Sets dropout. */
+        public Builder dropout(Double value) {
+            this.dropout = value;
+            return this;
+        }
+
+        /** Sets initScale. */
+        public Builder initScale(Double value) {
+            this.initScale = value;
+            return this;
+        }
+
+        /** Sets freeze. */
+        public Builder freeze(Boolean value) {
+            this.freeze = value;
+            return this;
+        }
+
+        /** Builds and validates the config. */
+        public EncoderConfig build() {
+            return new EncoderConfig(numCrossAttentionHeads, numCrossAttentionQkChannels, numCrossAttentionVChannels, numCrossAttentionLayers, firstCrossAttentionLayerShared, crossAttentionWideningFactor, numSelfAttentionHeads, numSelfAttentionQkChannels, numSelfAttentionVChannels, numSelfAttentionLayersPerBlock, numSelfAttentionBlocks, firstSelfAttentionBlockShared, selfAttentionWideningFactor, dropout, initScale, freeze);
+        }
+    }
 }

@@ -41,11 +41,16 @@ public final class StateDicts {
         return new TensorData(dtypeName(array.getDataType()), array.getShape().getShape(), copy);
     }
 
-    /** Creates an array in {@code manager} from safetensors data. */
+    /**
+     * Creates an array in {@code manager} from safetensors data. The array owns its memory (a libtorch copy), so
+     * views of it stay valid whatever happens to the Java buffer it was read from.
+     */
     public static NDArray toArray(NDManager manager, TensorData t) {
         ByteBuffer direct = ByteBuffer.allocateDirect(t.data().remaining()).order(ByteOrder.nativeOrder());
         direct.put(t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN)).flip();
-        return manager.create(direct, new Shape(t.shape()), dataType(t.dtype()));
+        try (NDArray borrowed = manager.create(direct, new Shape(t.shape()), dataType(t.dtype()))) {
+            return borrowed.duplicate();
+        }
     }
 
     /** Saves the module's state dict atomically, keys prefixed with {@code prefix}. */

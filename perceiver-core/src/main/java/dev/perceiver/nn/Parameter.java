@@ -44,13 +44,8 @@ public final class Parameter {
         if (!values.getShape().equals(shape)) {
             throw new IllegalArgumentException("shape " + values.getShape() + " does not match expected " + shape);
         }
-        // toType(.., copy=true) of the same type aliases the source storage (torch's to()), and an array made from a
-        // direct buffer only borrows that buffer: clone so the parameter owns its memory.
-        NDArray converted = values.toType(array.getDataType(), false);
-        NDArray copy = converted.duplicate();
-        if (converted != values) {
-            converted.close();
-        }
+        // duplicate() clones into libtorch-owned memory: arrays created from Java buffers only borrow theirs
+        NDArray copy = values.toType(array.getDataType(), false).duplicate();
         copy.attach(array.getManager());
         boolean grad = array.hasGradient();
         array.close();
