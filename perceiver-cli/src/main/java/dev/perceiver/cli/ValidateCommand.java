@@ -1,0 +1,112 @@
+package dev.perceiver.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.config.ConfigJson;
+import dev.perceiver.io.ModelFolder;
+import dev.perceiver.io.ModelType;
+import dev.perceiver.train.Validation;
+import dev.perceiver.train.config.CommandOptions;
+import dev.perceiver.train.config.OptionTree;
+import dev.perceiver.train.task.LoadedData;
+import dev.perceiver.train.task.TaskData;
+import dev.perceiver.train.task.TaskKind;
+import dev.perceiver.train.task.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code perceiver validate TASK --checkpoint DIR [--data.* ...]}: validation loss (and accuracy) of a model. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = {"Evaluate a model folder (e.g. RUN/checkpoints/best) on the task's validation data and print",
+                "val_loss (and val_acc for classifiers). Data options (--data.*, --trainer.limit_val_batches,",
+                "--seed_everything) default to those of the run the checkpoint belongs to, if any."})
+public final class ValidateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "TASK", description = "image-classifier, mlm, text-classifier or clm.")
+    String task;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Model folder.")
+    Path checkpoint;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON config (its data section is used).")
+    Path config;
+
+    @Unmatched
+    List<String> options = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        TaskKind kind = TaskKind.of(task);
+        ObjectNode defaults = kind.defaults();
+        ObjectNode allowed = ConfigJson.MAPPER.createObjectNode();
+        allowed.set("data", defaults.get("data"));
+        allowed.putObject("trainer").put("limit_val_batches", -1L);
+        allowed.set("seed_everything", defaults.get("seed_everything"));
+        OptionTree tree = new OptionTree(allowed);
+        Path runDir = checkpoint.toAbsolutePath().getParent() == null ? null
+                : checkpoint.toAbsolutePath().getParent().getParent();
+        if (runDir != null && Files.isRegularFile(runDir.resolve(TrainingRun.RUN_CONFIG))) {
+            Map.Entry<TaskKind, ObjectNode> saved = TrainingRun.readRunConfig(runDir);
+            if (saved.getKey() == kind) {
+                ObjectNode base = ConfigJson.MAPPER.createObjectNode();
+                base.set("data", saved.getValue().get("data"));
+                base.set("seed_everything", saved.getValue().get("seed_everything"));
+                tree.applyTree("", base);
+            }
+        }
+        if (config != null) {
+            OptionTree full = new OptionTree(defaults);
+            full.applyFile(config);
+            ObjectNode base = ConfigJson.MAPPER.createObjectNode();
+            base.set("data", full.values().get("data"));
+            tree.applyTree("", base);
+        }
+        ObjectNode values = CommandOptions.resolve(tree, null, options);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelFolder.Loaded loaded = ModelFolder.load(checkpoint, manager);
+            if (loaded.type() != kind.modelType()) {
+                throw new IllegalArgumentException(checkpoint + " holds a " + loaded.type().id() + " model, not a "
+                        + kind.modelType().id() + " model (task " + kind.id() + ")");
+            }
+            LoadedData data = TaskData.load(kind, values.get("data"), values.path("seed_everything").asLong());
+            checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
+            Validation v = Validation.run(kind.task(loaded.model(), data), data.module(),
+                    values.path("trainer").path("limit_val_batches").asInt(-1), manager);
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "val_loss=%.4f", v.loss()));
+            if (!Double.isNaN(v.accuracy())) {
+                sb.append(String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()));
+            }
+            sb.append(" examples=").append(v.examples());
+            System.out.println(sb);
+        }
+        return 0;
+    }
+
+    /** The model's config must agree with what the data requires (image shape, classes, vocabulary). */
+    private static void checkLinks(String path, JsonNode model, JsonNode links) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = links.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String p = path + "." + e.getKey();
+            JsonNode m = model.get(e.getKey());
+            if (e.getValue().isObject()) {
+                checkLinks(p, m == null ? ConfigJson.MAPPER.createObjectNode() : m, e.getValue());
+            } else if (e.getKey().equals("max_seq_len") && m != null && m.asLong() >= e.getValue().asLong()) {
+                continue;
+            } else if (m == null || !m.equals(e.getValue())) {
+                throw new IllegalArgumentException(p + " of the checkpoint (" + m + ") does not fit the data ("
+                        + e.getValue() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.perceiver.train;
+
+/**
+ * Trainer options with the reference (PyTorch Lightning) names.
+ *
+ * @param maxSteps optimizer steps to train, or -1 for no limit (then {@code maxEpochs} limits)
+ * @param maxEpochs epochs to train, or -1 for no limit (then {@code maxSteps} limits)
+ * @param valCheckSteps validate every this many optimizer steps, or 0 to validate by epoch fraction
+ * @param valCheckFraction when {@code valCheckSteps} is 0: validate after this fraction (0, 1] of each epoch;
+ *     validation also runs at the end of training
+ * @param limitValBatches validation batches to use per validation, or -1 for all
+ * @param accumulateGradBatches micro-batches whose gradients are summed per optimizer step (loss divided by it)
+ * @param gradientClipVal clip gradients to this global L2 norm, or 0 for no clipping
+ * @param logEveryNSteps training metrics are written to metrics.csv and stderr every this many steps
+ * @param seed seed of weights, dropout and data order
+ */
+public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, double valCheckFraction,
+        int limitValBatches, int accumulateGradBatches, double gradientClipVal, int logEveryNSteps, long seed) {
+    /** Validates the ranges. */
+    public TrainerConfig {
+        if (maxSteps < -1 || maxSteps == 0) {
+            throw new IllegalArgumentException("trainer.max_steps (" + maxSteps + ") must be > 0 or -1 (no limit)");
+        }
+        if (maxEpochs < -1 || maxEpochs == 0) {
+            throw new IllegalArgumentException(
+                    "trainer.max_epochs (" + maxEpochs + ") must be > 0 or -1 (no limit)");
+        }
+        if (maxSteps == -1 && maxEpochs == -1) {
+            throw new IllegalArgumentException("one of trainer.max_steps and trainer.max_epochs must be set (> 0)");
+        }
+        if (valCheckSteps < 0) {
+            throw new IllegalArgumentException("trainer.val_check_interval (" + valCheckSteps
+                    + ") must be a whole number of steps >= 1 or a fraction of an epoch in (0.0, 1.0]");
+        }
+        if (valCheckSteps == 0 && !(valCheckFraction > 0 && valCheckFraction <= 1)) {
+            throw new IllegalArgumentException("trainer.val_check_interval (" + valCheckFraction
+                    + ") must be a whole number of steps >= 1 or a fraction of an epoch in (0.0, 1.0]");
+        }
+        if (limitValBatches < -1 || limitValBatches == 0) {
+            throw new IllegalArgumentException(
+                    "trainer.limit_val_batches (" + limitValBatches + ") must be > 0 or -1 (all)");
+        }
+        if (accumulateGradBatches < 1) {
+            throw new IllegalArgumentException(
+                    "trainer.accumulate_grad_batches (" + accumulateGradBatches + ") must be >= 1");
+        }
+        if (!(gradientClipVal >= 0) || Double.isInfinite(gradientClipVal)) {
+            throw new IllegalArgumentException(
+                    "trainer.gradient_clip_val (" + gradientClipVal + ") must be >= 0 (0 = no clipping)");
+        }
+        if (logEveryNSteps < 1) {
+            throw new IllegalArgumentException(
+                    "trainer.log_every_n_steps (" + logEveryNSteps + ") must be >= 1");
+        }
+    }
+
+    /** Optimizer steps of the whole run for a data set of {@code batchesPerEpoch} micro-batches per epoch. */
+    public long totalSteps(int batchesPerEpoch) {
+        long perEpoch = (batchesPerEpoch + accumulateGradBatches - 1) / accumulateGradBatches;
+        long byEpochs = maxEpochs == -1 ? Long.MAX_VALUE : perEpoch * maxEpochs;
+        return maxSteps == -1 ? byEpochs : Math.min(maxSteps, byEpochs);
+    }
+}

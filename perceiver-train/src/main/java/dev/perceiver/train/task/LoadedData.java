@@ -1,0 +1,16 @@
+package dev.perceiver.train.task;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.train.DataModule;
+
+/**
+ * A task's data together with what the model takes from it.
+ *
+ * @param module training and validation batches
+ * @param modelLinks model config fields determined by the data (e.g. {@code encoder.image_shape},
+ *     {@code vocab_size}), as a partial model config tree
+ * @param labels class names by id, or null
+ * @param unigramEntropy entropy (nats) of the training tokens' unigram distribution, or NaN (non-text tasks)
+ */
+public record LoadedData(DataModule module, ObjectNode modelLinks, String[] labels, double unigramEntropy) {
+}

@@ -1,0 +1,40 @@
+package dev.perceiver.train.task;
+
+import dev.perceiver.nn.Module;
+import dev.perceiver.text.MaskedLanguageModel;
+import dev.perceiver.train.Batch;
+import dev.perceiver.train.Losses;
+import dev.perceiver.train.TrainingTask;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Masked language modelling: logits (b, n, vocab), cross-entropy on the masked positions (labels -100 elsewhere). */
+public final class MaskedLmTask implements TrainingTask {
+    private final MaskedLanguageModel model;
+
+    public MaskedLmTask(MaskedLanguageModel model) {
+        this.model = model;
+    }
+
+    @Override
+    public Module model() {
+        return model;
+    }
+
+    @Override
+    public StepOutput step(Batch batch) {
+        return new StepOutput(Losses.crossEntropy(model.forward(batch.x(), batch.padMask()), batch.y()), 0,
+                batch.size());
+    }
+
+    @Override
+    public boolean hasAccuracy() {
+        return false;
+    }
+
+    @Override
+    public void writeExtraFiles(Path dir) throws IOException {
+        PerceiverBytesTokenizer.writeFiles(dir, model.config().encoder().maxSeqLen(), "right");
+    }
+}

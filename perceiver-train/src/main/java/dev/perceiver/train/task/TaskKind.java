@@ -1,0 +1,226 @@
+package dev.perceiver.train.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.config.ClassificationDecoderConfig;
+import dev.perceiver.config.ConfigJson;
+import dev.perceiver.config.DecoderConfig;
+import dev.perceiver.config.EncoderConfig;
+import dev.perceiver.config.ImageEncoderConfig;
+import dev.perceiver.config.PerceiverARConfig;
+import dev.perceiver.config.PerceiverIOConfig;
+import dev.perceiver.config.TextDecoderConfig;
+import dev.perceiver.config.TextEncoderConfig;
+import dev.perceiver.io.ModelType;
+import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.model.PerceiverIO;
+import dev.perceiver.nn.Module;
+import dev.perceiver.text.MaskedLanguageModel;
+import dev.perceiver.train.TrainingTask;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The trainable tasks of {@code perceiver train TASK}: their default options (model, data, optimizer, lr_scheduler,
+ * trainer; reference names) and how a model becomes a {@link TrainingTask}. Model fields that the reference links
+ * from the data module ({@code image_shape}, {@code num_classes}, {@code vocab_size}, {@code max_seq_len}) are not
+ * options; they are taken from the data.
+ */
+public enum TaskKind {
+    IMAGE_CLASSIFIER("image-classifier", ModelType.IMAGE_CLASSIFIER, false),
+    MLM("mlm", ModelType.MASKED_LANGUAGE_MODEL, false),
+    TEXT_CLASSIFIER("text-classifier", ModelType.TEXT_CLASSIFIER, false),
+    CLM("clm", ModelType.CAUSAL_LANGUAGE_MODEL, true),
+    SYMBOLIC_AUDIO("symbolic-audio", ModelType.SYMBOLIC_AUDIO_MODEL, true);
+
+    private final String id;
+    private final ModelType modelType;
+    private final boolean cosine;
+
+    TaskKind(String id, ModelType modelType, boolean cosine) {
+        this.id = id;
+        this.modelType = modelType;
+        this.cosine = cosine;
+    }
+
+    /** Command-line name. */
+    public String id() {
+        return id;
+    }
+
+    public ModelType modelType() {
+        return modelType;
+    }
+
+    /** Whether the task uses the cosine schedule (causal models) rather than constant with warmup. */
+    public boolean cosineSchedule() {
+        return cosine;
+    }
+
+    /** The task of a command-line name; the error lists the valid ones. */
+    public static TaskKind of(String id) {
+        for (TaskKind k : values()) {
+            if (k.id.equals(id)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown task '" + id + "'; valid: "
+                + Arrays.stream(values()).map(TaskKind::id).collect(Collectors.joining(", ")));
+    }
+
+    /** The full default option tree. */
+    public ObjectNode defaults() {
+        ObjectNode root = ConfigJson.MAPPER.createObjectNode();
+        root.set("model", modelDefaults());
+        root.set("data", dataDefaults());
+        ObjectNode opt = root.putObject("optimizer");
+        opt.put("name", "AdamW");
+        opt.put("lr", 1e-3);
+        opt.putArray("betas").add(0.9).add(0.999);
+        opt.put("eps", 1e-8);
+        opt.put("weight_decay", 0.01);
+        ObjectNode lrs = root.putObject("lr_scheduler");
+        ObjectNode trainer = root.putObject("trainer");
+        trainer.put("max_steps", -1L);
+        trainer.put("max_epochs", -1L);
+        trainer.put("val_check_interval", 1.0);
+        trainer.put("limit_val_batches", -1L);
+        trainer.put("accumulate_grad_batches", 1L);
+        trainer.put("gradient_clip_val", 0.0);
+        trainer.put("log_every_n_steps", 50L);
+        trainer.put("default_root_dir", "runs");
+        root.put("seed_everything", 0L);
+        switch (this) {
+            case IMAGE_CLASSIFIER -> {
+                opt.put("lr", 2e-3);
+                lrs.put("warmup_steps", 100L);
+                trainer.put("max_steps", 1200L);
+                trainer.put("val_check_interval", 400L);
+            }
+            case MLM, TEXT_CLASSIFIER -> {
+                lrs.put("warmup_steps", 100L);
+                trainer.put("max_epochs", 10L);
+            }
+            case CLM, SYMBOLIC_AUDIO -> {
+                lrs.put("warmup_steps", 100L);
+                lrs.put("num_cycles", 0.5);
+                lrs.put("min_fraction", 0.0);
+                trainer.put("max_steps", 800L);
+                trainer.put("val_check_interval", 200L);
+                trainer.put("gradient_clip_val", 0.5);
+            }
+            default -> throw new IllegalStateException();
+        }
+        return root;
+    }
+
+    private ObjectNode modelDefaults() {
+        ObjectNode m;
+        switch (this) {
+            case IMAGE_CLASSIFIER -> {
+                EncoderConfig e = new EncoderConfig(1, null, null, 1, false, 1, 4, null, null, 2, 1, true, 1, 0.0,
+                        0.1, false);
+                DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.0, 0.1, false);
+                m = new PerceiverIOConfig<>(new ImageEncoderConfig(e, new int[] {28, 28, 1}, 8),
+                        new ClassificationDecoderConfig(d, 1, 64, 10), 32, 64, false, false).toJson();
+                ((ObjectNode) m.get("encoder")).remove("image_shape");
+                ((ObjectNode) m.get("decoder")).remove("num_classes");
+            }
+            case MLM -> {
+                EncoderConfig e = new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1,
+                        0.02, false);
+                DecoderConfig d = new DecoderConfig(4, null, null, 1, false, 0.1, 0.02, false);
+                m = new PerceiverIOConfig<>(new TextEncoderConfig(e, 262, 256, 64, null),
+                        new TextDecoderConfig(d, null, 262, 256), 64, 128, false, false).toJson();
+                ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
+                ((ObjectNode) m.get("decoder")).remove(List.of("vocab_size", "max_seq_len"));
+            }
+            case TEXT_CLASSIFIER -> {
+                EncoderConfig e = new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1,
+                        0.02, false);
+                DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.1, 0.02, false);
+                m = new PerceiverIOConfig<>(new TextEncoderConfig(e, 262, 512, 64, null),
+                        new ClassificationDecoderConfig(d, 1, 64, 2), 64, 128, false, false).toJson();
+                ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
+                ((ObjectNode) m.get("decoder")).remove("num_classes");
+            }
+            case CLM, SYMBOLIC_AUDIO -> {
+                boolean audio = this == SYMBOLIC_AUDIO;
+                m = new PerceiverARConfig(4, null, 3, 1, 4, 4, 0.1, 0.0, 0.0, false, false, 262, 256, 64, 128,
+                        true, !audio, !audio, 0.02).toJson();
+                m.remove(List.of("vocab_size", "max_seq_len"));
+            }
+            default -> throw new IllegalStateException();
+        }
+        m.remove(List.of("activation_checkpointing", "activation_offloading"));
+        return m;
+    }
+
+    private ObjectNode dataDefaults() {
+        ObjectNode d = ConfigJson.MAPPER.createObjectNode();
+        d.putNull("dataset_dir");
+        switch (this) {
+            case IMAGE_CLASSIFIER -> d.put("batch_size", 64L);
+            case MLM -> {
+                d.put("valid_fraction", 0.1);
+                d.put("max_seq_len", 256L);
+                d.put("mask_prob", 0.15);
+                d.put("mask_words", true);
+                d.put("add_eos_token", true);
+                d.put("batch_size", 16L);
+            }
+            case TEXT_CLASSIFIER -> {
+                d.putNull("train_file");
+                d.putNull("valid_file");
+                d.put("max_seq_len", 512L);
+                d.put("batch_size", 16L);
+            }
+            case CLM -> {
+                d.put("valid_fraction", 0.1);
+                d.put("max_seq_len", 256L);
+                d.put("random_train_truncation", false);
+                d.put("random_min_seq_len", 64L);
+                d.put("batch_size", 16L);
+            }
+            case SYMBOLIC_AUDIO -> {
+                d.put("max_seq_len", 512L);
+                d.put("batch_size", 8L);
+            }
+            default -> throw new IllegalStateException();
+        }
+        d.putNull("valid_batch_size");
+        d.put("shuffle", true);
+        return d;
+    }
+
+    /** The model config with the data's linked fields filled in. */
+    public ObjectNode modelConfig(JsonNode modelOptions, ObjectNode links) {
+        ObjectNode m = modelOptions.deepCopy();
+        merge(m, links);
+        return m;
+    }
+
+    private static void merge(ObjectNode target, JsonNode source) {
+        source.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject() && target.get(e.getKey()) instanceof ObjectNode t) {
+                merge(t, e.getValue());
+            } else {
+                target.set(e.getKey(), e.getValue());
+            }
+        });
+    }
+
+    /** The training task of a model of this task's type. */
+    public TrainingTask task(Module model, LoadedData data) {
+        return switch (this) {
+            case IMAGE_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(), 0);
+            case TEXT_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(),
+                    data.modelLinks().path("encoder").path("max_seq_len").asInt());
+            case MLM -> new MaskedLmTask((MaskedLanguageModel) model);
+            case CLM -> new CausalLmTask((CausalSequenceModel) model, true);
+            case SYMBOLIC_AUDIO -> new CausalLmTask((CausalSequenceModel) model, false);
+        };
+    }
+}
