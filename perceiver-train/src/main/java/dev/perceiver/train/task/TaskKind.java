@@ -97,7 +97,7 @@ public enum TaskKind {
                 opt.put("lr", 2e-3);
                 lrs.put("warmup_steps", 100L);
                 trainer.put("max_steps", 1200L);
-                trainer.put("val_check_interval", 400L);
+                trainer.put("val_check_interval", 400.0);
             }
             case MLM, TEXT_CLASSIFIER -> {
                 lrs.put("warmup_steps", 100L);
@@ -108,7 +108,7 @@ public enum TaskKind {
                 lrs.put("num_cycles", 0.5);
                 lrs.put("min_fraction", 0.0);
                 trainer.put("max_steps", 800L);
-                trainer.put("val_check_interval", 200L);
+                trainer.put("val_check_interval", 200.0);
                 trainer.put("gradient_clip_val", 0.5);
             }
             default -> throw new IllegalStateException();
