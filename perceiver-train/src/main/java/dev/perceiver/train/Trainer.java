@@ -86,7 +86,8 @@ public final class Trainer {
         long startNanos = System.nanoTime();
         double elapsedBefore = state.elapsedSeconds;
         int accum = config.accumulateGradBatches();
-        while (!done(state, total)) {
+        boolean timeUp = false;
+        while (!done(state, total) && !timeUp) {
             if (state.batch >= nb) {
                 state.epoch++;
                 state.batch = 0;
@@ -138,7 +139,13 @@ public final class Trainer {
             lossSum += stepLoss;
             lossCount++;
 
-            boolean validate = validationDue(state.globalStep, before, state.batch, nb) || done(state, total);
+            if (config.maxTimeSeconds() > 0 && !timeUp
+                    && elapsedBefore + (System.nanoTime() - startNanos) / 1e9 >= config.maxTimeSeconds()) {
+                timeUp = true;
+                progress.message("trainer.max_time reached at step " + state.globalStep);
+            }
+            boolean validate = validationDue(state.globalStep, before, state.batch, nb) || done(state, total)
+                    || timeUp;
             if (state.globalStep % config.logEveryNSteps() == 0 || validate) {
                 double elapsed = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
                 double trainLoss = lossSum / lossCount;

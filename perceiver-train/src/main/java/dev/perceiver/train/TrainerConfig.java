@@ -13,9 +13,12 @@ package dev.perceiver.train;
  * @param gradientClipVal clip gradients to this global L2 norm, or 0 for no clipping
  * @param logEveryNSteps training metrics are written to metrics.csv and stderr every this many steps
  * @param seed seed of weights, dropout and data order
+ * @param maxTimeSeconds stop (validate and checkpoint) at the first step boundary after this many seconds of the
+ *     run (resumed runs count their earlier time), or 0 for no limit (Lightning's {@code max_time})
  */
 public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, double valCheckFraction,
-        int limitValBatches, int accumulateGradBatches, double gradientClipVal, int logEveryNSteps, long seed) {
+        int limitValBatches, int accumulateGradBatches, double gradientClipVal, int logEveryNSteps, long seed,
+        long maxTimeSeconds) {
     /** Validates the ranges. */
     public TrainerConfig {
         if (maxSteps < -1 || maxSteps == 0) {
@@ -48,10 +51,39 @@ public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, dou
             throw new IllegalArgumentException(
                     "trainer.gradient_clip_val (" + gradientClipVal + ") must be >= 0 (0 = no clipping)");
         }
+        if (maxTimeSeconds < 0) {
+            throw new IllegalArgumentException("trainer.max_time (" + maxTimeSeconds + " s) must be >= 0");
+        }
         if (logEveryNSteps < 1) {
             throw new IllegalArgumentException(
                     "trainer.log_every_n_steps (" + logEveryNSteps + ") must be >= 1");
         }
+    }
+
+    /** Seconds of a {@code DD:HH:MM:SS} duration (Lightning's max_time format), 0 for null or empty. */
+    public static long parseMaxTime(String text) {
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        String[] parts = text.strip().split(":");
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("trainer.max_time ('" + text + "') must be DD:HH:MM:SS");
+        }
+        long[] scale = {86400, 3600, 60, 1};
+        long total = 0;
+        for (int i = 0; i < 4; i++) {
+            try {
+                long v = Long.parseLong(parts[i]);
+                if (v < 0) {
+                    throw new NumberFormatException();
+                }
+                total += v * scale[i];
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("trainer.max_time ('" + text + "') must be DD:HH:MM:SS with "
+                        + "non-negative integers", e);
+            }
+        }
+        return total;
     }
 
     /** Optimizer steps of the whole run for a data set of {@code batchesPerEpoch} micro-batches per epoch. */

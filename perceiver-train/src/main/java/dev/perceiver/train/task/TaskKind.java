@@ -85,6 +85,7 @@ public enum TaskKind {
         ObjectNode trainer = root.putObject("trainer");
         trainer.put("max_steps", -1L);
         trainer.put("max_epochs", -1L);
+        trainer.putNull("max_time");
         trainer.put("val_check_interval", 1.0);
         trainer.put("limit_val_batches", -1L);
         trainer.put("accumulate_grad_batches", 1L);
@@ -96,19 +97,20 @@ public enum TaskKind {
             case IMAGE_CLASSIFIER -> {
                 opt.put("lr", 2e-3);
                 lrs.put("warmup_steps", 100L);
-                trainer.put("max_steps", 1200L);
-                trainer.put("val_check_interval", 400.0);
+                trainer.put("max_steps", 1500L);
+                trainer.put("val_check_interval", 500.0);
             }
             case MLM, TEXT_CLASSIFIER -> {
                 lrs.put("warmup_steps", 100L);
                 trainer.put("max_epochs", 10L);
             }
             case CLM, SYMBOLIC_AUDIO -> {
-                lrs.put("warmup_steps", 100L);
+                lrs.put("warmup_steps", 50L);
                 lrs.put("num_cycles", 0.5);
                 lrs.put("min_fraction", 0.0);
-                trainer.put("max_steps", 800L);
-                trainer.put("val_check_interval", 200.0);
+                trainer.put("max_steps", 400L);
+                trainer.put("val_check_interval", 100.0);
+                trainer.put("log_every_n_steps", 10L);
                 trainer.put("gradient_clip_val", 0.5);
             }
             default -> throw new IllegalStateException();

@@ -204,6 +204,7 @@ public final class TrainingRun {
         }
         return new TrainerConfig(t.path("max_steps").asLong(), t.path("max_epochs").asInt(), steps, fraction,
                 t.path("limit_val_batches").asInt(), t.path("accumulate_grad_batches").asInt(),
-                t.path("gradient_clip_val").asDouble(), t.path("log_every_n_steps").asInt(), seed);
+                t.path("gradient_clip_val").asDouble(), t.path("log_every_n_steps").asInt(), seed,
+                TrainerConfig.parseMaxTime(t.path("max_time").isNull() ? null : t.path("max_time").asText()));
     }
 }
