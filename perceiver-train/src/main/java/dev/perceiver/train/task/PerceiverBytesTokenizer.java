@@ -2,61 +2,54 @@ package dev.perceiver.train.task;
 
 import dev.perceiver.config.ConfigJson;
 import dev.perceiver.io.AtomicFiles;
+import dev.perceiver.text.BytesTokenizer;
 import dev.perceiver.train.data.TextTokenizer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * The Perceiver UTF-8 bytes vocabulary (262 ids: [PAD]=0, [BOS]=1, [EOS]=2, [MASK]=3, [CLS]=4, [SEP]=5, byte b =
- * b + 6) for the training data pipelines, and its Hugging Face tokenizer files ({@code PerceiverTokenizer}) for the
+ * The Perceiver UTF-8 bytes tokenizer ({@link BytesTokenizer}, 262 ids) as the training data pipelines see it, and its Hugging Face tokenizer files ({@code PerceiverTokenizer}) for the
  * model folders a run saves.
  */
 public final class PerceiverBytesTokenizer implements TextTokenizer {
     /** Vocabulary size. */
-    public static final int VOCAB_SIZE = 262;
-    private static final int OFFSET = 6;
+    public static final int VOCAB_SIZE = BytesTokenizer.VOCAB_SIZE;
+    private final BytesTokenizer tokenizer = new BytesTokenizer();
 
     @Override
     public long[] encode(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        long[] ids = new long[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            ids[i] = (bytes[i] & 0xff) + OFFSET;
-        }
-        return ids;
+        return tokenizer.encode(text, false);
     }
 
     @Override
     public int vocabSize() {
-        return VOCAB_SIZE;
+        return tokenizer.vocabSize();
     }
 
     @Override
     public int padId() {
-        return 0;
+        return BytesTokenizer.PAD_ID;
     }
 
     @Override
     public int maskId() {
-        return 3;
+        return BytesTokenizer.MASK_ID;
     }
 
     @Override
     public int eosId() {
-        return 2;
+        return BytesTokenizer.EOS_ID;
     }
 
     @Override
     public boolean isSpecial(long id) {
-        return id < OFFSET;
+        return tokenizer.isSpecialToken(id);
     }
 
     @Override
     public boolean isWhitespace(long id) {
-        long b = id - OFFSET;
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0b || b == 0x0c;
+        return tokenizer.isWhitespace(id);
     }
 
     /**

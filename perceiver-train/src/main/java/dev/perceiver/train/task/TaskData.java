@@ -2,6 +2,7 @@ package dev.perceiver.train.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.audio.MidiEventCodec;
 import dev.perceiver.config.ConfigJson;
 import dev.perceiver.train.data.ClassificationCollator;
 import dev.perceiver.train.data.ClassificationFiles;
@@ -12,6 +13,7 @@ import dev.perceiver.train.data.FashionMnistSubset;
 import dev.perceiver.train.data.IdxDataset;
 import dev.perceiver.train.data.ImdbFolder;
 import dev.perceiver.train.data.LabelVocabulary;
+import dev.perceiver.train.data.MidiFolderDataset;
 import dev.perceiver.train.data.MlmCollator;
 import dev.perceiver.train.data.MlmDataset;
 import dev.perceiver.train.data.RandomTruncation;
@@ -159,8 +161,27 @@ public final class TaskData {
                         new ClassificationCollator(tok, maxSeqLen), batchSize, validBatchSize, shuffle, seed, source);
                 return new LoadedData(data, links, labels.length == numClasses ? labels : null, Double.NaN);
             }
-            case SYMBOLIC_AUDIO -> throw new IllegalArgumentException("symbolic-audio training needs a MIDI event "
-                    + "tokenizer (dev.perceiver.train.data.MidiTokenizer), which this build does not provide yet");
+            case SYMBOLIC_AUDIO -> {
+                if (dir == null) {
+                    throw new IllegalArgumentException("symbolic-audio needs --data.dataset_dir=DIR with train/ and "
+                            + "valid/ folders of MIDI files (*.mid, *.midi)");
+                }
+                Path p = existingDir(dir, "data.dataset_dir");
+                int maxSeqLen = positive(d, "max_seq_len");
+                MidiFolderDataset train = MidiFolderDataset.load(existingDir(p.resolve("train").toString(),
+                        "data.dataset_dir/train"), MidiEventCodec::encode, maxSeqLen);
+                MidiFolderDataset valid = MidiFolderDataset.load(existingDir(p.resolve("valid").toString(),
+                        "data.dataset_dir/valid"), MidiEventCodec::encode, maxSeqLen);
+                links.put("vocab_size", MidiEventCodec.VOCAB_SIZE);
+                links.put("max_seq_len", maxSeqLen);
+                ClmCollator collator = new ClmCollator(MidiEventCodec.PAD_ID, null);
+                LmData data = new LmData(train.size(), valid.size(), batchSize, validBatchSize, shuffle, seed,
+                        (idx, rnd, isTrain) -> collator.collate((isTrain ? train : valid).chunks(), idx, rnd),
+                        p + ": " + train.files().size() + " training and " + valid.files().size()
+                                + " validation MIDI files, " + train.size() + " and " + valid.size()
+                                + " sequences of " + maxSeqLen + " events");
+                return new LoadedData(data, links, null, Double.NaN);
+            }
             default -> throw new IllegalStateException();
         }
     }
