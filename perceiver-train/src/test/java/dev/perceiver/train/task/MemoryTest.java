@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MemoryTest {
     @Test
     void liveArraysStayFlat(@TempDir Path tmp) throws Exception {
-        ObjectNode values = TinyRuns.image(tmp, "--data.batch_size=4", "--trainer.log_every_n_steps=1000");
+        ObjectNode values = TinyRuns.image(tmp, "--data.batch_size=2", "--trainer.log_every_n_steps=1000");
         LoadedData data = TaskData.load(TaskKind.IMAGE_CLASSIFIER, values.get("data"), 0);
         PrintStream err = System.err;
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -31,7 +31,7 @@ class MemoryTest {
             AdamW opt = new AdamW(TrainingRun.trainable(model, values.get("model")),
                     TrainingRun.optimizerConfig(values.get("optimizer")));
             int[] counts = new int[3];
-            long[] steps = {10, 160, 310};
+            long[] steps = {10, 110, 210};
             TrainerState state = new TrainerState();
             System.setErr(new PrintStream(new java.io.ByteArrayOutputStream()));
             for (int i = 0; i < steps.length; i++) {
@@ -41,8 +41,8 @@ class MemoryTest {
                         .fit(state, MetricsLog.create(tmp.resolve("metrics.csv")));
                 counts[i] = manager.getManagedArrays().size();
             }
-            assertThat(state.globalStep).isEqualTo(310);
-            assertThat(counts[2]).as("live arrays after 160 and 310 steps").isEqualTo(counts[1]);
+            assertThat(state.globalStep).isEqualTo(210);
+            assertThat(counts[2]).as("live arrays after 110 and 210 steps").isEqualTo(counts[1]);
             assertThat(counts[1]).isEqualTo(counts[0]);
         } finally {
             System.setErr(err);
