@@ -44,7 +44,10 @@ public final class Parameter {
         if (!values.getShape().equals(shape)) {
             throw new IllegalArgumentException("shape " + values.getShape() + " does not match expected " + shape);
         }
-        NDArray copy = values.toType(array.getDataType(), true);
+        // A real copy: on PyTorch, toType to the same type returns an alias even when a copy is asked for, and
+        // arrays created from Java buffers only borrow that memory, which is freed once the source is closed.
+        NDArray copy = values.getDataType() == array.getDataType() ? values.duplicate()
+                : values.toType(array.getDataType(), false);
         copy.attach(array.getManager());
         boolean grad = array.hasGradient();
         array.close();
