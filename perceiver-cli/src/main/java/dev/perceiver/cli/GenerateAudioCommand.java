@@ -3,6 +3,7 @@ package dev.perceiver.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.audio.MidiFiles;
 import dev.perceiver.audio.SymbolicAudioModel;
 import dev.perceiver.audio.SymbolicAudioOptions;
 import dev.perceiver.audio.SymbolicAudioPipeline;
@@ -14,6 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -90,6 +93,13 @@ public final class GenerateAudioCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SymbolicAudioOptions options = new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, !greedy,
                 temperature, topK, topP, seed, !continuationOnly, true);
+        if (soundfont != null && wav == null) {
+            throw new IllegalArgumentException("--soundfont (" + soundfont + ") is only used with --wav");
+        }
+        if (soundfont != null && !Files.isRegularFile(soundfont)) {
+            throw new NoSuchFileException(soundfont.toString(), null, "soundfont does not exist");
+        }
+        MidiFiles.read(prompt); // fail on a bad prompt before the model is loaded
         WavRenderer renderer = new WavRenderer().withSoundbank(soundfont);
         try (NDManager manager = NDManager.newBaseManager()) {
             SymbolicAudioModel m = SymbolicAudioPipeline.loadModel(model, manager);

@@ -141,6 +141,16 @@ class GenerateAudioCommandTest {
         assertThat(noModel.code()).isEqualTo(2);
         assertThat(noModel.err()).contains("nomodel");
 
+        Path sf2 = tmp.resolve("missing.sf2");
+        Run soundfont = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(),
+                "--output", mid.toString(), "--wav", tmp.resolve("bad.wav").toString(), "--soundfont", sf2.toString());
+        assertThat(soundfont.code()).isEqualTo(2);
+        assertThat(soundfont.err()).contains(sf2.toString()).contains("soundfont does not exist");
+        Run soundfontWithoutWav = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(),
+                "--output", mid.toString(), "--soundfont", sf2.toString());
+        assertThat(soundfontWithoutWav.code()).isEqualTo(2);
+        assertThat(soundfontWithoutWav.err()).contains("--soundfont").contains("only used with --wav");
+
         Run missingOption = run("generate-audio", "--prompt", prompt.toString(), "--output", mid.toString());
         assertThat(missingOption.code()).isEqualTo(2);
         assertThat(missingOption.err()).contains("--model");
