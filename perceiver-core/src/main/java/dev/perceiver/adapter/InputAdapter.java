@@ -25,4 +25,12 @@ public abstract class InputAdapter extends Module {
 
     /** Task input -> (b, M, C). */
     public abstract NDArray forward(NDArray x);
+
+    /**
+     * Task input -> the same (b, M, C) array split into per-example and shared channels, or null when this adapter
+     * has no shared channels. Encoders use it to project keys and values of the shared channels once per batch.
+     */
+    public FactoredInput forwardFactored(NDArray x) {
+        return null;
+    }
 }

@@ -12,4 +12,9 @@ public interface QueryProvider {
      * @return queries (1 or b, n, channels)
      */
     NDArray query(NDArray xAdapted);
+
+    /** Whether {@link #query} needs the adapted encoder input (false: it may be given null). */
+    default boolean usesAdaptedInput() {
+        return false;
+    }
 }

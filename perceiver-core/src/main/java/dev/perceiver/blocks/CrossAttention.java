@@ -2,6 +2,7 @@ package dev.perceiver.blocks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Module;
 import dev.perceiver.position.RotaryPositionEmbedding;
@@ -43,6 +44,27 @@ public final class CrossAttention extends Module {
             kv = kvNorm.forward(xKv);
         }
         return attention.forward(q, kv, padMask, rotQ, rotK, kvCache);
+    }
+
+    /**
+     * Keys and values of a factored input: {@code k_proj(kv_norm(x))} and {@code v_proj(kv_norm(x))}, each
+     * (b, M, channels), computed without multiplying the shared channels once per example.
+     */
+    public KvCache keyValues(FactoredInput x) {
+        FactoredLayerNormLinear f = new FactoredLayerNormLinear(x, kvNorm);
+        return new KvCache(f.apply(attention.kProj()), f.apply(attention.vProj()));
+    }
+
+    /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */
+    public KvCache keyValues(NDArray x) {
+        NDArray h = kvNorm.forward(x);
+        return new KvCache(attention.kProj().forward(h), attention.vProj().forward(h));
+    }
+
+    /** Cross-attention of queries (b, n, D) to precomputed keys/values (see {@link #keyValues}). */
+    public AttentionOutput forward(NDArray xQ, KvCache keyValues, NDArray padMask) {
+        NDArray q = attention.qProj().forward(qNorm.forward(xQ));
+        return attention.forwardProjected(q, keyValues.k(), keyValues.v(), padMask, null, null, null);
     }
 
     public MultiHeadAttention attention() {

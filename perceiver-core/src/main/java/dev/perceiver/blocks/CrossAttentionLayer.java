@@ -47,6 +47,13 @@ public final class CrossAttentionLayer extends Module {
         return forward(xQ, xKv, null, padMask, null, null, null).lastHiddenState();
     }
 
+    /** Queries (b, n, D) attend to precomputed keys/values of the input (see {@link CrossAttention#keyValues}). */
+    public NDArray forward(NDArray xQ, KvCache keyValues, NDArray padMask) {
+        AttentionOutput a = attn.forward(xQ, keyValues, padMask);
+        NDArray h = attnResidual == null ? a.lastHiddenState() : attnResidual.add(xQ, a.lastHiddenState());
+        return mlp.add(h, mlp.module().forward(h));
+    }
+
     public CrossAttention crossAttention() {
         return attn;
     }

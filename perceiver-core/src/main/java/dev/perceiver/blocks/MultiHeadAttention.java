@@ -80,9 +80,16 @@ public final class MultiHeadAttention extends Module {
      */
     public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray padMask, RotaryPositionEmbedding rotQ,
             RotaryPositionEmbedding rotK, KvCache kvCache) {
-        NDArray q = qProj.forward(xQ);
-        NDArray k = kProj.forward(xKv);
-        NDArray v = vProj.forward(xKv);
+        return forwardProjected(qProj.forward(xQ), kProj.forward(xKv), vProj.forward(xKv), padMask, rotQ, rotK,
+                kvCache);
+    }
+
+    /**
+     * Attention of already projected queries q (b, n, num_qk_channels), keys k (b, l, num_qk_channels) and values v
+     * (b, l, num_v_channels), followed by the output projection; other arguments as {@link #forward}.
+     */
+    public AttentionOutput forwardProjected(NDArray q, NDArray k, NDArray v, NDArray padMask,
+            RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
         KvCache updated = null;
         if (kvCache != null) {
             k = kvCache.k().concat(k, 1);
@@ -166,6 +173,21 @@ public final class MultiHeadAttention extends Module {
     public KvCache emptyKvCache(NDManager m, long b) {
         return new KvCache(m.zeros(new ai.djl.ndarray.types.Shape(b, 0, numQkChannels)),
                 m.zeros(new ai.djl.ndarray.types.Shape(b, 0, numVChannels)));
+    }
+
+    /** Query projection (q_proj). */
+    public Linear qProj() {
+        return qProj;
+    }
+
+    /** Key projection (k_proj). */
+    public Linear kProj() {
+        return kProj;
+    }
+
+    /** Value projection (v_proj). */
+    public Linear vProj() {
+        return vProj;
     }
 
     public int numHeads() {

@@ -55,6 +55,11 @@ public final class PerceiverDecoder extends Module {
                 numLatentChannels, d.base());
     }
 
+    /** Whether the output queries are derived from the adapted encoder input. */
+    public boolean usesAdaptedInput() {
+        return queryProvider.usesAdaptedInput();
+    }
+
     public OutputAdapter outputAdapter() {
         return outputAdapter;
     }

@@ -2,12 +2,18 @@ package dev.perceiver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.adapter.InputAdapter;
 import dev.perceiver.adapter.TrainableQueryProvider;
 import dev.perceiver.blocks.CrossAttentionLayer;
+import dev.perceiver.blocks.KvCache;
 import dev.perceiver.blocks.SelfAttentionBlock;
 import dev.perceiver.config.EncoderConfig;
 import dev.perceiver.nn.Module;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Generic Perceiver IO encoder with repeated cross-attention. The input adapter turns task input into (b, M, C);
@@ -73,25 +79,34 @@ public final class PerceiverEncoder extends Module {
         return forwardWithAdapted(x, padMask).latents();
     }
 
-    /** Task input -> latents (b, N, D) together with the adapted input (b, M, C). */
+    /**
+     * Task input -> latents (b, N, D) together with the adapted input (b, M, C). The keys and values of the input
+     * are computed once per distinct cross-attention layer (shared layers reuse them), and from the factored input
+     * when the adapter provides one.
+     */
     public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {
-        NDArray adapted = inputAdapter.forward(x);
-        if (padMask != null && (padMask.getShape().dimension() != 2
-                || padMask.getShape().get(0) != adapted.getShape().get(0)
-                || padMask.getShape().get(1) != adapted.getShape().get(1))) {
+        FactoredInput factored = inputAdapter.forwardFactored(x);
+        NDArray adapted = factored == null ? inputAdapter.forward(x) : null;
+        long b = factored == null ? adapted.getShape().get(0) : factored.perExample().getShape().get(0);
+        long m = factored == null ? adapted.getShape().get(1) : factored.perExample().getShape().get(1);
+        if (padMask != null && (padMask.getShape().dimension() != 2 || padMask.getShape().get(0) != b
+                || padMask.getShape().get(1) != m)) {
             throw new IllegalArgumentException("pad_mask shape " + padMask.getShape() + " must be (batch, M) = ("
-                    + adapted.getShape().get(0) + ", " + adapted.getShape().get(1) + ")");
+                    + b + ", " + m + ")");
         }
+        Map<CrossAttentionLayer, KvCache> keyValues = new IdentityHashMap<>();
+        Function<CrossAttentionLayer, KvCache> kv = layer -> keyValues.computeIfAbsent(layer, l -> factored == null
+                ? l.crossAttention().keyValues(adapted) : l.crossAttention().keyValues(factored));
         NDArray latents = latentProvider.query(null);
-        latents = crossAttn1.forward(latents, adapted, padMask);
+        latents = crossAttn1.forward(latents, kv.apply(crossAttn1), padMask);
         latents = selfAttn1.forward(latents, null, null);
         for (int i = 1; i < numSelfAttentionBlocks; i++) {
             if (i < numCrossAttentionLayers) {
-                latents = crossAttnN.forward(latents, adapted, padMask);
+                latents = crossAttnN.forward(latents, kv.apply(crossAttnN), padMask);
             }
             latents = selfAttnN.forward(latents, null, null);
         }
-        return new EncoderOutput(latents, adapted);
+        return new EncoderOutput(latents, adapted, factored);
     }
 
     public InputAdapter inputAdapter() {
@@ -102,7 +117,29 @@ public final class PerceiverEncoder extends Module {
         return latentProvider;
     }
 
-    /** Latents (b, N, D) and adapted input (b, M, C). */
-    public record EncoderOutput(NDArray latents, NDArray adapted) {
+    /** Latents (b, N, D) and the adapted input (b, M, C), formed only when asked for. */
+    public static final class EncoderOutput {
+        private final NDArray latents;
+        private NDArray adapted;
+        private final FactoredInput factored;
+
+        EncoderOutput(NDArray latents, NDArray adapted, FactoredInput factored) {
+            this.latents = latents;
+            this.adapted = adapted;
+            this.factored = factored;
+        }
+
+        /** Latents (b, N, D). */
+        public NDArray latents() {
+            return latents;
+        }
+
+        /** Adapted input (b, M, C). */
+        public NDArray adapted() {
+            if (adapted == null) {
+                adapted = factored.materialize();
+            }
+            return adapted;
+        }
     }
 }

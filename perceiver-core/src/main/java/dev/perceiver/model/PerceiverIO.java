@@ -21,7 +21,7 @@ public class PerceiverIO extends Module {
     /** Input (with optional pad mask (b, M), true = padding) -> decoder output. */
     public NDArray forward(NDArray x, NDArray padMask) {
         PerceiverEncoder.EncoderOutput out = encoder.forwardWithAdapted(x, padMask);
-        return decoder.forward(out.latents(), out.adapted());
+        return decoder.forward(out.latents(), decoder.usesAdaptedInput() ? out.adapted() : null);
     }
 
     public PerceiverEncoder encoder() {

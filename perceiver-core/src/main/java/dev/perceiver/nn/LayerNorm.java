@@ -18,6 +18,21 @@ public final class LayerNorm extends Module {
         bias = parameter("bias", manager.zeros(normalizedShape));
     }
 
+    /** Scale (C). */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** Shift (C). */
+    public Parameter bias() {
+        return bias;
+    }
+
+    /** The epsilon added to the variance. */
+    public float eps() {
+        return 1e-5f;
+    }
+
     /** (..., C) -> (..., C). */
     public NDArray forward(NDArray x) {
         return x.getNDArrayInternal()

@@ -2,6 +2,7 @@ package dev.perceiver.vision;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.adapter.InputAdapter;
 import dev.perceiver.position.FourierPositionEncoding;
 
@@ -25,6 +26,12 @@ public final class ImageInputAdapter extends InputAdapter {
 
     @Override
     public NDArray forward(NDArray x) {
+        return forwardFactored(x).materialize();
+    }
+
+    /** Pixels (b, M, c) per example; the Fourier position encoding (M, channels) shared. */
+    @Override
+    public FactoredInput forwardFactored(NDArray x) {
         long[] s = x.getShape().getShape();
         long[] expected = Arrays.stream(imageShape).asLongStream().toArray();
         if (s.length != expected.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), expected)) {
@@ -34,8 +41,7 @@ public final class ImageInputAdapter extends InputAdapter {
         }
         long b = s[0];
         long c = imageShape[imageShape.length - 1];
-        NDArray flat = x.reshape(b, -1, c);
-        return flat.concat(positionEncoding.forward(b), 2);
+        return new FactoredInput(x.reshape(b, -1, c), positionEncoding.encoding());
     }
 
     public int[] imageShape() {

@@ -2,6 +2,7 @@ package dev.perceiver.vision;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.adapter.InputAdapter;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.position.FourierPositionEncoding;
@@ -28,6 +29,12 @@ public final class OpticalFlowInputAdapter extends InputAdapter {
 
     @Override
     public NDArray forward(NDArray x) {
+        return forwardFactored(x).materialize();
+    }
+
+    /** Projected patch features (b, h*w, hidden) per example; the Fourier position encoding shared. */
+    @Override
+    public FactoredInput forwardFactored(NDArray x) {
         long[] s = x.getShape().getShape();
         if (s.length != 5 || s[1] != 2 || s[2] != numPatchInputChannels || s[3] != imageShape[0]
                 || s[4] != imageShape[1]) {
@@ -37,6 +44,6 @@ public final class OpticalFlowInputAdapter extends InputAdapter {
         long b = s[0];
         NDArray perPixel = x.transpose(0, 3, 4, 1, 2).reshape(b, s[3], s[4], 2 * s[2]);
         NDArray h = linear.forward(perPixel).reshape(b, s[3] * s[4], -1);
-        return h.concat(positionEncoding.forward(b), 2);
+        return new FactoredInput(h, positionEncoding.encoding());
     }
 }

@@ -20,6 +20,11 @@ public final class OpticalFlowQueryProvider extends Module implements QueryProvi
     }
 
     @Override
+    public boolean usesAdaptedInput() {
+        return true;
+    }
+
+    @Override
     public NDArray query(NDArray xAdapted) {
         if (xAdapted == null || xAdapted.getShape().get(xAdapted.getShape().dimension() - 1) != numQueryChannels) {
             throw new IllegalArgumentException("optical flow queries need the adapted input with "
