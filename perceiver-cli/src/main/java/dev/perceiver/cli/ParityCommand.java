@@ -11,9 +11,10 @@ import java.util.concurrent.Callable;
 
 /** {@code perceiver parity DIR}: evaluates reference fixtures. */
 @Command(name = "parity", mixinStandardHelpOptions = true,
-        description = {"Evaluate every reference fixture (*.safetensors) in DIR by its file name and the config in",
-                "its metadata; print one line per case with the largest error against the expected outputs,",
-                "then 'N passed, M failed'. Exit code 1 if any case fails."})
+        description = {"Check the reference fixtures in DIR against this implementation.",
+                "Each *.safetensors file is evaluated by its file name and the config in its metadata; one line per",
+                "case gives the largest error of each output, the last line 'N passed, M failed'. Exit code 1 if",
+                "any case fails."})
 public final class ParityCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory of fixture files.")
     Path dir;

@@ -55,6 +55,11 @@ public abstract class Module {
         return module;
     }
 
+    /** The manager that owns this module's parameters; per-call work should use a sub-manager of it. */
+    public NDManager manager() {
+        return manager;
+    }
+
     /** Child modules in registration order. */
     public Map<String, Module> children() {
         return Collections.unmodifiableMap(children);

@@ -26,17 +26,20 @@ class NativeMemoryTest {
                     ConfigErrorsTest.imageConfig(", \"num_cross_attention_layers\": 2, \"num_self_attention_blocks\": 2")),
                     ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
             NDArray x = manager.randomUniform(0, 1, new Shape(16, 4, 4, 1));
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < 200; i++) {
                 step(model, x);
             }
             int arraysBefore = manager.getManagedArrays().size();
+            System.gc(); // Java-side wrappers are garbage; collect them so the resident set shows native memory
             long rssBefore = residentKb();
             for (int i = 0; i < 400; i++) {
                 step(model, x);
             }
             assertThat(manager.getManagedArrays().size()).isEqualTo(arraysBefore);
+            System.gc();
             long growthKb = residentKb() - rssBefore;
-            assertThat(growthKb).as("resident set growth over 400 passes, kB").isLessThan(32 * 1024);
+            // a leak of each pass's intermediates would grow by tens of MB over 400 passes; measured flat (< 1 MB)
+            assertThat(growthKb).as("resident set growth over 400 passes, kB").isLessThan(16 * 1024);
         }
     }
 

@@ -14,6 +14,10 @@ import dev.perceiver.config.PerceiverARConfig;
 import dev.perceiver.config.PerceiverIOConfig;
 import dev.perceiver.config.TextDecoderConfig;
 import dev.perceiver.config.TextEncoderConfig;
+import dev.perceiver.generate.CausalGenerator;
+import dev.perceiver.generate.GenerationConfig;
+import dev.perceiver.generate.GenerationOutput;
+import dev.perceiver.generate.PromptBatch;
 import dev.perceiver.io.TensorData;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.position.FourierPositionEncoding;
@@ -60,6 +64,7 @@ public final class ParityRunner {
         register("text_mlm", ParityRunner::maskedLanguageModel);
         register("text_classifier", ParityRunner::textClassifier);
         register("clm_forward", ParityRunner::clmForward);
+        register("clm_generate", ParityRunner::clmGenerate);
         register("optical_flow", ParityRunner::opticalFlow);
         register("train_step", TrainStepParity::evaluate);
     }
@@ -232,6 +237,48 @@ public final class ParityRunner {
             checks.add(compare("last_hidden_state", out.lastHiddenState(), f.tensor("output.last_hidden_state")));
         }
         return checks;
+    }
+
+    /**
+     * Greedy generation with the kv cache from the fixture's left-padded prompts: the generated sequences must match
+     * exactly, the logits of every step within the forward tolerance.
+     */
+    private static List<CaseResult.Check> clmGenerate(Fixture f) {
+        CausalLanguageModel model = new CausalLanguageModel(f.manager(), PerceiverARConfig.fromJson(f.config()));
+        f.loadParams(model);
+        TensorData prompt = f.tensor("input.prompt");
+        int b = (int) prompt.shape()[0];
+        int n = (int) prompt.shape()[1];
+        long[] ids = prompt.toLongArray();
+        long[] attention = f.tensor("input.attention_mask").toLongArray();
+        long[][] rows = new long[b][n];
+        boolean[][] mask = new boolean[b][n];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < n; i++) {
+                rows[r][i] = ids[r * n + i];
+                mask[r][i] = attention[r * n + i] != 0;
+            }
+        }
+        GenerationConfig config = GenerationConfig.greedy(f.meta().get("max_new_tokens").asInt())
+                .withNumLatents(f.meta().get("num_latents").asInt());
+        GenerationOutput out = new CausalGenerator(model).generate(new PromptBatch(rows, mask), config, true, null);
+        long[][] seq = out.sequences();
+        int total = seq[0].length;
+        long[] flat = new long[b * total];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(seq[r], 0, flat, r * total, total);
+        }
+        int steps = out.steps();
+        int vocab = model.config().vocabSize();
+        float[] logits = new float[b * steps * vocab];
+        for (int r = 0; r < b; r++) {
+            for (int s = 0; s < steps; s++) {
+                System.arraycopy(out.stepLogits()[r][s], 0, logits, (r * steps + s) * vocab, vocab);
+            }
+        }
+        NDArray stepLogits = f.manager().create(logits, new ai.djl.ndarray.types.Shape(b, steps, vocab));
+        return List.of(compareExact("sequences", flat, new long[] {b, total}, f.tensor("output.sequences")),
+                compare("step_logits", stepLogits, f.tensor("output.step_logits")));
     }
 
     private static List<CaseResult.Check> opticalFlow(Fixture f) {

@@ -1,0 +1,75 @@
+package dev.perceiver.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.io.ModelType;
+import dev.perceiver.text.LabelScore;
+import dev.perceiver.text.TextClassificationPipeline;
+import dev.perceiver.text.TextClassifier;
+import dev.perceiver.text.TextModelFolder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code perceiver classify-text}: labels texts with a Perceiver IO text classifier. */
+@Command(name = "classify-text", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Classify texts with a text classifier (Perceiver IO).",
+                "%nLabels come from id2label in config.json (else the class index); scores are softmax "
+                        + "probabilities over the classes.%n"})
+public final class ClassifyTextCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Model folder (config.json, model.safetensors, tokenizer files).")
+    Path model;
+
+    @Option(names = "--top-k", defaultValue = "1", paramLabel = "K",
+            description = "Labels per text, most probable first (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N",
+            description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--json", defaultValue = "false",
+            description = "Print one JSON object per text (default: ${DEFAULT-VALUE}).")
+    boolean json;
+
+    @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Texts to classify.")
+    List<String> texts;
+
+    @Override
+    public Integer call() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager();
+                TextModelFolder<TextClassifier> folder = TextModelFolder.load(model, manager, TextClassifier.class,
+                        "classify-text", ModelType.TEXT_CLASSIFIER)) {
+            List<List<LabelScore>> results = new TextClassificationPipeline(folder.model(), folder.tokenizer(),
+                    folder.labels(), batchSize).classify(texts, topK);
+            PrintWriter out = Output.stdout();
+            for (int i = 0; i < texts.size(); i++) {
+                if (json) {
+                    ObjectNode o = Output.object();
+                    o.put("text", texts.get(i));
+                    ArrayNode labels = o.putArray("labels");
+                    for (LabelScore s : results.get(i)) {
+                        labels.addObject().put("label", s.label()).put("index", s.index()).put("score", s.score());
+                    }
+                    out.println(Output.line(o));
+                } else {
+                    StringBuilder line = new StringBuilder();
+                    for (LabelScore s : results.get(i)) {
+                        line.append(String.format(Locale.ROOT, "%s %.4f  ", s.label(), s.score()));
+                    }
+                    out.println(line.append(texts.get(i)));
+                }
+            }
+            out.flush();
+        }
+        return 0;
+    }
+}

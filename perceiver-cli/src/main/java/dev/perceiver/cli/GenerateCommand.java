@@ -1,0 +1,136 @@
+package dev.perceiver.cli;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.generate.GenerationConfig;
+import dev.perceiver.io.ModelType;
+import dev.perceiver.text.CausalLanguageModel;
+import dev.perceiver.text.GeneratedText;
+import dev.perceiver.text.TextGenerationPipeline;
+import dev.perceiver.text.TextModelFolder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** {@code perceiver generate}: continues text prompts with a Perceiver AR causal language model. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Continue text prompts with a causal language model (Perceiver AR).",
+                "%nAll prompts run as one batch, left-padded. Greedy by default; sampling when any of --top-k, "
+                        + "--top-p, --temperature or --seed is given. The prompt starts with --num-latents latent "
+                        + "positions; latents then grow to max_latents, the prefix to max_prefix_len, then the "
+                        + "window slides.%n"})
+public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Model folder (config.json, model.safetensors, tokenizer files).")
+    Path model;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT",
+            description = "A prompt; repeat the option for several prompts.")
+    List<String> prompts;
+
+    @Option(names = "--max-new-tokens", required = true, paramLabel = "N",
+            description = "Tokens to generate per prompt (fewer when a prompt stops at EOS).")
+    int maxNewTokens;
+
+    @Option(names = "--num-latents", defaultValue = "1", paramLabel = "N",
+            description = "Latent positions at the end of the prompt at the start, 1..max_latents "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int numLatents;
+
+    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K",
+            description = "Sample only from the K most probable tokens; 0 = all (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P",
+            description = "Sample only from the most probable tokens whose probability mass exceeds P, in (0, 1]; "
+                    + "1 = all (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--temperature", defaultValue = "1.0", paramLabel = "T",
+            description = "Divide the logits by T before sampling, > 0 (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed of the sampling; the same seed gives the same text (default: a random seed, "
+                    + "reported with --json).")
+    Long seed;
+
+    @Option(names = "--eos-id", paramLabel = "ID",
+            description = "Token id that ends a sequence (default: the tokenizer's EOS token, [EOS] = 2 for the "
+                    + "bytes tokenizer).")
+    Integer eosId;
+
+    @Option(names = "--ignore-eos", defaultValue = "false",
+            description = "Never stop early at EOS (default: ${DEFAULT-VALUE}).")
+    boolean ignoreEos;
+
+    @Option(names = "--no-cache", defaultValue = "false",
+            description = "Recompute the whole window every step instead of using the key/value cache "
+                    + "(slow; for checks) (default: ${DEFAULT-VALUE}).")
+    boolean noCache;
+
+    @Option(names = "--json", defaultValue = "false",
+            description = "Print one JSON object per prompt (default: ${DEFAULT-VALUE}).")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        boolean sample = parsed.hasMatchedOption("--top-k") || parsed.hasMatchedOption("--top-p")
+                || parsed.hasMatchedOption("--temperature") || parsed.hasMatchedOption("--seed");
+        long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+        try (NDManager manager = NDManager.newBaseManager();
+                TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(model, manager,
+                        CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
+            TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
+            GenerationConfig config = pipeline.defaults(maxNewTokens).withNumLatents(numLatents).withCache(!noCache);
+            if (eosId != null) {
+                config = config.withEosTokenId(eosId);
+            }
+            if (ignoreEos) {
+                config = config.withEosTokenId(null);
+            }
+            config = sample ? config.withSampling(temperature, topK, topP, usedSeed)
+                    : new GenerationConfig(config.maxNewTokens(), config.numLatents(), false, temperature, topK, topP,
+                            usedSeed, config.eosTokenId(), config.padTokenId(), config.useCache());
+            List<GeneratedText> results = pipeline.generate(prompts, config);
+            PrintWriter out = Output.stdout();
+            for (int i = 0; i < results.size(); i++) {
+                GeneratedText r = results.get(i);
+                if (json) {
+                    ObjectNode o = Output.object();
+                    o.put("prompt", r.prompt());
+                    o.put("generated_text", r.generatedText());
+                    o.put("full_text", r.fullText());
+                    ArrayNode tokens = o.putArray("tokens");
+                    for (long t : r.tokens()) {
+                        tokens.add(t);
+                    }
+                    o.put("stopped_at_eos", r.stoppedAtEos());
+                    o.put("strategy", sample ? "sample" : "greedy");
+                    if (sample) {
+                        o.put("seed", usedSeed);
+                    }
+                    out.println(Output.line(o));
+                } else {
+                    if (results.size() > 1) {
+                        out.println("--- prompt " + (i + 1) + " ---");
+                    }
+                    out.println(r.fullText());
+                }
+            }
+            out.flush();
+        }
+        return 0;
+    }
+}

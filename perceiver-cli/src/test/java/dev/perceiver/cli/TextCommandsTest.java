@@ -1,0 +1,182 @@
+package dev.perceiver.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perceiver.config.ClassificationDecoderConfig;
+import dev.perceiver.config.DecoderConfig;
+import dev.perceiver.config.EncoderConfig;
+import dev.perceiver.config.PerceiverARConfig;
+import dev.perceiver.config.PerceiverIOConfig;
+import dev.perceiver.config.TextDecoderConfig;
+import dev.perceiver.config.TextEncoderConfig;
+import dev.perceiver.io.ModelFolder;
+import dev.perceiver.text.CausalLanguageModel;
+import dev.perceiver.text.MaskedLanguageModel;
+import dev.perceiver.text.PerceiverTextTokenizer;
+import dev.perceiver.text.TextClassifier;
+import dev.perceiver.text.TextModelFolder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The generate, fill-mask and classify-text commands on small random model folders saved by the project. */
+class TextCommandsTest {
+    @TempDir
+    static Path models;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void saveModels() throws Exception {
+        Engine.getInstance().setRandomSeed(5);
+        EncoderConfig enc = EncoderConfig.builder().numCrossAttentionHeads(2).numSelfAttentionHeads(2)
+                .numSelfAttentionLayersPerBlock(1).initScale(0.5).build();
+        try (NDManager m = NDManager.newBaseManager()) {
+            TextModelFolder.save(new CausalLanguageModel(m, new PerceiverARConfig(2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0,
+                    false, false, 262, 32, 8, 16, true, true, true, 0.5)), models.resolve("clm"), Map.of(),
+                    new PerceiverTextTokenizer());
+            TextModelFolder.save(new MaskedLanguageModel(m, new PerceiverIOConfig<>(
+                    new TextEncoderConfig(enc, 262, 32, 16, null), new TextDecoderConfig(DecoderConfig.builder()
+                            .numCrossAttentionHeads(2).crossAttentionResidual(false).build(), null, 262, 32),
+                    8, 16, false, false)), models.resolve("mlm"), Map.of(), new PerceiverTextTokenizer());
+            TextModelFolder.save(new TextClassifier(m, new PerceiverIOConfig<>(
+                    new TextEncoderConfig(enc, 262, 32, 16, null), new ClassificationDecoderConfig(
+                            DecoderConfig.builder().numCrossAttentionHeads(2).build(), 1, 16, 3), 8, 16, false,
+                    false)), models.resolve("clf"), ModelFolder.labelEntries(new String[] {"a", "b", "c"}),
+                    new PerceiverTextTokenizer());
+        }
+    }
+
+    /** Exit code, standard output and standard error of one command line. */
+    private record Run(int code, String out, String err) {
+        List<JsonNode> json() throws Exception {
+            List<JsonNode> nodes = new ArrayList<>();
+            for (String line : out.split("\n")) {
+                if (!line.isBlank()) {
+                    nodes.add(JSON.readTree(line));
+                }
+            }
+            return nodes;
+        }
+    }
+
+    private static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void generatePrintsOneJsonObjectPerPromptAndIsReproducibleWithASeed() throws Exception {
+        String clm = models.resolve("clm").toString();
+        Run a = run("generate", "--model", clm, "--prompt", "Hello", "--prompt", "a longer prompt",
+                "--max-new-tokens", "5", "--num-latents", "2", "--seed", "42", "--top-k", "20", "--json",
+                "--ignore-eos");
+        assertThat(a.code()).as(a.err()).isZero();
+        List<JsonNode> results = a.json();
+        assertThat(results).hasSize(2);
+        assertThat(results.get(0).get("prompt").asText()).isEqualTo("Hello");
+        assertThat(results.get(1).get("full_text").asText()).startsWith("a longer prompt");
+        assertThat(results.get(0).get("tokens")).hasSize(5);
+        assertThat(results.get(0).get("strategy").asText()).isEqualTo("sample");
+        assertThat(results.get(0).get("seed").asLong()).isEqualTo(42);
+        Run b = run("generate", "--model", clm, "--prompt", "Hello", "--prompt", "a longer prompt",
+                "--max-new-tokens", "5", "--num-latents", "2", "--seed", "42", "--top-k", "20", "--json",
+                "--ignore-eos");
+        assertThat(b.out()).isEqualTo(a.out());
+    }
+
+    @Test
+    void greedyGenerationPrintsTheFullTextByDefault() {
+        Run r = run("generate", "--model", models.resolve("clm").toString(), "--prompt", "Hi", "--max-new-tokens",
+                "3");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("Hi");
+    }
+
+    @Test
+    void fillMaskPrintsCandidatesAndFilledTexts() throws Exception {
+        Run r = run("fill-mask", "--model", models.resolve("mlm").toString(), "--top-k", "2", "--json",
+                "ab[MASK]d", "x<mask><mask>");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> results = r.json();
+        assertThat(results).hasSize(2);
+        JsonNode first = results.get(0);
+        assertThat(first.get("masks")).hasSize(1);
+        assertThat(first.get("masks").get(0).get("position").asInt()).isEqualTo(3);
+        assertThat(first.get("masks").get(0).get("candidates")).hasSize(2);
+        double s0 = first.get("masks").get(0).get("candidates").get(0).get("score").asDouble();
+        double s1 = first.get("masks").get(0).get("candidates").get(1).get("score").asDouble();
+        assertThat(s0).isGreaterThanOrEqualTo(s1).isLessThanOrEqualTo(1.0);
+        assertThat(first.get("filled_texts")).hasSize(2);
+        assertThat(results.get(1).get("text").asText()).isEqualTo("x[MASK][MASK]");
+        assertThat(results.get(1).get("masks")).hasSize(2);
+
+        Run human = run("fill-mask", "--model", models.resolve("mlm").toString(), "ab[MASK]d");
+        assertThat(human.code()).isZero();
+        assertThat(human.out()).startsWith("ab[MASK]d").contains("  1. ab").contains("  5. ab")
+                .contains("position 3:");
+    }
+
+    @Test
+    void classifyTextPrintsLabelsFromId2Label() throws Exception {
+        Run r = run("classify-text", "--model", models.resolve("clf").toString(), "--top-k", "3", "--json",
+                "good", "bad");
+        assertThat(r.code()).as(r.err()).isZero();
+        List<JsonNode> results = r.json();
+        assertThat(results).hasSize(2);
+        List<String> labels = new ArrayList<>();
+        results.get(0).get("labels").forEach(l -> labels.add(l.get("label").asText()));
+        assertThat(labels).containsExactlyInAnyOrder("a", "b", "c");
+        Run human = run("classify-text", "--model", models.resolve("clf").toString(), "good");
+        assertThat(human.out()).matches("(?s)[abc] \\d\\.\\d{4}  good\\R");
+    }
+
+    @Test
+    void badInputIsOneLineOnStderrWithExitCode2() {
+        Run latents = run("generate", "--model", models.resolve("clm").toString(), "--prompt", "Hello",
+                "--max-new-tokens", "3", "--num-latents", "9");
+        assertThat(latents.code()).isEqualTo(2);
+        assertThat(latents.err().strip()).isEqualTo("error: num_latents=9 out of valid range [1..8] (max_latents)");
+        Run wrongType = run("fill-mask", "--model", models.resolve("clf").toString(), "a[MASK]");
+        assertThat(wrongType.code()).isEqualTo(2);
+        assertThat(wrongType.err()).contains("fill-mask needs a perceiver-io-masked-language-model");
+        Run noMask = run("fill-mask", "--model", models.resolve("mlm").toString(), "no mask");
+        assertThat(noMask.code()).isEqualTo(2);
+        assertThat(noMask.err().lines()).singleElement().asString().contains("contains no mask token");
+        Run missing = run("classify-text", "--model", models.resolve("nothing").toString(), "x");
+        assertThat(missing.code()).isEqualTo(2);
+    }
+
+    @Test
+    void helpDocumentsEveryOptionWithItsDefault() {
+        Run g = run("generate", "--help");
+        assertThat(g.out()).contains("--num-latents=N").contains("(default: 1)").contains("--top-p=P")
+                .contains("(default: 1.0)").contains("--seed=S").contains("--json");
+        assertThat(run("fill-mask", "--help").out()).contains("--top-k=K").contains("(default: 5)");
+        assertThat(run("classify-text", "--help").out()).contains("--top-k=K").contains("(default: 1)");
+        assertThat(run("--help").out()).contains("generate").contains("fill-mask").contains("classify-text");
+    }
+}

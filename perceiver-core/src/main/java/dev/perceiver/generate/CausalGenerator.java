@@ -1,0 +1,232 @@
+package dev.perceiver.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.perceiver.blocks.KvCache;
+import dev.perceiver.model.CausalSequenceModel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Autoregressive generation with a {@link CausalSequenceModel} (causal language model, symbolic audio model) under
+ * the reference's window rules ({@link GenerationWindow}).
+ *
+ * <p>With the cache (default) the prompt batch (b, n) is processed once; each further step feeds only the last token
+ * (b, 1) together with the key/value caches of the previous step. Before a step, self-attention caches longer than
+ * max_latents - 1 and the cross-attention cache longer than max_seq_len - 1 are cut to their right-most positions,
+ * as the reference does. Without the cache, every step recomputes the window of the last min(total, max_seq_len)
+ * tokens.
+ *
+ * <p>Memory: each step runs in an {@link NDScope}; only the new caches survive it, and the caches they replace are
+ * closed at once. Everything else lives in a sub-manager of the model's manager that is closed when the call
+ * returns, so the number of live arrays does not grow with the number of steps.
+ */
+public final class CausalGenerator {
+    private final CausalSequenceModel model;
+
+    public CausalGenerator(CausalSequenceModel model) {
+        this.model = model;
+    }
+
+    /** Generates without keeping step logits. */
+    public GenerationOutput generate(PromptBatch prompts, GenerationConfig config) {
+        return generate(prompts, config, false, null);
+    }
+
+    /**
+     * @param prompts left-padded prompts (b, n), 1 <= n <= max_seq_len
+     * @param config generation options; num_latents must be in [1, max_latents] and leave a prefix of at most
+     *        max_prefix_len
+     * @param keepStepLogits whether to return the raw logits (b, steps, vocab_size) of every step
+     * @param listener called after every step, or null
+     * @return sequences (b, n + steps) and per-row generated counts
+     */
+    public GenerationOutput generate(PromptBatch prompts, GenerationConfig config, boolean keepStepLogits,
+            StepListener listener) {
+        if (model.isTraining()) {
+            throw new IllegalArgumentException(
+                    "model is in training mode; call setTraining(false) before generating");
+        }
+        int vocab = model.config().vocabSize();
+        if (config.padTokenId() >= vocab) {
+            throw new IllegalArgumentException("pad_token_id (" + config.padTokenId() + ") out of range [0, "
+                    + vocab + ") (vocab_size)");
+        }
+        GenerationWindow window = new GenerationWindow(model.config(), prompts.length(), config.numLatents());
+        int b = prompts.batchSize();
+        int n = prompts.length();
+        int maxTotal = n + config.maxNewTokens();
+        long[][] seq = new long[b][maxTotal];
+        boolean[][] mask = new boolean[b][maxTotal];
+        long[][] promptIds = prompts.ids();
+        boolean[][] promptMask = prompts.attentionMask();
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(promptIds[r], 0, seq[r], 0, n);
+            System.arraycopy(promptMask[r], 0, mask[r], 0, n);
+            java.util.Arrays.fill(mask[r], n, maxTotal, true);
+        }
+        TokenSelector selector = new TokenSelector(config);
+        boolean[] finished = new boolean[b];
+        int[] numGenerated = new int[b];
+        float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
+        int len = n;
+        List<KvCache> caches = null;
+        try (NDManager gm = model.manager().newSubManager()) {
+            for (int step = 0; step < config.maxNewTokens(); step++) {
+                float[][] logits;
+                List<KvCache> previous = caches;
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    if (config.useCache()) {
+                        CausalSequenceModel.LmOutput out = cachedStep(gm, window, seq, mask, len, n, caches);
+                        logits = lastLogits(out.logits());
+                        caches = out.kvCache();
+                        for (KvCache c : caches) {
+                            NDScope.unregister(c.k(), c.v());
+                        }
+                    } else {
+                        int w = window.windowLength(len);
+                        CausalSequenceModel.LmOutput out = model.forwardLogits(ids(gm, seq, len - w, len),
+                                window.prefixLen(len), padMask(gm, mask, len - w, len), null);
+                        logits = lastLogits(out.logits());
+                    }
+                }
+                close(previous);
+                long[] chosen = new long[b];
+                for (int r = 0; r < b; r++) {
+                    if (stepLogits != null) {
+                        stepLogits[r][step] = logits[r];
+                    }
+                    long token = selector.select(logits[r]);
+                    if (finished[r]) {
+                        token = config.padTokenId();
+                    } else {
+                        numGenerated[r]++;
+                        if (config.eosTokenId() != null && token == config.eosTokenId()) {
+                            finished[r] = true;
+                        }
+                    }
+                    chosen[r] = token;
+                    seq[r][len] = token;
+                }
+                len++;
+                if (listener != null) {
+                    listener.onStep(step, chosen, finished.clone());
+                }
+                if (allTrue(finished)) {
+                    break;
+                }
+            }
+            close(caches);
+        }
+        int steps = len - n;
+        long[][] sequences = new long[b][];
+        for (int r = 0; r < b; r++) {
+            sequences[r] = java.util.Arrays.copyOf(seq[r], len);
+        }
+        if (stepLogits != null && steps < config.maxNewTokens()) {
+            for (int r = 0; r < b; r++) {
+                stepLogits[r] = java.util.Arrays.copyOf(stepLogits[r], steps);
+            }
+        }
+        return new GenerationOutput(sequences, n, numGenerated, stepLogits);
+    }
+
+    /**
+     * One cached forward pass: the whole prompt when {@code caches} is null, else the last token with the caches cut
+     * to the window.
+     */
+    private CausalSequenceModel.LmOutput cachedStep(NDManager gm, GenerationWindow window, long[][] seq,
+            boolean[][] mask, int len, int promptLen, List<KvCache> caches) {
+        if (caches == null) {
+            return model.forwardLogits(ids(gm, seq, 0, promptLen), window.initialPrefixLen(),
+                    padMask(gm, mask, 0, promptLen), new ArrayList<>());
+        }
+        List<KvCache> cut = new ArrayList<>(caches.size());
+        KvCache ca = truncate(caches.get(0), window.maxCrossAttentionCache());
+        cut.add(ca);
+        long saLen = 0;
+        for (int i = 1; i < caches.size(); i++) {
+            KvCache sa = truncate(caches.get(i), window.maxSelfAttentionCache());
+            saLen = sa.length();
+            cut.add(sa);
+        }
+        int w = (int) ca.length() + 1;
+        int prefix = w - (int) saLen - 1;
+        return model.forwardLogits(ids(gm, seq, len - 1, len), prefix, padMask(gm, mask, len - w, len), cut);
+    }
+
+    /** The right-most {@code max} positions of a cache (the same cache when it is not longer). */
+    private static KvCache truncate(KvCache cache, int max) {
+        long l = cache.length();
+        if (l <= max) {
+            return cache;
+        }
+        NDIndex keep = new NDIndex(":, {}:", l - max);
+        return new KvCache(cache.k().get(keep), cache.v().get(keep));
+    }
+
+    /** Token ids of columns [from, to) as int64 (b, to - from). */
+    private static NDArray ids(NDManager m, long[][] seq, int from, int to) {
+        int b = seq.length;
+        int w = to - from;
+        long[] flat = new long[b * w];
+        for (int r = 0; r < b; r++) {
+            System.arraycopy(seq[r], from, flat, r * w, w);
+        }
+        return m.create(flat, new Shape(b, w));
+    }
+
+    /** Pad mask (true = padding) of columns [from, to), or null when the window has no padding. */
+    private static NDArray padMask(NDManager m, boolean[][] attention, int from, int to) {
+        int b = attention.length;
+        int w = to - from;
+        boolean[] flat = new boolean[b * w];
+        boolean any = false;
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < w; i++) {
+                boolean pad = !attention[r][from + i];
+                flat[r * w + i] = pad;
+                any |= pad;
+            }
+        }
+        return any ? m.create(flat, new Shape(b, w)) : null;
+    }
+
+    /** Logits of the last position: (b, l, vocab) -> b rows of vocab floats. */
+    private static float[][] lastLogits(NDArray logits) {
+        long[] s = logits.getShape().getShape();
+        int b = (int) s[0];
+        int v = (int) s[2];
+        float[] flat = logits.get(new NDIndex(":, -1, :")).toType(DataType.FLOAT32, false).toFloatArray();
+        float[][] out = new float[b][];
+        for (int r = 0; r < b; r++) {
+            out[r] = java.util.Arrays.copyOfRange(flat, r * v, (r + 1) * v);
+        }
+        return out;
+    }
+
+    private static void close(List<KvCache> caches) {
+        if (caches == null) {
+            return;
+        }
+        for (KvCache c : caches) {
+            c.k().close();
+            c.v().close();
+        }
+    }
+
+    private static boolean allTrue(boolean[] a) {
+        for (boolean x : a) {
+            if (!x) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.perceiver.text;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.config.ClassificationDecoderConfig;
+import dev.perceiver.config.DecoderConfig;
+import dev.perceiver.config.EncoderConfig;
+import dev.perceiver.config.PerceiverIOConfig;
+import dev.perceiver.config.TextDecoderConfig;
+import dev.perceiver.config.TextEncoderConfig;
+
+/** Small random Perceiver IO text models. */
+final class TextTestModels {
+    private TextTestModels() {
+    }
+
+    static EncoderConfig encoder() {
+        return EncoderConfig.builder().numCrossAttentionHeads(2).numSelfAttentionHeads(2)
+                .numSelfAttentionLayersPerBlock(2).initScale(0.5).build();
+    }
+
+    static DecoderConfig decoder(boolean residual) {
+        return DecoderConfig.builder().numCrossAttentionHeads(2).crossAttentionResidual(residual).initScale(0.5)
+                .build();
+    }
+
+    static MaskedLanguageModel mlm(NDManager m, int vocab, int maxSeqLen, long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        return new MaskedLanguageModel(m, new PerceiverIOConfig<>(
+                new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
+                new TextDecoderConfig(decoder(false), null, vocab, maxSeqLen), 8, 16, false, false));
+    }
+
+    static TextClassifier classifier(NDManager m, int vocab, int maxSeqLen, int classes, long seed) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        return new TextClassifier(m, new PerceiverIOConfig<>(
+                new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
+                new ClassificationDecoderConfig(decoder(true), 1, 16, classes), 8, 16, false, false));
+    }
+}
