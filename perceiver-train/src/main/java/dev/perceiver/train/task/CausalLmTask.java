@@ -52,7 +52,7 @@ public final class CausalLmTask implements TrainingTask {
     @Override
     public void writeExtraFiles(Path dir) throws IOException {
         if (bytesTokenizer) {
-            PerceiverBytesTokenizer.writeFiles(dir, model.config().maxSeqLen(), "left");
+            PerceiverBytesTokenizer.writeFiles(dir);
         }
     }
 }

@@ -53,7 +53,7 @@ public final class ClassificationTask implements TrainingTask {
     @Override
     public void writeExtraFiles(Path dir) throws IOException {
         if (tokenizerMaxLength > 0) {
-            PerceiverBytesTokenizer.writeFiles(dir, tokenizerMaxLength, "right");
+            PerceiverBytesTokenizer.writeFiles(dir);
         }
     }
 }

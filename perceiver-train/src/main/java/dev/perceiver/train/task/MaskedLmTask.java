@@ -35,6 +35,6 @@ public final class MaskedLmTask implements TrainingTask {
 
     @Override
     public void writeExtraFiles(Path dir) throws IOException {
-        PerceiverBytesTokenizer.writeFiles(dir, model.config().encoder().maxSeqLen(), "right");
+        PerceiverBytesTokenizer.writeFiles(dir);
     }
 }

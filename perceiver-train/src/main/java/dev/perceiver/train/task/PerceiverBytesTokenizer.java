@@ -1,8 +1,7 @@
 package dev.perceiver.train.task;
 
-import dev.perceiver.config.ConfigJson;
-import dev.perceiver.io.AtomicFiles;
 import dev.perceiver.text.BytesTokenizer;
+import dev.perceiver.text.PerceiverTextTokenizer;
 import dev.perceiver.train.data.TextTokenizer;
 
 import java.io.IOException;
@@ -53,23 +52,10 @@ public final class PerceiverBytesTokenizer implements TextTokenizer {
     }
 
     /**
-     * Writes {@code tokenizer_config.json} and {@code special_tokens_map.json} of the Perceiver bytes tokenizer.
-     *
-     * @param paddingSide "left" (causal models) or "right"
+     * Writes the Hugging Face tokenizer files of the Perceiver bytes tokenizer ({@code tokenizer_config.json},
+     * {@code special_tokens_map.json}) into a model folder, as {@link PerceiverTextTokenizer#save} does.
      */
-    public static void writeFiles(Path dir, int modelMaxLength, String paddingSide) throws IOException {
-        var special = ConfigJson.MAPPER.createObjectNode();
-        special.put("bos_token", "[BOS]");
-        special.put("cls_token", "[CLS]");
-        special.put("eos_token", "[EOS]");
-        special.put("mask_token", "[MASK]");
-        special.put("pad_token", "[PAD]");
-        special.put("sep_token", "[SEP]");
-        var config = special.deepCopy();
-        config.put("model_max_length", modelMaxLength);
-        config.put("padding_side", paddingSide);
-        config.put("tokenizer_class", "PerceiverTokenizer");
-        AtomicFiles.writeString(dir.resolve("special_tokens_map.json"), ConfigJson.toString(special) + "\n");
-        AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), ConfigJson.toString(config) + "\n");
+    public static void writeFiles(Path dir) throws IOException {
+        new PerceiverTextTokenizer().save(dir);
     }
 }
