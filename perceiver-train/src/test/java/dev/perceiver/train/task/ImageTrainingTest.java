@@ -27,8 +27,8 @@ class ImageTrainingTest {
         double chance = Math.log(10);
         List<MetricsLog.Row> rows = MetricsLog.resume(out.result().runDir().resolve("metrics.csv"), 1000).rows();
         assertThat(rows.get(0).trainLoss()).isGreaterThan(0.9 * chance);
-        assertThat(out.result().valLoss()).isLessThan(0.6 * chance);
-        assertThat(out.result().valAccuracy()).isGreaterThan(0.55);
+        assertThat(out.result().valLoss()).isLessThan(0.75 * chance);
+        assertThat(out.result().valAccuracy()).as("3x chance").isGreaterThan(0.3);
         assertThat(out.summary()).startsWith("run=" + out.result().runDir()).contains("val_loss=", "val_acc=");
     }
 }
