@@ -11,9 +11,9 @@ import java.nio.file.Path;
  * Colour-codes a flow field as the reference's render function does with OpenCV: hue from the direction (8-bit
  * hue {@code angle / 2pi * 180} truncated, the angle by OpenCV's fast arctangent), saturation from the magnitude
  * ({@code 255 * magnitude / maxMagnitude}, clipped and truncated), full value, converted by OpenCV's HSV to RGB
- * arithmetic. Colours match OpenCV 4 on x86-64 (AVX2) bit for bit, except for fields of fewer than 16 pixels. The reference draws
- * {@value #REFERENCE_MAX_MAGNITUDE} pixels at full saturation; {@link #render(FlowField)} with no scale normalises
- * by the field's largest magnitude instead.
+ * arithmetic. Colours equal OpenCV 4's on x86-64 (AVX2) bit for bit (fields of fewer than 16 pixels may differ in
+ * the last bit). The reference draws {@value #REFERENCE_MAX_MAGNITUDE} pixels at full saturation;
+ * {@link #render(FlowField)} normalises by the field's largest magnitude instead.
  */
 public final class FlowRenderer {
     /** Magnitude (pixels) that the reference renders at full saturation. */
@@ -38,22 +38,36 @@ public final class FlowRenderer {
     private FlowRenderer() {
     }
 
-    /** Renders with full saturation at the field's largest finite magnitude (a zero field renders white). */
+    /**
+     * Renders with full saturation at the field's largest finite magnitude ({@code magnitude / max * 255}); a zero
+     * field renders white.
+     */
     public static BufferedImage render(FlowField flow) {
-        double max = flow.stats().magnitudeMax();
-        return render(flow, max > 0 ? max : REFERENCE_MAX_MAGNITUDE);
+        float max = 0f;
+        for (int i = 0; i < flow.height() * flow.width(); i++) {
+            float m = magnitude(flow.data()[2 * i], flow.data()[2 * i + 1]);
+            if (Float.isFinite(m)) {
+                max = Math.max(max, m);
+            }
+        }
+        return render(flow, max > 0 ? max : 1f, true);
     }
 
     /**
-     * Renders a flow field (h, w, 2) as an RGB image of h rows and w columns.
+     * Renders a flow field (h, w, 2) as an RGB image of h rows and w columns, saturation
+     * {@code magnitude * 255 / maxMagnitude} as the reference computes it.
      *
-     * @param maxMagnitude magnitude drawn at full saturation, > 0
+     * @param maxMagnitude magnitude drawn at full saturation, > 0 (the reference's is
+     *     {@value #REFERENCE_MAX_MAGNITUDE})
      */
     public static BufferedImage render(FlowField flow, double maxMagnitude) {
         if (!(maxMagnitude > 0) || Double.isInfinite(maxMagnitude)) {
             throw new IllegalArgumentException("max_magnitude (" + maxMagnitude + ") must be a number > 0");
         }
-        float satDivisor = (float) maxMagnitude;
+        return render(flow, (float) maxMagnitude, false);
+    }
+
+    private static BufferedImage render(FlowField flow, float maxMagnitude, boolean normalised) {
         BufferedImage image = new BufferedImage(flow.width(), flow.height(), BufferedImage.TYPE_INT_RGB);
         int[] row = new int[flow.width()];
         int vectorEnd = flow.width() - flow.width() % HSV_VECTOR_PIXELS;
@@ -66,13 +80,19 @@ public final class FlowRenderer {
                     continue;
                 }
                 int hue = (int) (angleRadians(u, v) / PI / 2f * 180f);
-                float mag = (float) Math.sqrt(Math.fma(u, u, v * v));
-                int sat = (int) Math.min(255f, Math.max(0f, mag * 255f / satDivisor));
+                float mag = magnitude(u, v);
+                float scaled = normalised ? mag / maxMagnitude * 255f : mag * 255f / maxMagnitude;
+                int sat = (int) Math.min(255f, Math.max(0f, scaled));
                 row[x] = x < vectorEnd ? hsvToRgb(hue, sat) : hsvToRgbScalar(hue, sat);
             }
             image.setRGB(0, y, flow.width(), 1, row, 0, flow.width());
         }
         return image;
+    }
+
+    /** Length of (u, v) in float32 as OpenCV's vectorised cartToPolar computes it. */
+    static float magnitude(float u, float v) {
+        return (float) Math.sqrt(Math.fma(u, u, v * v));
     }
 
     /** Direction of (u, v) in [0, 2pi] radians by OpenCV's polynomial approximation (its vectorised form). */

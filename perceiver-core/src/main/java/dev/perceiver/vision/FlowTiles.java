@@ -9,8 +9,10 @@ import java.util.Set;
  * Covers a frame larger than the model's (tileHeight, tileWidth) with overlapping tiles and blends their flow as
  * the reference's optical flow processor does. Tile rows start at {@code 0, s, 2s, ...} below the frame height with
  * {@code s = tileHeight - minOverlap}, the last one moved to {@code height - tileHeight} (columns alike); tiles are
- * ordered row by row. Positions that the reference repeats (e.g. a frame of exactly the tile size, which it covers
- * four times) are kept once: the blended result is the same. Each tile's flow is multiplied by the flow scale and
+ * ordered row by row. Two departures, both without effect where the reference works: a start that would put a tile
+ * past the frame's edge is moved back to {@code height - tileHeight} (the reference fails on such frame sizes, e.g.
+ * width 17 with tiles of 10 and overlap 2), and positions it repeats (a frame of exactly the tile size is covered
+ * four times) are kept once, which leaves the weighted mean unchanged. Each tile's flow is multiplied by the flow scale and
  * weighted per pixel by its distance to the nearest tile edge, {@code min(x + 1, w - x, y + 1, h - y)}; the frame's
  * flow is the weighted mean.
  */
@@ -60,7 +62,7 @@ public final class FlowTiles {
     private static List<Integer> starts(int size, int tile, int overlap) {
         List<Integer> out = new ArrayList<>();
         for (int p = 0; p < size; p += tile - overlap) {
-            out.add(p);
+            out.add(Math.min(p, size - tile));
         }
         out.set(out.size() - 1, size - tile);
         return out;
