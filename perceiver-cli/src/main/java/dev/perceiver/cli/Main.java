@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "perceiver", mixinStandardHelpOptions = true, version = "perceiver 0.1.0",
         description = "Perceiver, Perceiver IO and Perceiver AR on the JVM: train, run and check models.",
         subcommands = {ParityCommand.class, GenerateCommand.class, FillMaskCommand.class, ClassifyTextCommand.class,
-                GenerateAudioCommand.class, CommandLine.HelpCommand.class})
+                GenerateAudioCommand.class, ClassifyImageCommand.class, FlowCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
