@@ -2,14 +2,11 @@ package dev.perceiver.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.config.ConfigJson;
+import dev.perceiver.text.LabelScore;
 import dev.perceiver.vision.ImageClassificationPipeline;
-import dev.perceiver.vision.ImageClassificationPipeline.Prediction;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -39,14 +36,12 @@ public final class ClassifyImageCommand implements Callable<Integer> {
             description = "Images per forward pass, >= 1 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text (default: text).")
+    @Option(names = "--json", description = "Print one JSON object a line per image instead of text (default: "
+            + "text).")
     boolean json;
 
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files: PNG, JPEG, BMP or GIF.")
     List<Path> images;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -56,37 +51,28 @@ public final class ClassifyImageCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size (" + batchSize + ") must be >= 1");
         }
-        List<List<Prediction>> results;
+        List<List<LabelScore>> results;
         try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(model, batchSize)) {
             results = pipeline.classifyFiles(images, Math.min(topK, pipeline.numClasses()));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(ConfigJson.toString(toJson(results)));
-        } else {
-            for (int i = 0; i < images.size(); i++) {
+        PrintWriter out = Output.stdout();
+        for (int i = 0; i < images.size(); i++) {
+            if (json) {
+                ObjectNode o = Output.object();
+                o.put("image", images.get(i).toString());
+                ArrayNode labels = o.putArray("labels");
+                for (LabelScore s : results.get(i)) {
+                    labels.addObject().put("label", s.label()).put("index", s.index()).put("score", s.score());
+                }
+                out.println(Output.line(o));
+            } else {
                 out.println(images.get(i));
-                for (Prediction p : results.get(i)) {
-                    out.println(String.format(Locale.ROOT, "  %.4f  %s", p.score(), p.label()));
+                for (LabelScore s : results.get(i)) {
+                    out.println(String.format(Locale.ROOT, "  %.4f  %s", s.score(), s.label()));
                 }
             }
         }
         out.flush();
         return 0;
-    }
-
-    private ObjectNode toJson(List<List<Prediction>> results) {
-        ObjectNode root = ConfigJson.MAPPER.createObjectNode();
-        root.put("model", model.toString());
-        ArrayNode list = root.putArray("results");
-        for (int i = 0; i < images.size(); i++) {
-            ObjectNode r = list.addObject();
-            r.put("image", images.get(i).toString());
-            ArrayNode predictions = r.putArray("predictions");
-            for (Prediction p : results.get(i)) {
-                predictions.addObject().put("label", p.label()).put("index", p.index()).put("score", p.score());
-            }
-        }
-        return root;
     }
 }

@@ -1,16 +1,13 @@
 package dev.perceiver.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.config.ConfigJson;
 import dev.perceiver.vision.FlowField;
 import dev.perceiver.vision.FlowFiles;
 import dev.perceiver.vision.FlowRenderer;
 import dev.perceiver.vision.OpticalFlowPipeline;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
@@ -55,7 +52,7 @@ public final class FlowCommand implements Callable<Integer> {
             description = "Tiles per forward pass, >= 1 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text (default: text).")
+    @Option(names = "--json", description = "Print one line of JSON instead of text (default: text).")
     boolean json;
 
     @Parameters(index = "0", paramLabel = "FRAME1", description = "First frame: PNG, JPEG, BMP or GIF.")
@@ -63,9 +60,6 @@ public final class FlowCommand implements Callable<Integer> {
 
     @Parameters(index = "1", paramLabel = "FRAME2", description = "Second frame, the same size as the first.")
     Path frame2;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -94,9 +88,9 @@ public final class FlowCommand implements Callable<Integer> {
             FlowFiles.write(outputFlo, flow);
         }
         FlowField.Stats s = flow.stats();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = Output.stdout();
         if (json) {
-            out.println(ConfigJson.toString(toJson(flow, s, tiles, tileShape)));
+            out.println(Output.line(toJson(flow, s, tiles, tileShape)));
         } else {
             out.println(String.format(Locale.ROOT, "flow %dx%d (height x width) from %s to %s, %d tile%s of %dx%d",
                     flow.height(), flow.width(), frame1, frame2, tiles, tiles == 1 ? "" : "s", tileShape[0],
@@ -117,7 +111,7 @@ public final class FlowCommand implements Callable<Integer> {
     }
 
     private ObjectNode toJson(FlowField flow, FlowField.Stats s, int tiles, int[] tileShape) {
-        ObjectNode o = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode o = Output.object();
         o.put("model", model.toString());
         o.put("frame1", frame1.toString());
         o.put("frame2", frame2.toString());

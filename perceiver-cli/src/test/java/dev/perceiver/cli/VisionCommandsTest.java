@@ -129,11 +129,15 @@ class VisionCommandsTest {
         assertThat(lines[1]).matches("  0\\.\\d{4}  (cat|dog|bird)");
         assertThat(lines[3]).isEqualTo(jpg.toString());
 
-        // default top-k 5 is capped at the 3 classes; JSON lists all with probabilities summing to 1
-        assertThat(run("classify-image", "--model", model.toString(), "--json", png.toString())).isEqualTo(0);
-        JsonNode json = ConfigJson.MAPPER.readTree(stdout());
-        JsonNode predictions = json.get("results").get(0).get("predictions");
-        assertThat(json.get("results").get(0).get("image").asText()).isEqualTo(png.toString());
+        // default top-k 5 is capped at the 3 classes; JSON lines list all with probabilities summing to 1
+        assertThat(run("classify-image", "--model", model.toString(), "--json", png.toString(), jpg.toString()))
+                .isEqualTo(0);
+        String[] jsonLines = stdout().split("\n");
+        assertThat(jsonLines).hasSize(2);
+        JsonNode json = ConfigJson.MAPPER.readTree(jsonLines[0]);
+        JsonNode predictions = json.get("labels");
+        assertThat(json.get("image").asText()).isEqualTo(png.toString());
+        assertThat(ConfigJson.MAPPER.readTree(jsonLines[1]).get("image").asText()).isEqualTo(jpg.toString());
         assertThat(predictions).hasSize(3);
         double sum = 0;
         for (JsonNode p : predictions) {
@@ -165,6 +169,7 @@ class VisionCommandsTest {
         assertThat(run("flow", "--model", model.toString(), "--output-png", png.toString(), "--output-flo",
                 flo.toString(), "--min-overlap", "2", "--normalize", "--json", f1.toString(), f2.toString()))
                 .as(stderr()).isEqualTo(0);
+        assertThat(stdout().strip()).doesNotContain("\n");
         JsonNode json = ConfigJson.MAPPER.readTree(stdout());
         assertThat(json.get("shape").toString()).isEqualTo("[13,17,2]");
         assertThat(json.get("tiles").asInt()).isEqualTo(4);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.io.ModelFolder;
 import dev.perceiver.io.ModelType;
+import dev.perceiver.text.LabelScore;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -25,10 +26,6 @@ import java.util.List;
 public final class ImageClassificationPipeline implements AutoCloseable {
     /** Default number of images per forward pass. */
     public static final int DEFAULT_BATCH_SIZE = 16;
-
-    /** One class of a result: its index, label and softmax probability. */
-    public record Prediction(int index, String label, double score) {
-    }
 
     private final ImageClassifier model;
     private final String[] labels;
@@ -86,6 +83,11 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             }
             ImageClassifier model = (ImageClassifier) loaded.model();
             int[] shape = model.config().encoder().imageShape();
+            try {
+                ImageProcessorConfig.requireImageShape(shape);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": " + e.getMessage(), e);
+            }
             ImagePreprocessor pre;
             try {
                 pre = new ImagePreprocessor(ImageProcessorConfig.read(dir, shape), shape);
@@ -131,9 +133,9 @@ public final class ImageClassificationPipeline implements AutoCloseable {
      * @throws IOException naming a file that cannot be read
      * @throws IllegalArgumentException naming a file whose size does not fit the model
      */
-    public List<List<Prediction>> classifyFiles(List<Path> files, int topK) throws IOException {
+    public List<List<LabelScore>> classifyFiles(List<Path> files, int topK) throws IOException {
         checkTopK(topK);
-        List<List<Prediction>> out = new ArrayList<>();
+        List<List<LabelScore>> out = new ArrayList<>();
         for (int start = 0; start < files.size(); start += batchSize) {
             List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
             List<float[]> inputs = new ArrayList<>();
@@ -146,9 +148,9 @@ public final class ImageClassificationPipeline implements AutoCloseable {
     }
 
     /** Classifies decoded images, one result list per image, best first; {@code topK} in 1..num_classes. */
-    public List<List<Prediction>> classify(List<BufferedImage> images, int topK) {
+    public List<List<LabelScore>> classify(List<BufferedImage> images, int topK) {
         checkTopK(topK);
-        List<List<Prediction>> out = new ArrayList<>();
+        List<List<LabelScore>> out = new ArrayList<>();
         for (int start = 0; start < images.size(); start += batchSize) {
             List<float[]> inputs = new ArrayList<>();
             for (int i = start; i < Math.min(images.size(), start + batchSize); i++) {
@@ -221,16 +223,16 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         return p;
     }
 
-    private List<List<Prediction>> topK(float[][] logits, int k) {
-        List<List<Prediction>> out = new ArrayList<>();
+    private List<List<LabelScore>> topK(float[][] logits, int k) {
+        List<List<LabelScore>> out = new ArrayList<>();
         for (float[] row : logits) {
             double[] p = softmax(row);
-            List<Prediction> all = new ArrayList<>();
+            List<LabelScore> all = new ArrayList<>();
             for (int i = 0; i < p.length; i++) {
-                all.add(new Prediction(i, labels[i], p[i]));
+                all.add(new LabelScore(i, labels[i], p[i]));
             }
-            all.sort(Comparator.comparingDouble(Prediction::score).reversed()
-                    .thenComparingInt(Prediction::index));
+            all.sort(Comparator.comparingDouble(LabelScore::score).reversed()
+                    .thenComparingInt(LabelScore::index));
             out.add(List.copyOf(all.subList(0, k)));
         }
         return out;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.io.ModelFolder;
+import dev.perceiver.text.LabelScore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,10 +75,10 @@ class ImageClassificationPipelineTest {
         }
     }
 
-    private static void assertMatches(List<ImageClassificationPipeline.Prediction> predictions, double[] expected) {
+    private static void assertMatches(List<LabelScore> predictions, double[] expected) {
         double sum = 0;
         for (int i = 0; i < predictions.size(); i++) {
-            ImageClassificationPipeline.Prediction p = predictions.get(i);
+            LabelScore p = predictions.get(i);
             assertThat(p.label()).isEqualTo(LABELS[p.index()]);
             assertThat(p.score()).isCloseTo(expected[p.index()], within(1e-5));
             if (i > 0) {
@@ -98,7 +99,7 @@ class ImageClassificationPipelineTest {
         Path jpg = write(randomImage(BufferedImage.TYPE_INT_RGB, 6, 5, 3), "photo.jpg", "jpeg");
         try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(modelDir, 16);
                 NDManager m = NDManager.newBaseManager()) {
-            List<List<ImageClassificationPipeline.Prediction>> results = pipeline.classifyFiles(List.of(png, jpg), 4);
+            List<List<LabelScore>> results = pipeline.classifyFiles(List.of(png, jpg), 4);
             assertThat(results).hasSize(2);
             ImageClassifier model = (ImageClassifier) ModelFolder.load(modelDir, m).model();
 
@@ -169,7 +170,7 @@ class ImageClassificationPipelineTest {
         Path png = write(randomImage(BufferedImage.TYPE_BYTE_GRAY, 6, 5, 8), "x.png", "png");
         try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(modelDir, 4)) {
             assertThat(pipeline.labels()).containsExactly("0", "1", "2");
-            for (ImageClassificationPipeline.Prediction p : pipeline.classifyFiles(List.of(png), 3).get(0)) {
+            for (LabelScore p : pipeline.classifyFiles(List.of(png), 3).get(0)) {
                 assertThat(p.label()).isEqualTo(Integer.toString(p.index()));
             }
         }
