@@ -100,9 +100,7 @@ public final class GenerateCommand implements Callable<Integer> {
             if (ignoreEos) {
                 config = config.withEosTokenId(null);
             }
-            config = sample ? config.withSampling(temperature, topK, topP, usedSeed)
-                    : new GenerationConfig(config.maxNewTokens(), config.numLatents(), false, temperature, topK, topP,
-                            usedSeed, config.eosTokenId(), config.padTokenId(), config.useCache());
+            config = sample ? config.withSampling(temperature, topK, topP, usedSeed) : config.withGreedy();
             List<GeneratedText> results = pipeline.generate(prompts, config);
             PrintWriter out = Output.stdout();
             for (int i = 0; i < results.size(); i++) {

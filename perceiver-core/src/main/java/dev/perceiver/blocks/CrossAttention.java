@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.nn.LayerNorm;
+import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.position.RotaryPositionEmbedding;
 
@@ -43,7 +44,9 @@ public final class CrossAttention extends Module {
         } else {
             kv = kvNorm.forward(xKv);
         }
-        return attention.forward(q, kv, padMask, rotQ, rotK, kvCache);
+        NDArray[] kvProjected = MultiHeadAttention.projectFused(kv, attention.kProj(), attention.vProj());
+        return attention.forwardProjected(attention.qProj().forward(q), kvProjected[0], kvProjected[1], padMask, rotQ,
+                rotK, kvCache);
     }
 
     /**
@@ -51,14 +54,18 @@ public final class CrossAttention extends Module {
      * (b, M, channels), computed without multiplying the shared channels once per example.
      */
     public KvCache keyValues(FactoredInput x) {
-        FactoredLayerNormLinear f = new FactoredLayerNormLinear(x, kvNorm);
-        return new KvCache(f.apply(attention.kProj()), f.apply(attention.vProj()));
+        Linear k = attention.kProj();
+        Linear v = attention.vProj();
+        NDArray joint = new FactoredLayerNormLinear(x, kvNorm).apply(MultiHeadAttention.stackedWeight(k, v),
+                MultiHeadAttention.stackedBias(k, v));
+        NDArray[] kv = MultiHeadAttention.splitLast(joint, k, v);
+        return new KvCache(kv[0], kv[1]);
     }
 
     /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */
     public KvCache keyValues(NDArray x) {
-        NDArray h = kvNorm.forward(x);
-        return new KvCache(attention.kProj().forward(h), attention.vProj().forward(h));
+        NDArray[] kv = MultiHeadAttention.projectFused(kvNorm.forward(x), attention.kProj(), attention.vProj());
+        return new KvCache(kv[0], kv[1]);
     }
 
     /** Cross-attention of queries (b, n, D) to precomputed keys/values (see {@link #keyValues}). */

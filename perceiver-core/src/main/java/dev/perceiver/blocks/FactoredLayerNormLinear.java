@@ -50,13 +50,16 @@ public final class FactoredLayerNormLinear {
 
     /** {@code linear(layer_norm([p, e]))}: (b, M, F). */
     public NDArray apply(Linear linear) {
-        NDArray w = linear.weight().array();
+        return apply(linear.weight().array(), linear.bias() == null ? null : linear.bias().array());
+    }
+
+    /** {@code layer_norm([p, e]) W^T + bias} for a weight (F, C) and optional bias (F): (b, M, F). */
+    public NDArray apply(NDArray w, NDArray bias) {
         NDArray wP = w.get(":, :" + c1);
         NDArray wE = w.get(":, " + c1 + ":");
-        NDArray perExample = linearNoBias(p.mul(gP), wP);                   // (b, M, F)
+        NDArray perExample = Linear.apply(p.mul(gP), wP, null);             // (b, M, F)
         NDArray shared = linearNoBias(e.mul(gE), wE);                       // (M, F)
         NDArray wg = linearNoBias(g.reshape(1, -1), w);                     // (1, F)
-        NDArray bias = linear.bias() == null ? null : linear.bias().array();
         NDArray constant = beta.reshape(1, -1).getNDArrayInternal()
                 .linear(beta.reshape(1, -1), w, bias).singletonOrThrow();   // (1, F)
         return perExample.add(shared).sub(mu.mul(wg)).div(std).add(constant);

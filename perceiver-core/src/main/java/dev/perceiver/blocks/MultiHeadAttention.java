@@ -85,6 +85,57 @@ public final class MultiHeadAttention extends Module {
     }
 
     /**
+     * Self-attention of x (b, n, num_q_input_channels) to itself with one fused q/k/v projection; other arguments as
+     * {@link #forward}.
+     */
+    public AttentionOutput forwardSelf(NDArray x, NDArray padMask, RotaryPositionEmbedding rot, KvCache kvCache) {
+        NDArray[] qkv = projectFused(x, qProj, kProj, vProj);
+        return forwardProjected(qkv[0], qkv[1], qkv[2], padMask, rot, rot, kvCache);
+    }
+
+    /**
+     * {@code [l(x) for l in linears]} with one matrix multiply over the stacked weights; each result (..., out_l)
+     * is a view of the joint output.
+     */
+    public static NDArray[] projectFused(NDArray x, Linear... linears) {
+        NDArray joint = Linear.apply(x, stackedWeight(linears), stackedBias(linears));
+        return splitLast(joint, linears);
+    }
+
+    /** The weights of {@code linears} stacked along the output axis: (sum out_l, in). */
+    public static NDArray stackedWeight(Linear... linears) {
+        NDList w = new NDList();
+        for (Linear l : linears) {
+            w.add(l.weight().array());
+        }
+        return NDArrays.concat(w, 0);
+    }
+
+    /** The biases stacked (sum out_l), or null if the linears have none. */
+    public static NDArray stackedBias(Linear... linears) {
+        if (linears[0].bias() == null) {
+            return null;
+        }
+        NDList b = new NDList();
+        for (Linear l : linears) {
+            b.add(l.bias().array());
+        }
+        return NDArrays.concat(b, 0);
+    }
+
+    /** Splits (..., sum out_l) into views (..., out_l). */
+    public static NDArray[] splitLast(NDArray joint, Linear... linears) {
+        NDArray[] out = new NDArray[linears.length];
+        long start = 0;
+        for (int i = 0; i < linears.length; i++) {
+            long end = start + linears[i].outFeatures();
+            out[i] = joint.get("..., " + start + ":" + end);
+            start = end;
+        }
+        return out;
+    }
+
+    /**
      * Attention of already projected queries q (b, n, num_qk_channels), keys k (b, l, num_qk_channels) and values v
      * (b, l, num_v_channels), followed by the output projection; other arguments as {@link #forward}.
      */

@@ -23,8 +23,7 @@ public final class SelfAttention extends Module {
 
     /** (b, n, C) -> (b, n, C); the same rotary embedding rotates queries and keys. */
     public AttentionOutput forward(NDArray x, NDArray padMask, RotaryPositionEmbedding rot, KvCache kvCache) {
-        NDArray h = norm.forward(x);
-        return attention.forward(h, h, padMask, rot, rot, kvCache);
+        return attention.forwardSelf(norm.forward(x), padMask, rot, kvCache);
     }
 
     public MultiHeadAttention attention() {

@@ -25,8 +25,23 @@ public final class Linear extends Module {
 
     /** (..., in) -> (..., out). */
     public NDArray forward(NDArray x) {
-        NDArray b = bias == null ? null : bias.array();
-        return x.getNDArrayInternal().linear(x, weight.array(), b).singletonOrThrow();
+        return apply(x, weight.array(), bias == null ? null : bias.array());
+    }
+
+    /**
+     * {@code x W^T + b} for any weight (out, in) and optional bias (out): (..., in) -> (..., out). Inputs of more
+     * than two dimensions are flattened to (rows, in) so that libtorch uses one fused matrix multiply-add.
+     */
+    public static NDArray apply(NDArray x, NDArray w, NDArray b) {
+        long[] s = x.getShape().getShape();
+        if (s.length <= 2) {
+            return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+        }
+        NDArray flat = x.reshape(-1, s[s.length - 1]);
+        NDArray y = flat.getNDArrayInternal().linear(flat, w, b).singletonOrThrow();
+        long[] out = s.clone();
+        out[out.length - 1] = w.getShape().get(0);
+        return y.reshape(out);
     }
 
     public Parameter weight() {
