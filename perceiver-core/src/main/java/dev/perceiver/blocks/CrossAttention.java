@@ -50,16 +50,13 @@ public final class CrossAttention extends Module {
     }
 
     /**
-     * Keys and values of a factored input: {@code k_proj(kv_norm(x))} and {@code v_proj(kv_norm(x))}, each
-     * (b, M, channels), computed without multiplying the shared channels once per example.
+     * Cross-attention of queries (b, n, D) to a factored input (see {@link MultiHeadAttention#forwardFactored}):
+     * the keys and values of the input are never formed.
      */
-    public KvCache keyValues(FactoredInput x) {
-        Linear k = attention.kProj();
-        Linear v = attention.vProj();
-        NDArray joint = new FactoredLayerNormLinear(x, kvNorm).apply(MultiHeadAttention.stackedWeight(k, v),
-                MultiHeadAttention.stackedBias(k, v));
-        NDArray[] kv = MultiHeadAttention.splitLast(joint, k, v);
-        return new KvCache(kv[0], kv[1]);
+    public AttentionOutput forward(NDArray xQ, FactoredInput x, NDArray padMask) {
+        NDArray q = attention.qProj().forward(qNorm.forward(xQ));
+        return new AttentionOutput(attention.forwardFactored(q, FactoredLayerNormLinear.stats(x, kvNorm), padMask),
+                null);
     }
 
     /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */

@@ -2,6 +2,7 @@ package dev.perceiver.blocks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.nn.Module;
 import dev.perceiver.position.RotaryPositionEmbedding;
 
@@ -50,6 +51,14 @@ public final class CrossAttentionLayer extends Module {
     /** Queries (b, n, D) attend to precomputed keys/values of the input (see {@link CrossAttention#keyValues}). */
     public NDArray forward(NDArray xQ, KvCache keyValues, NDArray padMask) {
         AttentionOutput a = attn.forward(xQ, keyValues, padMask);
+        NDArray h = attnResidual == null ? a.lastHiddenState() : attnResidual.add(xQ, a.lastHiddenState());
+        return mlp.add(h, mlp.module().forward(h));
+    }
+
+    /** Queries (b, n, D) attend to a factored input (see {@link CrossAttention#forward(NDArray, FactoredInput,
+     * NDArray)}). */
+    public NDArray forward(NDArray xQ, FactoredInput x, NDArray padMask) {
+        AttentionOutput a = attn.forward(xQ, x, padMask);
         NDArray h = attnResidual == null ? a.lastHiddenState() : attnResidual.add(xQ, a.lastHiddenState());
         return mlp.add(h, mlp.module().forward(h));
     }

@@ -7,65 +7,99 @@ import dev.perceiver.nn.Linear;
 
 /**
  * {@code linear(layer_norm(x))} for an input given as {@link FactoredInput} x = [p (b, M, C1), e (M, C2)], without
- * forming x or multiplying the shared part once per example. With g, beta the norm's scale and shift and W = [W_p,
- * W_e] the linear weight:
+ * multiplying the shared part once per example. With g, beta the norm's scale and shift and W = [W_p, W_e] the
+ * linear weight:
  *
  * <pre>
- * mu, rstd      = mean and 1/sqrt(var + eps) of [p, e] per position   (from sums of p, p^2, e, e^2)
- * linear(ln(x)) = rstd * ((p*g_p) W_p^T + (e*g_e) W_e^T - mu * (W g)) + (W beta + bias)
+ * mu, r         = mean and 1/sqrt(var + eps) of [p, e] per position   (from sums of p, p^2, e, e^2)
+ * linear(ln(x)) = r * (p (W_p * g_p)^T + (e * g_e) W_e^T - mu (W g)) + (W beta + bias)
  * </pre>
  *
- * The term {@code (e*g_e) W_e^T} costs M*C2*F once instead of b*M*C2*F. The result equals the unfactored
- * computation up to float rounding. Statistics are computed once and shared by several projections (keys and
- * values).
+ * {@link Stats#fold} gives these folded weights, which {@link MultiHeadAttention#forwardFactored} uses to attend
+ * without forming the projection; {@link Stats#apply} forms it. The term {@code (e * g_e) W_e^T} costs M*C2*F once
+ * instead of b*M*C2*F. Results equal the unfactored computation up to float rounding.
  */
 public final class FactoredLayerNormLinear {
-    private final NDArray p;
-    private final NDArray e;
-    private final NDArray gP;
-    private final NDArray gE;
-    private final NDArray beta;
-    private final NDArray g;
-    private final NDArray mu;
-    private final NDArray std;
-    private final long c1;
-
-    /** Computes the per-position statistics of the normalised input. */
-    public FactoredLayerNormLinear(FactoredInput input, LayerNorm norm) {
-        this.p = input.perExample();
-        this.e = input.shared();
-        this.c1 = p.getShape().get(2);
-        long c = input.numChannels();
-        long m = e.getShape().get(0);
-        g = norm.weight().array();
-        beta = norm.bias().array();
-        gP = g.get(":" + c1);
-        gE = g.get(c1 + ":");
-        NDArray sum = p.sum(new int[] {2}, true).add(e.sum(new int[] {1}).reshape(1, m, 1));
-        NDArray sumSq = p.square().sum(new int[] {2}, true).add(e.square().sum(new int[] {1}).reshape(1, m, 1));
-        mu = sum.div(c);
-        NDArray var = sumSq.div(c).sub(mu.square()).maximum(0f);
-        std = var.add(norm.eps()).sqrt();
+    private FactoredLayerNormLinear() {
     }
 
-    /** {@code linear(layer_norm([p, e]))}: (b, M, F). */
-    public NDArray apply(Linear linear) {
-        return apply(linear.weight().array(), linear.bias() == null ? null : linear.bias().array());
+    /** Per-position statistics of {@code layer_norm(x)} for a factored input. */
+    public static Stats stats(FactoredInput input, LayerNorm norm) {
+        return new Stats(input, norm);
     }
 
-    /** {@code layer_norm([p, e]) W^T + bias} for a weight (F, C) and optional bias (F): (b, M, F). */
-    public NDArray apply(NDArray w, NDArray bias) {
-        NDArray wP = w.get(":, :" + c1);
-        NDArray wE = w.get(":, " + c1 + ":");
-        NDArray perExample = Linear.apply(p.mul(gP), wP, null);             // (b, M, F)
-        NDArray shared = linearNoBias(e.mul(gE), wE);                       // (M, F)
-        NDArray wg = linearNoBias(g.reshape(1, -1), w);                     // (1, F)
-        NDArray constant = beta.reshape(1, -1).getNDArrayInternal()
-                .linear(beta.reshape(1, -1), w, bias).singletonOrThrow();   // (1, F)
-        return perExample.add(shared).sub(mu.mul(wg)).div(std).add(constant);
+    /**
+     * Folded weights of one linear layer after the norm.
+     *
+     * @param perExample W_p * g_p: (F, C1)
+     * @param shared (e * g_e) W_e^T: (M, F)
+     * @param normWeight W g: (F)
+     * @param constant W beta + bias: (F)
+     */
+    public record Folded(NDArray perExample, NDArray shared, NDArray normWeight, NDArray constant) {
     }
 
-    private static NDArray linearNoBias(NDArray x, NDArray w) {
-        return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
+    /** Statistics mu and 1/std per position (b, M, 1) of the normalised factored input. */
+    public static final class Stats {
+        private final NDArray p;
+        private final NDArray e;
+        private final NDArray g;
+        private final NDArray beta;
+        private final NDArray mu;
+        private final NDArray r;
+        private final long c1;
+
+        private Stats(FactoredInput input, LayerNorm norm) {
+            p = input.perExample();
+            e = input.shared();
+            c1 = p.getShape().get(2);
+            long c = input.numChannels();
+            long m = e.getShape().get(0);
+            g = norm.weight().array();
+            beta = norm.bias().array();
+            NDArray sum = p.sum(new int[] {2}, true).add(e.sum(new int[] {1}).reshape(1, m, 1));
+            NDArray sumSq = p.square().sum(new int[] {2}, true).add(e.square().sum(new int[] {1}).reshape(1, m, 1));
+            mu = sum.div(c);
+            NDArray var = sumSq.div(c).sub(mu.square()).maximum(0f);
+            r = var.add(norm.eps()).sqrt().pow(-1f);
+        }
+
+        /** Number of positions M. */
+        public long numPositions() {
+            return e.getShape().get(0);
+        }
+
+        /** Per-example channels p (b, M, C1). */
+        public NDArray perExample() {
+            return p;
+        }
+
+        /** Mean per position (b, M, 1). */
+        public NDArray mean() {
+            return mu;
+        }
+
+        /** 1 / sqrt(var + eps) per position (b, M, 1). */
+        public NDArray reciprocalStd() {
+            return r;
+        }
+
+        /** The folded weights of {@code linear} applied after the norm. */
+        public Folded fold(Linear linear) {
+            NDArray w = linear.weight().array();
+            NDArray bias = linear.bias() == null ? null : linear.bias().array();
+            NDArray wP = w.get(":, :" + c1).mul(g.get(":" + c1).reshape(1, -1));      // (F, C1)
+            NDArray shared = Linear.apply(e.mul(g.get(c1 + ":")), w.get(":, " + c1 + ":"), null);  // (M, F)
+            NDArray wg = Linear.apply(g.reshape(1, -1), w, null).reshape(-1);         // (F)
+            NDArray constant = Linear.apply(beta.reshape(1, -1), w, bias).reshape(-1);  // (F)
+            return new Folded(wP, shared, wg, constant);
+        }
+
+        /** {@code linear(layer_norm([p, e]))} formed explicitly: (b, M, F). */
+        public NDArray apply(Linear linear) {
+            Folded f = fold(linear);
+            NDArray perExample = Linear.apply(p, f.perExample(), null);                // (b, M, F)
+            return perExample.add(f.shared()).sub(mu.mul(f.normWeight())).mul(r).add(f.constant());
+        }
     }
 }

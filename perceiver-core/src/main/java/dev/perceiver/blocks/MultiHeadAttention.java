@@ -177,15 +177,73 @@ public final class MultiHeadAttention extends Module {
 
     /** Attention of one group of heads; {@code mask} (broadcastable, true = attend) may be null. */
     private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        NDArray attn = q.matMul(k.transpose(0, 1, 3, 2));
-        if (mask != null) {
-            // masked_fill: keep attn where the mask is false, else the most negative float
-            NDArray keep = mask.broadcast(attn.getShape());
-            attn = attn.getNDArrayInternal().where(keep, attn.getManager().create(-Float.MAX_VALUE));
+        return probabilities(q.matMul(k.transpose(0, 1, 3, 2)), mask).matMul(v);
+    }
+
+    /** Masked softmax of logits (b, h, i, j) plus attention dropout; {@code keep} (true = attend) may be null. */
+    private NDArray probabilities(NDArray logits, NDArray keep) {
+        NDArray attn = logits;
+        if (keep != null) {
+            // masked_fill: keep the logit where the mask is false, else the most negative float
+            attn = attn.getNDArrayInternal().where(keep.broadcast(attn.getShape()),
+                    attn.getManager().create(-Float.MAX_VALUE));
         }
         attn = attn.softmax(-1);
-        attn = Ops.dropout(attn, dropout, isTraining());
-        return attn.matMul(v);
+        return Ops.dropout(attn, dropout, isTraining());
+    }
+
+    /**
+     * Cross-attention of queries q (b_q, n, num_qk_channels; already normalised and projected) to the keys and
+     * values of a factored input x = [p (b, M, C1), e (M, C2)] normalised by {@code kvNorm}, without forming the
+     * (b, M, channels) keys and values. With per-position statistics mu, r = 1/std of x and the folded weights
+     * A = W_p * g_p (F, C1), E = (e * g_e) W_e^T (M, F), gW = W g, c = W beta + bias, the keys are
+     * {@code k = r (p A^T + E - mu gW) + c}, so per head
+     *
+     * <pre>
+     * logits = r * ((q A) p^T + q E^T - mu (q gW))        (q c is constant per query and cancels in the softmax)
+     * output = (w p) A_v^T + w E_v - (w mu) gW_v + (sum attn) c_v,   w = attn * r
+     * </pre>
+     *
+     * The cost is that of the attention itself, O(b h n M d), instead of the O(b M C F) key/value projections.
+     * Equal to {@code forward(q_in, materialized x)} up to float rounding. Not for causal attention.
+     *
+     * @param q projected queries before the head split
+     * @return output (b, n, num_output_channels)
+     */
+    public NDArray forwardFactored(NDArray q, FactoredLayerNormLinear.Stats x, NDArray padMask) {
+        if (causalAttention) {
+            throw new IllegalStateException("factored keys/values are not supported with causal attention");
+        }
+        q = splitHeads(q).mul(dpScale);                                     // (bq, h, n, dk)
+        long m = x.numPositions();
+        FactoredLayerNormLinear.Folded k = x.fold(kProj);
+        FactoredLayerNormLinear.Folded v = x.fold(vProj);
+        long h = numHeads;
+        long dk = numQkChannels / numHeads;
+        long dv = numVChannels / numHeads;
+        NDArray p = x.perExample();                                         // (b, M, c1)
+        long b = p.getShape().get(0);
+        long c1 = p.getShape().get(2);
+        NDArray r = x.reciprocalStd().reshape(b, 1, 1, m);                  // (b, 1, 1, M)
+        NDArray mu = x.mean().reshape(b, 1, 1, m);                          // (b, 1, 1, M)
+
+        NDArray qE = q.matMul(k.shared().reshape(m, h, dk).transpose(1, 2, 0));            // (bq, h, n, M)
+        NDArray qA = q.matMul(k.perExample().reshape(h, dk, c1));                           // (bq, h, n, c1)
+        NDArray qg = q.matMul(k.normWeight().reshape(h, dk, 1));                            // (bq, h, n, 1)
+        NDArray pT = p.transpose(0, 2, 1).expandDims(1);                                    // (b, 1, c1, M)
+        NDArray pTerm = c1 == 1 ? qA.mul(pT) : qA.matMul(pT);                               // (b, h, n, M)
+        NDArray logits = qE.add(pTerm).sub(mu.mul(qg)).mul(r);
+
+        NDArray keep = attentionMask(q.getShape().get(2), m, padMask, q.getManager());
+        NDArray attn = probabilities(logits, keep == null ? null : keep.logicalNot());   // (b, h, n, M)
+        NDArray w = attn.mul(r);
+        NDArray pe = p.expandDims(1);                                                       // (b, 1, M, c1)
+        NDArray wp = c1 == 1 ? w.mul(pT).sum(new int[] {-1}, true) : w.matMul(pe);          // (b, h, n, c1)
+        NDArray o = wp.matMul(v.perExample().reshape(h, dv, c1).transpose(0, 2, 1))        // (b, h, n, dv)
+                .add(w.matMul(v.shared().reshape(m, h, dv).transpose(1, 0, 2)))
+                .sub(w.mul(mu).sum(new int[] {-1}, true).mul(v.normWeight().reshape(h, 1, dv)))
+                .add(attn.sum(new int[] {-1}, true).mul(v.constant().reshape(h, 1, dv)));
+        return oProj.forward(mergeHeads(o));
     }
 
     /** Boolean mask broadcastable to (b, h, i, j), true = masked; null when nothing is masked. */

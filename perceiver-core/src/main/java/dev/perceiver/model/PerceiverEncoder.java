@@ -13,7 +13,7 @@ import dev.perceiver.nn.Module;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Generic Perceiver IO encoder with repeated cross-attention. The input adapter turns task input into (b, M, C);
@@ -80,9 +80,10 @@ public final class PerceiverEncoder extends Module {
     }
 
     /**
-     * Task input -> latents (b, N, D) together with the adapted input (b, M, C). The keys and values of the input
-     * are computed once per distinct cross-attention layer (shared layers reuse them), and from the factored input
-     * when the adapter provides one.
+     * Task input -> latents (b, N, D) together with the adapted input (b, M, C). When the adapter provides a
+     * factored input (per-example channels and a shared position encoding), cross-attention never forms its keys
+     * and values (see {@link dev.perceiver.blocks.MultiHeadAttention#forwardFactored}); otherwise they are computed
+     * once per distinct cross-attention layer and reused by shared layers.
      */
     public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {
         FactoredInput factored = inputAdapter.forwardFactored(x);
@@ -95,14 +96,16 @@ public final class PerceiverEncoder extends Module {
                     + b + ", " + m + ")");
         }
         Map<CrossAttentionLayer, KvCache> keyValues = new IdentityHashMap<>();
-        Function<CrossAttentionLayer, KvCache> kv = layer -> keyValues.computeIfAbsent(layer, l -> factored == null
-                ? l.crossAttention().keyValues(adapted) : l.crossAttention().keyValues(factored));
+        BiFunction<CrossAttentionLayer, NDArray, NDArray> cross = (layer, q) -> factored != null
+                ? layer.forward(q, factored, padMask)
+                : layer.forward(q, keyValues.computeIfAbsent(layer, l -> l.crossAttention().keyValues(adapted)),
+                        padMask);
         NDArray latents = latentProvider.query(null);
-        latents = crossAttn1.forward(latents, kv.apply(crossAttn1), padMask);
+        latents = cross.apply(crossAttn1, latents);
         latents = selfAttn1.forward(latents, null, null);
         for (int i = 1; i < numSelfAttentionBlocks; i++) {
             if (i < numCrossAttentionLayers) {
-                latents = crossAttnN.forward(latents, kv.apply(crossAttnN), padMask);
+                latents = cross.apply(crossAttnN, latents);
             }
             latents = selfAttnN.forward(latents, null, null);
         }
