@@ -107,11 +107,13 @@ public enum TaskKind {
                 trainer.put("max_epochs", 10L);
             }
             case CLM, SYMBOLIC_AUDIO -> {
-                lrs.put("warmup_steps", 50L);
+                // the embedded text is small (about 50 KB): longer runs overfit (val_loss 2.72 at step 100, 3.39 at
+                // step 400 with these settings)
+                lrs.put("warmup_steps", 30L);
                 lrs.put("num_cycles", 0.5);
                 lrs.put("min_fraction", 0.0);
-                trainer.put("max_steps", 400L);
-                trainer.put("val_check_interval", 100.0);
+                trainer.put("max_steps", 150L);
+                trainer.put("val_check_interval", 50.0);
                 trainer.put("log_every_n_steps", 10L);
                 trainer.put("gradient_clip_val", 0.5);
             }
