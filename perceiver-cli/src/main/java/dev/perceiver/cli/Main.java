@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         description = "Perceiver, Perceiver IO and Perceiver AR on the JVM: train, run and check models.",
         subcommands = {ParityCommand.class, TrainCommand.class, ValidateCommand.class, GenerateCommand.class,
                 FillMaskCommand.class, ClassifyTextCommand.class, GenerateAudioCommand.class,
-                ClassifyImageCommand.class, FlowCommand.class,
+                ClassifyImageCommand.class, FlowCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
