@@ -1,5 +1,6 @@
 package dev.perceiver.generate;
 
+import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -179,7 +180,7 @@ public final class CausalGenerator {
         for (int r = 0; r < b; r++) {
             System.arraycopy(seq[r], from, flat, r * w, w);
         }
-        return m.create(flat, new Shape(b, w));
+        return Tensors.owned(m, flat, new Shape(b, w));
     }
 
     /** Pad mask (true = padding) of columns [from, to), or null when the window has no padding. */
@@ -195,7 +196,7 @@ public final class CausalGenerator {
                 any |= pad;
             }
         }
-        return any ? m.create(flat, new Shape(b, w)) : null;
+        return any ? Tensors.owned(m, flat, new Shape(b, w)) : null;
     }
 
     /** Logits of the last position: (b, l, vocab) -> b rows of vocab floats. */

@@ -1,5 +1,6 @@
 package dev.perceiver.model;
 
+import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -156,7 +157,7 @@ public class PerceiverAR extends Module {
                 idx[r * keep + i] = perm[i];
             }
         }
-        return m.create(idx, new Shape(b, keep));
+        return Tensors.owned(m, idx, new Shape(b, keep));
     }
 
     /** (b, p, c) gathered at (b, k) indices along axis 1 -> (b, k, c). */

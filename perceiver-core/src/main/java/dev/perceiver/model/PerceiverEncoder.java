@@ -24,6 +24,9 @@ import java.util.function.BiFunction;
  * parameters of its own. Output: latents (b, N, D).
  */
 public final class PerceiverEncoder extends Module {
+    /** Whether factored inputs are used (system property {@code perceiver.factored}, default true). */
+    private static final boolean FACTORED = !"false".equals(System.getProperty("perceiver.factored"));
+
     private final TrainableQueryProvider latentProvider;
     private final InputAdapter inputAdapter;
     private final CrossAttentionLayer crossAttn1;
@@ -86,7 +89,7 @@ public final class PerceiverEncoder extends Module {
      * once per distinct cross-attention layer and reused by shared layers.
      */
     public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {
-        FactoredInput factored = inputAdapter.forwardFactored(x);
+        FactoredInput factored = FACTORED ? inputAdapter.forwardFactored(x) : null;
         NDArray adapted = factored == null ? inputAdapter.forward(x) : null;
         long b = factored == null ? adapted.getShape().get(0) : factored.perExample().getShape().get(0);
         long m = factored == null ? adapted.getShape().get(1) : factored.perExample().getShape().get(1);

@@ -1,5 +1,6 @@
 package dev.perceiver.text;
 
+import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -38,7 +39,7 @@ final class RightPadded {
         for (int r = 0; r < b; r++) {
             System.arraycopy(ids[r], 0, flat, r * n, n);
         }
-        return m.create(flat, new Shape(b, n));
+        return Tensors.owned(m, flat, new Shape(b, n));
     }
 
     /** Pad mask (b, n), true = padding, or null when no row is padded. */
@@ -53,7 +54,7 @@ final class RightPadded {
                 any = true;
             }
         }
-        return any ? m.create(flat, new Shape(b, n)) : null;
+        return any ? Tensors.owned(m, flat, new Shape(b, n)) : null;
     }
 
     /** Padded length n. */

@@ -1,5 +1,6 @@
 package dev.perceiver.vision;
 
+import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -195,7 +196,7 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             }
             float[] flat;
             try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
-                NDArray logits = model.forward(m.create(batch, new Shape(n, s[0], s[1], s[2])));
+                NDArray logits = model.forward(Tensors.owned(m, batch, new Shape(n, s[0], s[1], s[2])));
                 flat = logits.toFloatArray();
             }
             for (int i = 0; i < n; i++) {

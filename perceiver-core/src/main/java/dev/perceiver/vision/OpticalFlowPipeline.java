@@ -1,5 +1,6 @@
 package dev.perceiver.vision;
 
+import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -158,7 +159,7 @@ public final class OpticalFlowPipeline implements AutoCloseable {
             throw new IllegalArgumentException("features (" + features.length + " values) must have shape " + shape);
         }
         try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
-            NDArray out = model.forward(m.create(features, shape));
+            NDArray out = model.forward(Tensors.owned(m, features, shape));
             return out.toFloatArray();
         }
     }

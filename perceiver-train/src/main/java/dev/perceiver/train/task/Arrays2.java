@@ -3,6 +3,7 @@ package dev.perceiver.train.task;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.nn.Tensors;
 
 /** Conversions of the data modules' Java arrays into NDArrays. */
 final class Arrays2 {
@@ -16,7 +17,7 @@ final class Arrays2 {
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(rows[i], 0, flat, i * n, n);
         }
-        return m.create(flat, new Shape(rows.length, n));
+        return Tensors.owned(m, flat, new Shape(rows.length, n));
     }
 
     /** (b, n) boolean from rows of equal length. */
@@ -26,7 +27,7 @@ final class Arrays2 {
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(rows[i], 0, flat, i * n, n);
         }
-        return m.create(flat, new Shape(rows.length, n));
+        return Tensors.owned(m, flat, new Shape(rows.length, n));
     }
 
     /** Whether any element is true. */

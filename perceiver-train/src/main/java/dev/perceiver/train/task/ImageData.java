@@ -2,6 +2,7 @@ package dev.perceiver.train.task;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.DataModule;
 import dev.perceiver.train.data.IdxDataset;
@@ -46,7 +47,8 @@ public final class ImageData implements DataModule {
     }
 
     private static Batch toBatch(NDManager m, IdxDataset.Batch b) {
-        return new Batch(m.create(b.x(), new Shape(b.xShape())), m.create(b.y()), null, b.batchSize());
+        return new Batch(Tensors.owned(m, b.x(), new Shape(b.xShape())),
+                Tensors.owned(m, b.y(), new Shape(b.y().length)), null, b.batchSize());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.perceiver.train.task;
 
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.DataModule;
 import dev.perceiver.train.data.ClassificationBatch;
@@ -45,7 +46,7 @@ public final class TextClassData implements DataModule {
     }
 
     private static Batch toBatch(NDManager m, ClassificationBatch b) {
-        return new Batch(Arrays2.longs(m, b.x()), m.create(b.y()),
+        return new Batch(Arrays2.longs(m, b.x()), Tensors.owned(m, b.y(), new ai.djl.ndarray.types.Shape(b.y().length)),
                 Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null, b.batchSize());
     }
 
