@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
+import dev.perceiver.nn.Tensors;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,13 +47,13 @@ abstract class BenchCase implements AutoCloseable {
         return manager.randomUniform(-1f, 1f, new Shape(shape));
     }
 
-    /** int64 array (rows, cols) of random ids in [lo, hi). */
+    /** int64 array (rows, cols) of random ids in [lo, hi), owning its memory (not borrowing a Java buffer). */
     protected NDArray randomIds(Random random, int rows, int cols, int lo, int hi) {
         long[] ids = new long[rows * cols];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = lo + random.nextInt(hi - lo);
         }
-        return manager.create(ids, new Shape(rows, cols));
+        return Tensors.owned(manager, ids, new Shape(rows, cols));
     }
 
     /** Trainable parameters under their state-dict keys. */
