@@ -2,6 +2,7 @@ package dev.perceiver.bench;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
@@ -146,7 +147,21 @@ public final class BenchRunner {
     public static int[] startEngine(int threads) {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(threads));
-        Engine.getEngine("PyTorch");
+        try {
+            Engine.getEngine("PyTorch");
+        } catch (EngineException e) {
+            if (nativeFlavor() != null) {
+                throw e;
+            }
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException("libtorch could not be loaded (" + e.getMessage() + ": " + root
+                    + "): without the pytorch-native-cpu jar on the classpath (a -Pcuda build) DJL downloads "
+                    + "libtorch on the first run, which needs network once; or point PYTORCH_LIBRARY_PATH at a "
+                    + "local libtorch 2.7.1 (with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR)", e);
+        }
         if (JniUtils.getNumThreads() != threads) {
             JniUtils.setNumThreads(threads);
         }
