@@ -36,16 +36,25 @@ public final class TraceSummary {
      * @param calls number of events
      * @param selfMicros summed self time
      * @param totalMicros summed duration including nested events
+     * @param maxSelfMicros largest self time of one event (an outlier here means the thread was preempted)
      */
-    public record Entry(String name, String shapes, long calls, double selfMicros, double totalMicros) {
+    public record Entry(String name, String shapes, long calls, double selfMicros, double totalMicros,
+            double maxSelfMicros) {
     }
 
     private final List<Entry> entries;
     private final double busyMicros;
+    private final double spanMicros;
 
-    private TraceSummary(List<Entry> entries, double busyMicros) {
+    private TraceSummary(List<Entry> entries, double busyMicros, double spanMicros) {
         this.entries = entries;
         this.busyMicros = busyMicros;
+        this.spanMicros = spanMicros;
+    }
+
+    /** Wall time from the first event's start to the last event's end, in microseconds. */
+    public double spanMicros() {
+        return spanMicros;
     }
 
     /** Entries by self time, largest first. */
@@ -125,36 +134,42 @@ public final class TraceSummary {
         Map<String, double[]> sums = new LinkedHashMap<>();
         Map<String, Event> firsts = new LinkedHashMap<>();
         double busy = 0;
+        double start = Double.POSITIVE_INFINITY;
+        double end = Double.NEGATIVE_INFINITY;
         for (Event e : events) {
             String key = e.name + "\u0000" + e.shapes;
             double self = Math.max(0, e.dur - e.child);
-            double[] s = sums.computeIfAbsent(key, k -> new double[3]);
+            double[] s = sums.computeIfAbsent(key, k -> new double[4]);
             s[0]++;
             s[1] += self;
             s[2] += e.dur;
+            s[3] = Math.max(s[3], self);
             firsts.putIfAbsent(key, e);
             busy += self;
+            start = Math.min(start, e.ts);
+            end = Math.max(end, e.end());
         }
         List<Entry> out = new ArrayList<>();
         sums.forEach((k, s) -> {
             Event e = firsts.get(k);
-            out.add(new Entry(e.name, e.shapes, (long) s[0], s[1], s[2]));
+            out.add(new Entry(e.name, e.shapes, (long) s[0], s[1], s[2], s[3]));
         });
         out.sort(Comparator.comparingDouble(Entry::selfMicros).reversed());
-        return new TraceSummary(out, busy);
+        return new TraceSummary(out, busy, events.isEmpty() ? 0 : end - start);
     }
 
     /** Self time by operator name alone (shapes merged), largest first. */
     public List<Entry> byName() {
         Map<String, double[]> sums = new LinkedHashMap<>();
         for (Entry e : entries) {
-            double[] s = sums.computeIfAbsent(e.name(), k -> new double[3]);
+            double[] s = sums.computeIfAbsent(e.name(), k -> new double[4]);
             s[0] += e.calls();
             s[1] += e.selfMicros();
             s[2] += e.totalMicros();
+            s[3] = Math.max(s[3], e.maxSelfMicros());
         }
         List<Entry> out = new ArrayList<>();
-        sums.forEach((k, s) -> out.add(new Entry(k, "", (long) s[0], s[1], s[2])));
+        sums.forEach((k, s) -> out.add(new Entry(k, "", (long) s[0], s[1], s[2], s[3])));
         out.sort(Comparator.comparingDouble(Entry::selfMicros).reversed());
         return out;
     }
@@ -162,10 +177,12 @@ public final class TraceSummary {
     /** A text table of the {@code top} largest entries by op and shapes, then by op name. */
     public String format(int top) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "busy %.1f ms (sum of self times)%n", busyMicros / 1e3));
-        b.append(String.format(Locale.ROOT, "%8s %6s %7s  %s%n", "self ms", "self%", "calls", "op by name"));
+        b.append(String.format(Locale.ROOT, "busy in ops %.1f ms (sum of self times) of %.1f ms from the first op to "
+                + "the last (the rest: Java between ops)%n", busyMicros / 1e3, spanMicros / 1e3));
+        String header = "%8s %6s %7s %8s  %s%n";
+        b.append(String.format(Locale.ROOT, header, "self ms", "self%", "calls", "max ms", "op by name"));
         appendRows(b, byName(), top);
-        b.append(String.format(Locale.ROOT, "%8s %6s %7s  %s%n", "self ms", "self%", "calls", "op and input shapes"));
+        b.append(String.format(Locale.ROOT, header, "self ms", "self%", "calls", "max ms", "op and input shapes"));
         appendRows(b, entries, top);
         return b.toString();
     }
@@ -173,8 +190,9 @@ public final class TraceSummary {
     private void appendRows(StringBuilder b, List<Entry> rows, int top) {
         for (int i = 0; i < Math.min(top, rows.size()); i++) {
             Entry e = rows.get(i);
-            b.append(String.format(Locale.ROOT, "%8.2f %5.1f%% %7d  %s%s%n", e.selfMicros() / 1e3,
-                    busyMicros > 0 ? 100 * e.selfMicros() / busyMicros : 0, e.calls(), e.name(),
+            b.append(String.format(Locale.ROOT, "%8.2f %5.1f%% %7d %8.2f  %s%s%n", e.selfMicros() / 1e3,
+                    busyMicros > 0 ? 100 * e.selfMicros() / busyMicros : 0, e.calls(), e.maxSelfMicros() / 1e3,
+                    e.name(),
                     e.shapes().isEmpty() ? "" : " " + e.shapes()));
         }
     }

@@ -31,12 +31,14 @@ class TraceSummaryTest {
         assertThat(top.shapes()).isEqualTo("[[2], [4, 8], [8, 2]]");
         assertThat(top.calls()).isEqualTo(2);
         assertThat(top.selfMicros()).isEqualTo(65.0 + 30.0);
+        assertThat(top.maxSelfMicros()).isEqualTo(65.0);
+        assertThat(s.spanMicros()).isEqualTo(100.0);
         assertThat(s.entries()).anySatisfy(e -> {
             assertThat(e.name()).isEqualTo("aten::linear");
             assertThat(e.selfMicros()).isEqualTo(20.0);
             assertThat(e.totalMicros()).isEqualTo(100.0);
         });
-        assertThat(s.format(3)).contains("aten::addmm [[2], [4, 8], [8, 2]]").contains("busy 0.1 ms");
+        assertThat(s.format(3)).contains("aten::addmm [[2], [4, 8], [8, 2]]").contains("busy in ops 0.1 ms");
     }
 
     @Test
