@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
         description = "Perceiver, Perceiver IO and Perceiver AR on the JVM: train, run and check models.",
         subcommands = {ParityCommand.class, TrainCommand.class, ValidateCommand.class, GenerateCommand.class,
                 FillMaskCommand.class, ClassifyTextCommand.class, GenerateAudioCommand.class,
-                ClassifyImageCommand.class, FlowCommand.class,
+                ClassifyImageCommand.class, FlowCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -34,7 +34,9 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests). */
     public static int execute(String... args) {
-        System.setProperty("ai.djl.offline", "true");
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true"); // libtorch comes from the native jar (see the cuda profile)
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")

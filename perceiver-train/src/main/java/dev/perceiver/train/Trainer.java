@@ -103,11 +103,7 @@ public final class Trainer {
                 try (NDScope scope = new NDScope(); NDManager m = base.newSubManager()) {
                     scope.suppressNotUsedWarning();
                     Batch b = data.trainBatch(m, state.epoch, index);
-                    TrainingTask.StepOutput out;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        out = task.step(b);
-                        gc.backward(accum == 1 ? out.loss() : out.loss().div(accum));
-                    }
+                    TrainingTask.StepOutput out = forwardBackward(task, b, accum);
                     float loss = out.loss().getFloat();
                     if (!Float.isFinite(loss)) {
                         throw new IllegalStateException("training loss is " + loss + " at step " + state.globalStep
@@ -122,12 +118,8 @@ public final class Trainer {
                     }
                 }
             }
-            if (config.gradientClipVal() > 0) {
-                GradientClipping.clipByGlobalNorm(optimizer.parameters(), config.gradientClipVal());
-            }
             double lr = baseLr * schedule.factor(state.globalStep);
-            optimizer.step(lr);
-            optimizer.zeroGrad();
+            update(optimizer, config.gradientClipVal(), lr);
             state.globalStep++;
             int before = state.batch;
             state.batch += group;
@@ -174,6 +166,34 @@ public final class Trainer {
         double seconds = trainNanos / 1e9;
         return new Result(runDir, lastVal.loss(), lastVal.accuracy(), state.globalStep, seconds,
                 seconds > 0 ? examples / seconds : 0);
+    }
+
+    /**
+     * The forward and backward half of a training step: the task's loss of one (micro-)batch and its gradients, which
+     * accumulate in the parameters (the loss is divided by {@code accumulate} before the backward pass). Call inside
+     * an {@link NDScope}: the returned loss belongs to it.
+     *
+     * @param accumulate micro-batches per optimizer step, >= 1
+     */
+    public static TrainingTask.StepOutput forwardBackward(TrainingTask task, Batch batch, int accumulate) {
+        TrainingTask.StepOutput out;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            out = task.step(batch);
+            gc.backward(accumulate == 1 ? out.loss() : out.loss().div(accumulate));
+        }
+        return out;
+    }
+
+    /**
+     * The update half of a training step: gradient clipping by global norm (when {@code gradientClipVal > 0}), one
+     * optimizer step with learning rate {@code lr}, gradients reset to zero.
+     */
+    public static void update(AdamW optimizer, double gradientClipVal, double lr) {
+        if (gradientClipVal > 0) {
+            GradientClipping.clipByGlobalNorm(optimizer.parameters(), gradientClipVal);
+        }
+        optimizer.step(lr);
+        optimizer.zeroGrad();
     }
 
     private Validation validateAndCheckpoint(TrainerState state, MetricsLog log, Progress progress, double lr,
