@@ -1,9 +1,11 @@
 package dev.perceiver.blocks;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Linear;
+import dev.perceiver.nn.Ops;
 
 /**
  * {@code linear(layer_norm(x))} for an input given as {@link FactoredInput} x = [p (b, M, C1), e (M, C2)], without
@@ -59,9 +61,10 @@ public final class FactoredLayerNormLinear {
             beta = norm.bias().array();
             NDArray sum = p.sum(new int[] {2}, true).add(e.sum(new int[] {1}).reshape(1, m, 1));
             NDArray sumSq = p.square().sum(new int[] {2}, true).add(e.square().sum(new int[] {1}).reshape(1, m, 1));
-            mu = sum.div(c);
-            NDArray var = sumSq.div(c).sub(mu.square()).maximum(0f);
-            r = var.add(norm.eps()).sqrt().pow(-1f);
+            // scalars as owned arrays: autograd keeps them for the backward pass (see Ops.scalar)
+            mu = Ops.div(sum, c);
+            NDArray var = NDArrays.maximum(Ops.div(sumSq, c).sub(mu.square()), Ops.scalar(p.getManager(), 0f));
+            r = Ops.scalar(p.getManager(), 1f).div(var.add(Ops.scalar(p.getManager(), norm.eps())).sqrt());
         }
 
         /** Number of positions M. */

@@ -147,7 +147,7 @@ public final class MultiHeadAttention extends Module {
             v = kvCache.v().concat(v, 1);
             updated = new KvCache(k, v);
         }
-        q = splitHeads(q).mul(dpScale);
+        q = Ops.mul(splitHeads(q), dpScale);
         k = splitHeads(k);
         v = splitHeads(v);
         if (rotQ != null) {
@@ -214,7 +214,7 @@ public final class MultiHeadAttention extends Module {
         if (causalAttention) {
             throw new IllegalStateException("factored keys/values are not supported with causal attention");
         }
-        q = splitHeads(q).mul(dpScale);                                     // (bq, h, n, dk)
+        q = Ops.mul(splitHeads(q), dpScale);                                     // (bq, h, n, dk)
         long m = x.numPositions();
         FactoredLayerNormLinear.Folded k = x.fold(kProj);
         FactoredLayerNormLinear.Folded v = x.fold(vProj);

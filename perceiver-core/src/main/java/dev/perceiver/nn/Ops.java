@@ -1,6 +1,8 @@
 package dev.perceiver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 
 /** Stateless tensor functions used by the building blocks. */
 public final class Ops {
@@ -10,6 +12,26 @@ public final class Ops {
     /** Exact (erf) GELU, as torch.nn.GELU(). */
     public static NDArray gelu(NDArray x) {
         return x.getNDArrayInternal().gelu();
+    }
+
+    /**
+     * A 0-dimensional float32 array holding {@code value} whose memory libtorch owns. Use it instead of the
+     * {@code Number} overloads ({@code x.mul(0.5f)}) wherever autograd may keep the scalar for the backward pass: on
+     * the PyTorch engine those overloads wrap the number in a tensor that borrows Java memory, which the JVM may free
+     * before backward reads it (gradients from garbage).
+     */
+    public static NDArray scalar(NDManager manager, float value) {
+        return Tensors.owned(manager, new float[] {value}, new Shape());
+    }
+
+    /** {@code x * value} with an owned scalar (safe under autograd). */
+    public static NDArray mul(NDArray x, float value) {
+        return x.mul(scalar(x.getManager(), value));
+    }
+
+    /** {@code x / value} with an owned scalar (safe under autograd). */
+    public static NDArray div(NDArray x, float value) {
+        return x.div(scalar(x.getManager(), value));
     }
 
     /** Inverted dropout with probability {@code p}, active only when {@code training}. */

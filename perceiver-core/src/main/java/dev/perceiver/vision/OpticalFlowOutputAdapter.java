@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.adapter.OutputAdapter;
 import dev.perceiver.nn.Linear;
+import dev.perceiver.nn.Ops;
 
 /** Decoder output (b, h*w, F) -> flow (b, h, w, 2): {@code linear} projection divided by {@code rescale_factor}. */
 public final class OpticalFlowOutputAdapter extends OutputAdapter {
@@ -21,7 +22,7 @@ public final class OpticalFlowOutputAdapter extends OutputAdapter {
 
     @Override
     public NDArray forward(NDArray x) {
-        NDArray y = linear.forward(x).div(rescaleFactor);
+        NDArray y = Ops.div(linear.forward(x), rescaleFactor);
         return y.reshape(y.getShape().get(0), imageShape[0], -1, 2);
     }
 }

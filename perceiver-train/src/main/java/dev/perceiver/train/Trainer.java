@@ -179,7 +179,7 @@ public final class Trainer {
         TrainingTask.StepOutput out;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             out = task.step(batch);
-            gc.backward(accumulate == 1 ? out.loss() : out.loss().div(accumulate));
+            gc.backward(accumulate == 1 ? out.loss() : dev.perceiver.nn.Ops.div(out.loss(), accumulate));
         }
         return out;
     }
