@@ -1,5 +1,6 @@
 package dev.perceiver.generate;
 
+import dev.perceiver.nn.IntraOpThreads;
 import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -77,6 +78,7 @@ public final class CausalGenerator {
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
         List<KvCache> caches = null;
+        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         try (NDManager gm = model.manager().newSubManager()) {
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 float[][] logits;
@@ -84,7 +86,11 @@ public final class CausalGenerator {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     if (config.useCache()) {
-                        CausalSequenceModel.LmOutput out = cachedStep(gm, window, seq, mask, len, n, caches);
+                        CausalSequenceModel.LmOutput out;
+                        // after the prompt pass a step is one token per row: tiny operations run faster on one thread
+                        try (IntraOpThreads t = IntraOpThreads.use(caches == null || b > 4 ? threads : 1)) {
+                            out = cachedStep(gm, window, seq, mask, len, n, caches);
+                        }
                         logits = lastLogits(out.logits());
                         caches = out.kvCache();
                         for (KvCache c : caches) {
