@@ -38,9 +38,7 @@ public final class CrossAttentionLayer extends Module {
     public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray xKvPrefix, NDArray padMask,
             RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
         AttentionOutput a = attn.forward(xQ, xKv, xKvPrefix, padMask, rotQ, rotK, kvCache);
-        NDArray h = attnResidual == null ? a.lastHiddenState() : attnResidual.add(xQ, a.lastHiddenState());
-        NDArray out = mlp.add(h, mlp.module().forward(h));
-        return new AttentionOutput(out, a.kvCache());
+        return new AttentionOutput(residualAndMlp(xQ, a), a.kvCache());
     }
 
     /** Convenience for Perceiver IO: queries (b, n, D) attend to x_kv (b, m, C) with an optional pad mask. */
@@ -50,15 +48,17 @@ public final class CrossAttentionLayer extends Module {
 
     /** Queries (b, n, D) attend to precomputed keys/values of the input (see {@link CrossAttention#keyValues}). */
     public NDArray forward(NDArray xQ, KvCache keyValues, NDArray padMask) {
-        AttentionOutput a = attn.forward(xQ, keyValues, padMask);
-        NDArray h = attnResidual == null ? a.lastHiddenState() : attnResidual.add(xQ, a.lastHiddenState());
-        return mlp.add(h, mlp.module().forward(h));
+        return residualAndMlp(xQ, attn.forward(xQ, keyValues, padMask));
     }
 
     /** Queries (b, n, D) attend to a factored input (see {@link CrossAttention#forward(NDArray, FactoredInput,
      * NDArray)}). */
     public NDArray forward(NDArray xQ, FactoredInput x, NDArray padMask) {
-        AttentionOutput a = attn.forward(xQ, x, padMask);
+        return residualAndMlp(xQ, attn.forward(xQ, x, padMask));
+    }
+
+    /** The attention residual (if any) and the residual MLP after the cross-attention of queries xQ. */
+    private NDArray residualAndMlp(NDArray xQ, AttentionOutput a) {
         NDArray h = attnResidual == null ? a.lastHiddenState() : attnResidual.add(xQ, a.lastHiddenState());
         return mlp.add(h, mlp.module().forward(h));
     }

@@ -18,7 +18,7 @@ import dev.perceiver.nn.Ops;
  * </pre>
  *
  * {@link Stats#fold} gives these folded weights, which {@link MultiHeadAttention#forwardFactored} uses to attend
- * without forming the projection; {@link Stats#apply} forms it. The term {@code (e * g_e) W_e^T} costs M*C2*F once
+ * without forming the projection. The term {@code (e * g_e) W_e^T} costs M*C2*F once
  * instead of b*M*C2*F. Results equal the unfactored computation up to float rounding.
  */
 public final class FactoredLayerNormLinear {
@@ -96,13 +96,6 @@ public final class FactoredLayerNormLinear {
             NDArray wg = Linear.apply(g.reshape(1, -1), w, null).reshape(-1);         // (F)
             NDArray constant = Linear.apply(beta.reshape(1, -1), w, bias).reshape(-1);  // (F)
             return new Folded(wP, shared, wg, constant);
-        }
-
-        /** {@code linear(layer_norm([p, e]))} formed explicitly: (b, M, F). */
-        public NDArray apply(Linear linear) {
-            Folded f = fold(linear);
-            NDArray perExample = Linear.apply(p, f.perExample(), null);                // (b, M, F)
-            return perExample.add(f.shared()).sub(mu.mul(f.normWeight())).mul(r).add(f.constant());
         }
     }
 }

@@ -103,7 +103,7 @@ public final class MultiHeadAttention extends Module {
     }
 
     /** The weights of {@code linears} stacked along the output axis: (sum out_l, in). */
-    public static NDArray stackedWeight(Linear... linears) {
+    private static NDArray stackedWeight(Linear... linears) {
         NDList w = new NDList();
         for (Linear l : linears) {
             w.add(l.weight().array());
@@ -112,7 +112,7 @@ public final class MultiHeadAttention extends Module {
     }
 
     /** The biases stacked (sum out_l), or null if the linears have none. */
-    public static NDArray stackedBias(Linear... linears) {
+    private static NDArray stackedBias(Linear... linears) {
         if (linears[0].bias() == null) {
             return null;
         }
@@ -124,7 +124,7 @@ public final class MultiHeadAttention extends Module {
     }
 
     /** Splits (..., sum out_l) into views (..., out_l). */
-    public static NDArray[] splitLast(NDArray joint, Linear... linears) {
+    private static NDArray[] splitLast(NDArray joint, Linear... linears) {
         NDArray[] out = new NDArray[linears.length];
         long start = 0;
         for (int i = 0; i < linears.length; i++) {

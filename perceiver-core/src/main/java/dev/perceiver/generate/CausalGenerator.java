@@ -78,7 +78,6 @@ public final class CausalGenerator {
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
         List<KvCache> caches = null;
-        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
         try (NDManager gm = model.manager().newSubManager()) {
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 float[][] logits;
@@ -88,7 +87,7 @@ public final class CausalGenerator {
                     if (config.useCache()) {
                         CausalSequenceModel.LmOutput out;
                         // after the prompt pass a step is one token per row: tiny operations run faster on one thread
-                        try (IntraOpThreads t = IntraOpThreads.use(caches == null || b > 4 ? threads : 1)) {
+                        try (IntraOpThreads t = caches == null || b > 4 ? null : IntraOpThreads.use(1)) {
                             out = cachedStep(gm, window, seq, mask, len, n, caches);
                         }
                         logits = lastLogits(out.logits());

@@ -51,10 +51,6 @@ public final class PerceiverEncoder extends Module {
         this.inputAdapter = child("input_adapter", inputAdapter);
         numCrossAttentionLayers = config.numCrossAttentionLayers();
         numSelfAttentionBlocks = config.numSelfAttentionBlocks();
-        if (numCrossAttentionLayers > numSelfAttentionBlocks) {
-            throw new IllegalArgumentException("num_cross_attention_layers (" + numCrossAttentionLayers
-                    + ") must be <= num_self_attention_blocks (" + numSelfAttentionBlocks + ")");
-        }
         crossAttn1 = child("cross_attn_1", crossAttention(manager, inputAdapter, numLatentChannels, config));
         selfAttn1 = child("self_attn_1", selfAttention(manager, numLatentChannels, config));
         boolean extraCross = numCrossAttentionLayers > 1 && !config.firstCrossAttentionLayerShared();

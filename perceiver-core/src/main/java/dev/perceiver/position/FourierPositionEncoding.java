@@ -71,13 +71,12 @@ public final class FourierPositionEncoding extends Module {
 
     /** Number of channels of the encoding: d * (2 * num_frequency_bands + 1). */
     public int numPositionEncodingChannels() {
-        return inputShape.length * (2 * numFrequencyBands + 1);
+        return numChannels(inputShape.length, numFrequencyBands);
     }
 
-    /** Returns the encoding repeated for a batch: (b, prod(input_shape), channels). */
-    public NDArray forward(long b) {
-        NDArray enc = positionEncoding.array();
-        return enc.expandDims(0).broadcast(new Shape(b, enc.getShape().get(0), enc.getShape().get(1)));
+    /** Channels of the encoding of a {@code dims}-dimensional grid: dims * (2 * num_frequency_bands + 1). */
+    public static int numChannels(int dims, int numFrequencyBands) {
+        return dims * (2 * numFrequencyBands + 1);
     }
 
     /** The encoding of one example: (prod(input_shape), channels). */

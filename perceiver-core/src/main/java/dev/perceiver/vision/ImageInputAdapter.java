@@ -18,7 +18,7 @@ public final class ImageInputAdapter extends InputAdapter {
 
     public ImageInputAdapter(NDManager manager, int[] imageShape, int numFrequencyBands) {
         super(manager, imageShape[imageShape.length - 1]
-                + (imageShape.length - 1) * (2 * numFrequencyBands + 1));
+                + FourierPositionEncoding.numChannels(imageShape.length - 1, numFrequencyBands));
         this.imageShape = imageShape.clone();
         positionEncoding = child("position_encoding", new FourierPositionEncoding(manager,
                 Arrays.copyOf(imageShape, imageShape.length - 1), numFrequencyBands));

@@ -20,7 +20,7 @@ public final class OpticalFlowInputAdapter extends InputAdapter {
 
     public OpticalFlowInputAdapter(NDManager m, int[] imageShape, int numPatchInputChannels,
             int numPatchHiddenChannels, int numFrequencyBands, double initScale) {
-        super(m, numPatchHiddenChannels + 2 * (2 * numFrequencyBands + 1));
+        super(m, numPatchHiddenChannels + FourierPositionEncoding.numChannels(2, numFrequencyBands));
         this.imageShape = imageShape.clone();
         this.numPatchInputChannels = numPatchInputChannels;
         linear = child("linear", new Linear(m, 2 * numPatchInputChannels, numPatchHiddenChannels, true, initScale));
