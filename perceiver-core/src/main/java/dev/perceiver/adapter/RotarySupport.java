@@ -1,6 +1,7 @@
 package dev.perceiver.adapter;
 
 import ai.djl.ndarray.NDArray;
+import dev.perceiver.position.FrequencyPositionEncoding;
 
 /**
  * An input adapter that, besides the adapted input, produces the frequency position encoding of the input positions
@@ -13,6 +14,18 @@ public interface RotarySupport {
      * @return adapted input (b, n_x, C) and frequency encoding (b, n, rotated channels)
      */
     Adapted forwardWithRotary(NDArray x, NDArray absPos);
+
+    /**
+     * The adapted input alone, for decoding steps whose rotary positions are derived elsewhere.
+     *
+     * @param x task input (b, n_x)
+     * @param absPos int64 absolute positions (b, n) with n >= n_x (the right-most n_x belong to x)
+     * @return adapted input (b, n_x, C)
+     */
+    NDArray forward(NDArray x, NDArray absPos);
+
+    /** The frequency encoding of positions from which the rotary embeddings are built. */
+    FrequencyPositionEncoding frqPosEncoding();
 
     /** Number of channels C of the adapted input. */
     int numInputChannels();

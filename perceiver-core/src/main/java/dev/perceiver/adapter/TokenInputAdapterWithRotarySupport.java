@@ -19,6 +19,11 @@ public final class TokenInputAdapterWithRotarySupport extends TokenInputAdapter 
     }
 
     @Override
+    public FrequencyPositionEncoding frqPosEncoding() {
+        return frqPosEncoding;
+    }
+
+    @Override
     public Adapted forwardWithRotary(NDArray x, NDArray absPos) {
         if (absPos == null) {
             absPos = Positions.positions(x.getManager(), x.getShape().get(0), x.getShape().get(1), null);

@@ -40,7 +40,8 @@ public final class CrossAttention extends Module {
         NDArray q = qNorm.forward(xQ);
         NDArray kv;
         if (xKv == null) {
-            kv = kvNorm.forward(xKvPrefix).concat(q, 1);
+            // a decoding step has no new prefix positions: its keys and values come from the queries alone
+            kv = xKvPrefix.getShape().get(1) == 0 ? q : kvNorm.forward(xKvPrefix).concat(q, 1);
         } else {
             kv = kvNorm.forward(xKv);
         }
@@ -60,13 +61,13 @@ public final class CrossAttention extends Module {
     }
 
     /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */
-    public KvCache keyValues(NDArray x) {
+    public KeyValues keyValues(NDArray x) {
         NDArray[] kv = MultiHeadAttention.projectFused(kvNorm.forward(x), attention.kProj(), attention.vProj());
-        return new KvCache(kv[0], kv[1]);
+        return new KeyValues(kv[0], kv[1]);
     }
 
     /** Cross-attention of queries (b, n, D) to precomputed keys/values (see {@link #keyValues}). */
-    public AttentionOutput forward(NDArray xQ, KvCache keyValues, NDArray padMask) {
+    public AttentionOutput forward(NDArray xQ, KeyValues keyValues, NDArray padMask) {
         NDArray q = attention.qProj().forward(qNorm.forward(xQ));
         return attention.forwardProjected(q, keyValues.k(), keyValues.v(), padMask, null, null, null);
     }

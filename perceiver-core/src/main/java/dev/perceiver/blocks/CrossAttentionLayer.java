@@ -47,7 +47,7 @@ public final class CrossAttentionLayer extends Module {
     }
 
     /** Queries (b, n, D) attend to precomputed keys/values of the input (see {@link CrossAttention#keyValues}). */
-    public NDArray forward(NDArray xQ, KvCache keyValues, NDArray padMask) {
+    public NDArray forward(NDArray xQ, KeyValues keyValues, NDArray padMask) {
         return residualAndMlp(xQ, attn.forward(xQ, keyValues, padMask));
     }
 
@@ -67,8 +67,8 @@ public final class CrossAttentionLayer extends Module {
         return attn;
     }
 
-    /** Empty kv cache for a batch of {@code b}. */
-    public KvCache emptyKvCache(NDManager m, long b) {
-        return attn.attention().emptyKvCache(m, b);
+    /** An empty decoding cache for a batch of {@code b} with room for {@code capacity} positions. */
+    public KvCache newKvCache(NDManager m, long b, long capacity) {
+        return attn.attention().newKvCache(m, b, capacity);
     }
 }

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
@@ -31,6 +33,9 @@ public final class MultiHeadAttention extends Module {
     private final Linear kProj;
     private final Linear vProj;
     private final Linear oProj;
+
+    /** Below this many input rows, {@link #projectFused} runs the linears separately. */
+    private static final long FUSE_MIN_ROWS = 16;
 
     /**
      * @param numQkChannels query/key channels, null = num_q_input_channels
@@ -75,8 +80,9 @@ public final class MultiHeadAttention extends Module {
      * @param padMask boolean (b, l_total), true = padding key to ignore; l_total includes cached positions; or null
      * @param rotQ rotary embedding applied to the queries, or null
      * @param rotK rotary embedding applied to the keys, or null
-     * @param kvCache cached keys/values of earlier positions, prepended to this call's; or null
-     * @return output (b, n, num_output_channels) and, when a cache was given, the extended cache
+     * @param kvCache cached keys/values of earlier positions, prepended to this call's and extended by them in place;
+     *        or null
+     * @return output (b, n, num_output_channels) and the cache (or null)
      */
     public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray padMask, RotaryPositionEmbedding rotQ,
             RotaryPositionEmbedding rotK, KvCache kvCache) {
@@ -94,10 +100,19 @@ public final class MultiHeadAttention extends Module {
     }
 
     /**
-     * {@code [l(x) for l in linears]} with one matrix multiply over the stacked weights; each result (..., out_l)
-     * is a view of the joint output.
+     * {@code [l(x) for l in linears]}. For many rows, one matrix multiply over the stacked weights (each result
+     * (..., out_l) is a view of the joint output); for a few rows (decoding steps), stacking the weights would cost
+     * more than it saves, so each linear runs on its own.
      */
     public static NDArray[] projectFused(NDArray x, Linear... linears) {
+        Shape s = x.getShape();
+        if (s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS) {
+            NDArray[] out = new NDArray[linears.length];
+            for (int i = 0; i < linears.length; i++) {
+                out[i] = linears[i].forward(x);
+            }
+            return out;
+        }
         NDArray joint = Linear.apply(x, stackedWeight(linears), stackedBias(linears));
         return splitLast(joint, linears);
     }
@@ -141,12 +156,6 @@ public final class MultiHeadAttention extends Module {
      */
     public AttentionOutput forwardProjected(NDArray q, NDArray k, NDArray v, NDArray padMask,
             RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
-        KvCache updated = null;
-        if (kvCache != null) {
-            k = kvCache.k().concat(k, 1);
-            v = kvCache.v().concat(v, 1);
-            updated = new KvCache(k, v);
-        }
         q = Ops.mul(splitHeads(q), dpScale);
         k = splitHeads(k);
         v = splitHeads(v);
@@ -155,6 +164,12 @@ public final class MultiHeadAttention extends Module {
         }
         if (rotK != null) {
             k = rotK.rotate(k);
+        }
+        if (kvCache != null) {
+            // keys are cached after rotation: a key's rotation depends only on its own position
+            kvCache.append(k, v);
+            k = kvCache.keys();
+            v = kvCache.values();
         }
         NDArray mask = attentionMask(q.getShape().get(2), k.getShape().get(2), padMask, q.getManager());
         if (mask != null) {
@@ -167,12 +182,12 @@ public final class MultiHeadAttention extends Module {
             NDList chunks = new NDList();
             for (int h = 0; h < numHeads; h += maxHeadsParallel) {
                 int end = Math.min(numHeads, h + maxHeadsParallel);
-                String idx = ":, " + h + ":" + end;
+                NDIndex idx = new NDIndex().addAllDim().addSliceDim(h, end);
                 chunks.add(attend(q.get(idx), k.get(idx), v.get(idx), mask));
             }
             o = NDArrays.concat(chunks, 1);
         }
-        return new AttentionOutput(oProj.forward(mergeHeads(o)), updated);
+        return new AttentionOutput(oProj.forward(mergeHeads(o)), kvCache);
     }
 
     /** Attention of one group of heads; {@code mask} (broadcastable, true = attend) may be null. */
@@ -257,7 +272,8 @@ public final class MultiHeadAttention extends Module {
             long b = padMask.getShape().get(0);
             mask = padMask.toType(DataType.BOOLEAN, false).reshape(b, 1, 1, j);
         }
-        if (causalAttention) {
+        if (causalAttention && i > 1) {
+            // with one query (a decoding step) the right-aligned causal mask hides nothing
             NDArray rows = m.arange(0, i, 1, DataType.INT64).reshape(i, 1);
             NDArray cols = m.arange(0, j, 1, DataType.INT64).reshape(1, j);
             NDArray causal = cols.sub(rows).gte(j - i + 1);
@@ -269,19 +285,26 @@ public final class MultiHeadAttention extends Module {
     /** (b, n, h*c) -> (b, h, n, c). */
     private NDArray splitHeads(NDArray x) {
         long[] s = x.getShape().getShape();
+        if (s[1] == 1) {
+            return x.reshape(s[0], numHeads, 1, s[2] / numHeads);
+        }
         return x.reshape(s[0], s[1], numHeads, s[2] / numHeads).transpose(0, 2, 1, 3);
     }
 
     /** (b, h, n, c) -> (b, n, h*c). */
     private static NDArray mergeHeads(NDArray x) {
         long[] s = x.getShape().getShape();
+        if (s[2] == 1) {
+            return x.reshape(s[0], 1, s[1] * s[3]);
+        }
         return x.transpose(0, 2, 1, 3).reshape(s[0], s[2], s[1] * s[3]);
     }
 
-    /** Empty cache for a batch of {@code b}: (b, 0, num_qk_channels) and (b, 0, num_v_channels). */
-    public KvCache emptyKvCache(NDManager m, long b) {
-        return new KvCache(m.zeros(new ai.djl.ndarray.types.Shape(b, 0, numQkChannels)),
-                m.zeros(new ai.djl.ndarray.types.Shape(b, 0, numVChannels)));
+    /**
+     * An empty decoding cache for a batch of {@code b} with room for {@code capacity} positions before it grows.
+     */
+    public KvCache newKvCache(NDManager m, long b, long capacity) {
+        return KvCache.allocate(m, b, numHeads, numQkChannels / numHeads, numVChannels / numHeads, capacity);
     }
 
     /** Query projection (q_proj). */

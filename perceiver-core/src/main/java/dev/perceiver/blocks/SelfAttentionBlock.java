@@ -39,30 +39,30 @@ public final class SelfAttentionBlock extends Module {
     }
 
     /**
-     * (b, n, C) -> (b, n, C). With {@code kvCache} (one entry per layer, or empty to start new caches), returns the
-     * updated caches; with null, no caching.
+     * (b, n, C) -> (b, n, C). With {@code kvCache} (one cache per layer, see {@link #newKvCaches}), each layer attends
+     * to its cached positions too and appends its new keys and values; with null, no caching.
      */
     public BlockOutput forward(NDArray x, NDArray padMask, RotaryPositionEmbedding rot, List<KvCache> kvCache) {
-        List<KvCache> updated = null;
-        if (kvCache != null) {
-            updated = new ArrayList<>();
-            if (kvCache.isEmpty()) {
-                kvCache = new ArrayList<>();
-                for (SelfAttentionLayer layer : layers) {
-                    kvCache.add(layer.emptyKvCache(x.getManager(), x.getShape().get(0)));
-                }
-            }
+        if (kvCache != null && kvCache.size() != layers.size()) {
+            throw new IllegalArgumentException(
+                    "expected " + layers.size() + " kv caches (one per layer) but got " + kvCache.size());
         }
         for (int i = 0; i < layers.size(); i++) {
             boolean useRot = numRotaryLayers == -1 || i < numRotaryLayers;
             AttentionOutput out = layers.get(i).forward(x, padMask, useRot ? rot : null,
                     kvCache == null ? null : kvCache.get(i));
             x = out.lastHiddenState();
-            if (updated != null) {
-                updated.add(out.kvCache());
-            }
         }
-        return new BlockOutput(x, updated);
+        return new BlockOutput(x, kvCache);
+    }
+
+    /** Empty decoding caches, one per layer, for a batch of {@code b} with room for {@code capacity} positions. */
+    public List<KvCache> newKvCaches(NDManager m, long b, long capacity) {
+        List<KvCache> caches = new ArrayList<>();
+        for (SelfAttentionLayer layer : layers) {
+            caches.add(layer.newKvCache(m, b, capacity));
+        }
+        return caches;
     }
 
     public int numLayers() {

@@ -32,8 +32,8 @@ public final class SelfAttentionLayer extends Module {
         return new AttentionOutput(mlp.add(h, mlp.module().forward(h)), a.kvCache());
     }
 
-    /** Empty kv cache for a batch of {@code b}. */
-    public KvCache emptyKvCache(NDManager m, long b) {
-        return attn.module().attention().emptyKvCache(m, b);
+    /** An empty decoding cache for a batch of {@code b} with room for {@code capacity} positions. */
+    public KvCache newKvCache(NDManager m, long b, long capacity) {
+        return attn.module().attention().newKvCache(m, b, capacity);
     }
 }

@@ -8,25 +8,23 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.perceiver.blocks.KvCache;
 import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.model.DecodingCache;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Autoregressive generation with a {@link CausalSequenceModel} (causal language model, symbolic audio model) under
  * the reference's window rules ({@link GenerationWindow}).
  *
  * <p>With the cache (default) the prompt batch (b, n) is processed once; each further step feeds only the last token
- * (b, 1) together with the key/value caches of the previous step. Before a step, self-attention caches longer than
+ * (b, 1) and extends the {@link DecodingCache} in place. Before a step, self-attention caches longer than
  * max_latents - 1 and the cross-attention cache longer than max_seq_len - 1 are cut to their right-most positions,
  * as the reference does. Without the cache, every step recomputes the window of the last min(total, max_seq_len)
  * tokens.
  *
- * <p>Memory: each step runs in an {@link NDScope}; only the new caches survive it, and the caches they replace are
- * closed at once. Everything else lives in a sub-manager of the model's manager that is closed when the call
- * returns, so the number of live arrays does not grow with the number of steps.
+ * <p>Memory: each step runs in an {@link NDScope} that frees its temporaries; the cache storage is allocated once
+ * (it grows only when a window outgrows it) and, with everything else, lives in a sub-manager of the model's manager
+ * that is closed when the call returns, so the number of live arrays does not grow with the number of steps.
  */
 public final class CausalGenerator {
     private final CausalSequenceModel model;
@@ -77,24 +75,19 @@ public final class CausalGenerator {
         int[] numGenerated = new int[b];
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
-        List<KvCache> caches = null;
-        try (NDManager gm = model.manager().newSubManager()) {
+        try (NDManager gm = model.manager().newSubManager();
+                DecodingCache cache = config.useCache() ? newCache(gm, window, b, n, config) : null) {
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 float[][] logits;
-                List<KvCache> previous = caches;
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    if (config.useCache()) {
+                    if (cache != null) {
                         CausalSequenceModel.LmOutput out;
                         // after the prompt pass a step is one token per row: tiny operations run faster on one thread
-                        try (IntraOpThreads t = caches == null || b > 4 ? null : IntraOpThreads.use(1)) {
-                            out = cachedStep(gm, window, seq, mask, len, n, caches);
+                        try (IntraOpThreads t = cache.isEmpty() || b > 4 ? null : IntraOpThreads.use(1)) {
+                            out = cachedStep(gm, window, seq, mask, len, n, cache);
                         }
                         logits = lastLogits(out.logits());
-                        caches = out.kvCache();
-                        for (KvCache c : caches) {
-                            NDScope.unregister(c.k(), c.v());
-                        }
                     } else {
                         int w = window.windowLength(len);
                         CausalSequenceModel.LmOutput out = model.forwardLogits(ids(gm, seq, len - w, len),
@@ -102,7 +95,6 @@ public final class CausalGenerator {
                         logits = lastLogits(out.logits());
                     }
                 }
-                close(previous);
                 long[] chosen = new long[b];
                 for (int r = 0; r < b; r++) {
                     if (stepLogits != null) {
@@ -128,7 +120,6 @@ public final class CausalGenerator {
                     break;
                 }
             }
-            close(caches);
         }
         int steps = len - n;
         long[][] sequences = new long[b][];
@@ -144,37 +135,32 @@ public final class CausalGenerator {
     }
 
     /**
-     * One cached forward pass: the whole prompt when {@code caches} is null, else the last token with the caches cut
-     * to the window.
+     * An empty decoding cache sized for this generation: the window never holds more than max_seq_len positions,
+     * of which at most max_latents are latents.
      */
-    private CausalSequenceModel.LmOutput cachedStep(NDManager gm, GenerationWindow window, long[][] seq,
-            boolean[][] mask, int len, int promptLen, List<KvCache> caches) {
-        if (caches == null) {
-            return model.forwardLogits(ids(gm, seq, 0, promptLen), window.initialPrefixLen(),
-                    padMask(gm, mask, 0, promptLen), new ArrayList<>());
-        }
-        List<KvCache> cut = new ArrayList<>(caches.size());
-        KvCache ca = truncate(caches.get(0), window.maxCrossAttentionCache());
-        cut.add(ca);
-        long saLen = 0;
-        for (int i = 1; i < caches.size(); i++) {
-            KvCache sa = truncate(caches.get(i), window.maxSelfAttentionCache());
-            saLen = sa.length();
-            cut.add(sa);
-        }
-        int w = (int) ca.length() + 1;
-        int prefix = w - (int) saLen - 1;
-        return model.forwardLogits(ids(gm, seq, len - 1, len), prefix, padMask(gm, mask, len - w, len), cut);
+    private DecodingCache newCache(NDManager gm, GenerationWindow window, int b, int promptLen,
+            GenerationConfig config) {
+        long total = (long) promptLen + config.maxNewTokens();
+        long ca = Math.min(total, window.maxCrossAttentionCache() + 1L);
+        long sa = Math.min(total, window.maxSelfAttentionCache() + 1L);
+        return model.newDecodingCache(gm, b, ca, sa);
     }
 
-    /** The right-most {@code max} positions of a cache (the same cache when it is not longer). */
-    private static KvCache truncate(KvCache cache, int max) {
-        long l = cache.length();
-        if (l <= max) {
-            return cache;
+    /**
+     * One cached forward pass: the whole prompt when the cache is empty, else the last token, with the caches cut to
+     * the window first.
+     */
+    private CausalSequenceModel.LmOutput cachedStep(NDManager gm, GenerationWindow window, long[][] seq,
+            boolean[][] mask, int len, int promptLen, DecodingCache cache) {
+        if (cache.isEmpty()) {
+            return model.forwardLogits(ids(gm, seq, 0, promptLen), window.initialPrefixLen(),
+                    padMask(gm, mask, 0, promptLen), cache);
         }
-        NDIndex keep = new NDIndex(":, {}:", l - max);
-        return new KvCache(cache.k().get(keep), cache.v().get(keep));
+        cache.keepLast(window.maxCrossAttentionCache(), window.maxSelfAttentionCache());
+        long saLen = cache.selfAttention().isEmpty() ? 0 : cache.selfAttention().get(0).length();
+        int w = (int) cache.crossAttention().length() + 1;
+        int prefix = w - (int) saLen - 1;
+        return model.forwardLogits(ids(gm, seq, len - 1, len), prefix, padMask(gm, mask, len - w, len), cache);
     }
 
     /** Token ids of columns [from, to) as int64 (b, to - from). */
@@ -215,16 +201,6 @@ public final class CausalGenerator {
             out[r] = java.util.Arrays.copyOfRange(flat, r * v, (r + 1) * v);
         }
         return out;
-    }
-
-    private static void close(List<KvCache> caches) {
-        if (caches == null) {
-            return;
-        }
-        for (KvCache c : caches) {
-            c.k().close();
-            c.v().close();
-        }
     }
 
     private static boolean allTrue(boolean[] a) {

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.adapter.TiedTokenOutputAdapter;
 import dev.perceiver.adapter.TokenInputAdapterWithRotarySupport;
-import dev.perceiver.blocks.KvCache;
 import dev.perceiver.config.PerceiverARConfig;
 import dev.perceiver.nn.LayerNorm;
 
@@ -49,20 +48,20 @@ public class CausalSequenceModel extends PerceiverAR {
      * @param x token ids (b, n) (only the new ones when the cache is non-empty)
      * @param prefixLen 0 <= prefix_len <= max_prefix_len and < n
      * @param padMask boolean (b, n), true = left padding, or null
-     * @param kvCache null, empty list (start caching) or previous caches
-     * @return logits (b, n - prefix_len, vocab_size), hidden state and caches
+     * @param cache null (no caching) or a decoding cache (see {@link #newDecodingCache})
+     * @return logits (b, n - prefix_len, vocab_size), hidden state and the cache
      */
-    public LmOutput forwardLogits(NDArray x, int prefixLen, NDArray padMask, List<KvCache> kvCache) {
+    public LmOutput forwardLogits(NDArray x, int prefixLen, NDArray padMask, DecodingCache cache) {
         if (prefixLen > config.maxPrefixLen()) {
             throw new IllegalArgumentException(
                     "prefix_len (" + prefixLen + ") exceeds max_prefix_len (" + config.maxPrefixLen() + ")");
         }
-        Output out = forward(x, prefixLen, padMask, kvCache);
+        Output out = forward(x, prefixLen, padMask, cache);
         NDArray h = out.lastHiddenState();
         if (outNorm != null) {
             h = outNorm.forward(h);
         }
-        return new LmOutput(outputAdapter.forward(h), h, out.kvCache());
+        return new LmOutput(outputAdapter.forward(h), h, out.cache());
     }
 
     public PerceiverARConfig config() {
@@ -73,7 +72,7 @@ public class CausalSequenceModel extends PerceiverAR {
         return tokenAdapter;
     }
 
-    /** Logits (b, n_latent, vocab), normalised hidden state (b, n_latent, C), kv caches (or null). */
-    public record LmOutput(NDArray logits, NDArray lastHiddenState, List<KvCache> kvCache) {
+    /** Logits (b, n_latent, vocab), normalised hidden state (b, n_latent, C), decoding cache (or null). */
+    public record LmOutput(NDArray logits, NDArray lastHiddenState, DecodingCache cache) {
     }
 }

@@ -9,15 +9,13 @@ import dev.perceiver.adapter.InputAdapter;
 import dev.perceiver.adapter.RotarySupport;
 import dev.perceiver.blocks.AttentionOutput;
 import dev.perceiver.blocks.CrossAttentionLayer;
-import dev.perceiver.blocks.KvCache;
 import dev.perceiver.blocks.SelfAttentionBlock;
 import dev.perceiver.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
+import dev.perceiver.position.FrequencyPositionEncoding;
 import dev.perceiver.position.Positions;
 import dev.perceiver.position.RotaryPositionEmbedding;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Perceiver AR: a sequence (b, n) is split into a prefix of {@code prefix_len} positions and n - prefix_len latent
@@ -58,84 +56,104 @@ public class PerceiverAR extends Module {
     }
 
     /**
-     * @param x token ids (b, n), or only the new tokens (b, n_new) when the cache is non-empty
+     * @param x token ids (b, n), or only the new tokens (b, n_new) when the cache is not empty
      * @param prefixLen number of prefix positions, 0 <= prefix_len < n (n includes cached positions)
      * @param padMask boolean (b, n), true = padding (left padding only), or null
-     * @param kvCache null (no caching), an empty list (start caching) or the caches of the previous call
-     * @return hidden state of the latent positions (b, n - prefix_len, C) and the updated caches
+     * @param cache null (no caching), or a decoding cache (see {@link #newDecodingCache}): an empty one is filled
+     *        with the keys and values of this call, a filled one supplies those of earlier calls and is extended
+     * @return hidden state of the latent positions (b, n - prefix_len, C) and the cache (or null)
      */
-    public Output forward(NDArray x, int prefixLen, NDArray padMask, List<KvCache> kvCache) {
+    public Output forward(NDArray x, int prefixLen, NDArray padMask, DecodingCache cache) {
         NDManager m = x.getManager();
         long b = x.getShape().get(0);
-        boolean cached = kvCache != null && !kvCache.isEmpty();
-        long n = cached ? kvCache.get(0).length() + x.getShape().get(1) : x.getShape().get(1);
+        boolean cached = cache != null && !cache.isEmpty();
+        long n = cached ? cache.crossAttention().length() + x.getShape().get(1) : x.getShape().get(1);
         if (prefixLen < 0 || prefixLen >= n) {
             throw new IllegalArgumentException("prefix_len (" + prefixLen + ") out of valid range [0.." + n + ")");
         }
-        NDArray shift = null;
-        if (padMask != null) {
-            if (!padMask.getShape().equals(new Shape(b, n))) {
-                throw new IllegalArgumentException(
-                        "pad_mask shape " + padMask.getShape() + " must be (batch, n) = (" + b + ", " + n + ")");
-            }
-            shift = padMask.toType(DataType.INT64, false).sum(new int[] {1}, true);
+        if (padMask != null && !padMask.getShape().equals(new Shape(b, n))) {
+            throw new IllegalArgumentException(
+                    "pad_mask shape " + padMask.getShape() + " must be (batch, n) = (" + b + ", " + n + ")");
         }
+        if (cache != null && isTraining() && prefixLen > 0 && crossAttentionDropout > 0.0) {
+            throw new IllegalArgumentException("cross-attention dropout is not supported with a kv cache");
+        }
+        if (cached) {
+            return step(x, padMask, cache);
+        }
+        NDArray shift = padMask == null ? null
+                : padMask.toType(DataType.INT64, false).sum(new int[] {1}, true);
         RotarySupport.Adapted adapted = rotary.forwardWithRotary(x, Positions.positions(m, b, n, shift));
         NDArray h = adapted.x();
         NDArray frq = adapted.frqPosEnc();
-        NDArray xLatent;
-        NDArray xPrefix;
-        if (cached) {
-            xLatent = h;
-            xPrefix = h.get(":, :0");
-        } else {
-            xLatent = h.get(":, " + prefixLen + ":");
-            xPrefix = h.get(":, :" + prefixLen);
-        }
+        NDArray xLatent = h.get(":, " + prefixLen + ":");
+        NDArray xPrefix = h.get(":, :" + prefixLen);
         NDArray frqLatent = frq.get(":, " + prefixLen + ":");
-        NDArray frqPrefix = frq.get(":, :" + prefixLen);
-        NDArray padLatent = padMask == null ? null : padMask.get(":, " + prefixLen + ":");
-        NDArray padPrefix = padMask == null ? null : padMask.get(":, :" + prefixLen);
-
+        NDArray frqK = frq;
+        NDArray pad = padMask;
         if (isTraining() && prefixLen > 0 && crossAttentionDropout > 0.0) {
-            if (kvCache != null) {
-                throw new IllegalArgumentException("cross-attention dropout is not supported with a kv cache");
-            }
             int keep = prefixLen - (int) (prefixLen * crossAttentionDropout);
             NDArray keepIdx = keepIndices(m, b, prefixLen, keep);
             xPrefix = gatherPositions(xPrefix, keepIdx);
-            frqPrefix = gatherPositions(frqPrefix, keepIdx);
-            if (padPrefix != null) {
-                padPrefix = padPrefix.toType(DataType.INT64, false).gather(keepIdx, 1).toType(DataType.BOOLEAN, false);
+            frqK = gatherPositions(frq.get(":, :" + prefixLen), keepIdx).concat(frqLatent, 1);
+            if (padMask != null) {
+                pad = padMask.get(":, :" + prefixLen).toType(DataType.INT64, false).gather(keepIdx, 1)
+                        .toType(DataType.BOOLEAN, false).concat(padMask.get(":, " + prefixLen + ":"), 1);
             }
         }
-        NDArray frqK = frqPrefix.concat(frqLatent, 1);
-        NDArray pad = padMask == null ? null : padPrefix.concat(padLatent, 1);
+        RotaryPositionEmbedding rotLatent = new RotaryPositionEmbedding(frqLatent, true);
+        AttentionOutput ca = crossAttention.forward(xLatent, null, xPrefix, pad, rotLatent,
+                new RotaryPositionEmbedding(frqK, true), cache == null ? null : cache.crossAttention());
+        SelfAttentionBlock.BlockOutput sa = selfAttention.forward(ca.lastHiddenState(), null, rotLatent,
+                cache == null ? null : cache.selfAttention());
+        if (cache != null) {
+            cache.advance(n, shift == null ? new long[(int) b] : shift.toLongArray());
+        }
+        return new Output(sa.lastHiddenState(), cache);
+    }
 
-        KvCache caCache = null;
-        List<KvCache> saCache = null;
-        List<KvCache> updated = null;
-        if (kvCache != null) {
-            updated = new ArrayList<>();
-            if (kvCache.isEmpty()) {
-                caCache = crossAttention.emptyKvCache(m, b);
-                saCache = new ArrayList<>();
-            } else {
-                caCache = kvCache.get(0);
-                saCache = new ArrayList<>(kvCache.subList(1, kvCache.size()));
+    /**
+     * A decoding step: the new tokens x (b, n_new) are latent positions that attend to the cached positions and to
+     * each other. Positions are computed in Java: the reference's window positions for the absolute position
+     * embedding, the cache's running frame (see {@link DecodingCache}) for the rotary embeddings.
+     */
+    private Output step(NDArray x, NDArray padMask, DecodingCache cache) {
+        NDManager m = x.getManager();
+        int b = (int) x.getShape().get(0);
+        int nNew = (int) x.getShape().get(1);
+        long first = cache.seen();
+        long windowStart = first - cache.crossAttention().length();
+        long[] padding = cache.padding();
+        long[] absPos = new long[b * nNew];
+        long[] rotPos = new long[b * nNew];
+        for (int r = 0; r < b; r++) {
+            for (int j = 0; j < nNew; j++) {
+                long t = first + j;
+                absPos[r * nNew + j] = Math.max(0, t - Math.max(windowStart, padding[r]));
+                rotPos[r * nNew + j] = Math.max(0, t - padding[r]);
             }
         }
-        AttentionOutput ca = crossAttention.forward(xLatent, null, xPrefix, pad,
-                new RotaryPositionEmbedding(frqLatent, true), new RotaryPositionEmbedding(frqK, true), caCache);
-        if (updated != null) {
-            updated.add(ca.kvCache());
-        }
-        SelfAttentionBlock.BlockOutput sa = selfAttention.forward(ca.lastHiddenState(), null,
-                new RotaryPositionEmbedding(frqLatent, true), saCache);
-        if (updated != null) {
-            updated.addAll(sa.kvCache());
-        }
-        return new Output(sa.lastHiddenState(), updated);
+        NDArray h = rotary.forward(x, Tensors.owned(m, absPos, new Shape(b, nNew)));
+        FrequencyPositionEncoding frq = rotary.frqPosEncoding();
+        RotaryPositionEmbedding rot = nNew == 1
+                ? RotaryPositionEmbedding.ofSinglePositions(m, frq.angles(rotPos))
+                : new RotaryPositionEmbedding(frq.forward(Tensors.owned(m, rotPos, new Shape(b, nNew))), true);
+        AttentionOutput ca = crossAttention.forward(h, null, h.get(":, :0"), padMask, rot, rot,
+                cache.crossAttention());
+        SelfAttentionBlock.BlockOutput sa = selfAttention.forward(ca.lastHiddenState(), null, rot,
+                cache.selfAttention());
+        cache.advance(nNew, null);
+        return new Output(sa.lastHiddenState(), cache);
+    }
+
+    /**
+     * An empty decoding cache for a batch of {@code b}, with room for {@code crossAttentionCapacity} window positions
+     * and {@code selfAttentionCapacity} latent positions before its storage grows. Close it after use.
+     */
+    public DecodingCache newDecodingCache(NDManager m, long b, long crossAttentionCapacity,
+            long selfAttentionCapacity) {
+        return new DecodingCache(crossAttention.newKvCache(m, b, crossAttentionCapacity),
+                selfAttention.newKvCaches(m, b, selfAttentionCapacity));
     }
 
     /** Sorted indices (b, keep) of prefix positions to keep, chosen uniformly without replacement per row. */
@@ -171,8 +189,8 @@ public class PerceiverAR extends Module {
         return inputAdapter;
     }
 
-    /** Hidden state of the latent positions (b, n_latent, C) and the updated kv caches (or null). */
-    public record Output(NDArray lastHiddenState, List<KvCache> kvCache) {
+    /** Hidden state of the latent positions (b, n_latent, C) and the decoding cache (or null). */
+    public record Output(NDArray lastHiddenState, DecodingCache cache) {
     }
 
 }

@@ -6,7 +6,7 @@ import dev.perceiver.adapter.FactoredInput;
 import dev.perceiver.adapter.InputAdapter;
 import dev.perceiver.adapter.TrainableQueryProvider;
 import dev.perceiver.blocks.CrossAttentionLayer;
-import dev.perceiver.blocks.KvCache;
+import dev.perceiver.blocks.KeyValues;
 import dev.perceiver.blocks.SelfAttentionBlock;
 import dev.perceiver.config.EncoderConfig;
 import dev.perceiver.nn.Module;
@@ -94,7 +94,7 @@ public final class PerceiverEncoder extends Module {
             throw new IllegalArgumentException("pad_mask shape " + padMask.getShape() + " must be (batch, M) = ("
                     + b + ", " + m + ")");
         }
-        Map<CrossAttentionLayer, KvCache> keyValues = new IdentityHashMap<>();
+        Map<CrossAttentionLayer, KeyValues> keyValues = new IdentityHashMap<>();
         BiFunction<CrossAttentionLayer, NDArray, NDArray> cross = (layer, q) -> factored != null
                 ? layer.forward(q, factored, padMask)
                 : layer.forward(q, keyValues.computeIfAbsent(layer, l -> l.crossAttention().keyValues(adapted)),

@@ -32,6 +32,35 @@ public final class FrequencyPositionEncoding extends Module {
         return stacked.reshape(s[0], s[1], s[2] * 2);
     }
 
+    /**
+     * The angles of one position per sequence, computed in Java (no tensor operations), in the layout of
+     * {@link #forward}: (b, 2 * len(inv_freq)). Positions below {@value #FLOAT32_ANGLE_LIMIT} get the float32
+     * product {@code p * inv_freq} exactly as {@link #forward} (and the reference) compute it. Larger positions,
+     * which only a decoding cache's running position frame reaches, get the product in double precision, so that
+     * the angle error does not grow with the position.
+     *
+     * @param positions one position per sequence, >= 0
+     */
+    public double[][] angles(long[] positions) {
+        float[] f = invFreq.array().toFloatArray();
+        double[][] out = new double[positions.length][2 * f.length];
+        for (int r = 0; r < positions.length; r++) {
+            long p = positions[r];
+            if (p < 0) {
+                throw new IllegalArgumentException("position (" + p + ") must be >= 0");
+            }
+            for (int i = 0; i < f.length; i++) {
+                double a = p < FLOAT32_ANGLE_LIMIT ? (double) ((float) p * f[i]) : p * (double) f[i];
+                out[r][2 * i] = a;
+                out[r][2 * i + 1] = a;
+            }
+        }
+        return out;
+    }
+
+    /** Positions below this limit get float32 angles in {@link #angles}. */
+    public static final long FLOAT32_ANGLE_LIMIT = 4096;
+
     /** Number of encoding channels produced per position. */
     public long numChannels() {
         return invFreq.shape().get(0) * 2;
