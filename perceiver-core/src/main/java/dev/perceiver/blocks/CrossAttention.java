@@ -38,10 +38,13 @@ public final class CrossAttention extends Module {
     public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray xKvPrefix, NDArray padMask,
             RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
         NDArray q = qNorm.forward(xQ);
+        if (xKv == null && xKvPrefix.getShape().get(1) == 0 && rotQ == rotK) {
+            // a decoding step has no new prefix positions: queries, keys and values all come from q_norm(x_q)
+            return attention.forwardSelf(q, padMask, rotQ, kvCache);
+        }
         NDArray kv;
         if (xKv == null) {
-            // a decoding step has no new prefix positions: its keys and values come from the queries alone
-            kv = xKvPrefix.getShape().get(1) == 0 ? q : kvNorm.forward(xKvPrefix).concat(q, 1);
+            kv = kvNorm.forward(xKvPrefix).concat(q, 1);
         } else {
             kv = kvNorm.forward(xKv);
         }

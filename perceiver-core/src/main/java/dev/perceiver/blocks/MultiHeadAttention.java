@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Checks;
+import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Ops;
@@ -92,29 +93,70 @@ public final class MultiHeadAttention extends Module {
 
     /**
      * Self-attention of x (b, n, num_q_input_channels) to itself with one fused q/k/v projection; other arguments as
-     * {@link #forward}.
+     * {@link #forward}. A decoding step (n = 1 with a single-position rotary embedding or none) takes a shorter path
+     * with the same result: queries and keys are rotated together in one product.
      */
     public AttentionOutput forwardSelf(NDArray x, NDArray padMask, RotaryPositionEmbedding rot, KvCache kvCache) {
+        if (x.getShape().get(1) == 1 && (rot == null || rot.isSinglePosition())) {
+            return forwardSinglePosition(x, padMask, rot, kvCache);
+        }
         NDArray[] qkv = projectFused(x, qProj, kProj, vProj);
         return forwardProjected(qkv[0], qkv[1], qkv[2], padMask, rot, rot, kvCache);
     }
 
+    /** {@link #forwardSelf} of one position per sequence, x (b, 1, num_q_input_channels). */
+    private AttentionOutput forwardSinglePosition(NDArray x, NDArray padMask, RotaryPositionEmbedding rot,
+            KvCache kvCache) {
+        long b = x.getShape().get(0);
+        long h = numHeads;
+        long dk = numQkChannels / numHeads;
+        long dv = numVChannels / numHeads;
+        NDArray joint = projectJoint(x, qProj, kProj, vProj).reshape(b, 2L * numQkChannels + numVChannels);
+        NDArray qk = joint.get(new NDIndex().addAllDim().addSliceDim(0, 2L * numQkChannels)).reshape(b, 2 * h, dk);
+        if (rot != null) {
+            qk = rot.rotateRows(qk);                                                   // (b, 2h, dk)
+        }
+        NDArray q = Ops.mul(qk.get(new NDIndex().addAllDim().addSliceDim(0, h)), dpScale).reshape(b, h, 1, dk);
+        NDArray k = qk.get(new NDIndex().addAllDim().addSliceDim(h, 2 * h)).reshape(b, h, 1, dk);
+        NDArray v = joint.get(new NDIndex().addAllDim().addSliceDim(2L * numQkChannels, 2L * numQkChannels
+                + numVChannels)).reshape(b, h, 1, dv);
+        return attendAndProject(q, k, v, padMask, kvCache);
+    }
+
     /**
-     * {@code [l(x) for l in linears]}. For many rows, one matrix multiply over the stacked weights (each result
-     * (..., out_l) is a view of the joint output); for a few rows (decoding steps), stacking the weights would cost
-     * more than it saves, so each linear runs on its own.
+     * {@code [l(x) for l in linears]}; each result (..., out_l) is a view of {@link #projectJoint}.
      */
     public static NDArray[] projectFused(NDArray x, Linear... linears) {
         Shape s = x.getShape();
-        if (s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS) {
+        if (FrozenWeights.active() == null && s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS) {
             NDArray[] out = new NDArray[linears.length];
             for (int i = 0; i < linears.length; i++) {
                 out[i] = linears[i].forward(x);
             }
             return out;
         }
-        NDArray joint = Linear.apply(x, stackedWeight(linears), stackedBias(linears));
-        return splitLast(joint, linears);
+        return splitLast(projectJoint(x, linears), linears);
+    }
+
+    /**
+     * The outputs of {@code linears} on x, concatenated: (..., sum out_l). Within {@link FrozenWeights} the stacked
+     * weights are made once; otherwise, for many rows, one matrix multiply over weights stacked for this call, and
+     * for a few rows, where stacking would cost more than it saves, each linear on its own.
+     */
+    public static NDArray projectJoint(NDArray x, Linear... linears) {
+        FrozenWeights frozen = FrozenWeights.active();
+        if (frozen != null) {
+            return frozen.applyFused(x, linears);
+        }
+        Shape s = x.getShape();
+        if (s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS) {
+            NDList out = new NDList();
+            for (Linear l : linears) {
+                out.add(l.forward(x));
+            }
+            return NDArrays.concat(out, -1);
+        }
+        return Linear.apply(x, stackedWeight(linears), stackedBias(linears));
     }
 
     /** The weights of {@code linears} stacked along the output axis: (sum out_l, in). */
@@ -165,34 +207,46 @@ public final class MultiHeadAttention extends Module {
         if (rotK != null) {
             k = rotK.rotate(k);
         }
+        return attendAndProject(q, k, v, padMask, kvCache);
+    }
+
+    /**
+     * Attention of scaled and rotated queries q (b, h, n, dk) to keys k (b, h, l, dk) and values v (b, h, l, dv),
+     * preceded by the cached keys and values when a cache is given (the new ones are appended to it), followed by
+     * the output projection.
+     */
+    private AttentionOutput attendAndProject(NDArray q, NDArray k, NDArray v, NDArray padMask, KvCache kvCache) {
+        NDArray kT;
         if (kvCache != null) {
             // keys are cached after rotation: a key's rotation depends only on its own position
             kvCache.append(k, v);
-            k = kvCache.keys();
+            kT = kvCache.keysTransposed();
             v = kvCache.values();
+        } else {
+            kT = k.transpose(0, 1, 3, 2);
         }
-        NDArray mask = attentionMask(q.getShape().get(2), k.getShape().get(2), padMask, q.getManager());
+        NDArray mask = attentionMask(q.getShape().get(2), kT.getShape().get(3), padMask, q.getManager());
         if (mask != null) {
             mask = mask.logicalNot();
         }
         NDArray o;
         if (maxHeadsParallel >= numHeads) {
-            o = attend(q, k, v, mask);
+            o = attend(q, kT, v, mask);
         } else {
             NDList chunks = new NDList();
             for (int h = 0; h < numHeads; h += maxHeadsParallel) {
                 int end = Math.min(numHeads, h + maxHeadsParallel);
                 NDIndex idx = new NDIndex().addAllDim().addSliceDim(h, end);
-                chunks.add(attend(q.get(idx), k.get(idx), v.get(idx), mask));
+                chunks.add(attend(q.get(idx), kT.get(idx), v.get(idx), mask));
             }
             o = NDArrays.concat(chunks, 1);
         }
         return new AttentionOutput(oProj.forward(mergeHeads(o)), kvCache);
     }
 
-    /** Attention of one group of heads; {@code mask} (broadcastable, true = attend) may be null. */
-    private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        return probabilities(q.matMul(k.transpose(0, 1, 3, 2)), mask).matMul(v);
+    /** Attention of one group of heads, keys transposed (b, h, dk, l); {@code mask} (true = attend) may be null. */
+    private NDArray attend(NDArray q, NDArray kT, NDArray v, NDArray mask) {
+        return probabilities(q.matMul(kT), mask).matMul(v);
     }
 
     /** Masked softmax of logits (b, h, i, j) plus attention dropout; {@code keep} (true = attend) may be null. */

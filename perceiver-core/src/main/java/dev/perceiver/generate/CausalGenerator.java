@@ -1,5 +1,6 @@
 package dev.perceiver.generate;
 
+import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.nn.IntraOpThreads;
 import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
@@ -75,7 +76,8 @@ public final class CausalGenerator {
         int[] numGenerated = new int[b];
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
-        try (NDManager gm = model.manager().newSubManager();
+        try (FrozenWeights frozen = FrozenWeights.of(model, Boolean.getBoolean("fp16") ? DataType.FLOAT16 : DataType.FLOAT32);
+                NDManager gm = model.manager().newSubManager();
                 DecodingCache cache = config.useCache() ? newCache(gm, window, b, n, config) : null) {
             for (int step = 0; step < config.maxNewTokens(); step++) {
                 float[][] logits;

@@ -95,6 +95,25 @@ public final class RotaryPositionEmbedding {
         return NDArrays.concat(new NDList(rotated, tPass), -1);
     }
 
+    /** Whether this is the single-position form ({@link #ofSinglePositions}). */
+    public boolean isSinglePosition() {
+        return angles != null;
+    }
+
+    /**
+     * Single-position form only: rotates rows t (b, r, c), c >= rotate_dim, all rows of sequence i at position i
+     * (e.g. the queries and keys of all heads of a decoding step at once); returns (b, r, c).
+     */
+    public NDArray rotateRows(NDArray t) {
+        long[] s = t.getShape().getShape();
+        long b = angles == null ? -1 : angles.length;
+        if (angles == null || s.length != 3 || s[0] != b || s[2] < rotateDim) {
+            throw new IllegalArgumentException("rotateRows needs the single-position form and a tensor of shape ("
+                    + b + ", rows, c >= " + rotateDim + "), got " + t.getShape());
+        }
+        return t.matMul(rotation((int) s[2]));
+    }
+
     /** (b, h, 1, c) times the per-sequence rotation matrices (b, c, c). */
     private NDArray rotateSingle(NDArray t, long[] s) {
         long b = angles.length;
@@ -102,11 +121,14 @@ public final class RotaryPositionEmbedding {
             throw new IllegalArgumentException("expected a tensor of shape (" + b + ", h, 1, c >= " + rotateDim
                     + ") but got " + t.getShape());
         }
-        long c = s[3];
+        return t.reshape(b, s[1], s[3]).matMul(rotation((int) s[3])).reshape(s);
+    }
+
+    private NDArray rotation(int c) {
         if (rotation == null || rotation.getShape().get(1) != c) {
-            rotation = rotationMatrices((int) c);
+            rotation = rotationMatrices(c);
         }
-        return t.reshape(b, s[1], c).matMul(rotation).reshape(s);
+        return rotation;
     }
 
     /**
