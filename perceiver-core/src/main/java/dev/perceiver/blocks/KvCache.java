@@ -11,9 +11,9 @@ import ai.djl.ndarray.types.Shape;
  * keys (b, h, length, num_qk_channels / h) and values (b, h, length, num_v_channels / h). Keys are stored after
  * their rotary embedding, so that a decoding step rotates only its own new keys.
  *
- * <p>The positions live in preallocated storage of {@code capacity} positions, position-major (capacity, b, h, c), so
- * that a range of positions is one slice and the head-major views that attention needs are permutations of it,
- * without copies: {@link #append} writes new positions
+ * <p>The positions live in preallocated storage of {@code capacity} positions, head-major (b, h, capacity, c) like
+ * the views that attention reads (a position-major layout needs fewer slicing operations per view, but attention
+ * products over its strided views measured slower): {@link #append} writes new positions
  * in place, and {@link #keepLast} drops positions on the left by moving a start offset. Storage is reallocated only
  * when it is full (the kept positions are moved to the front, and the capacity doubles when they fill more than half
  * of it), so a decoding step copies only its own keys and values. The storage belongs to the manager given at
@@ -42,8 +42,8 @@ public final class KvCache implements AutoCloseable {
     public static KvCache allocate(NDManager manager, long batchSize, long numHeads, long keyChannels,
             long valueChannels, long capacity) {
         long cap = Math.max(1, capacity);
-        NDArray k = storage(manager, new Shape(cap, batchSize, numHeads, keyChannels));
-        NDArray v = storage(manager, new Shape(cap, batchSize, numHeads, valueChannels));
+        NDArray k = storage(manager, new Shape(batchSize, numHeads, cap, keyChannels));
+        NDArray v = storage(manager, new Shape(batchSize, numHeads, cap, valueChannels));
         return new KvCache(k, v);
     }
 
@@ -60,7 +60,7 @@ public final class KvCache implements AutoCloseable {
 
     /** Number of positions the storage holds before it must be reallocated. */
     public long capacity() {
-        return k.getShape().get(0);
+        return k.getShape().get(2);
     }
 
     /**
@@ -76,30 +76,24 @@ public final class KvCache implements AutoCloseable {
             reallocate(length() + n);
         }
         NDIndex slot = positions(end, end + n);
-        k.set(slot, positionMajor(keys));
-        v.set(slot, positionMajor(values));
+        k.set(slot, keys);
+        v.set(slot, values);
         end += n;
-    }
-
-    /** (b, h, n, c) -> (n, b, h, c), a view (a reshape when n = 1). */
-    private static NDArray positionMajor(NDArray x) {
-        long[] s = x.getShape().getShape();
-        return s[2] == 1 ? x.reshape(1, s[0], s[1], s[3]) : x.transpose(2, 0, 1, 3);
     }
 
     /** All cached keys, a view (b, h, length, dk) valid until the next {@link #append}. */
     public NDArray keys() {
-        return k.get(positions(start, end)).transpose(1, 2, 0, 3);
+        return k.get(positions(start, end));
     }
 
     /** All cached keys transposed for attention logits, a view (b, h, dk, length) valid until the next append. */
     public NDArray keysTransposed() {
-        return k.get(positions(start, end)).transpose(1, 2, 3, 0);
+        return k.get(positions(start, end)).transpose(0, 1, 3, 2);
     }
 
     /** All cached values, a view (b, h, length, dv) valid until the next {@link #append}. */
     public NDArray values() {
-        return v.get(positions(start, end)).transpose(1, 2, 0, 3);
+        return v.get(positions(start, end));
     }
 
     /** Keeps only the right-most {@code max} positions (nothing changes when there are not more). */
@@ -134,11 +128,11 @@ public final class KvCache implements AutoCloseable {
     }
 
     private static Shape shapeWith(Shape s, long positions) {
-        return new Shape(positions, s.get(1), s.get(2), s.get(3));
+        return new Shape(s.get(0), s.get(1), positions, s.get(3));
     }
 
     private static NDIndex positions(long from, long to) {
-        return new NDIndex().addSliceDim(from, to);
+        return new NDIndex().addAllDim(2).addSliceDim(from, to);
     }
 
     @Override

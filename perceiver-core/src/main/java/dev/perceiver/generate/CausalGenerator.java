@@ -86,7 +86,7 @@ public final class CausalGenerator {
                     if (cache != null) {
                         CausalSequenceModel.LmOutput out;
                         // after the prompt pass a step is one token per row: tiny operations run faster on one thread
-                        try (IntraOpThreads t = cache.isEmpty() || b > 4 ? null : IntraOpThreads.use(1)) {
+                        try (IntraOpThreads t = cache.isEmpty() || b > 4 || Boolean.getBoolean("nt") ? null : IntraOpThreads.use(1)) {
                             out = cachedStep(gm, window, seq, mask, len, n, cache);
                         }
                         logits = lastLogits(out.logits());

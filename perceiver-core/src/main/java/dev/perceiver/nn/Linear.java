@@ -34,12 +34,13 @@ public final class Linear extends Module {
     }
 
     /**
-     * {@code x W^T + b} for any weight (out, in) and optional bias (out): (..., in) -> (..., out). Inputs of more
-     * than two dimensions are flattened to (rows, in) so that libtorch uses one fused matrix multiply-add.
+     * {@code x W^T + b} for any weight (out, in) and optional bias (out): (..., in) -> (..., out). Inputs of up to
+     * three dimensions go to libtorch's linear as they are (it folds a contiguous (b, n, in) input into one fused
+     * matrix multiply-add itself); more dimensions are flattened to (rows, in) first.
      */
     public static NDArray apply(NDArray x, NDArray w, NDArray b) {
         long[] s = x.getShape().getShape();
-        if (s.length <= 2) {
+        if (s.length <= 3) {
             return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
         }
         NDArray flat = x.reshape(-1, s[s.length - 1]);
