@@ -3,6 +3,7 @@ package dev.perceiver.blocks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.nn.Checks;
+import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
@@ -28,6 +29,9 @@ public final class Mlp extends Module {
 
     /** (..., C) -> (..., C). */
     public NDArray forward(NDArray x) {
-        return fc2.forward(Ops.gelu(fc1.forward(norm.forward(x))));
+        NDArray h = norm.forward(x);
+        FrozenWeights frozen = FrozenWeights.active();
+        NDArray y = frozen == null ? null : frozen.applyChain(fc1, Ops::gelu, fc2, h);
+        return y != null ? y : fc2.forward(Ops.gelu(fc1.forward(h)));
     }
 }

@@ -30,6 +30,7 @@ public final class MultiHeadAttention extends Module {
     private final boolean causalAttention;
     private final double dropout;
     private final float dpScale;
+    private NDArray dpScaleArray;
     private final Linear qProj;
     private final Linear kProj;
     private final Linear vProj;
@@ -116,7 +117,7 @@ public final class MultiHeadAttention extends Module {
         if (rot != null) {
             qk = rot.rotateRows(qk);                                                   // (b, 2h, dk)
         }
-        NDArray q = Ops.mul(qk.get(new NDIndex().addAllDim().addSliceDim(0, h)), dpScale).reshape(b, h, 1, dk);
+        NDArray q = qk.get(new NDIndex().addAllDim().addSliceDim(0, h)).mul(scale()).reshape(b, h, 1, dk);
         NDArray k = qk.get(new NDIndex().addAllDim().addSliceDim(h, 2 * h)).reshape(b, h, 1, dk);
         NDArray v = joint.get(new NDIndex().addAllDim().addSliceDim(2L * numQkChannels, 2L * numQkChannels
                 + numVChannels)).reshape(b, h, 1, dv);
@@ -198,7 +199,7 @@ public final class MultiHeadAttention extends Module {
      */
     public AttentionOutput forwardProjected(NDArray q, NDArray k, NDArray v, NDArray padMask,
             RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
-        q = Ops.mul(splitHeads(q), dpScale);
+        q = splitHeads(q).mul(scale());
         k = splitHeads(k);
         v = splitHeads(v);
         if (rotQ != null) {
@@ -283,7 +284,7 @@ public final class MultiHeadAttention extends Module {
         if (causalAttention) {
             throw new IllegalStateException("factored keys/values are not supported with causal attention");
         }
-        q = Ops.mul(splitHeads(q), dpScale);                                     // (bq, h, n, dk)
+        q = splitHeads(q).mul(scale());                                          // (bq, h, n, dk)
         long m = x.numPositions();
         FactoredLayerNormLinear.Folded k = x.fold(kProj);
         FactoredLayerNormLinear.Folded v = x.fold(vProj);
@@ -313,6 +314,18 @@ public final class MultiHeadAttention extends Module {
                 .sub(w.mul(mu).sum(new int[] {-1}, true).mul(v.normWeight().reshape(h, 1, dv)))
                 .add(attn.sum(new int[] {-1}, true).mul(v.constant().reshape(h, 1, dv)));
         return oProj.forward(mergeHeads(o));
+    }
+
+    /**
+     * The dot-product scale 1 / sqrt(channels per head) as a 0-dimensional array owned by the module's manager,
+     * made once (an owned array, not a Java number: autograd keeps it for the backward pass, see {@link Ops#scalar}).
+     */
+    private NDArray scale() {
+        if (dpScaleArray == null) {
+            dpScaleArray = Ops.scalar(manager, dpScale);
+            ai.djl.ndarray.NDScope.unregister(dpScaleArray);
+        }
+        return dpScaleArray;
     }
 
     /** Boolean mask broadcastable to (b, h, i, j), true = masked; null when nothing is masked. */

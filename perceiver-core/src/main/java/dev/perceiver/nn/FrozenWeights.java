@@ -79,13 +79,31 @@ public final class FrozenWeights implements AutoCloseable {
         if (!halfFor(x, linear.inFeatures())) {
             return null;
         }
+        return applyHalf(linear, x.toType(DataType.FLOAT16, false)).toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * {@code second(activation(first(x)))} with the float16 copies and a float16 intermediate (one conversion in, one
+     * out), when this scope is float16 and x has few rows; else null.
+     */
+    public NDArray applyChain(Linear first, java.util.function.UnaryOperator<NDArray> activation, Linear second,
+            NDArray x) {
+        if (!halfFor(x, first.inFeatures())) {
+            return null;
+        }
+        NDArray h = activation.apply(applyHalf(first, x.toType(DataType.FLOAT16, false)));
+        return applyHalf(second, h).toType(DataType.FLOAT32, false);
+    }
+
+    /** {@code linear(x16)} with the float16 copies of its weights (made at first use): float16 in and out. */
+    private NDArray applyHalf(Linear linear, NDArray x16) {
         NDArray[] w = halfCopies.get(linear);
         if (w == null) {
             w = new NDArray[] {keep(linear.weight().array().toType(DataType.FLOAT16, true)),
                     linear.bias() == null ? null : keep(linear.bias().array().toType(DataType.FLOAT16, true))};
             halfCopies.put(linear, w);
         }
-        return Linear.apply(x.toType(DataType.FLOAT16, false), w[0], w[1]).toType(DataType.FLOAT32, false);
+        return Linear.apply(x16, w[0], w[1]);
     }
 
     /** The joint output of {@code linears} on x (..., sum out_l) with stacked weights made once. */
