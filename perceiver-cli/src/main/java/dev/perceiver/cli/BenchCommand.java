@@ -49,6 +49,14 @@ public final class BenchCommand implements Callable<Integer> {
                     + "bfloat16 type), so the command refuses it.")
     boolean bf16;
 
+    @Option(names = "--fp16", defaultValue = "false",
+            description = "clm-generate with float16 decoding steps (generate --fp16): the one-token steps multiply "
+                    + "with float16 copies of the weights, which halves the memory traffic that bounds them; its "
+                    + "JSON line adds the largest logit difference to float32 and the share of equal tokens. "
+                    + "The other workloads stay float32 (float16 arithmetic on CPUs without native float16 is "
+                    + "slower than float32).")
+    boolean fp16;
+
     @Option(names = "--tiny", defaultValue = "false",
             description = "Tiny models and inputs on the same code path (a smoke test, not a benchmark).")
     boolean tiny;
@@ -64,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BenchOptions options = new BenchOptions(Workload.parseList(workloads), threads, reps, warmup, device, bf16,
+        BenchOptions options = new BenchOptions(Workload.parseList(workloads), threads, reps, warmup, device, bf16, fp16,
                 tiny ? BenchOptions.Scale.TINY : BenchOptions.Scale.FULL, seed, profile);
         PrintWriter out = Output.stdout();
         BenchRunner.run(options, r -> {

@@ -76,7 +76,7 @@ public final class CausalGenerator {
         int[] numGenerated = new int[b];
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
-        try (FrozenWeights frozen = FrozenWeights.of(model, Boolean.getBoolean("fp16") ? DataType.FLOAT16 : DataType.FLOAT32);
+        try (FrozenWeights frozen = FrozenWeights.of(model);
                 NDManager gm = model.manager().newSubManager();
                 DecodingCache cache = config.useCache() ? newCache(gm, window, b, n, config) : null) {
             for (int step = 0; step < config.maxNewTokens(); step++) {
@@ -86,7 +86,9 @@ public final class CausalGenerator {
                     if (cache != null) {
                         CausalSequenceModel.LmOutput out;
                         // after the prompt pass a step is one token per row: tiny operations run faster on one thread
-                        try (IntraOpThreads t = cache.isEmpty() || b > 4 || Boolean.getBoolean("nt") ? null : IntraOpThreads.use(1)) {
+                        boolean prompt = cache.isEmpty();
+                        frozen.halfPrecision(!prompt && config.float16Steps());
+                        try (IntraOpThreads t = prompt || b > 4 ? null : IntraOpThreads.use(1)) {
                             out = cachedStep(gm, window, seq, mask, len, n, cache);
                         }
                         logits = lastLogits(out.logits());

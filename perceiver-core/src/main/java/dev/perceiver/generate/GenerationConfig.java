@@ -18,9 +18,12 @@ package dev.perceiver.generate;
  * @param padTokenId token appended to finished sequences, >= 0
  * @param useCache true: the prompt is processed once and then one token per step with key/value caches; false:
  *        the whole window is recomputed every step (slow; for checks)
+ * @param float16Steps true: the cached one-token steps multiply with float16 copies of the linear layers' weights
+ *        (made once per call; see {@link dev.perceiver.nn.FrozenWeights}): faster where memory bandwidth bounds
+ *        decoding, with logits that differ from float32 by float16 rounding; false: float32 throughout
  */
 public record GenerationConfig(int maxNewTokens, int numLatents, boolean doSample, double temperature, int topK,
-        double topP, long seed, Integer eosTokenId, int padTokenId, boolean useCache) {
+        double topP, long seed, Integer eosTokenId, int padTokenId, boolean useCache, boolean float16Steps) {
 
     /** Validates the options; messages name the option, its value and the valid range. */
     public GenerationConfig {
@@ -46,48 +49,54 @@ public record GenerationConfig(int maxNewTokens, int numLatents, boolean doSampl
 
     /** Greedy generation of {@code maxNewTokens} tokens with one initial latent, no EOS, pad id 0, cache on. */
     public static GenerationConfig greedy(int maxNewTokens) {
-        return new GenerationConfig(maxNewTokens, 1, false, 1.0, 0, 1.0, 0L, null, 0, true);
+        return new GenerationConfig(maxNewTokens, 1, false, 1.0, 0, 1.0, 0L, null, 0, true, false);
     }
 
     /** The same options with another initial number of latents. */
     public GenerationConfig withNumLatents(int n) {
         return new GenerationConfig(maxNewTokens, n, doSample, temperature, topK, topP, seed, eosTokenId, padTokenId,
-                useCache);
+                useCache, float16Steps);
     }
 
     /** The same options with sampling switched on. */
     public GenerationConfig withSampling(double temperature, int topK, double topP, long seed) {
         return new GenerationConfig(maxNewTokens, numLatents, true, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, useCache);
+                padTokenId, useCache, float16Steps);
     }
 
     /** The same options with greedy selection. */
     public GenerationConfig withGreedy() {
         return new GenerationConfig(maxNewTokens, numLatents, false, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, useCache);
+                padTokenId, useCache, float16Steps);
     }
 
     /** The same options with another EOS token (null: no early stop). */
     public GenerationConfig withEosTokenId(Integer id) {
         return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, id, padTokenId,
-                useCache);
+                useCache, float16Steps);
     }
 
     /** The same options with another pad token. */
     public GenerationConfig withPadTokenId(int id) {
         return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, eosTokenId, id,
-                useCache);
+                useCache, float16Steps);
     }
 
     /** The same options with the key/value cache on or off. */
     public GenerationConfig withCache(boolean on) {
         return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, on);
+                padTokenId, on, float16Steps);
+    }
+
+    /** The same options with float16 decoding steps on or off. */
+    public GenerationConfig withFloat16Steps(boolean on) {
+        return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, eosTokenId,
+                padTokenId, useCache, on);
     }
 
     /** The same options with another number of new tokens. */
     public GenerationConfig withMaxNewTokens(int n) {
         return new GenerationConfig(n, numLatents, doSample, temperature, topK, topP, seed, eosTokenId, padTokenId,
-                useCache);
+                useCache, float16Steps);
     }
 }

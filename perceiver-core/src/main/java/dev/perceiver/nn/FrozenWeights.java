@@ -21,9 +21,9 @@ import java.util.Map;
  * <li>fused projections ({@code [l(x) for l in linears]} of several linear layers on one input, see
  * {@code MultiHeadAttention.projectFused}) use the stacked weights made at their first use, instead of stacking them
  * on every call;</li>
- * <li>with {@link DataType#FLOAT16}, a linear layer applied to at most {@link #MAX_HALF_ROWS} rows (a decoding step)
- * multiplies with float16 copies of its weights and returns float32; larger inputs and all other operations stay
- * float32.</li>
+ * <li>while {@link #halfPrecision} is on, a linear layer applied to at most {@link #MAX_HALF_ROWS} rows (a decoding
+ * step) multiplies with float16 copies of its weights (made at first use) and returns float32; larger inputs and all
+ * other operations stay float32.</li>
  * </ul>
  *
  * <p>Why float16: a decoding step of batch 1 reads every weight once and does two floating-point operations per
@@ -35,33 +35,30 @@ import java.util.Map;
  * They are freed when the scope closes. Other threads using the same model are not affected.
  */
 public final class FrozenWeights implements AutoCloseable {
-    /** In float16 mode, inputs with at most this many rows use the float16 copies. */
+    /** With half precision on, inputs with at most this many rows use the float16 copies. */
     public static final long MAX_HALF_ROWS = 16;
 
     private static final ThreadLocal<Deque<FrozenWeights>> ACTIVE = ThreadLocal.withInitial(ArrayDeque::new);
 
     private final NDManager manager;
-    private final boolean half;
+    private boolean half;
     private final Map<Linear, NDArray[]> halfCopies = new IdentityHashMap<>();
     private final Map<List<Linear>, NDArray[]> fused = new HashMap<>();
 
-    private FrozenWeights(Module model, DataType dataType) {
-        if (dataType != DataType.FLOAT32 && dataType != DataType.FLOAT16) {
-            throw new IllegalArgumentException("weights data type (" + dataType + ") must be float32 or float16");
-        }
+    private FrozenWeights(Module model) {
         manager = model.manager().newSubManager();
-        half = dataType == DataType.FLOAT16;
     }
 
-    /**
-     * Opens the scope for {@code model} on this thread.
-     *
-     * @param dataType {@link DataType#FLOAT32}, or {@link DataType#FLOAT16} for half-precision decoding steps
-     */
-    public static FrozenWeights of(Module model, DataType dataType) {
-        FrozenWeights f = new FrozenWeights(model, dataType);
+    /** Opens the scope for {@code model} on this thread, half precision off. */
+    public static FrozenWeights of(Module model) {
+        FrozenWeights f = new FrozenWeights(model);
         ACTIVE.get().push(f);
         return f;
+    }
+
+    /** Switches the use of float16 weight copies for few-row inputs on or off. */
+    public void halfPrecision(boolean on) {
+        half = on;
     }
 
     /** The innermost scope open on this thread, or null. */
@@ -123,11 +120,11 @@ public final class FrozenWeights implements AutoCloseable {
             NDArray weight = NDArrays.concat(ws, 0);
             NDArray bias = bs.isEmpty() ? null : NDArrays.concat(bs, 0);
             w = new NDArray[] {keep(weight), bias == null ? null : keep(bias), null, null};
-            if (half) {
-                w[2] = keep(weight.toType(DataType.FLOAT16, true));
-                w[3] = bias == null ? null : keep(bias.toType(DataType.FLOAT16, true));
-            }
             fused.put(key, w);
+        }
+        if (h && w[2] == null) {
+            w[2] = keep(w[0].toType(DataType.FLOAT16, true));
+            w[3] = w[1] == null ? null : keep(w[1].toType(DataType.FLOAT16, true));
         }
         if (h) {
             return Linear.apply(x.toType(DataType.FLOAT16, false), w[2], w[3]).toType(DataType.FLOAT32, false);

@@ -37,6 +37,16 @@ abstract class BenchCase implements AutoCloseable {
     /** The model, for its parameter count (null for the calibration product). */
     abstract Module model();
 
+    /** The data type of the workload's arithmetic, as reported in the JSON line. */
+    String dtype() {
+        return "float32";
+    }
+
+    /** Extra JSON fields measured after the timed repetitions (e.g. accuracy against float32); none by default. */
+    java.util.Map<String, Double> extras() {
+        return java.util.Map.of();
+    }
+
     @Override
     public void close() {
         manager.close();

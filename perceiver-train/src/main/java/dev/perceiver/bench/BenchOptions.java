@@ -12,12 +12,14 @@ import java.util.List;
  * @param warmup untimed repetitions before them, in [0, 100000]
  * @param device {@code cpu} or {@code cuda}
  * @param bf16 inference workloads in bfloat16 (refused: see {@link BenchRunner#checkBf16})
+ * @param fp16 clm-generate with float16 decoding steps ({@link dev.perceiver.generate.GenerationConfig#float16Steps});
+ *        the other workloads stay float32
  * @param scale full-size workloads or the tiny variants used by tests
  * @param seed seed of the model initialisation, the inputs and the dropout masks
  * @param profileDir where to write a libtorch profile of one extra repetition per workload, or null
  */
 public record BenchOptions(List<Workload> workloads, int threads, int reps, int warmup, String device, boolean bf16,
-        Scale scale, long seed, Path profileDir) {
+        boolean fp16, Scale scale, long seed, Path profileDir) {
     /** Largest accepted thread count. */
     public static final int MAX_THREADS = 1024;
     /** Largest accepted number of (warm-up) repetitions. */
@@ -49,7 +51,7 @@ public record BenchOptions(List<Workload> workloads, int threads, int reps, int 
 
     /** Full-size workloads, seed 0, no profile. */
     public static BenchOptions of(List<Workload> workloads, int threads, int reps, int warmup) {
-        return new BenchOptions(workloads, threads, reps, warmup, "cpu", false, Scale.FULL, 0L, null);
+        return new BenchOptions(workloads, threads, reps, warmup, "cpu", false, false, Scale.FULL, 0L, null);
     }
 
     /** The workload sizes: those of WORKLOADS.md, or tiny models and inputs on the same code path (tests). */

@@ -22,14 +22,18 @@ import java.util.List;
  * @param threads intra-op threads libtorch reports using
  * @param interopThreads inter-op threads libtorch reports using
  * @param device {@code cpu} or {@code cuda}
+ * @param dtype the data type of the arithmetic ({@code float32}, or {@code float16-steps} for clm-generate with
+ *        float16 decoding steps)
  * @param reps timed repetitions
  * @param warmup untimed repetitions before them
  * @param parameters trainable parameters of the model (0 for the calibration product)
  * @param liveArrays arrays alive in the workload's manager after each timed repetition (constant when nothing
  *        leaks)
+ * @param extras further measured fields, written after the others (e.g. the accuracy of float16 steps)
  */
 public record BenchResult(Workload workload, double median, double min, double max, long flopsPerItem, int threads,
-        int interopThreads, String device, int reps, int warmup, long parameters, List<Integer> liveArrays) {
+        int interopThreads, String device, String dtype, int reps, int warmup, long parameters, List<Integer> liveArrays,
+        java.util.Map<String, Double> extras) {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true);
 
@@ -51,10 +55,11 @@ public record BenchResult(Workload workload, double median, double min, double m
         o.put("threads", threads);
         o.put("interop_threads", interopThreads);
         o.put("device", device);
-        o.put("dtype", "float32");
+        o.put("dtype", dtype);
         o.put("reps", reps);
         o.put("warmup", warmup);
         o.put("params", parameters);
+        extras.forEach((k, v) -> o.put(k, round(v)));
         return o;
     }
 

@@ -80,8 +80,8 @@ public final class BenchRunner {
             int n = sorted.length;
             double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
             return new BenchResult(w, median, sorted[0], sorted[n - 1], c.flopsPerItem(), threads[0], threads[1],
-                    o.device(), o.reps(), o.warmup(), c.model() == null ? 0 : c.model().numParameters(),
-                    List.copyOf(live));
+                    o.device(), c.dtype(), o.reps(), o.warmup(), c.model() == null ? 0 : c.model().numParameters(),
+                    List.copyOf(live), c.extras());
         }
     }
 

@@ -10,6 +10,8 @@ import dev.perceiver.nn.Module;
 import dev.perceiver.text.CausalLanguageModel;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -38,7 +40,8 @@ final class ClmGenerateCase extends BenchCase {
         boolean[] mask = new boolean[ids.length];
         Arrays.fill(mask, true);
         prompt = new PromptBatch(new long[][] {ids}, new boolean[][] {mask});
-        generation = GenerationConfig.greedy(s.newTokens()).withNumLatents(s.genNumLatents());
+        generation = GenerationConfig.greedy(s.newTokens()).withNumLatents(s.genNumLatents())
+                .withFloat16Steps(o.fp16());
         flopsPerToken = MatmulFlops.cachedGeneration(config, s.promptLen(), s.genNumLatents(), s.newTokens())
                 / s.newTokens();
     }
@@ -52,6 +55,46 @@ final class ClmGenerateCase extends BenchCase {
                     + " tokens, expected " + generation.maxNewTokens());
         }
         return seq[seq.length - 1];
+    }
+
+    @Override
+    String dtype() {
+        return generation.float16Steps() ? "float16-steps" : "float32";
+    }
+
+    /**
+     * With float16 steps: the same generation once in float32 and once with float16 steps, keeping the step logits;
+     * the largest absolute logit difference, the largest absolute float32 logit (the scale it compares to) and the
+     * share of generated tokens that are equal.
+     */
+    @Override
+    Map<String, Double> extras() {
+        if (!generation.float16Steps()) {
+            return Map.of();
+        }
+        GenerationOutput ref = generator.generate(prompt, generation.withFloat16Steps(false), true, null);
+        GenerationOutput half = generator.generate(prompt, generation, true, null);
+        float[][] a = ref.stepLogits()[0];
+        float[][] b = half.stepLogits()[0];
+        double maxDiff = 0;
+        double maxAbs = 0;
+        for (int t = 0; t < a.length; t++) {
+            for (int v = 0; v < a[t].length; v++) {
+                maxDiff = Math.max(maxDiff, Math.abs(a[t][v] - b[t][v]));
+                maxAbs = Math.max(maxAbs, Math.abs(a[t][v]));
+            }
+        }
+        long[] x = ref.sequences()[0];
+        long[] y = half.sequences()[0];
+        int equal = 0;
+        for (int i = prompt.length(); i < x.length; i++) {
+            equal += x[i] == y[i] ? 1 : 0;
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("fp16_max_logit_diff", maxDiff);
+        m.put("max_abs_logit", maxAbs);
+        m.put("fp16_equal_tokens", (double) equal / (x.length - prompt.length()));
+        return m;
     }
 
     @Override

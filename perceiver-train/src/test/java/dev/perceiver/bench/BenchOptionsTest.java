@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Option ranges and workload names; messages name the option, the value and the valid range. */
 class BenchOptionsTest {
     private static BenchOptions options(int threads, int reps, int warmup, String device) {
-        return new BenchOptions(List.of(Workload.IMG_INFER), threads, reps, warmup, device, false,
+        return new BenchOptions(List.of(Workload.IMG_INFER), threads, reps, warmup, device, false, false,
                 BenchOptions.Scale.TINY, 0, null);
     }
 

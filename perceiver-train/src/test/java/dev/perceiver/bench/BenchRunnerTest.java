@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchRunnerTest {
     @Test
     void everyWorkloadRunsAndHoldsItsArraysFlat(@TempDir Path tmp) throws Exception {
-        BenchOptions o = new BenchOptions(Arrays.asList(Workload.values()), 1, 3, 1, "cpu", false,
+        BenchOptions o = new BenchOptions(Arrays.asList(Workload.values()), 1, 3, 1, "cpu", false, false,
                 BenchOptions.Scale.TINY, 7, null);
         List<BenchResult> sunk = new ArrayList<>();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -47,7 +47,7 @@ class BenchRunnerTest {
 
     @Test
     void profileWritesTraceAndSummary(@TempDir Path tmp) throws Exception {
-        BenchOptions o = new BenchOptions(List.of(Workload.IMG_TRAIN, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false,
+        BenchOptions o = new BenchOptions(List.of(Workload.IMG_TRAIN, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false, false,
                 BenchOptions.Scale.TINY, 0, tmp);
         BenchRunner.run(o, r -> { }, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         for (String w : List.of("img-train", "clm-generate")) {
