@@ -30,7 +30,11 @@ public final class MultiHeadAttention extends Module {
     private final boolean causalAttention;
     private final double dropout;
     private final float dpScale;
-    private NDArray dpScaleArray;
+    /**
+     * The dot-product scale 1 / sqrt(channels per head) as a 0-dimensional array owned by the module's manager,
+     * made once (an owned array, not a Java number: autograd keeps it for the backward pass, see {@link Ops#scalar}).
+     */
+    private final NDArray dpScaleArray;
     private final Linear qProj;
     private final Linear kProj;
     private final Linear vProj;
@@ -70,6 +74,8 @@ public final class MultiHeadAttention extends Module {
         this.causalAttention = causalAttention;
         this.dropout = dropout;
         this.dpScale = (float) Math.pow(qk / numHeads, -0.5);
+        this.dpScaleArray = Ops.scalar(manager, dpScale);
+        ai.djl.ndarray.NDScope.unregister(dpScaleArray);
         qProj = child("q_proj", new Linear(manager, numQInputChannels, qk, qkvBias, initScale));
         kProj = child("k_proj", new Linear(manager, numKvInputChannels, qk, qkvBias, initScale));
         vProj = child("v_proj", new Linear(manager, numKvInputChannels, v, qkvBias, initScale));
@@ -316,15 +322,8 @@ public final class MultiHeadAttention extends Module {
         return oProj.forward(mergeHeads(o));
     }
 
-    /**
-     * The dot-product scale 1 / sqrt(channels per head) as a 0-dimensional array owned by the module's manager,
-     * made once (an owned array, not a Java number: autograd keeps it for the backward pass, see {@link Ops#scalar}).
-     */
+    /** The dot-product scale as an array (see the field {@code dpScaleArray}). */
     private NDArray scale() {
-        if (dpScaleArray == null) {
-            dpScaleArray = Ops.scalar(manager, dpScale);
-            ai.djl.ndarray.NDScope.unregister(dpScaleArray);
-        }
         return dpScaleArray;
     }
 

@@ -59,6 +59,32 @@ class CausalGeneratorTest {
     }
 
     @Test
+    void float16StepsStayCloseToFloat32() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CausalLanguageModel model = TestModels.clm(m, VOCAB, 12, 4, 2, 3);
+            PromptBatch prompts = batch(new long[] {3, 9, 27, 1, 30}, new long[] {11, 12});
+            GenerationConfig config = GenerationConfig.greedy(12).withNumLatents(2);
+            CausalGenerator generator = new CausalGenerator(model);
+            GenerationOutput full = generator.generate(prompts, config, true, null);
+            GenerationOutput half = generator.generate(prompts, config.withFloat16Steps(true), true, null);
+            float maxDiff = 0;
+            for (int r = 0; r < 2; r++) {
+                // the first step is the prompt pass, which stays float32
+                assertThat(half.stepLogits()[r][0]).containsExactly(full.stepLogits()[r][0]);
+                for (int s = 1; s < 12; s++) {
+                    float[] a = full.stepLogits()[r][s];
+                    float[] b = half.stepLogits()[r][s];
+                    for (int i = 0; i < VOCAB; i++) {
+                        assertThat(b[i]).isCloseTo(a[i], within(1e-2f * Math.max(1f, Math.abs(a[i]))));
+                        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                    }
+                }
+            }
+            assertThat(maxDiff).as("the steps ran in float16").isGreaterThan(0f);
+        }
+    }
+
+    @Test
     void leftPaddingIsInvisibleToAPrompt() {
         try (NDManager m = NDManager.newBaseManager()) {
             CausalLanguageModel model = TestModels.clm(m, VOCAB, 16, 4, 2, 3);
