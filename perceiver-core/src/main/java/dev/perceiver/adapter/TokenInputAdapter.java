@@ -56,6 +56,9 @@ public class TokenInputAdapter extends InputAdapter {
     }
 
     /** Validates shape and range of token ids. */
+    /** Inputs with at most this many ids are checked in Java. */
+    private static final long SMALL_INPUT = 1024;
+
     protected void checkIds(NDArray x) {
         if (x.getShape().dimension() != 2) {
             throw new IllegalArgumentException("token ids must have shape (batch, seq_len) but have shape "
@@ -69,7 +72,17 @@ public class TokenInputAdapter extends InputAdapter {
             throw new IllegalArgumentException(
                     "input sequence length (" + n + ") exceeds max_seq_len (" + maxSeqLen + ")");
         }
-        if (x.size() > 0) {
+        if (x.size() > 0 && x.size() <= SMALL_INPUT) {
+            // a few ids (e.g. a decoding step): one copy to Java instead of two reductions and two read-backs
+            long[] ids = x.getDataType() == DataType.INT64 ? x.toLongArray()
+                    : java.util.Arrays.stream(x.toIntArray()).asLongStream().toArray();
+            for (long id : ids) {
+                if (id < 0 || id >= vocabSize()) {
+                    throw new IllegalArgumentException(
+                            "token id (" + id + ") out of range [0, " + vocabSize() + ") (vocab_size)");
+                }
+            }
+        } else if (x.size() > 0) {
             long max = x.max().toType(DataType.INT64, false).getLong();
             long min = x.min().toType(DataType.INT64, false).getLong();
             if (min < 0 || max >= vocabSize()) {

@@ -32,19 +32,20 @@ public final class CrossAttention extends Module {
     /**
      * @param xQ queries (b, n, D)
      * @param xKv keys/values (b, m, C); null in prefix mode
-     * @param xKvPrefix prefix (b, p, C) in prefix mode, else null
+     * @param xKvPrefix prefix (b, p, C) in prefix mode, else null; in prefix mode null means no prefix positions
+     *        (a decoding step, whose keys and values come from the queries and the cache)
      * @return (b, n, D) and the updated cache if one was given
      */
     public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray xKvPrefix, NDArray padMask,
             RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
         NDArray q = qNorm.forward(xQ);
-        if (xKv == null && xKvPrefix.getShape().get(1) == 0 && rotQ == rotK) {
+        if (xKv == null && (xKvPrefix == null || xKvPrefix.getShape().get(1) == 0) && rotQ == rotK) {
             // a decoding step has no new prefix positions: queries, keys and values all come from q_norm(x_q)
             return attention.forwardSelf(q, padMask, rotQ, kvCache);
         }
         NDArray kv;
         if (xKv == null) {
-            kv = kvNorm.forward(xKvPrefix).concat(q, 1);
+            kv = xKvPrefix == null || xKvPrefix.getShape().get(1) == 0 ? q : kvNorm.forward(xKvPrefix).concat(q, 1);
         } else {
             kv = kvNorm.forward(xKv);
         }

@@ -76,6 +76,7 @@ public final class CausalGenerator {
         int[] numGenerated = new int[b];
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
+        IntraOpThreads stepThreads = null;
         try (FrozenWeights frozen = FrozenWeights.of(model);
                 NDManager gm = model.manager().newSubManager();
                 DecodingCache cache = config.useCache() ? newCache(gm, window, b, n, config) : null) {
@@ -85,12 +86,14 @@ public final class CausalGenerator {
                     scope.suppressNotUsedWarning();
                     if (cache != null) {
                         CausalSequenceModel.LmOutput out;
-                        // after the prompt pass a step is one token per row: tiny operations run faster on one thread
                         boolean prompt = cache.isEmpty();
                         frozen.halfPrecision(!prompt && config.float16Steps());
-                        try (IntraOpThreads t = prompt || b > 4 ? null : IntraOpThreads.use(1)) {
-                            out = cachedStep(gm, window, seq, mask, len, n, cache);
+                        if (!prompt && stepThreads == null && b <= 4) {
+                            // after the prompt pass a step is one token per row: tiny operations run faster on one
+                            // thread
+                            stepThreads = IntraOpThreads.use(1);
                         }
+                        out = cachedStep(gm, window, seq, mask, len, n, cache);
                         logits = lastLogits(out.logits());
                     } else {
                         int w = window.windowLength(len);
@@ -123,6 +126,10 @@ public final class CausalGenerator {
                 if (allTrue(finished)) {
                     break;
                 }
+            }
+        } finally {
+            if (stepThreads != null) {
+                stepThreads.close();
             }
         }
         int steps = len - n;

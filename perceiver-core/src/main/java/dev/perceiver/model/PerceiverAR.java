@@ -138,8 +138,7 @@ public class PerceiverAR extends Module {
         RotaryPositionEmbedding rot = nNew == 1
                 ? RotaryPositionEmbedding.ofSinglePositions(m, frq.angles(rotPos))
                 : new RotaryPositionEmbedding(frq.forward(Tensors.owned(m, rotPos, new Shape(b, nNew))), true);
-        AttentionOutput ca = crossAttention.forward(h, null, h.get(":, :0"), padMask, rot, rot,
-                cache.crossAttention());
+        AttentionOutput ca = crossAttention.forward(h, null, null, padMask, rot, rot, cache.crossAttention());
         SelfAttentionBlock.BlockOutput sa = selfAttention.forward(ca.lastHiddenState(), null, rot,
                 cache.selfAttention());
         cache.advance(nNew, null);
