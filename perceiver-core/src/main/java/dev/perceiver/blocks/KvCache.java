@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.nn.Ops;
 
 /**
  * Keys and values of the earlier positions of one attention layer during incremental decoding, split into heads:
@@ -83,17 +84,17 @@ public final class KvCache implements AutoCloseable {
 
     /** All cached keys, a view (b, h, length, dk) valid until the next {@link #append}. */
     public NDArray keys() {
-        return k.get(positions(start, end));
+        return Ops.narrow(k, 2, start, end);
     }
 
     /** All cached keys transposed for attention logits, a view (b, h, dk, length) valid until the next append. */
     public NDArray keysTransposed() {
-        return k.get(positions(start, end)).transpose(0, 1, 3, 2);
+        return Ops.narrow(k, 2, start, end).transpose(0, 1, 3, 2);
     }
 
     /** All cached values, a view (b, h, length, dv) valid until the next {@link #append}. */
     public NDArray values() {
-        return v.get(positions(start, end));
+        return Ops.narrow(v, 2, start, end);
     }
 
     /** Keeps only the right-most {@code max} positions (nothing changes when there are not more). */
@@ -114,7 +115,7 @@ public final class KvCache implements AutoCloseable {
         NDArray v2 = storage(m, shapeWith(v.getShape(), newCap));
         if (len > 0) {
             NDIndex kept = positions(0, len);
-            try (NDArray kOld = k.get(positions(start, end)); NDArray vOld = v.get(positions(start, end))) {
+            try (NDArray kOld = Ops.narrow(k, 2, start, end); NDArray vOld = Ops.narrow(v, 2, start, end)) {
                 k2.set(kept, kOld);
                 v2.set(kept, vOld);
             }

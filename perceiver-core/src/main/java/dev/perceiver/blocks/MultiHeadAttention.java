@@ -119,14 +119,14 @@ public final class MultiHeadAttention extends Module {
         long dk = numQkChannels / numHeads;
         long dv = numVChannels / numHeads;
         NDArray joint = projectJoint(x, qProj, kProj, vProj).reshape(b, 2L * numQkChannels + numVChannels);
-        NDArray qk = joint.get(new NDIndex().addAllDim().addSliceDim(0, 2L * numQkChannels)).reshape(b, 2 * h, dk);
+        NDArray qk = Ops.narrow(joint, 1, 0, 2L * numQkChannels).reshape(b, 2 * h, dk);
         if (rot != null) {
             qk = rot.rotateRows(qk);                                                   // (b, 2h, dk)
         }
-        NDArray q = qk.get(new NDIndex().addAllDim().addSliceDim(0, h)).mul(scale()).reshape(b, h, 1, dk);
-        NDArray k = qk.get(new NDIndex().addAllDim().addSliceDim(h, 2 * h)).reshape(b, h, 1, dk);
-        NDArray v = joint.get(new NDIndex().addAllDim().addSliceDim(2L * numQkChannels, 2L * numQkChannels
-                + numVChannels)).reshape(b, h, 1, dv);
+        NDArray q = Ops.narrow(qk, 1, 0, h).mul(scale()).reshape(b, h, 1, dk);
+        NDArray k = Ops.narrow(qk, 1, h, 2 * h).reshape(b, h, 1, dk);
+        NDArray v = Ops.narrow(joint, 1, 2L * numQkChannels, 2L * numQkChannels + numVChannels)
+                .reshape(b, h, 1, dv);
         return attendAndProject(q, k, v, padMask, kvCache);
     }
 
@@ -193,7 +193,7 @@ public final class MultiHeadAttention extends Module {
         long start = 0;
         for (int i = 0; i < linears.length; i++) {
             long end = start + linears[i].outFeatures();
-            out[i] = joint.get("..., " + start + ":" + end);
+            out[i] = Ops.narrow(joint, joint.getShape().dimension() - 1, start, end);
             start = end;
         }
         return out;

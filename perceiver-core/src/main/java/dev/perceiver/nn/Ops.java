@@ -1,5 +1,9 @@
 package dev.perceiver.nn;
 
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -32,6 +36,17 @@ public final class Ops {
     /** {@code x / value} with an owned scalar (safe under autograd). */
     public static NDArray div(NDArray x, float value) {
         return x.div(scalar(x.getManager(), value));
+    }
+
+    /**
+     * The view {@code x[..., start:end, ...]} along {@code axis} (torch's narrow): one slicing operation, where an
+     * index over all leading axes slices each of them.
+     */
+    public static NDArray narrow(NDArray x, int axis, long start, long end) {
+        if (x instanceof PtNDArray pt) {
+            return JniUtils.slice(pt, axis, start, end, 1);
+        }
+        return x.get(new NDIndex().addAllDim(axis).addSliceDim(start, end));
     }
 
     /** Inverted dropout with probability {@code p}, active only when {@code training}. */
