@@ -23,6 +23,11 @@ import dev.perceiver.model.DecodingCache;
  * as the reference does. Without the cache, every step recomputes the window of the last min(total, max_seq_len)
  * tokens.
  *
+ * <p>Weights: a call runs inside a {@link FrozenWeights} scope, which prepares stacked (and, with float16 steps,
+ * float16) copies of the weights at their first use. A caller that generates many times with unchanged weights can
+ * hold a scope open on its thread around the calls ({@code try (FrozenWeights w = FrozenWeights.of(model)) ...}): the
+ * calls then share its copies instead of preparing their own.
+ *
  * <p>Memory: each step runs in an {@link NDScope} that frees its temporaries; the cache storage is allocated once
  * (it grows only when a window outgrows it) and, with everything else, lives in a sub-manager of the model's manager
  * that is closed when the call returns, so the number of live arrays does not grow with the number of steps.
@@ -77,7 +82,10 @@ public final class CausalGenerator {
         float[][][] stepLogits = keepStepLogits ? new float[b][config.maxNewTokens()][] : null;
         int len = n;
         IntraOpThreads stepThreads = null;
-        try (FrozenWeights frozen = FrozenWeights.of(model);
+        // a scope the caller holds open keeps its prepared weights across calls; else one for this call
+        FrozenWeights held = FrozenWeights.active();
+        boolean heldHalf = held != null && held.isHalfPrecision();
+        try (FrozenWeights own = held == null ? FrozenWeights.of(model) : null;
                 NDManager gm = model.manager().newSubManager();
                 DecodingCache cache = config.useCache() ? newCache(gm, window, b, n, config) : null) {
             for (int step = 0; step < config.maxNewTokens(); step++) {
@@ -87,7 +95,7 @@ public final class CausalGenerator {
                     if (cache != null) {
                         CausalSequenceModel.LmOutput out;
                         boolean prompt = cache.isEmpty();
-                        frozen.halfPrecision(!prompt && config.float16Steps());
+                        (own != null ? own : held).halfPrecision(!prompt && config.float16Steps());
                         if (!prompt && stepThreads == null && b <= 4) {
                             // after the prompt pass a step is one token per row: tiny operations run faster on one
                             // thread
@@ -130,6 +138,9 @@ public final class CausalGenerator {
         } finally {
             if (stepThreads != null) {
                 stepThreads.close();
+            }
+            if (held != null) {
+                held.halfPrecision(heldHalf);
             }
         }
         int steps = len - n;

@@ -61,6 +61,11 @@ public final class FrozenWeights implements AutoCloseable {
         half = on;
     }
 
+    /** Whether float16 weight copies are in use for few-row inputs. */
+    public boolean isHalfPrecision() {
+        return half;
+    }
+
     /** The innermost scope open on this thread, or null. */
     public static FrozenWeights active() {
         Deque<FrozenWeights> a = ACTIVE.get();

@@ -1,6 +1,7 @@
 package dev.perceiver.generate;
 
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.text.CausalLanguageModel;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +82,29 @@ class CausalGeneratorTest {
                 }
             }
             assertThat(maxDiff).as("the steps ran in float16").isGreaterThan(0f);
+        }
+    }
+
+    @Test
+    void callsInsideAHeldWeightsScopeShareItsCopiesAndGiveTheSameTokens() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CausalLanguageModel model = TestModels.clm(m, VOCAB, 12, 4, 2, 5);
+            PromptBatch prompts = batch(new long[] {3, 9, 27, 1, 30});
+            GenerationConfig config = GenerationConfig.greedy(6).withFloat16Steps(true);
+            CausalGenerator generator = new CausalGenerator(model);
+            GenerationOutput alone = generator.generate(prompts, config, true, null);
+            int before = m.getManagedArrays().size();
+            try (FrozenWeights held = FrozenWeights.of(model)) {
+                GenerationOutput first = generator.generate(prompts, config, true, null);
+                int prepared = m.getManagedArrays().size();
+                assertThat(prepared).as("copies made by the first call stay with the scope").isGreaterThan(before);
+                GenerationOutput second = generator.generate(prompts, config, true, null);
+                assertThat(m.getManagedArrays().size()).as("the second call made no new copies").isEqualTo(prepared);
+                assertThat(held.isHalfPrecision()).isFalse();
+                assertThat(first.sequences()).isDeepEqualTo(alone.sequences());
+                assertThat(second.stepLogits()).isDeepEqualTo(alone.stepLogits());
+            }
+            assertThat(m.getManagedArrays().size()).isEqualTo(before);
         }
     }
 
