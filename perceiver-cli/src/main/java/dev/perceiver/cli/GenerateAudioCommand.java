@@ -85,6 +85,11 @@ public final class GenerateAudioCommand implements Callable<Integer> {
             + "prompt. Default: prompt followed by the continuation.")
     boolean continuationOnly;
 
+    @Option(names = "--fp16", description = "Decoding steps multiply with float16 copies of the weights: faster "
+            + "where memory bandwidth bounds decoding; token probabilities differ from float32 by float16 rounding, "
+            + "so sampling with a seed can pick other tokens. Default: float32.")
+    boolean fp16;
+
     @Option(names = "--json", description = "Print the result as one JSON object (with the token ids) instead of "
             + "text. Default: text.")
     boolean json;
@@ -92,7 +97,7 @@ public final class GenerateAudioCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SymbolicAudioOptions options = new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, !greedy,
-                temperature, topK, topP, seed, !continuationOnly, true);
+                temperature, topK, topP, seed, !continuationOnly, true, fp16);
         if (soundfont != null && wav == null) {
             throw new IllegalArgumentException("--soundfont (" + soundfont + ") is only used with --wav");
         }

@@ -127,7 +127,7 @@ public final class SymbolicAudioPipeline {
         long seed = options.seed() != null ? options.seed() : ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
         GenerationConfig config = new GenerationConfig(options.maxNewTokens(), numLatents, options.doSample(),
                 options.temperature(), options.topK(), options.topP(), seed, null, MidiEventCodec.PAD_ID,
-                options.useCache(), false);
+                options.useCache(), options.float16Steps());
         long[] ids = new long[prompt.length];
         for (int i = 0; i < prompt.length; i++) {
             ids[i] = prompt[i];
