@@ -46,9 +46,26 @@ class BenchRunnerTest {
     }
 
     @Test
+    void fp16RunsClmGenerateWithFloat16StepsAndReportsItsAccuracyOnly(@TempDir Path tmp) throws Exception {
+        BenchOptions o = new BenchOptions(List.of(Workload.IMG_INFER, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false,
+                true, BenchOptions.Scale.TINY, 0, null);
+        List<BenchResult> results = BenchRunner.run(o, r -> { },
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode img = mapper.readTree(results.get(0).toJsonLine());
+        assertThat(img.get("dtype").asText()).isEqualTo("float32");
+        assertThat(img.has("fp16_max_logit_diff")).isFalse();
+        JsonNode gen = mapper.readTree(results.get(1).toJsonLine());
+        assertThat(gen.get("dtype").asText()).isEqualTo("float16-steps");
+        double diff = gen.get("fp16_max_logit_diff").asDouble();
+        assertThat(diff).isGreaterThan(0.0).isLessThan(1e-2 * Math.max(1.0, gen.get("max_abs_logit").asDouble()));
+        assertThat(gen.get("fp16_equal_tokens").asDouble()).isBetween(0.0, 1.0);
+    }
+
+    @Test
     void profileWritesTraceAndSummary(@TempDir Path tmp) throws Exception {
-        BenchOptions o = new BenchOptions(List.of(Workload.IMG_TRAIN, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false, false,
-                BenchOptions.Scale.TINY, 0, tmp);
+        BenchOptions o = new BenchOptions(List.of(Workload.IMG_TRAIN, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false,
+                false, BenchOptions.Scale.TINY, 0, tmp);
         BenchRunner.run(o, r -> { }, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         for (String w : List.of("img-train", "clm-generate")) {
             assertThat(tmp.resolve(w + ".trace.json")).exists();
