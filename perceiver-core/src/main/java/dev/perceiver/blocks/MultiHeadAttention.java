@@ -131,7 +131,8 @@ public final class MultiHeadAttention extends Module {
     }
 
     /**
-     * {@code [l(x) for l in linears]}; each result (..., out_l) is a view of {@link #projectJoint}.
+     * {@code [l(x) for l in linears]}: views (..., out_l) of {@link #projectJoint}, except for a few rows outside
+     * {@link FrozenWeights}, where each linear runs on its own.
      */
     public static NDArray[] projectFused(NDArray x, Linear... linears) {
         Shape s = x.getShape();

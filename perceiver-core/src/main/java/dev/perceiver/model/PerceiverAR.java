@@ -16,7 +16,6 @@ import dev.perceiver.position.FrequencyPositionEncoding;
 import dev.perceiver.position.Positions;
 import dev.perceiver.position.RotaryPositionEmbedding;
 
-
 /**
  * Perceiver AR: a sequence (b, n) is split into a prefix of {@code prefix_len} positions and n - prefix_len latent
  * positions. The latents cross-attend causally to [prefix, latents] and then pass a causal self-attention block;
