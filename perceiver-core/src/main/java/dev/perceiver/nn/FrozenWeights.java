@@ -116,14 +116,20 @@ public final class FrozenWeights implements AutoCloseable {
         if (w == null) {
             NDList ws = new NDList();
             NDList bs = new NDList();
+            boolean anyBias = false;
+            for (Linear l : linears) {
+                anyBias |= l.bias() != null;
+            }
             for (Linear l : linears) {
                 ws.add(l.weight().array());
-                if (l.bias() != null) {
-                    bs.add(l.bias().array());
+                if (anyBias) {
+                    // a layer without bias contributes zeros, so that the stacked bias lines up with the weights
+                    bs.add(l.bias() != null ? l.bias().array()
+                            : x.getManager().zeros(new ai.djl.ndarray.types.Shape(l.outFeatures())));
                 }
             }
             NDArray weight = NDArrays.concat(ws, 0);
-            NDArray bias = bs.isEmpty() ? null : NDArrays.concat(bs, 0);
+            NDArray bias = anyBias ? NDArrays.concat(bs, 0) : null;
             w = new NDArray[] {keep(weight), bias == null ? null : keep(bias), null, null};
             fused.put(key, w);
         }

@@ -24,6 +24,9 @@ class FrozenWeightsTest {
                 try (FrozenWeights frozen = FrozenWeights.of(a)) {
                     assertThat(FrozenWeights.active()).isSameAs(frozen);
                     assertThat(frozen.applyFused(x, a, b).toFloatArray()).containsExactly(expected);
+                    Linear noBias = new Linear(work, 8, 3, false, 0.5);
+                    float[] mixed = a.forward(x).concat(noBias.forward(x), -1).toFloatArray();
+                    assertThat(frozen.applyFused(x, a, noBias).toFloatArray()).containsExactly(mixed);
                     frozen.halfPrecision(true);
                     NDArray half = frozen.applyFused(x, a, b);
                     assertThat(half.getDataType()).isEqualTo(DataType.FLOAT32);
