@@ -55,10 +55,10 @@ public class TokenInputAdapter extends InputAdapter {
         return emb.add(posEmbedding.forward(absPos));
     }
 
-    /** Validates shape and range of token ids. */
     /** Inputs with at most this many ids are checked in Java. */
     private static final long SMALL_INPUT = 1024;
 
+    /** Validates shape and range of token ids. */
     protected void checkIds(NDArray x) {
         if (x.getShape().dimension() != 2) {
             throw new IllegalArgumentException("token ids must have shape (batch, seq_len) but have shape "

@@ -7,8 +7,4 @@ import ai.djl.ndarray.NDArray;
  * input, computed once and attended to by several queries (e.g. cross-attention layers that share weights).
  */
 public record KeyValues(NDArray k, NDArray v) {
-    /** Number of key/value positions l. */
-    public long length() {
-        return k.getShape().get(1);
-    }
 }

@@ -123,7 +123,7 @@ public final class MultiHeadAttention extends Module {
         if (rot != null) {
             qk = rot.rotateRows(qk);                                                   // (b, 2h, dk)
         }
-        NDArray q = Ops.narrow(qk, 1, 0, h).mul(scale()).reshape(b, h, 1, dk);
+        NDArray q = Ops.narrow(qk, 1, 0, h).mul(dpScaleArray).reshape(b, h, 1, dk);
         NDArray k = Ops.narrow(qk, 1, h, 2 * h).reshape(b, h, 1, dk);
         NDArray v = Ops.narrow(joint, 1, 2L * numQkChannels, 2L * numQkChannels + numVChannels)
                 .reshape(b, h, 1, dv);
@@ -135,13 +135,8 @@ public final class MultiHeadAttention extends Module {
      * {@link FrozenWeights}, where each linear runs on its own.
      */
     public static NDArray[] projectFused(NDArray x, Linear... linears) {
-        Shape s = x.getShape();
-        if (FrozenWeights.active() == null && s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS) {
-            NDArray[] out = new NDArray[linears.length];
-            for (int i = 0; i < linears.length; i++) {
-                out[i] = linears[i].forward(x);
-            }
-            return out;
+        if (FrozenWeights.active() == null && fewRows(x)) {
+            return separately(x, linears);
         }
         return splitLast(projectJoint(x, linears), linears);
     }
@@ -156,36 +151,25 @@ public final class MultiHeadAttention extends Module {
         if (frozen != null) {
             return frozen.applyFused(x, linears);
         }
+        if (fewRows(x)) {
+            return NDArrays.concat(new NDList(separately(x, linears)), -1);
+        }
+        return Linear.apply(x, Linear.stackedWeight(linears), Linear.stackedBias(linears));
+    }
+
+    /** Whether x (..., in) has fewer than {@link #FUSE_MIN_ROWS} rows. */
+    private static boolean fewRows(NDArray x) {
         Shape s = x.getShape();
-        if (s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS) {
-            NDList out = new NDList();
-            for (Linear l : linears) {
-                out.add(l.forward(x));
-            }
-            return NDArrays.concat(out, -1);
-        }
-        return Linear.apply(x, stackedWeight(linears), stackedBias(linears));
+        return s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS;
     }
 
-    /** The weights of {@code linears} stacked along the output axis: (sum out_l, in). */
-    private static NDArray stackedWeight(Linear... linears) {
-        NDList w = new NDList();
-        for (Linear l : linears) {
-            w.add(l.weight().array());
+    /** {@code [l(x) for l in linears]}, each linear on its own. */
+    private static NDArray[] separately(NDArray x, Linear... linears) {
+        NDArray[] out = new NDArray[linears.length];
+        for (int i = 0; i < linears.length; i++) {
+            out[i] = linears[i].forward(x);
         }
-        return NDArrays.concat(w, 0);
-    }
-
-    /** The biases stacked (sum out_l), or null if the linears have none. */
-    private static NDArray stackedBias(Linear... linears) {
-        if (linears[0].bias() == null) {
-            return null;
-        }
-        NDList b = new NDList();
-        for (Linear l : linears) {
-            b.add(l.bias().array());
-        }
-        return NDArrays.concat(b, 0);
+        return out;
     }
 
     /** Splits (..., sum out_l) into views (..., out_l). */
@@ -206,7 +190,7 @@ public final class MultiHeadAttention extends Module {
      */
     public AttentionOutput forwardProjected(NDArray q, NDArray k, NDArray v, NDArray padMask,
             RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
-        q = splitHeads(q).mul(scale());
+        q = splitHeads(q).mul(dpScaleArray);
         k = splitHeads(k);
         v = splitHeads(v);
         if (rotQ != null) {
@@ -291,7 +275,7 @@ public final class MultiHeadAttention extends Module {
         if (causalAttention) {
             throw new IllegalStateException("factored keys/values are not supported with causal attention");
         }
-        q = splitHeads(q).mul(scale());                                          // (bq, h, n, dk)
+        q = splitHeads(q).mul(dpScaleArray);                                          // (bq, h, n, dk)
         long m = x.numPositions();
         FactoredLayerNormLinear.Folded k = x.fold(kProj);
         FactoredLayerNormLinear.Folded v = x.fold(vProj);
@@ -321,11 +305,6 @@ public final class MultiHeadAttention extends Module {
                 .sub(w.mul(mu).sum(new int[] {-1}, true).mul(v.normWeight().reshape(h, 1, dv)))
                 .add(attn.sum(new int[] {-1}, true).mul(v.constant().reshape(h, 1, dv)));
         return oProj.forward(mergeHeads(o));
-    }
-
-    /** The dot-product scale as an array (see the field {@code dpScaleArray}). */
-    private NDArray scale() {
-        return dpScaleArray;
     }
 
     /** Boolean mask broadcastable to (b, h, i, j), true = masked; null when nothing is masked. */

@@ -1,8 +1,6 @@
 package dev.perceiver.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -81,7 +79,8 @@ public final class FrozenWeights implements AutoCloseable {
         if (!halfFor(x, linear.inFeatures())) {
             return null;
         }
-        return applyHalf(linear, x.toType(DataType.FLOAT16, false)).toType(DataType.FLOAT32, false);
+        NDArray[] w = halfCopies(linear);
+        return halfProduct(x, w[0], w[1]);
     }
 
     /**
@@ -93,54 +92,42 @@ public final class FrozenWeights implements AutoCloseable {
         if (!halfFor(x, first.inFeatures())) {
             return null;
         }
-        NDArray h = activation.apply(applyHalf(first, x.toType(DataType.FLOAT16, false)));
-        return applyHalf(second, h).toType(DataType.FLOAT32, false);
+        NDArray[] w1 = halfCopies(first);
+        NDArray[] w2 = halfCopies(second);
+        NDArray h = activation.apply(Linear.apply(x.toType(DataType.FLOAT16, false), w1[0], w1[1]));
+        return Linear.apply(h, w2[0], w2[1]).toType(DataType.FLOAT32, false);
     }
 
-    /** {@code linear(x16)} with the float16 copies of its weights (made at first use): float16 in and out. */
-    private NDArray applyHalf(Linear linear, NDArray x16) {
-        NDArray[] w = halfCopies.get(linear);
-        if (w == null) {
-            w = new NDArray[] {keep(linear.weight().array().toType(DataType.FLOAT16, true)),
-                    linear.bias() == null ? null : keep(linear.bias().array().toType(DataType.FLOAT16, true))};
-            halfCopies.put(linear, w);
-        }
-        return Linear.apply(x16, w[0], w[1]);
+    /** The float16 weight and bias (or null) of {@code linear}, made at first use. */
+    private NDArray[] halfCopies(Linear linear) {
+        return halfCopies.computeIfAbsent(linear, l -> new NDArray[] {half(l.weight().array()),
+                l.bias() == null ? null : half(l.bias().array())});
     }
 
     /** The joint output of {@code linears} on x (..., sum out_l) with stacked weights made once. */
     public NDArray applyFused(NDArray x, Linear... linears) {
-        List<Linear> key = List.of(linears);
-        boolean h = halfFor(x, linears[0].inFeatures());
-        NDArray[] w = fused.get(key);
-        if (w == null) {
-            NDList ws = new NDList();
-            NDList bs = new NDList();
-            boolean anyBias = false;
-            for (Linear l : linears) {
-                anyBias |= l.bias() != null;
-            }
-            for (Linear l : linears) {
-                ws.add(l.weight().array());
-                if (anyBias) {
-                    // a layer without bias contributes zeros, so that the stacked bias lines up with the weights
-                    bs.add(l.bias() != null ? l.bias().array()
-                            : x.getManager().zeros(new ai.djl.ndarray.types.Shape(l.outFeatures())));
-                }
-            }
-            NDArray weight = NDArrays.concat(ws, 0);
-            NDArray bias = anyBias ? NDArrays.concat(bs, 0) : null;
-            w = new NDArray[] {keep(weight), bias == null ? null : keep(bias), null, null};
-            fused.put(key, w);
+        NDArray[] w = fused.computeIfAbsent(List.of(linears), key -> {
+            NDArray bias = Linear.stackedBias(linears);
+            return new NDArray[] {keep(Linear.stackedWeight(linears)), bias == null ? null : keep(bias), null, null};
+        });
+        if (!halfFor(x, linears[0].inFeatures())) {
+            return Linear.apply(x, w[0], w[1]);
         }
-        if (h && w[2] == null) {
-            w[2] = keep(w[0].toType(DataType.FLOAT16, true));
-            w[3] = w[1] == null ? null : keep(w[1].toType(DataType.FLOAT16, true));
+        if (w[2] == null) {
+            w[2] = half(w[0]);
+            w[3] = w[1] == null ? null : half(w[1]);
         }
-        if (h) {
-            return Linear.apply(x.toType(DataType.FLOAT16, false), w[2], w[3]).toType(DataType.FLOAT32, false);
-        }
-        return Linear.apply(x, w[0], w[1]);
+        return halfProduct(x, w[2], w[3]);
+    }
+
+    /** {@code x W^T + b} of float32 x with float16 weights, returned as float32. */
+    private static NDArray halfProduct(NDArray x, NDArray w16, NDArray b16) {
+        return Linear.apply(x.toType(DataType.FLOAT16, false), w16, b16).toType(DataType.FLOAT32, false);
+    }
+
+    /** A float16 copy of {@code a}, kept by this scope. */
+    private NDArray half(NDArray a) {
+        return keep(a.toType(DataType.FLOAT16, true));
     }
 
     /** Moves an array made inside some step's NDScope to this scope's manager. */

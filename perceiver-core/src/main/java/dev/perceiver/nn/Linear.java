@@ -1,6 +1,8 @@
 package dev.perceiver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -48,6 +50,43 @@ public final class Linear extends Module {
         long[] out = s.clone();
         out[out.length - 1] = w.getShape().get(0);
         return y.reshape(out);
+    }
+
+    /** The weights of {@code linears} stacked along the output axis: (sum out_l, in). */
+    public static NDArray stackedWeight(Linear... linears) {
+        NDList w = new NDList();
+        for (Linear l : linears) {
+            w.add(l.weight().array());
+        }
+        return NDArrays.concat(w, 0);
+    }
+
+    /**
+     * The biases of {@code linears} stacked (sum out_l), a layer without bias contributing zeros so that the result
+     * lines up with {@link #stackedWeight}; null when none of them has a bias.
+     */
+    public static NDArray stackedBias(Linear... linears) {
+        boolean any = false;
+        for (Linear l : linears) {
+            any |= l.bias() != null;
+        }
+        if (!any) {
+            return null;
+        }
+        NDList b = new NDList();
+        NDList zeros = new NDList();
+        for (Linear l : linears) {
+            if (l.bias() != null) {
+                b.add(l.bias().array());
+            } else {
+                NDArray z = l.weight().array().getManager().zeros(new ai.djl.ndarray.types.Shape(l.outFeatures()));
+                zeros.add(z);
+                b.add(z);
+            }
+        }
+        NDArray stacked = NDArrays.concat(b, 0);
+        zeros.close();
+        return stacked;
     }
 
     public Parameter weight() {
