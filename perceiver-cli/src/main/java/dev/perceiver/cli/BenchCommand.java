@@ -1,8 +1,8 @@
 package dev.perceiver.cli;
 
-import dev.perceiver.bench.BenchOptions;
-import dev.perceiver.bench.BenchRunner;
-import dev.perceiver.bench.Workload;
+import dev.perceiver.tools.bench.BenchOptions;
+import dev.perceiver.tools.bench.BenchRunner;
+import dev.perceiver.tools.bench.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

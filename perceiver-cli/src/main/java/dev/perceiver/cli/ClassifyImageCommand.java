@@ -2,8 +2,8 @@ package dev.perceiver.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.text.LabelScore;
-import dev.perceiver.vision.ImageClassificationPipeline;
+import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

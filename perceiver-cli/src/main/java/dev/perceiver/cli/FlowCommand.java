@@ -1,10 +1,10 @@
 package dev.perceiver.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.vision.FlowField;
-import dev.perceiver.vision.FlowFiles;
-import dev.perceiver.vision.FlowRenderer;
-import dev.perceiver.vision.OpticalFlowPipeline;
+import dev.perceiver.inference.vision.FlowField;
+import dev.perceiver.inference.vision.FlowFiles;
+import dev.perceiver.inference.vision.FlowRenderer;
+import dev.perceiver.inference.vision.OpticalFlowPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

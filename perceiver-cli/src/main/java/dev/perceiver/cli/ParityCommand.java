@@ -1,7 +1,7 @@
 package dev.perceiver.cli;
 
-import dev.perceiver.parity.CaseResult;
-import dev.perceiver.parity.ParityRunner;
+import dev.perceiver.tools.parity.CaseResult;
+import dev.perceiver.tools.parity.ParityRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -21,7 +21,7 @@ public final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<CaseResult> results = ParityRunners.full().runDirectory(dir);
+        List<CaseResult> results = new ParityRunner().runDirectory(dir);
         int passed = 0;
         int failed = 0;
         for (CaseResult r : results) {

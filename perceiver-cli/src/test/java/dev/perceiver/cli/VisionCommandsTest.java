@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.config.ConfigJson;
-import dev.perceiver.io.ModelFolder;
-import dev.perceiver.io.ModelType;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.tasks.ModelType;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-import dev.perceiver.vision.FlowField;
-import dev.perceiver.vision.FlowFiles;
+import dev.perceiver.inference.vision.FlowField;
+import dev.perceiver.inference.vision.FlowFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

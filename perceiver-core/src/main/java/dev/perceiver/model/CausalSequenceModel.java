@@ -2,9 +2,9 @@ package dev.perceiver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.adapter.TiedTokenOutputAdapter;
-import dev.perceiver.adapter.TokenInputAdapterWithRotarySupport;
-import dev.perceiver.config.PerceiverARConfig;
+import dev.perceiver.model.adapter.TiedTokenOutputAdapter;
+import dev.perceiver.model.adapter.TokenInputAdapterWithRotarySupport;
+import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.LayerNorm;
 
 import java.util.List;

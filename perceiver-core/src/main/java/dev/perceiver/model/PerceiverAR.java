@@ -5,16 +5,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.perceiver.adapter.InputAdapter;
-import dev.perceiver.adapter.RotarySupport;
-import dev.perceiver.blocks.AttentionOutput;
-import dev.perceiver.blocks.CrossAttentionLayer;
-import dev.perceiver.blocks.SelfAttentionBlock;
-import dev.perceiver.config.PerceiverARConfig;
+import dev.perceiver.model.adapter.InputAdapter;
+import dev.perceiver.model.adapter.RotarySupport;
+import dev.perceiver.model.blocks.AttentionOutput;
+import dev.perceiver.model.blocks.CrossAttentionLayer;
+import dev.perceiver.model.blocks.SelfAttentionBlock;
+import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
-import dev.perceiver.position.FrequencyPositionEncoding;
-import dev.perceiver.position.Positions;
-import dev.perceiver.position.RotaryPositionEmbedding;
+import dev.perceiver.model.position.FrequencyPositionEncoding;
+import dev.perceiver.model.position.Positions;
+import dev.perceiver.model.position.RotaryPositionEmbedding;
 
 /**
  * Perceiver AR: a sequence (b, n) is split into a prefix of {@code prefix_len} positions and n - prefix_len latent

@@ -2,13 +2,13 @@ package dev.perceiver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.adapter.ClassificationOutputAdapter;
-import dev.perceiver.adapter.OutputAdapter;
-import dev.perceiver.adapter.QueryProvider;
-import dev.perceiver.adapter.TrainableQueryProvider;
-import dev.perceiver.blocks.CrossAttentionLayer;
-import dev.perceiver.config.ClassificationDecoderConfig;
-import dev.perceiver.config.DecoderConfig;
+import dev.perceiver.model.adapter.ClassificationOutputAdapter;
+import dev.perceiver.model.adapter.OutputAdapter;
+import dev.perceiver.model.adapter.QueryProvider;
+import dev.perceiver.model.adapter.TrainableQueryProvider;
+import dev.perceiver.model.blocks.CrossAttentionLayer;
+import dev.perceiver.model.config.ClassificationDecoderConfig;
+import dev.perceiver.model.config.DecoderConfig;
 import dev.perceiver.nn.Module;
 
 /**

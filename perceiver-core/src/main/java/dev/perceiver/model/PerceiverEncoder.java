@@ -2,13 +2,13 @@ package dev.perceiver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.adapter.FactoredInput;
-import dev.perceiver.adapter.InputAdapter;
-import dev.perceiver.adapter.TrainableQueryProvider;
-import dev.perceiver.blocks.CrossAttentionLayer;
-import dev.perceiver.blocks.KeyValues;
-import dev.perceiver.blocks.SelfAttentionBlock;
-import dev.perceiver.config.EncoderConfig;
+import dev.perceiver.model.adapter.FactoredInput;
+import dev.perceiver.model.adapter.InputAdapter;
+import dev.perceiver.model.adapter.TrainableQueryProvider;
+import dev.perceiver.model.blocks.CrossAttentionLayer;
+import dev.perceiver.model.blocks.KeyValues;
+import dev.perceiver.model.blocks.SelfAttentionBlock;
+import dev.perceiver.model.config.EncoderConfig;
 import dev.perceiver.nn.Module;
 
 import java.util.IdentityHashMap;
@@ -81,7 +81,7 @@ public final class PerceiverEncoder extends Module {
     /**
      * Task input -> latents (b, N, D) together with the adapted input (b, M, C). When the adapter provides a
      * factored input (per-example channels and a shared position encoding), cross-attention never forms its keys
-     * and values (see {@link dev.perceiver.blocks.MultiHeadAttention#forwardFactored}); otherwise they are computed
+     * and values (see {@link dev.perceiver.model.blocks.MultiHeadAttention#forwardFactored}); otherwise they are computed
      * once per distinct cross-attention layer and reused by shared layers.
      */
     public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {

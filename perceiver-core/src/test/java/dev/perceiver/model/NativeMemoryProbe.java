@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import dev.perceiver.config.ClassificationDecoderConfig;
-import dev.perceiver.config.ConfigJson;
-import dev.perceiver.config.ImageEncoderConfig;
-import dev.perceiver.config.PerceiverIOConfig;
-import dev.perceiver.vision.ImageClassifier;
+import dev.perceiver.model.config.ClassificationDecoderConfig;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.config.ImageEncoderConfig;
+import dev.perceiver.model.config.PerceiverIOConfig;
+import dev.perceiver.tasks.vision.ImageClassifier;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.perceiver.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.config.ConfigJson;
-import dev.perceiver.io.AtomicFiles;
-import dev.perceiver.io.ModelFolder;
-import dev.perceiver.io.SafetensorsFile;
-import dev.perceiver.io.StateDicts;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.SafetensorsFile;
+import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.train.optim.AdamW;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.perceiver.train;
 
-import dev.perceiver.io.AtomicFiles;
+import dev.perceiver.model.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

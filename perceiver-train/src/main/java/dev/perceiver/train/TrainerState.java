@@ -2,7 +2,7 @@ package dev.perceiver.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.config.ConfigJson;
+import dev.perceiver.model.config.ConfigJson;
 
 /**
  * Where a run stands: the next training batch ({@code epoch}, {@code batch}), the optimizer steps taken, the seed

@@ -1,6 +1,6 @@
 package dev.perceiver.train;
 
-import dev.perceiver.io.AtomicFiles;
+import dev.perceiver.model.io.AtomicFiles;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;

@@ -3,8 +3,8 @@ package dev.perceiver.train.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.perceiver.io.StateDicts;
-import dev.perceiver.io.TensorData;
+import dev.perceiver.model.io.StateDicts;
+import dev.perceiver.model.io.TensorData;
 import dev.perceiver.nn.Parameter;
 
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.perceiver.train.task;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.io.ModelFolder;
+import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.nn.Module;
 import dev.perceiver.train.Batch;

@@ -1,7 +1,7 @@
 package dev.perceiver.train.task;
 
 import dev.perceiver.nn.Module;
-import dev.perceiver.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Losses;
 import dev.perceiver.train.TrainingTask;

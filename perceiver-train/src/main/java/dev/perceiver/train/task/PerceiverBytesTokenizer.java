@@ -1,7 +1,7 @@
 package dev.perceiver.train.task;
 
-import dev.perceiver.text.BytesTokenizer;
-import dev.perceiver.text.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
+import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.train.data.TextTokenizer;
 
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.perceiver.train.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.audio.MidiEventCodec;
-import dev.perceiver.config.ConfigJson;
+import dev.perceiver.inference.audio.MidiEventCodec;
+import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.train.data.ClassificationCollator;
 import dev.perceiver.train.data.ClassificationFiles;
 import dev.perceiver.train.data.ClmCollator;

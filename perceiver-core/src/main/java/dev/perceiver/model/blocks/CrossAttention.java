@@ -1,0 +1,82 @@
+package dev.perceiver.model.blocks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.model.adapter.FactoredInput;
+import dev.perceiver.nn.LayerNorm;
+import dev.perceiver.nn.Linear;
+import dev.perceiver.nn.Module;
+import dev.perceiver.model.position.RotaryPositionEmbedding;
+
+/**
+ * Pre-layer-norm cross-attention: {@code attention(q_norm(x_q), kv_norm(x_kv))}. In prefix mode (Perceiver AR) the
+ * keys/values are {@code [kv_norm(x_kv_prefix), q_norm(x_q)]} along the sequence axis, so that the queries also
+ * attend to themselves. Parameters: {@code q_norm, kv_norm, attention}.
+ */
+public final class CrossAttention extends Module {
+    private final LayerNorm qNorm;
+    private final LayerNorm kvNorm;
+    private final MultiHeadAttention attention;
+
+    public CrossAttention(NDManager manager, int numHeads, int numQInputChannels, int numKvInputChannels,
+            Integer numQkChannels, Integer numVChannels, Integer maxHeadsParallel, boolean causalAttention,
+            double dropout, boolean qkvBias, boolean outBias, double initScale) {
+        super(manager);
+        qNorm = child("q_norm", new LayerNorm(manager, numQInputChannels));
+        kvNorm = child("kv_norm", new LayerNorm(manager, numKvInputChannels));
+        attention = child("attention", new MultiHeadAttention(manager, numHeads, numQInputChannels,
+                numKvInputChannels, numQkChannels, numVChannels, null, maxHeadsParallel, causalAttention, dropout,
+                qkvBias, outBias, initScale));
+    }
+
+    /**
+     * @param xQ queries (b, n, D)
+     * @param xKv keys/values (b, m, C); null in prefix mode
+     * @param xKvPrefix prefix (b, p, C) in prefix mode, else null; in prefix mode null means no prefix positions
+     *        (a decoding step, whose keys and values come from the queries and the cache)
+     * @return (b, n, D) and the updated cache if one was given
+     */
+    public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray xKvPrefix, NDArray padMask,
+            RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
+        NDArray q = qNorm.forward(xQ);
+        if (xKv == null && (xKvPrefix == null || xKvPrefix.getShape().get(1) == 0) && rotQ == rotK) {
+            // a decoding step has no new prefix positions: queries, keys and values all come from q_norm(x_q)
+            return attention.forwardSelf(q, padMask, rotQ, kvCache);
+        }
+        NDArray kv;
+        if (xKv == null) {
+            kv = xKvPrefix == null || xKvPrefix.getShape().get(1) == 0 ? q : kvNorm.forward(xKvPrefix).concat(q, 1);
+        } else {
+            kv = kvNorm.forward(xKv);
+        }
+        NDArray[] kvProjected = MultiHeadAttention.projectFused(kv, attention.kProj(), attention.vProj());
+        return attention.forwardProjected(attention.qProj().forward(q), kvProjected[0], kvProjected[1], padMask, rotQ,
+                rotK, kvCache);
+    }
+
+    /**
+     * Cross-attention of queries (b, n, D) to a factored input (see {@link MultiHeadAttention#forwardFactored}):
+     * the keys and values of the input are never formed.
+     */
+    public AttentionOutput forward(NDArray xQ, FactoredInput x, NDArray padMask) {
+        NDArray q = attention.qProj().forward(qNorm.forward(xQ));
+        return new AttentionOutput(attention.forwardFactored(q, FactoredLayerNormLinear.stats(x, kvNorm), padMask),
+                null);
+    }
+
+    /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */
+    public KeyValues keyValues(NDArray x) {
+        NDArray[] kv = MultiHeadAttention.projectFused(kvNorm.forward(x), attention.kProj(), attention.vProj());
+        return new KeyValues(kv[0], kv[1]);
+    }
+
+    /** Cross-attention of queries (b, n, D) to precomputed keys/values (see {@link #keyValues}). */
+    public AttentionOutput forward(NDArray xQ, KeyValues keyValues, NDArray padMask) {
+        NDArray q = attention.qProj().forward(qNorm.forward(xQ));
+        return attention.forwardProjected(q, keyValues.k(), keyValues.v(), padMask, null, null, null);
+    }
+
+    public MultiHeadAttention attention() {
+        return attention;
+    }
+}

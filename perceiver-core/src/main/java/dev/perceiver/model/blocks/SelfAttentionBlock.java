@@ -1,0 +1,75 @@
+package dev.perceiver.model.blocks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.nn.Checks;
+import dev.perceiver.nn.Module;
+import dev.perceiver.model.position.RotaryPositionEmbedding;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stack of {@code num_layers} self-attention layers (children {@code 0..num_layers-1}): (b, n, C) -> (b, n, C).
+ * The rotary embedding, if given, is applied in the first {@code num_rotary_layers} layers (-1 = all layers).
+ */
+public final class SelfAttentionBlock extends Module {
+    private final List<SelfAttentionLayer> layers = new ArrayList<>();
+    private final int numRotaryLayers;
+
+    public SelfAttentionBlock(NDManager manager, int numLayers, int numHeads, int numChannels,
+            Integer numQkChannels, Integer numVChannels, int numRotaryLayers, Integer maxHeadsParallel,
+            boolean causalAttention, int wideningFactor, double dropout, double residualDropout, boolean qkvBias,
+            boolean outBias, boolean mlpBias, double initScale) {
+        super(manager);
+        Checks.positive("num_self_attention_layers_per_block", numLayers);
+        Checks.require(numRotaryLayers >= -1,
+                "num_rotary_layers (" + numRotaryLayers + ") must be >= 0, or -1 for all layers");
+        this.numRotaryLayers = numRotaryLayers;
+        for (int i = 0; i < numLayers; i++) {
+            layers.add(child(Integer.toString(i), new SelfAttentionLayer(manager, numHeads, numChannels,
+                    numQkChannels, numVChannels, maxHeadsParallel, causalAttention, wideningFactor, dropout,
+                    residualDropout, qkvBias, outBias, mlpBias, initScale)));
+        }
+    }
+
+    /** (b, n, C) -> (b, n, C) without cache. */
+    public NDArray forward(NDArray x, NDArray padMask, RotaryPositionEmbedding rot) {
+        return forward(x, padMask, rot, null).lastHiddenState();
+    }
+
+    /**
+     * (b, n, C) -> (b, n, C). With {@code kvCache} (one cache per layer, see {@link #newKvCaches}), each layer attends
+     * to its cached positions too and appends its new keys and values; with null, no caching.
+     */
+    public BlockOutput forward(NDArray x, NDArray padMask, RotaryPositionEmbedding rot, List<KvCache> kvCache) {
+        if (kvCache != null && kvCache.size() != layers.size()) {
+            throw new IllegalArgumentException(
+                    "expected " + layers.size() + " kv caches (one per layer) but got " + kvCache.size());
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            boolean useRot = numRotaryLayers == -1 || i < numRotaryLayers;
+            AttentionOutput out = layers.get(i).forward(x, padMask, useRot ? rot : null,
+                    kvCache == null ? null : kvCache.get(i));
+            x = out.lastHiddenState();
+        }
+        return new BlockOutput(x, kvCache);
+    }
+
+    /** Empty decoding caches, one per layer, for a batch of {@code b} with room for {@code capacity} positions. */
+    public List<KvCache> newKvCaches(NDManager m, long b, long capacity) {
+        List<KvCache> caches = new ArrayList<>();
+        for (SelfAttentionLayer layer : layers) {
+            caches.add(layer.newKvCache(m, b, capacity));
+        }
+        return caches;
+    }
+
+    public int numLayers() {
+        return layers.size();
+    }
+
+    /** Output of a block: hidden state (b, n, C) and per-layer caches (or null). */
+    public record BlockOutput(NDArray lastHiddenState, List<KvCache> kvCache) {
+    }
+}

@@ -1,0 +1,124 @@
+package dev.perceiver.model.io;
+
+import dev.perceiver.tasks.ModelType;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.nn.Module;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Model folders in the reference's Hugging Face layout: {@code config.json} ({@code model_type},
+ * {@code architectures}, {@code model_config} with the backend config in reference field names, plus optional
+ * entries such as {@code id2label}) and {@code model.safetensors} with every state-dict key prefixed by
+ * {@code backend_model.}. Tokenizer files may lie beside them.
+ */
+public final class ModelFolder {
+    /** File name of the config. */
+    public static final String CONFIG = "config.json";
+    /** File name of the weights. */
+    public static final String WEIGHTS = "model.safetensors";
+    /** Key prefix of the weights. */
+    public static final String PREFIX = "backend_model.";
+
+    private ModelFolder() {
+    }
+
+    /** A loaded model with its type and the whole config.json. */
+    public record Loaded(ModelType type, Module model, ObjectNode config) {
+        /** Class labels from {@code id2label} (index order), or null. */
+        public String[] labels() {
+            JsonNode id2label = config.get("id2label");
+            if (id2label == null || !id2label.isObject() || id2label.isEmpty()) {
+                return null;
+            }
+            String[] out = new String[id2label.size()];
+            for (int i = 0; i < out.length; i++) {
+                JsonNode v = id2label.get(Integer.toString(i));
+                out[i] = v == null ? Integer.toString(i) : v.asText();
+            }
+            return out;
+        }
+    }
+
+    /** Reads config.json of a folder. */
+    public static ObjectNode readConfig(Path dir) throws IOException {
+        Path config = dir.resolve(CONFIG);
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "model folder does not exist");
+        }
+        if (!Files.isRegularFile(config)) {
+            throw new NoSuchFileException(config.toString(), null, "model folder has no " + CONFIG);
+        }
+        try {
+            return ConfigJson.parse(Files.readString(config));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a model folder strictly: its type from {@code model_type}, the model from {@code model_config}, the
+     * weights from {@code model.safetensors}. Parameters live in {@code manager}.
+     */
+    public static Loaded load(Path dir, NDManager manager) throws IOException {
+        ObjectNode config = readConfig(dir);
+        JsonNode type = config.get("model_type");
+        if (type == null || !type.isTextual()) {
+            throw new IOException(dir.resolve(CONFIG) + ": missing model_type");
+        }
+        JsonNode modelConfig = config.get("model_config");
+        if (modelConfig == null || !modelConfig.isObject()) {
+            throw new IOException(dir.resolve(CONFIG) + ": missing model_config object");
+        }
+        ModelType t;
+        Module model;
+        try {
+            t = ModelType.of(type.asText());
+            model = t.create(manager, modelConfig);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
+        }
+        Path weights = dir.resolve(WEIGHTS);
+        if (!Files.isRegularFile(weights)) {
+            throw new NoSuchFileException(weights.toString(), null, "model folder has no " + WEIGHTS);
+        }
+        StateDicts.load(model, SafetensorsFile.read(weights).tensors(), PREFIX, weights.toString());
+        return new Loaded(t, model, config);
+    }
+
+    /**
+     * Saves a model as a folder (created if needed); files are written atomically.
+     *
+     * @param extra additional config.json entries (e.g. id2label), may be empty
+     */
+    public static void save(Module model, Path dir, Map<String, JsonNode> extra) throws IOException {
+        ModelType t = ModelType.of(model);
+        Files.createDirectories(dir);
+        ObjectNode config = ConfigJson.MAPPER.createObjectNode();
+        config.putArray("architectures").add(t.architecture());
+        config.set("model_config", ModelType.modelConfig(model));
+        config.put("model_type", t.id());
+        config.put("torch_dtype", "float32");
+        extra.forEach(config::set);
+        StateDicts.save(model, dir.resolve(WEIGHTS), PREFIX, Map.of("format", "pt"));
+        AtomicFiles.writeString(dir.resolve(CONFIG), ConfigJson.toString(config) + "\n");
+    }
+
+    /** Labels as an {@code id2label} / {@code label2id} pair of config entries. */
+    public static Map<String, JsonNode> labelEntries(String[] labels) {
+        ObjectNode id2label = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode label2id = ConfigJson.MAPPER.createObjectNode();
+        for (int i = 0; i < labels.length; i++) {
+            id2label.put(Integer.toString(i), labels[i]);
+            label2id.put(labels[i], i);
+        }
+        return Map.of("id2label", id2label, "label2id", label2id);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.perceiver.tasks.audio;
+
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.model.config.PerceiverARConfig;
+import dev.perceiver.model.CausalSequenceModel;
+
+/** Perceiver AR symbolic audio model over the MIDI event vocabulary (see the MIDI codec of this package). */
+public final class SymbolicAudioModel extends CausalSequenceModel {
+    public SymbolicAudioModel(NDManager manager, PerceiverARConfig config) {
+        super(manager, config);
+    }
+}

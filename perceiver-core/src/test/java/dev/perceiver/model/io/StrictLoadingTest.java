@@ -1,0 +1,138 @@
+package dev.perceiver.model.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.config.ClassificationDecoderConfig;
+import dev.perceiver.model.config.ImageEncoderConfig;
+import dev.perceiver.model.config.PerceiverIOConfig;
+import dev.perceiver.tasks.vision.ImageClassifier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Loading a state dict is strict: every missing, unexpected or wrongly shaped tensor is an error naming it. */
+class StrictLoadingTest {
+    private static final String CONFIG = "{\"num_latents\": 4, \"num_latent_channels\": 8, \"encoder\": {"
+            + "\"image_shape\": [4, 4, 1], \"num_frequency_bands\": 2, \"num_cross_attention_heads\": 1, "
+            + "\"num_self_attention_heads\": 2, \"num_self_attention_layers_per_block\": 1, "
+            + "\"num_cross_attention_layers\": 2, \"num_self_attention_blocks\": 2, "
+            + "\"first_self_attention_block_shared\": false}, \"decoder\": {\"num_output_query_channels\": 8, "
+            + "\"num_classes\": 3, \"num_cross_attention_heads\": 1}}";
+
+    @TempDir
+    Path tmp;
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+    }
+
+    private ImageClassifier model() {
+        return new ImageClassifier(manager, PerceiverIOConfig.fromJson(ConfigJson.parse(CONFIG),
+                ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+    }
+
+    @Test
+    void stateDictHasReferenceKeysIncludingExtraLayers() {
+        Map<String, ?> keys = model().stateDict();
+        assertThat(keys).containsKeys("0.latent_provider._query",
+                "0.input_adapter.position_encoding.position_encoding",
+                "0.cross_attn_1.0.module.attention.q_proj.weight", "0.cross_attn_n.1.module.3.bias",
+                "0.self_attn_1.0.0.module.norm.weight", "0.self_attn_n.0.1.module.1.weight",
+                "1.output_query_provider._query", "1.output_adapter.linear.weight",
+                "1.cross_attn.0.module.kv_norm.bias");
+    }
+
+    @Test
+    void saveThenLoadRoundTripsExactly() throws Exception {
+        ImageClassifier a = model();
+        ImageClassifier b = model();
+        Path file = tmp.resolve("w.safetensors");
+        StateDicts.save(a, file, "", Map.of());
+        StateDicts.load(b, file);
+        NDArray x = manager.randomUniform(0, 1, new Shape(2, 4, 4, 1));
+        assertThat(b.forward(x).toFloatArray()).containsExactly(a.forward(x).toFloatArray());
+    }
+
+    @Test
+    void missingUnexpectedAndMisshapedTensorsAreNamed() {
+        ImageClassifier m = model();
+        Map<String, TensorData> tensors = new LinkedHashMap<>(StateDicts.toTensors(m, ""));
+        Map<String, TensorData> missing = new LinkedHashMap<>(tensors);
+        missing.remove("0.cross_attn_n.0.module.attention.k_proj.bias");
+        assertThatThrownBy(() -> StateDicts.load(m, missing, "", "w.safetensors"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("missing tensors: 0.cross_attn_n.0.module.attention.k_proj.bias");
+
+        Map<String, TensorData> extra = new LinkedHashMap<>(tensors);
+        extra.put("0.self_attn_x.weight", TensorData.ofFloats(new long[] {1}, new float[] {1}));
+        assertThatThrownBy(() -> StateDicts.load(m, extra, "", "w.safetensors"))
+                .hasMessageContaining("unexpected tensors: 0.self_attn_x.weight");
+
+        Map<String, TensorData> shaped = new LinkedHashMap<>(tensors);
+        shaped.put("1.output_adapter.linear.weight", TensorData.ofFloats(new long[] {4, 8}, new float[32]));
+        assertThatThrownBy(() -> StateDicts.load(m, shaped, "", "w.safetensors"))
+                .hasMessageContaining("tensor '1.output_adapter.linear.weight' has shape [4, 8] but the model expects (3, 8)");
+    }
+
+    @Test
+    void truncatedFileIsAnErrorNotACrash() throws Exception {
+        ImageClassifier m = model();
+        Path file = tmp.resolve("w.safetensors");
+        StateDicts.save(m, file, "", Map.of());
+        byte[] bytes = Files.readAllBytes(file);
+        Path cut = tmp.resolve("cut.safetensors");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        assertThatThrownBy(() -> StateDicts.load(m, cut)).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("cut.safetensors");
+    }
+
+    @Test
+    void modelFolderRoundTripWithReferenceLayout() throws Exception {
+        ImageClassifier m = model();
+        Path dir = tmp.resolve("model");
+        ModelFolder.save(m, dir, ModelFolder.labelEntries(new String[] {"a", "b", "c"}));
+        JsonNode config = ConfigJson.parse(Files.readString(dir.resolve("config.json")));
+        assertThat(config.get("model_type").asText()).isEqualTo("perceiver-io-image-classifier");
+        assertThat(config.get("model_config").get("encoder").get("num_cross_attention_layers").asInt()).isEqualTo(2);
+        SafetensorsFile weights = SafetensorsFile.read(dir.resolve("model.safetensors"));
+        assertThat(weights.tensors().keySet()).allMatch(k -> k.startsWith("backend_model."));
+        assertThat(weights.metadata()).containsEntry("format", "pt");
+        ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
+        assertThat(loaded.labels()).containsExactly("a", "b", "c");
+        NDArray x = manager.randomUniform(0, 1, new Shape(1, 4, 4, 1));
+        assertThat(((ImageClassifier) loaded.model()).forward(x).toFloatArray())
+                .containsExactly(m.forward(x).toFloatArray());
+    }
+
+    @Test
+    void unknownModelTypeAndMissingFilesAreNamed() throws Exception {
+        Path dir = tmp.resolve("bad");
+        Files.createDirectories(dir);
+        assertThatThrownBy(() -> ModelFolder.load(dir, manager)).hasMessageContaining("config.json");
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"perceiver-xyz\", \"model_config\": {}}");
+        assertThatThrownBy(() -> ModelFolder.load(dir, manager))
+                .hasMessageContaining("unknown model_type 'perceiver-xyz'");
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"perceiver-io-image-classifier\", "
+                + "\"model_config\": " + CONFIG + "}");
+        assertThatThrownBy(() -> ModelFolder.load(dir, manager)).hasMessageContaining("model.safetensors");
+    }
+}

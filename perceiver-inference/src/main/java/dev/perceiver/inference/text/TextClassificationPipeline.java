@@ -1,0 +1,103 @@
+package dev.perceiver.inference.text;
+
+import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.tokenizer.RightPadded;
+import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.tasks.text.TextClassifier;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text classification with a {@link TextClassifier}: texts -> the {@code top_k} most probable labels with their
+ * scores (softmax over the classes; sigmoid for a single-class model, as the Hugging Face pipeline does). Texts are
+ * encoded with the tokenizer's special tokens and batched with right padding and a pad mask.
+ */
+public final class TextClassificationPipeline {
+    private final TextClassifier model;
+    private final TextTokenizer tokenizer;
+    private final String[] labels;
+    private final int batchSize;
+
+    /**
+     * @param labels class names by index (from {@code id2label}), or null to name classes by their index
+     * @param batchSize texts per forward pass, >= 1
+     */
+    public TextClassificationPipeline(TextClassifier model, TextTokenizer tokenizer, String[] labels,
+            int batchSize) {
+        int classes = model.config().decoder().numClasses();
+        if (labels != null && labels.length != classes) {
+            throw new IllegalArgumentException("id2label has " + labels.length + " labels but the model has "
+                    + classes + " classes (num_classes)");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch_size (" + batchSize + ") must be >= 1");
+        }
+        int modelVocab = model.config().encoder().vocabSize();
+        if (tokenizer.vocabSize() > modelVocab) {
+            throw new IllegalArgumentException("tokenizer vocabulary (" + tokenizer.vocabSize()
+                    + ") is larger than the model's vocab_size (" + modelVocab + ")");
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.labels = labels == null ? null : labels.clone();
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * @param texts non-empty texts of at most max_seq_len tokens
+     * @param topK labels per text, in [1, num_classes]
+     * @return per text, the {@code top_k} labels, most probable first
+     */
+    public List<List<LabelScore>> classify(List<String> texts, int topK) {
+        int classes = model.config().decoder().numClasses();
+        if (topK < 1 || topK > classes) {
+            throw new IllegalArgumentException("top_k (" + topK + ") must be in [1, " + classes + "] (num_classes)");
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("texts (0) must contain at least one text");
+        }
+        if (model.isTraining()) {
+            throw new IllegalArgumentException("model is in training mode; call setTraining(false) first");
+        }
+        int maxLen = model.config().encoder().maxSeqLen();
+        List<long[]> encoded = new ArrayList<>();
+        for (int t = 0; t < texts.size(); t++) {
+            long[] ids = tokenizer.encode(texts.get(t), true);
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("text " + t + " is empty after tokenization");
+            }
+            if (ids.length > maxLen) {
+                throw new IllegalArgumentException("text " + t + " has " + ids.length
+                        + " tokens, more than the model's max_seq_len (" + maxLen + ")");
+            }
+            encoded.add(ids);
+        }
+        List<List<LabelScore>> out = new ArrayList<>();
+        for (int from = 0; from < encoded.size(); from += batchSize) {
+            List<long[]> rows = encoded.subList(from, Math.min(encoded.size(), from + batchSize));
+            RightPadded batch = new RightPadded(rows, tokenizer.padTokenId());
+            float[] logits;
+            try (NDManager m = model.manager().newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray l = model.forward(batch.ids(m), batch.padMask(m)); // (b, classes)
+                logits = l.toType(DataType.FLOAT32, false).toFloatArray();
+            }
+            for (int r = 0; r < rows.size(); r++) {
+                float[] row = java.util.Arrays.copyOfRange(logits, r * classes, (r + 1) * classes);
+                float[] scores = classes == 1 ? new float[] {(float) (1.0 / (1.0 + Math.exp(-row[0])))}
+                        : TopK.softmax(row);
+                List<LabelScore> best = new ArrayList<>();
+                for (int c : TopK.indices(scores, topK)) {
+                    best.add(new LabelScore(c, labels == null ? Integer.toString(c) : labels[c], scores[c]));
+                }
+                out.add(List.copyOf(best));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.perceiver.inference.text;
+
+import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.inference.decoding.CausalGenerator;
+import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.decoding.GenerationOutput;
+import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.model.CausalSequenceModel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Text generation with a causal language model: prompts -> continuations. Prompts are encoded without special
+ * tokens (as the Hugging Face text-generation pipeline does), left-padded with the tokenizer's pad token into one
+ * batch and continued by {@link CausalGenerator}; the texts are decoded without special tokens.
+ */
+public final class TextGenerationPipeline {
+    private final CausalSequenceModel model;
+    private final TextTokenizer tokenizer;
+
+    public TextGenerationPipeline(CausalSequenceModel model, TextTokenizer tokenizer) {
+        int modelVocab = model.config().vocabSize();
+        if (tokenizer.vocabSize() > modelVocab) {
+            throw new IllegalArgumentException("tokenizer vocabulary (" + tokenizer.vocabSize()
+                    + ") is larger than the model's vocab_size (" + modelVocab + ")");
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /**
+     * The generation options this pipeline uses by default: greedy, the tokenizer's pad token and its EOS token
+     * (if any) as stop token.
+     */
+    public GenerationConfig defaults(int maxNewTokens) {
+        return GenerationConfig.greedy(maxNewTokens).withPadTokenId((int) tokenizer.padTokenId())
+                .withEosTokenId(tokenizer.eosTokenId().isPresent() ? (int) tokenizer.eosTokenId().getAsLong() : null);
+    }
+
+    /**
+     * @param prompts non-empty prompts; together at most max_seq_len tokens long after left padding
+     * @param config generation options (pad and EOS ids as the tokenizer's, see {@link #defaults})
+     * @return one result per prompt, in order
+     */
+    public List<GeneratedText> generate(List<String> prompts, GenerationConfig config) {
+        List<long[]> encoded = new ArrayList<>();
+        for (int p = 0; p < prompts.size(); p++) {
+            long[] ids = tokenizer.encode(prompts.get(p), false);
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("prompt " + p + " is empty; at least 1 token is required");
+            }
+            encoded.add(ids);
+        }
+        PromptBatch batch = PromptBatch.leftPadded(encoded, config.padTokenId());
+        GenerationOutput out = new CausalGenerator(model).generate(batch, config);
+        List<GeneratedText> results = new ArrayList<>();
+        for (int r = 0; r < prompts.size(); r++) {
+            long[] prompt = encoded.get(r);
+            long[] generated = out.generated(r);
+            long[] all = new long[prompt.length + generated.length];
+            System.arraycopy(prompt, 0, all, 0, prompt.length);
+            System.arraycopy(generated, 0, all, prompt.length, generated.length);
+            String full = tokenizer.decode(all, true);
+            String promptText = tokenizer.decode(prompt, true);
+            String continuation = full.startsWith(promptText) ? full.substring(promptText.length())
+                    : tokenizer.decode(generated, true);
+            boolean eos = config.eosTokenId() != null && generated.length > 0
+                    && generated[generated.length - 1] == config.eosTokenId();
+            results.add(new GeneratedText(prompts.get(r), continuation, full, generated, eos));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.perceiver.inference.text;
+
+import dev.perceiver.inference.tokenizer.TextTokenizer;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.nn.Module;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A text model folder: the model in the reference's Hugging Face layout ({@link ModelFolder}) together with its
+ * tokenizer files ({@link TextTokenizer#forModelFolder}).
+ *
+ * @param model the loaded model (parameters in the caller's manager)
+ * @param folder the whole loaded folder (type, config.json)
+ * @param tokenizer the folder's tokenizer; close it (or this record) when done
+ * @param <M> model class
+ */
+public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded folder, TextTokenizer tokenizer)
+        implements AutoCloseable {
+
+    /**
+     * Loads a folder that must hold one of {@code types}; the model is switched to inference mode.
+     *
+     * @param type the class the model must have
+     * @param task name of the task for the error message (e.g. "fill-mask")
+     */
+    public static <M extends Module> TextModelFolder<M> load(Path dir, NDManager manager, Class<M> type,
+            String task, ModelType... types) throws IOException {
+        ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
+        if (!Arrays.asList(types).contains(loaded.type()) || !type.isInstance(loaded.model())) {
+            StringBuilder wanted = new StringBuilder();
+            for (ModelType t : types) {
+                wanted.append(wanted.length() == 0 ? "" : " or ").append(t.id());
+            }
+            throw new IllegalArgumentException("model folder " + dir + " holds a " + loaded.type().id() + "; "
+                    + task + " needs a " + wanted);
+        }
+        loaded.model().setTraining(false);
+        return new TextModelFolder<>(type.cast(loaded.model()), loaded, TextTokenizer.forModelFolder(dir));
+    }
+
+    /**
+     * Saves a model folder with the tokenizer's files and {@code tokenizer_class} in config.json, so that it loads
+     * here and in the reference (Hugging Face {@code from_pretrained}).
+     *
+     * @param extra additional config.json entries (e.g. id2label), may be empty
+     */
+    public static void save(Module model, Path dir, Map<String, JsonNode> extra, TextTokenizer tokenizer)
+            throws IOException {
+        Map<String, JsonNode> all = new LinkedHashMap<>(extra);
+        if (tokenizer.tokenizerClass() != null) {
+            all.putIfAbsent("tokenizer_class", TextNode.valueOf(tokenizer.tokenizerClass()));
+        }
+        tokenizer.save(dir);
+        ModelFolder.save(model, dir, all);
+    }
+
+    /** Labels of a classifier folder ({@code id2label}), or null. */
+    public String[] labels() {
+        return folder.labels();
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

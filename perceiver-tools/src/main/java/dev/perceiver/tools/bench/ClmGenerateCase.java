@@ -1,0 +1,114 @@
+package dev.perceiver.tools.bench;
+
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.model.config.PerceiverARConfig;
+import dev.perceiver.inference.decoding.CausalGenerator;
+import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.decoding.GenerationOutput;
+import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.nn.Module;
+import dev.perceiver.tasks.text.CausalLanguageModel;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * clm-generate: greedy generation with the project's {@link CausalGenerator} (kv cache on, no early stop) from one
+ * random prompt, num_latents 1 at the start, in eval mode.
+ */
+final class ClmGenerateCase extends BenchCase {
+    private final CausalLanguageModel model;
+    private final CausalGenerator generator;
+    private final PromptBatch prompt;
+    private final GenerationConfig generation;
+    private final long flopsPerToken;
+
+    ClmGenerateCase(NDManager base, BenchOptions o) {
+        super(base, o.seed());
+        PerceiverARConfig config = WorkloadModels.causalLanguageModel(o.scale());
+        WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
+        model = new CausalLanguageModel(manager, config);
+        model.setTraining(false);
+        generator = new CausalGenerator(model);
+        Random random = new Random(o.seed());
+        long[] ids = new long[s.promptLen()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = FIRST_BYTE_TOKEN + random.nextInt(config.vocabSize() - FIRST_BYTE_TOKEN);
+        }
+        boolean[] mask = new boolean[ids.length];
+        Arrays.fill(mask, true);
+        prompt = new PromptBatch(new long[][] {ids}, new boolean[][] {mask});
+        generation = GenerationConfig.greedy(s.newTokens()).withNumLatents(s.genNumLatents())
+                .withFloat16Steps(o.fp16());
+        flopsPerToken = MatmulFlops.cachedGeneration(config, s.promptLen(), s.genNumLatents(), s.newTokens())
+                / s.newTokens();
+    }
+
+    @Override
+    float run() {
+        GenerationOutput out = generator.generate(prompt, generation);
+        long[] seq = out.sequences()[0];
+        if (seq.length != prompt.length() + generation.maxNewTokens()) {
+            throw new IllegalStateException("clm-generate produced " + (seq.length - prompt.length())
+                    + " tokens, expected " + generation.maxNewTokens());
+        }
+        return seq[seq.length - 1];
+    }
+
+    @Override
+    String dtype() {
+        return generation.float16Steps() ? "float16-steps" : "float32";
+    }
+
+    /**
+     * With float16 steps: the same generation once in float32 and once with float16 steps, keeping the step logits;
+     * the largest absolute logit difference, the largest absolute float32 logit (the scale it compares to) and the
+     * share of generated tokens that are equal.
+     */
+    @Override
+    Map<String, Double> extras() {
+        if (!generation.float16Steps()) {
+            return Map.of();
+        }
+        GenerationOutput ref = generator.generate(prompt, generation.withFloat16Steps(false), true, null);
+        GenerationOutput half = generator.generate(prompt, generation, true, null);
+        float[][] a = ref.stepLogits()[0];
+        float[][] b = half.stepLogits()[0];
+        double maxDiff = 0;
+        double maxAbs = 0;
+        for (int t = 0; t < a.length; t++) {
+            for (int v = 0; v < a[t].length; v++) {
+                maxDiff = Math.max(maxDiff, Math.abs(a[t][v] - b[t][v]));
+                maxAbs = Math.max(maxAbs, Math.abs(a[t][v]));
+            }
+        }
+        long[] x = ref.sequences()[0];
+        long[] y = half.sequences()[0];
+        int equal = 0;
+        for (int i = prompt.length(); i < x.length; i++) {
+            equal += x[i] == y[i] ? 1 : 0;
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("fp16_max_logit_diff", maxDiff);
+        m.put("max_abs_logit", maxAbs);
+        m.put("fp16_equal_tokens", (double) equal / (x.length - prompt.length()));
+        return m;
+    }
+
+    @Override
+    long itemsPerRep() {
+        return generation.maxNewTokens();
+    }
+
+    @Override
+    long flopsPerItem() {
+        return flopsPerToken;
+    }
+
+    @Override
+    Module model() {
+        return model;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.perceiver.tools.parity;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.SafetensorsFile;
+import dev.perceiver.model.io.StateDicts;
+import dev.perceiver.model.io.TensorData;
+import dev.perceiver.nn.Module;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One reference fixture file: inputs ({@code input.*}), expected outputs ({@code output.*}), model parameters
+ * ({@code param.*}) and the case description in the metadata ({@code case}: config and call arguments).
+ */
+public final class Fixture {
+    private final Path path;
+    private final SafetensorsFile file;
+    private final JsonNode meta;
+    private final NDManager manager;
+
+    Fixture(Path path, NDManager manager) throws IOException {
+        this.path = path;
+        this.file = SafetensorsFile.read(path);
+        this.manager = manager;
+        String json = file.metadata().get("case");
+        if (json == null) {
+            throw new IllegalArgumentException(path + ": metadata has no 'case' entry");
+        }
+        this.meta = ConfigJson.parse(json);
+    }
+
+    /** The case description (config and call arguments). */
+    public JsonNode meta() {
+        return meta;
+    }
+
+    /** The model config of the case. */
+    public JsonNode config() {
+        JsonNode c = meta.get("config");
+        if (c == null) {
+            throw new IllegalArgumentException(path + ": case has no 'config'");
+        }
+        return c;
+    }
+
+    /** Input tensor {@code input.<name>} as an array. */
+    public NDArray input(String name) {
+        return StateDicts.toArray(manager, file.get("input." + name));
+    }
+
+    /** Whether {@code input.<name>} exists. */
+    public boolean hasInput(String name) {
+        return file.tensors().containsKey("input." + name);
+    }
+
+    /** Any tensor by full name. */
+    public TensorData tensor(String name) {
+        return file.get(name);
+    }
+
+    /** All tensors. */
+    public Map<String, TensorData> tensors() {
+        return file.tensors();
+    }
+
+    /** Loads {@code param.*} strictly into the module. */
+    public void loadParams(Module module) {
+        StateDicts.load(module, paramTensors(), "param.", path.getFileName().toString());
+    }
+
+    private Map<String, TensorData> paramTensors() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        file.tensors().forEach((k, v) -> {
+            if (k.startsWith("param.")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public Path path() {
+        return path;
+    }
+}
