@@ -4,18 +4,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code perceiver classify-image --model DIR IMAGE...}: top-k classes of image files. */
-@Command(name = "classify-image", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "classify-image",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Classify image files with a Perceiver IO image classifier folder and print the top-k classes of "
                 + "each with softmax probabilities. Images are converted to the model's channels (grayscale or "
                 + "RGB), cropped, resized and normalised as its preprocessor_config.json says (without one: "
@@ -23,21 +25,31 @@ import java.util.concurrent.Callable;
                 + "models are center-cropped to 224/256 of the shorter side, resized to the model size and "
                 + "normalised with ImageNet statistics).")
 public final class ClassifyImageCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "Model folder of an image classifier (config.json, model.safetensors). Required.")
     Path model;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5",
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            defaultValue = "5",
             description = "Classes to show per image, >= 1; more than the model has shows all (default: "
                     + "${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16",
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "16",
             description = "Images per forward pass, >= 1 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--json", description = "Print one JSON object a line per image instead of text (default: "
-            + "text).")
+    @Option(
+            names = "--json",
+            description = "Print one JSON object a line per image instead of text (default: " + "text).")
     boolean json;
 
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files: PNG, JPEG, BMP or GIF.")
@@ -62,7 +74,10 @@ public final class ClassifyImageCommand implements Callable<Integer> {
                 o.put("image", images.get(i).toString());
                 ArrayNode labels = o.putArray("labels");
                 for (LabelScore s : results.get(i)) {
-                    labels.addObject().put("label", s.label()).put("index", s.index()).put("score", s.score());
+                    labels.addObject()
+                            .put("label", s.label())
+                            .put("index", s.index())
+                            .put("score", s.score());
                 }
                 out.println(Output.line(o));
             } else {

@@ -3,40 +3,55 @@ package dev.perceiver.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.text.TextClassificationPipeline;
-import dev.perceiver.tasks.text.TextClassifier;
 import dev.perceiver.inference.text.TextModelFolder;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.text.TextClassifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code perceiver classify-text}: labels texts with a Perceiver IO text classifier. */
-@Command(name = "classify-text", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Classify texts with a text classifier (Perceiver IO).",
-                "%nLabels come from id2label in config.json (else the class index); scores are softmax "
-                        + "probabilities over the classes.%n"})
+@Command(
+        name = "classify-text",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Classify texts with a text classifier (Perceiver IO).",
+            "%nLabels come from id2label in config.json (else the class index); scores are softmax "
+                    + "probabilities over the classes.%n"
+        })
 public final class ClassifyTextCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "Model folder (config.json, model.safetensors, tokenizer files).")
     Path model;
 
-    @Option(names = "--top-k", defaultValue = "1", paramLabel = "K",
+    @Option(
+            names = "--top-k",
+            defaultValue = "1",
+            paramLabel = "K",
             description = "Labels per text, most probable first (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N",
+    @Option(
+            names = "--batch-size",
+            defaultValue = "8",
+            paramLabel = "N",
             description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--json", defaultValue = "false",
+    @Option(
+            names = "--json",
+            defaultValue = "false",
             description = "Print one JSON object per text (default: ${DEFAULT-VALUE}).")
     boolean json;
 
@@ -46,10 +61,11 @@ public final class ClassifyTextCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<TextClassifier> folder = TextModelFolder.load(model, manager, TextClassifier.class,
-                        "classify-text", ModelType.TEXT_CLASSIFIER)) {
-            List<List<LabelScore>> results = new TextClassificationPipeline(folder.model(), folder.tokenizer(),
-                    folder.labels(), batchSize).classify(texts, topK);
+                TextModelFolder<TextClassifier> folder = TextModelFolder.load(
+                        model, manager, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+            List<List<LabelScore>> results = new TextClassificationPipeline(
+                            folder.model(), folder.tokenizer(), folder.labels(), batchSize)
+                    .classify(texts, topK);
             PrintWriter out = Output.stdout();
             for (int i = 0; i < texts.size(); i++) {
                 if (json) {
@@ -57,7 +73,10 @@ public final class ClassifyTextCommand implements Callable<Integer> {
                     o.put("text", texts.get(i));
                     ArrayNode labels = o.putArray("labels");
                     for (LabelScore s : results.get(i)) {
-                        labels.addObject().put("label", s.label()).put("index", s.index()).put("score", s.score());
+                        labels.addObject()
+                                .put("label", s.label())
+                                .put("index", s.index())
+                                .put("score", s.score());
                     }
                     out.println(Output.line(o));
                 } else {

@@ -3,43 +3,58 @@ package dev.perceiver.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.text.TokenScore;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code perceiver fill-mask}: predicts masked tokens with a Perceiver IO masked language model. */
-@Command(name = "fill-mask", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Predict masked tokens with a masked language model (Perceiver IO).",
-                "%nTexts contain [MASK] (or <mask>); with the UTF-8 bytes tokenizer one [MASK] is one byte, so "
-                        + "a 5-letter word takes 5 masks. Prints the top-k filled texts (the i-th uses the i-th "
-                        + "candidate at every mask) and the top-k candidates of every masked position with their "
-                        + "probabilities.%n"})
+@Command(
+        name = "fill-mask",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Predict masked tokens with a masked language model (Perceiver IO).",
+            "%nTexts contain [MASK] (or <mask>); with the UTF-8 bytes tokenizer one [MASK] is one byte, so "
+                    + "a 5-letter word takes 5 masks. Prints the top-k filled texts (the i-th uses the i-th "
+                    + "candidate at every mask) and the top-k candidates of every masked position with their "
+                    + "probabilities.%n"
+        })
 public final class FillMaskCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "Model folder (config.json, model.safetensors, tokenizer files).")
     Path model;
 
-    @Option(names = "--top-k", defaultValue = "5", paramLabel = "K",
+    @Option(
+            names = "--top-k",
+            defaultValue = "5",
+            paramLabel = "K",
             description = "Candidates per masked position (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N",
+    @Option(
+            names = "--batch-size",
+            defaultValue = "8",
+            paramLabel = "N",
             description = "Texts per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--json", defaultValue = "false",
+    @Option(
+            names = "--json",
+            defaultValue = "false",
             description = "Print one JSON object per text (default: ${DEFAULT-VALUE}).")
     boolean json;
 
@@ -49,10 +64,10 @@ public final class FillMaskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(model, manager,
-                        MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
-            List<FillMaskResult> results = new FillMaskPipeline(folder.model(), folder.tokenizer(), batchSize)
-                    .fill(texts, topK);
+                TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
+                        model, manager, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            List<FillMaskResult> results =
+                    new FillMaskPipeline(folder.model(), folder.tokenizer(), batchSize).fill(texts, topK);
             PrintWriter out = Output.stdout();
             for (FillMaskResult r : results) {
                 if (json) {
@@ -66,7 +81,8 @@ public final class FillMaskCommand implements Callable<Integer> {
                 for (FillMaskResult.MaskPrediction p : r.masks()) {
                     StringBuilder line = new StringBuilder("  position " + p.position() + ":");
                     for (TokenScore c : p.candidates()) {
-                        line.append(String.format(Locale.ROOT, " %s(id %d) %.4f", quote(c.token()), c.tokenId(), c.score()));
+                        line.append(String.format(
+                                Locale.ROOT, " %s(id %d) %.4f", quote(c.token()), c.tokenId(), c.score()));
                     }
                     out.println(line);
                 }
@@ -85,7 +101,11 @@ public final class FillMaskCommand implements Callable<Integer> {
             m.put("position", p.position());
             ArrayNode candidates = m.putArray("candidates");
             for (TokenScore c : p.candidates()) {
-                candidates.addObject().put("token_id", c.tokenId()).put("token", c.token()).put("score", c.score());
+                candidates
+                        .addObject()
+                        .put("token_id", c.tokenId())
+                        .put("token", c.token())
+                        .put("score", c.score());
             }
         }
         ArrayNode filled = o.putArray("filled_texts");

@@ -5,50 +5,69 @@ import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.FlowFiles;
 import dev.perceiver.inference.vision.FlowRenderer;
 import dev.perceiver.inference.vision.OpticalFlowPipeline;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code perceiver flow --model DIR --output-png OUT FRAME1 FRAME2}: optical flow between two frames. */
-@Command(name = "flow", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "flow",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Compute the optical flow from FRAME1 to FRAME2 (image files of the same size, at least the "
                 + "model's image_shape) with a Perceiver IO optical flow folder. Larger frames are processed in "
                 + "overlapping tiles of the model's size and blended. Writes the flow as a colour-coded PNG (hue: "
                 + "direction, saturation: magnitude) and optionally as a Middlebury .flo file, and prints the "
                 + "flow's shape and statistics (u to the right, v downwards, in pixels).")
 public final class FlowCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "Model folder of an optical flow model (config.json, model.safetensors). Required.")
     Path model;
 
-    @Option(names = "--output-png", required = true, paramLabel = "OUT.png",
+    @Option(
+            names = "--output-png",
+            required = true,
+            paramLabel = "OUT.png",
             description = "Colour-coded flow image to write (replaced atomically). Required.")
     Path outputPng;
 
-    @Option(names = "--output-flo", paramLabel = "OUT.flo",
+    @Option(
+            names = "--output-flo",
+            paramLabel = "OUT.flo",
             description = "Also write the flow as a Middlebury .flo file (default: none).")
     Path outputFlo;
 
-    @Option(names = "--max-magnitude", paramLabel = "PIXELS",
+    @Option(
+            names = "--max-magnitude",
+            paramLabel = "PIXELS",
             description = "Flow magnitude drawn at full saturation, > 0 (default: 24, as the reference renders).")
     Double maxMagnitude;
 
-    @Option(names = "--normalize",
+    @Option(
+            names = "--normalize",
             description = "Draw the field's largest magnitude at full saturation instead (default: off).")
     boolean normalize;
 
-    @Option(names = "--min-overlap", paramLabel = "PIXELS", defaultValue = "20",
+    @Option(
+            names = "--min-overlap",
+            paramLabel = "PIXELS",
+            defaultValue = "20",
             description = "Minimum overlap of neighbouring tiles, smaller than the model's image_shape (default: "
                     + "${DEFAULT-VALUE}, the reference's).")
     int minOverlap;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "Tiles per forward pass, >= 1 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -64,8 +83,8 @@ public final class FlowCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (normalize && maxMagnitude != null) {
-            throw new IllegalArgumentException("--normalize and --max-magnitude (" + maxMagnitude
-                    + ") cannot be combined");
+            throw new IllegalArgumentException(
+                    "--normalize and --max-magnitude (" + maxMagnitude + ") cannot be combined");
         }
         double scale = maxMagnitude == null ? FlowRenderer.REFERENCE_MAX_MAGNITUDE : maxMagnitude;
         if (!(scale > 0) || Double.isInfinite(scale)) {
@@ -92,15 +111,23 @@ public final class FlowCommand implements Callable<Integer> {
         if (json) {
             out.println(Output.line(toJson(flow, s, tiles, tileShape)));
         } else {
-            out.println(String.format(Locale.ROOT, "flow %dx%d (height x width) from %s to %s, %d tile%s of %dx%d",
-                    flow.height(), flow.width(), frame1, frame2, tiles, tiles == 1 ? "" : "s", tileShape[0],
+            out.println(String.format(
+                    Locale.ROOT,
+                    "flow %dx%d (height x width) from %s to %s, %d tile%s of %dx%d",
+                    flow.height(),
+                    flow.width(),
+                    frame1,
+                    frame2,
+                    tiles,
+                    tiles == 1 ? "" : "s",
+                    tileShape[0],
                     tileShape[1]));
-            out.println(String.format(Locale.ROOT, "  u (right): min %.3f  max %.3f  mean %.3f", s.uMin(), s.uMax(),
-                    s.uMean()));
-            out.println(String.format(Locale.ROOT, "  v (down):  min %.3f  max %.3f  mean %.3f", s.vMin(), s.vMax(),
-                    s.vMean()));
-            out.println(String.format(Locale.ROOT, "  magnitude: mean %.3f  max %.3f pixels", s.magnitudeMean(),
-                    s.magnitudeMax()));
+            out.println(String.format(
+                    Locale.ROOT, "  u (right): min %.3f  max %.3f  mean %.3f", s.uMin(), s.uMax(), s.uMean()));
+            out.println(String.format(
+                    Locale.ROOT, "  v (down):  min %.3f  max %.3f  mean %.3f", s.vMin(), s.vMax(), s.vMean()));
+            out.println(String.format(
+                    Locale.ROOT, "  magnitude: mean %.3f  max %.3f pixels", s.magnitudeMean(), s.magnitudeMax()));
             out.println("wrote " + outputPng);
             if (outputFlo != null) {
                 out.println("wrote " + outputFlo);

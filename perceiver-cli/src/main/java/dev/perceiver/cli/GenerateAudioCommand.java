@@ -4,33 +4,40 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.MidiFiles;
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import dev.perceiver.inference.audio.SymbolicAudioOptions;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.SymbolicAudioResult;
 import dev.perceiver.inference.audio.WavRenderer;
-import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.inference.decoding.StepListener;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code perceiver generate-audio}: continues a MIDI prompt with a symbolic audio model. */
-@Command(name = "generate-audio", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Continue a MIDI prompt with a Perceiver AR symbolic audio model folder",
-                "(model_type perceiver-ar-symbolic-audio-model); write prompt and continuation",
-                "as MIDI and, with --wav, as WAV rendered by the JDK software synthesizer.",
-                "The prompt keeps its first --max-prompt-length tokens. The defaults follow",
-                "the reference's audio generation example (top-p sampling)."})
+@Command(
+        name = "generate-audio",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Continue a MIDI prompt with a Perceiver AR symbolic audio model folder",
+            "(model_type perceiver-ar-symbolic-audio-model); write prompt and continuation",
+            "as MIDI and, with --wav, as WAV rendered by the JDK software synthesizer.",
+            "The prompt keeps its first --max-prompt-length tokens. The defaults follow",
+            "the reference's audio generation example (top-p sampling)."
+        })
 public final class GenerateAudioCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (config.json, "
-            + "model.safetensors).")
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "Model folder (config.json, " + "model.safetensors).")
     Path model;
 
     @Option(names = "--prompt", required = true, paramLabel = "PROMPT.mid", description = "MIDI prompt file.")
@@ -39,65 +46,110 @@ public final class GenerateAudioCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "OUT.mid", description = "MIDI output file.")
     Path output;
 
-    @Option(names = "--wav", paramLabel = "OUT.wav", description = "Also render the MIDI output to this WAV file "
-            + "(16-bit, 44.1 kHz stereo). Default: no WAV.")
+    @Option(
+            names = "--wav",
+            paramLabel = "OUT.wav",
+            description =
+                    "Also render the MIDI output to this WAV file " + "(16-bit, 44.1 kHz stereo). Default: no WAV.")
     Path wav;
 
-    @Option(names = "--soundfont", paramLabel = "FILE", description = "SF2 or DLS soundbank for the WAV "
-            + "rendering. Default: the JDK's built-in soundbank.")
+    @Option(
+            names = "--soundfont",
+            paramLabel = "FILE",
+            description = "SF2 or DLS soundbank for the WAV " + "rendering. Default: the JDK's built-in soundbank.")
     Path soundfont;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "" + SymbolicAudioOptions.DEFAULT_MAX_NEW_TOKENS,
+    @Option(
+            names = "--max-new-tokens",
+            paramLabel = "N",
+            defaultValue = "" + SymbolicAudioOptions.DEFAULT_MAX_NEW_TOKENS,
             description = "Number of tokens to generate, >= 1. Default: ${DEFAULT-VALUE}.")
     int maxNewTokens;
 
-    @Option(names = "--num-latents", paramLabel = "N", description = "Initial number of latent positions at the "
-            + "end of the prompt, in [1, max_latents]; the prefix (prompt length - N) must not exceed "
-            + "max_prefix_len. Default: 1, or the smallest valid number for a long prompt.")
+    @Option(
+            names = "--num-latents",
+            paramLabel = "N",
+            description = "Initial number of latent positions at the "
+                    + "end of the prompt, in [1, max_latents]; the prefix (prompt length - N) must not exceed "
+                    + "max_prefix_len. Default: 1, or the smallest valid number for a long prompt.")
     Integer numLatents;
 
-    @Option(names = "--max-prompt-length", paramLabel = "N", description = "Use only the first N tokens of the "
-            + "prompt, in [1, max_seq_len]. Default: max_seq_len of the model.")
+    @Option(
+            names = "--max-prompt-length",
+            paramLabel = "N",
+            description = "Use only the first N tokens of the "
+                    + "prompt, in [1, max_seq_len]. Default: max_seq_len of the model.")
     Integer maxPromptLength;
 
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "" + SymbolicAudioOptions.DEFAULT_TOP_P,
+    @Option(
+            names = "--top-p",
+            paramLabel = "P",
+            defaultValue = "" + SymbolicAudioOptions.DEFAULT_TOP_P,
             description = "Sample from the most probable tokens whose probability mass reaches P, in (0, 1] "
                     + "(1 = off). Default: ${DEFAULT-VALUE}.")
     double topP;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "" + SymbolicAudioOptions.DEFAULT_TOP_K,
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            defaultValue = "" + SymbolicAudioOptions.DEFAULT_TOP_K,
             description = "Sample from the K most probable tokens, >= 0 (0 = off). Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "" + SymbolicAudioOptions.DEFAULT_TEMPERATURE,
+    @Option(
+            names = "--temperature",
+            paramLabel = "T",
+            defaultValue = "" + SymbolicAudioOptions.DEFAULT_TEMPERATURE,
             description = "Divide the logits by T before sampling, > 0. Default: ${DEFAULT-VALUE}.")
     double temperature;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampling; the same seed, model and "
-            + "options give the same output. Default: random (printed).")
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            description = "Seed of the sampling; the same seed, model and "
+                    + "options give the same output. Default: random (printed).")
     Long seed;
 
-    @Option(names = "--greedy", description = "Choose the most probable token at every step instead of sampling "
-            + "(--top-p, --top-k, --temperature and --seed are then unused). Default: off.")
+    @Option(
+            names = "--greedy",
+            description = "Choose the most probable token at every step instead of sampling "
+                    + "(--top-p, --top-k, --temperature and --seed are then unused). Default: off.")
     boolean greedy;
 
-    @Option(names = "--continuation-only", description = "Write only the generated continuation, without the "
-            + "prompt. Default: prompt followed by the continuation.")
+    @Option(
+            names = "--continuation-only",
+            description = "Write only the generated continuation, without the "
+                    + "prompt. Default: prompt followed by the continuation.")
     boolean continuationOnly;
 
-    @Option(names = "--fp16", description = "Decoding steps multiply with float16 copies of the weights: faster "
-            + "where memory bandwidth bounds decoding; token probabilities differ from float32 by float16 rounding, "
-            + "so sampling with a seed can pick other tokens. Default: float32.")
+    @Option(
+            names = "--fp16",
+            description = "Decoding steps multiply with float16 copies of the weights: faster "
+                    + "where memory bandwidth bounds decoding; token probabilities differ from float32 by float16 "
+                    + "rounding, "
+                    + "so sampling with a seed can pick other tokens. Default: float32.")
     boolean fp16;
 
-    @Option(names = "--json", description = "Print the result as one JSON object (with the token ids) instead of "
-            + "text. Default: text.")
+    @Option(
+            names = "--json",
+            description =
+                    "Print the result as one JSON object (with the token ids) instead of " + "text. Default: text.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        SymbolicAudioOptions options = new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, !greedy,
-                temperature, topK, topP, seed, !continuationOnly, true, fp16);
+        SymbolicAudioOptions options = new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                !greedy,
+                temperature,
+                topK,
+                topP,
+                seed,
+                !continuationOnly,
+                true,
+                fp16);
         if (soundfont != null && wav == null) {
             throw new IllegalArgumentException("--soundfont (" + soundfont + ") is only used with --wav");
         }
@@ -135,16 +187,26 @@ public final class GenerateAudioCommand implements Callable<Integer> {
 
     private static void printText(PrintStream out, SymbolicAudioResult r, SymbolicAudioOptions o) {
         String truncated = r.promptTokens().length < r.promptFileTokens()
-                ? " (first " + r.promptTokens().length + " of " + r.promptFileTokens() + ")" : "";
+                ? " (first " + r.promptTokens().length + " of " + r.promptFileTokens() + ")"
+                : "";
         out.printf(Locale.ROOT, "prompt tokens:    %d%s%n", r.promptTokens().length, truncated);
         out.printf(Locale.ROOT, "generated tokens: %d%n", r.generatedTokens().length);
         if (o.doSample()) {
-            out.printf(Locale.ROOT, "sampling:         top-p %s, top-k %d, temperature %s, seed %d, num_latents %d%n",
-                    o.topP(), o.topK(), o.temperature(), r.seed(), r.numLatents());
+            out.printf(
+                    Locale.ROOT,
+                    "sampling:         top-p %s, top-k %d, temperature %s, seed %d, num_latents %d%n",
+                    o.topP(),
+                    o.topK(),
+                    o.temperature(),
+                    r.seed(),
+                    r.numLatents());
         } else {
             out.printf(Locale.ROOT, "sampling:         greedy, num_latents %d%n", r.numLatents());
         }
-        out.printf(Locale.ROOT, "notes:            %d (%s)%n", r.numNotes(),
+        out.printf(
+                Locale.ROOT,
+                "notes:            %d (%s)%n",
+                r.numNotes(),
                 r.includesPrompt() ? "prompt and continuation" : "continuation only");
         out.printf(Locale.ROOT, "duration:         %.2f s%n", r.durationSeconds());
         out.printf(Locale.ROOT, "midi:             %s%n", r.midiFile());

@@ -4,86 +4,123 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.decoding.GenerationConfig;
-import dev.perceiver.tasks.ModelType;
-import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.inference.text.GeneratedText;
 import dev.perceiver.inference.text.TextGenerationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code perceiver generate}: continues text prompts with a Perceiver AR causal language model. */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Continue text prompts with a causal language model (Perceiver AR).",
-                "%nAll prompts run as one batch, left-padded. Greedy by default; sampling when any of --top-k, "
-                        + "--top-p, --temperature or --seed is given. The prompt starts with --num-latents latent "
-                        + "positions; latents then grow to max_latents, the prefix to max_prefix_len, then the "
-                        + "window slides.%n"})
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Continue text prompts with a causal language model (Perceiver AR).",
+            "%nAll prompts run as one batch, left-padded. Greedy by default; sampling when any of --top-k, "
+                    + "--top-p, --temperature or --seed is given. The prompt starts with --num-latents latent "
+                    + "positions; latents then grow to max_latents, the prefix to max_prefix_len, then the "
+                    + "window slides.%n"
+        })
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "Model folder (config.json, model.safetensors, tokenizer files).")
     Path model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "TEXT",
+    @Option(
+            names = "--prompt",
+            required = true,
+            paramLabel = "TEXT",
             description = "A prompt; repeat the option for several prompts.")
     List<String> prompts;
 
-    @Option(names = "--max-new-tokens", required = true, paramLabel = "N",
+    @Option(
+            names = "--max-new-tokens",
+            required = true,
+            paramLabel = "N",
             description = "Tokens to generate per prompt (fewer when a prompt stops at EOS).")
     int maxNewTokens;
 
-    @Option(names = "--num-latents", defaultValue = "1", paramLabel = "N",
+    @Option(
+            names = "--num-latents",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "Latent positions at the end of the prompt at the start, 1..max_latents "
                     + "(default: ${DEFAULT-VALUE}).")
     int numLatents;
 
-    @Option(names = "--top-k", defaultValue = "0", paramLabel = "K",
+    @Option(
+            names = "--top-k",
+            defaultValue = "0",
+            paramLabel = "K",
             description = "Sample only from the K most probable tokens; 0 = all (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P",
+    @Option(
+            names = "--top-p",
+            defaultValue = "1.0",
+            paramLabel = "P",
             description = "Sample only from the most probable tokens whose probability mass exceeds P, in (0, 1]; "
                     + "1 = all (default: ${DEFAULT-VALUE}).")
     double topP;
 
-    @Option(names = "--temperature", defaultValue = "1.0", paramLabel = "T",
+    @Option(
+            names = "--temperature",
+            defaultValue = "1.0",
+            paramLabel = "T",
             description = "Divide the logits by T before sampling, > 0 (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--seed", paramLabel = "S",
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
             description = "Seed of the sampling; the same seed gives the same text (default: a random seed, "
                     + "reported with --json).")
     Long seed;
 
-    @Option(names = "--eos-id", paramLabel = "ID",
+    @Option(
+            names = "--eos-id",
+            paramLabel = "ID",
             description = "Token id that ends a sequence (default: the tokenizer's EOS token, [EOS] = 2 for the "
                     + "bytes tokenizer).")
     Integer eosId;
 
-    @Option(names = "--ignore-eos", defaultValue = "false",
+    @Option(
+            names = "--ignore-eos",
+            defaultValue = "false",
             description = "Never stop early at EOS (default: ${DEFAULT-VALUE}).")
     boolean ignoreEos;
 
-    @Option(names = "--no-cache", defaultValue = "false",
+    @Option(
+            names = "--no-cache",
+            defaultValue = "false",
             description = "Recompute the whole window every step instead of using the key/value cache "
                     + "(slow; for checks) (default: ${DEFAULT-VALUE}).")
     boolean noCache;
 
-    @Option(names = "--fp16", defaultValue = "false",
+    @Option(
+            names = "--fp16",
+            defaultValue = "false",
             description = "Decoding steps multiply with float16 copies of the weights: about 1.9x faster where "
                     + "memory bandwidth bounds decoding (CPU, batch 1; measured on the bench's clm-generate); "
                     + "logits differ from float32 by float16 rounding (about 1e-3), so a near-tie can pick another "
                     + "token (default: ${DEFAULT-VALUE}).")
     boolean fp16;
 
-    @Option(names = "--json", defaultValue = "false",
+    @Option(
+            names = "--json",
+            defaultValue = "false",
             description = "Print one JSON object per prompt (default: ${DEFAULT-VALUE}).")
     boolean json;
 
@@ -93,14 +130,18 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        boolean sample = parsed.hasMatchedOption("--top-k") || parsed.hasMatchedOption("--top-p")
-                || parsed.hasMatchedOption("--temperature") || parsed.hasMatchedOption("--seed");
+        boolean sample = parsed.hasMatchedOption("--top-k")
+                || parsed.hasMatchedOption("--top-p")
+                || parsed.hasMatchedOption("--temperature")
+                || parsed.hasMatchedOption("--seed");
         long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(model, manager,
-                        CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
+                TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(
+                        model, manager, CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
             TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
-            GenerationConfig config = pipeline.defaults(maxNewTokens).withNumLatents(numLatents).withCache(!noCache)
+            GenerationConfig config = pipeline.defaults(maxNewTokens)
+                    .withNumLatents(numLatents)
+                    .withCache(!noCache)
                     .withFloat16Steps(fp16);
             if (eosId != null) {
                 config = config.withEosTokenId(eosId);

@@ -8,15 +8,26 @@ import picocli.CommandLine.Option;
  * The {@code perceiver} command. Bad input (an {@link IllegalArgumentException} or an I/O error) is reported as one
  * line on stderr with exit code 2; {@code --verbose} adds the stack trace.
  */
-@Command(name = "perceiver", mixinStandardHelpOptions = true, version = "perceiver 0.1.0",
+@Command(
+        name = "perceiver",
+        mixinStandardHelpOptions = true,
+        version = "perceiver 0.1.0",
         description = "Perceiver, Perceiver IO and Perceiver AR on the JVM: train, run and check models.",
-        subcommands = {ParityCommand.class, TrainCommand.class, ValidateCommand.class, GenerateCommand.class,
-                FillMaskCommand.class, ClassifyTextCommand.class, GenerateAudioCommand.class,
-                ClassifyImageCommand.class, FlowCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            ParityCommand.class,
+            TrainCommand.class,
+            ValidateCommand.class,
+            GenerateCommand.class,
+            FillMaskCommand.class,
+            ClassifyTextCommand.class,
+            GenerateAudioCommand.class,
+            ClassifyImageCommand.class,
+            FlowCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces of errors.")
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
 
     @CommandLine.Spec
@@ -46,8 +57,11 @@ public final class Main implements Runnable {
                 t.printStackTrace(cmd.getErr());
             }
             cmd.getErr().println("error: " + message(t));
-            return t instanceof IllegalArgumentException || t instanceof java.io.IOException
-                    || t instanceof java.io.UncheckedIOException ? 2 : 1;
+            return t instanceof IllegalArgumentException
+                            || t instanceof java.io.IOException
+                            || t instanceof java.io.UncheckedIOException
+                    ? 2
+                    : 1;
         });
         return cli.execute(args);
     }

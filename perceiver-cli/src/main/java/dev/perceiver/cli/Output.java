@@ -3,7 +3,6 @@ package dev.perceiver.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 final class Output {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Output() {
-    }
+    private Output() {}
 
     /** A UTF-8 writer on standard output (not closed: it would close System.out). */
     static PrintWriter stdout() {

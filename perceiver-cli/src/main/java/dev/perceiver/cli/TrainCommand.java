@@ -7,37 +7,45 @@ import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
 import dev.perceiver.train.task.TaskKind;
 import dev.perceiver.train.task.TrainingRun;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Unmatched;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /** {@code perceiver train TASK [--config FILE] [--resume RUN_DIR] [--section.option=value ...]}. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a model: image-classifier, mlm, text-classifier, clm or symbolic-audio.",
-                "Options use the reference's names: --model.* (model config), --data.* (dataset_dir, batch_size, ...),",
-                "--optimizer.* (name AdamW|Adam, lr, betas, eps, weight_decay), --lr_scheduler.* (warmup_steps, ...),",
-                "--trainer.* (max_steps, max_epochs, val_check_interval, limit_val_batches, accumulate_grad_batches,",
-                "gradient_clip_val, log_every_n_steps, default_root_dir) and --seed_everything.",
-                "Without data options, image-classifier trains on the embedded Fashion-MNIST subset and clm/mlm on",
-                "an embedded public-domain text. The run folder (default runs/TASK-TIMESTAMP) receives config.json,",
-                "metrics.csv, curves.png and checkpoints/{best,last}; the last stdout line names it with the final",
-                "validation metrics. --print_config prints all options with their values and exits."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a model: image-classifier, mlm, text-classifier, clm or symbolic-audio.",
+            "Options use the reference's names: --model.* (model config), --data.* (dataset_dir, batch_size, ...),",
+            "--optimizer.* (name AdamW|Adam, lr, betas, eps, weight_decay), --lr_scheduler.* (warmup_steps, ...),",
+            "--trainer.* (max_steps, max_epochs, val_check_interval, limit_val_batches, accumulate_grad_batches,",
+            "gradient_clip_val, log_every_n_steps, default_root_dir) and --seed_everything.",
+            "Without data options, image-classifier trains on the embedded Fashion-MNIST subset and clm/mlm on",
+            "an embedded public-domain text. The run folder (default runs/TASK-TIMESTAMP) receives config.json,",
+            "metrics.csv, curves.png and checkpoints/{best,last}; the last stdout line names it with the final",
+            "validation metrics. --print_config prints all options with their values and exits."
+        })
 public final class TrainCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "TASK",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "TASK",
             description = "image-classifier, mlm, text-classifier, clm or symbolic-audio (optional with --resume).")
     String task;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON config; options override it.")
     Path config;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR",
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
             description = "Continue the run in RUN_DIR from checkpoints/last with its saved options (options given "
                     + "here override them, e.g. a larger --trainer.max_steps).")
     Path resume;
@@ -56,8 +64,8 @@ public final class TrainCommand implements Callable<Integer> {
             Map.Entry<TaskKind, ObjectNode> saved = TrainingRun.readRunConfig(resume);
             kind = saved.getKey();
             if (task != null && TaskKind.of(task) != kind) {
-                throw new IllegalArgumentException("task '" + task + "' differs from the run's task '" + kind.id()
-                        + "' in " + resume);
+                throw new IllegalArgumentException(
+                        "task '" + task + "' differs from the run's task '" + kind.id() + "' in " + resume);
             }
             tree = new OptionTree(kind.defaults());
             tree.applyTree("", saved.getValue());
@@ -77,8 +85,12 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingRun.Outcome outcome = resume != null
                 ? TrainingRun.resume(kind, values, resume, System.err)
                 : TrainingRun.start(kind, values, System.err);
-        System.err.printf(java.util.Locale.ROOT, "trained %d steps, %.1f s in training steps, %.1f samples/s%n",
-                outcome.result().steps(), outcome.result().trainSeconds(), outcome.result().samplesPerSecond());
+        System.err.printf(
+                java.util.Locale.ROOT,
+                "trained %d steps, %.1f s in training steps, %.1f samples/s%n",
+                outcome.result().steps(),
+                outcome.result().trainSeconds(),
+                outcome.result().samplesPerSecond());
         System.out.println(outcome.summary());
         return 0;
     }

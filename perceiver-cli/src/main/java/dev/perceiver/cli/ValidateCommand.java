@@ -13,11 +13,6 @@ import dev.perceiver.train.task.LoadedData;
 import dev.perceiver.train.task.TaskData;
 import dev.perceiver.train.task.TaskKind;
 import dev.perceiver.train.task.TrainingRun;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Unmatched;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,12 +21,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /** {@code perceiver validate TASK --checkpoint DIR [--data.* ...]}: validation loss (and accuracy) of a model. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model folder (e.g. RUN/checkpoints/best) on the task's validation data and print",
-                "val_loss (and val_acc for classifiers). Data options (--data.*, --trainer.limit_val_batches,",
-                "--seed_everything) default to those of the run the checkpoint belongs to, if any."})
+@Command(
+        name = "validate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluate a model folder (e.g. RUN/checkpoints/best) on the task's validation data and print",
+            "val_loss (and val_acc for classifiers). Data options (--data.*, --trainer.limit_val_batches,",
+            "--seed_everything) default to those of the run the checkpoint belongs to, if any."
+        })
 public final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TASK", description = "image-classifier, mlm, text-classifier or clm.")
     String task;
@@ -54,7 +57,8 @@ public final class ValidateCommand implements Callable<Integer> {
         allowed.putObject("trainer").put("limit_val_batches", -1L);
         allowed.set("seed_everything", defaults.get("seed_everything"));
         OptionTree tree = new OptionTree(allowed);
-        Path runDir = checkpoint.toAbsolutePath().getParent() == null ? null
+        Path runDir = checkpoint.toAbsolutePath().getParent() == null
+                ? null
                 : checkpoint.toAbsolutePath().getParent().getParent();
         if (runDir != null && Files.isRegularFile(runDir.resolve(TrainingRun.RUN_CONFIG))) {
             Map.Entry<TaskKind, ObjectNode> saved = TrainingRun.readRunConfig(runDir);
@@ -76,13 +80,18 @@ public final class ValidateCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(checkpoint, manager);
             if (loaded.type() != kind.modelType()) {
-                throw new IllegalArgumentException(checkpoint + " holds a " + loaded.type().id() + " model, not a "
-                        + kind.modelType().id() + " model (task " + kind.id() + ")");
+                throw new IllegalArgumentException(
+                        checkpoint + " holds a " + loaded.type().id() + " model, not a "
+                                + kind.modelType().id() + " model (task " + kind.id() + ")");
             }
-            LoadedData data = TaskData.load(kind, values.get("data"), values.path("seed_everything").asLong());
+            LoadedData data = TaskData.load(
+                    kind, values.get("data"), values.path("seed_everything").asLong());
             checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
-            Validation v = Validation.run(kind.task(loaded.model(), data), data.module(),
-                    values.path("trainer").path("limit_val_batches").asInt(-1), manager);
+            Validation v = Validation.run(
+                    kind.task(loaded.model(), data),
+                    data.module(),
+                    values.path("trainer").path("limit_val_batches").asInt(-1),
+                    manager);
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "val_loss=%.4f", v.loss()));
             if (!Double.isNaN(v.accuracy())) {
                 sb.append(String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()));
@@ -101,11 +110,13 @@ public final class ValidateCommand implements Callable<Integer> {
             JsonNode m = model.get(e.getKey());
             if (e.getValue().isObject()) {
                 checkLinks(p, m == null ? ConfigJson.MAPPER.createObjectNode() : m, e.getValue());
-            } else if (e.getKey().equals("max_seq_len") && m != null && m.asLong() >= e.getValue().asLong()) {
+            } else if (e.getKey().equals("max_seq_len")
+                    && m != null
+                    && m.asLong() >= e.getValue().asLong()) {
                 continue;
             } else if (m == null || !m.equals(e.getValue())) {
-                throw new IllegalArgumentException(p + " of the checkpoint (" + m + ") does not fit the data ("
-                        + e.getValue() + ")");
+                throw new IllegalArgumentException(
+                        p + " of the checkpoint (" + m + ") does not fit the data (" + e.getValue() + ")");
             }
         }
     }

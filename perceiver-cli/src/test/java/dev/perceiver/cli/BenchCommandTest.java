@@ -1,19 +1,27 @@
 package dev.perceiver.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** {@code perceiver bench} on the tiny workloads (same code path, no timing assertions) and its option errors. */
 class BenchCommandTest {
     @Test
     void printsOneJsonLinePerWorkloadInOrder() throws Exception {
-        TrainCommandTest.Run r = TrainCommandTest.run("bench", "--tiny", "--threads", "1", "--reps", "1",
-                "--warmup", "1", "--workloads", "img-train,img-infer,clm-train,clm-generate,mlm-infer");
+        TrainCommandTest.Run r = TrainCommandTest.run(
+                "bench",
+                "--tiny",
+                "--threads",
+                "1",
+                "--reps",
+                "1",
+                "--warmup",
+                "1",
+                "--workloads",
+                "img-train,img-infer,clm-train,clm-generate,mlm-infer");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(5);
@@ -38,8 +46,9 @@ class BenchCommandTest {
     void badOptionsAreOneLineWithTheValidRange() {
         TrainCommandTest.Run r = TrainCommandTest.run("bench", "--tiny", "--workloads", "img-train,foo");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("error: --workloads: unknown workload 'foo'; valid: img-train, "
-                + "img-infer, clm-train, clm-generate, mlm-infer, matmul");
+        assertThat(r.err().strip())
+                .isEqualTo("error: --workloads: unknown workload 'foo'; valid: img-train, "
+                        + "img-infer, clm-train, clm-generate, mlm-infer, matmul");
         r = TrainCommandTest.run("bench", "--tiny", "--threads", "0");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("error: --threads (0) must be in [1, 1024]");
@@ -53,11 +62,14 @@ class BenchCommandTest {
     void bf16AndCudaFailWithTheReason() {
         TrainCommandTest.Run r = TrainCommandTest.run("bench", "--tiny", "--threads", "1", "--bf16");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("error: --bf16 is not supported with DJL 0.35.1").doesNotContain("\tat ");
+        assertThat(r.err())
+                .contains("error: --bf16 is not supported with DJL 0.35.1")
+                .doesNotContain("\tat ");
         r = TrainCommandTest.run("bench", "--tiny", "--threads", "1", "--device", "cuda");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("error: --device cuda: no CUDA device: the pytorch-native-cpu build is on "
-                + "the classpath");
+        assertThat(r.err())
+                .contains(
+                        "error: --device cuda: no CUDA device: the pytorch-native-cpu build is on " + "the classpath");
         assertThat(r.out()).isEmpty();
     }
 }

@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.audio.MidiEventCodec;
 import dev.perceiver.inference.audio.MidiFiles;
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GenerateAudioCommandTest {
     @TempDir
     static Path shared;
+
     @TempDir
     Path tmp;
 
@@ -37,8 +38,26 @@ class GenerateAudioCommandTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = shared.resolve("model");
-        PerceiverARConfig config = new PerceiverARConfig(4, null, 1, null, null, null, null, null, null, null, null,
-                MidiEventCodec.VOCAB_SIZE, 64, 16, 32, true, false, false, null);
+        PerceiverARConfig config = new PerceiverARConfig(
+                4,
+                null,
+                1,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                MidiEventCodec.VOCAB_SIZE,
+                64,
+                16,
+                32,
+                true,
+                false,
+                false,
+                null);
         try (NDManager m = NDManager.newBaseManager()) {
             ModelFolder.save(new SymbolicAudioModel(m, config), model, Map.of());
         }
@@ -53,8 +72,7 @@ class GenerateAudioCommandTest {
     }
 
     /** Exit code, stdout and stderr of one run. */
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         PrintStream oldOut = System.out;
@@ -76,8 +94,21 @@ class GenerateAudioCommandTest {
     void writesMidiAndWavAndReportsJson() throws Exception {
         Path mid = tmp.resolve("out.mid");
         Path wav = tmp.resolve("out.wav");
-        Run r = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(), "--output",
-                mid.toString(), "--wav", wav.toString(), "--max-new-tokens", "12", "--seed", "42", "--json");
+        Run r = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--wav",
+                wav.toString(),
+                "--max-new-tokens",
+                "12",
+                "--seed",
+                "42",
+                "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         int promptTokens = MidiEventCodec.encode(prompt).length;
@@ -90,15 +121,28 @@ class GenerateAudioCommandTest {
         assertThat(json.get("top_p").asDouble()).isEqualTo(0.95);
         assertThat(json.get("top_k").asInt()).isEqualTo(50);
         assertThat(json.get("includes_prompt").asBoolean()).isTrue();
-        assertThat(json.get("notes").asInt()).isGreaterThanOrEqualTo(6)
+        assertThat(json.get("notes").asInt())
+                .isGreaterThanOrEqualTo(6)
                 .isEqualTo(MidiEventCodec.notes(MidiFiles.read(mid)).size());
         assertThat(json.get("midi").asText()).isEqualTo(mid.toString());
         assertThat(json.get("wav").asText()).isEqualTo(wav.toString());
-        assertThat(json.get("wav_seconds").asDouble()).isGreaterThan(json.get("duration_seconds").asDouble());
+        assertThat(json.get("wav_seconds").asDouble())
+                .isGreaterThan(json.get("duration_seconds").asDouble());
         assertThat(Files.size(wav)).isGreaterThan(44);
 
-        Run again = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(), "--output",
-                tmp.resolve("again.mid").toString(), "--max-new-tokens", "12", "--seed", "42", "--json");
+        Run again = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                tmp.resolve("again.mid").toString(),
+                "--max-new-tokens",
+                "12",
+                "--seed",
+                "42",
+                "--json");
         assertThat(new ObjectMapper().readTree(again.out()).get("generated_token_ids"))
                 .isEqualTo(json.get("generated_token_ids"));
         assertThat(new ObjectMapper().readTree(again.out()).get("wav").isNull()).isTrue();
@@ -107,12 +151,26 @@ class GenerateAudioCommandTest {
     @Test
     void printsAHumanReadableSummary() throws Exception {
         Path mid = tmp.resolve("text.mid");
-        Run r = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(), "--output",
-                mid.toString(), "--max-new-tokens", "5", "--greedy", "--continuation-only");
+        Run r = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--max-new-tokens",
+                "5",
+                "--greedy",
+                "--continuation-only");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("prompt tokens:    " + MidiEventCodec.encode(prompt).length)
-                .contains("generated tokens: 5").contains("greedy, num_latents 1")
-                .contains("(continuation only)").contains("duration:").contains("midi:             " + mid)
+        assertThat(r.out())
+                .contains("prompt tokens:    " + MidiEventCodec.encode(prompt).length)
+                .contains("generated tokens: 5")
+                .contains("greedy, num_latents 1")
+                .contains("(continuation only)")
+                .contains("duration:")
+                .contains("midi:             " + mid)
                 .doesNotContain("wav:");
         assertThat(mid).exists();
     }
@@ -120,34 +178,83 @@ class GenerateAudioCommandTest {
     @Test
     void badInputGivesOneLineAndExitCode2() {
         Path mid = tmp.resolve("bad.mid");
-        Run topP = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(), "--output",
-                mid.toString(), "--top-p", "1.5");
+        Run topP = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--top-p",
+                "1.5");
         assertThat(topP.code()).isEqualTo(2);
         assertThat(topP.err().strip()).isEqualTo("error: top_p (1.5) must be in (0, 1] (1 = no top-p filtering)");
 
         Path missing = tmp.resolve("nope.mid");
-        Run noPrompt = run("generate-audio", "--model", model.toString(), "--prompt", missing.toString(),
-                "--output", mid.toString());
+        Run noPrompt = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                missing.toString(),
+                "--output",
+                mid.toString());
         assertThat(noPrompt.code()).isEqualTo(2);
-        assertThat(noPrompt.err()).contains("error: ").contains(missing.toString()).doesNotContain("\tat ");
+        assertThat(noPrompt.err())
+                .contains("error: ")
+                .contains(missing.toString())
+                .doesNotContain("\tat ");
 
-        Run latents = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(), "--output",
-                mid.toString(), "--num-latents", "17");
+        Run latents = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--num-latents",
+                "17");
         assertThat(latents.code()).isEqualTo(2);
         assertThat(latents.err()).contains("num_latents=17").contains("[1..16]");
 
-        Run noModel = run("generate-audio", "--model", tmp.resolve("nomodel").toString(), "--prompt",
-                prompt.toString(), "--output", mid.toString());
+        Run noModel = run(
+                "generate-audio",
+                "--model",
+                tmp.resolve("nomodel").toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString());
         assertThat(noModel.code()).isEqualTo(2);
         assertThat(noModel.err()).contains("nomodel");
 
         Path sf2 = tmp.resolve("missing.sf2");
-        Run soundfont = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(),
-                "--output", mid.toString(), "--wav", tmp.resolve("bad.wav").toString(), "--soundfont", sf2.toString());
+        Run soundfont = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--wav",
+                tmp.resolve("bad.wav").toString(),
+                "--soundfont",
+                sf2.toString());
         assertThat(soundfont.code()).isEqualTo(2);
         assertThat(soundfont.err()).contains(sf2.toString()).contains("soundfont does not exist");
-        Run soundfontWithoutWav = run("generate-audio", "--model", model.toString(), "--prompt", prompt.toString(),
-                "--output", mid.toString(), "--soundfont", sf2.toString());
+        Run soundfontWithoutWav = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--soundfont",
+                sf2.toString());
         assertThat(soundfontWithoutWav.code()).isEqualTo(2);
         assertThat(soundfontWithoutWav.err()).contains("--soundfont").contains("only used with --wav");
 
@@ -161,12 +268,29 @@ class GenerateAudioCommandTest {
     void helpDocumentsEveryOptionWithItsDefault() {
         Run r = run("generate-audio", "--help");
         assertThat(r.code()).isZero();
-        for (String option : new String[] {"--model", "--prompt", "--output", "--wav", "--soundfont",
-                "--max-new-tokens", "--num-latents", "--max-prompt-length", "--top-p", "--top-k", "--temperature",
-                "--seed", "--greedy", "--continuation-only", "--json"}) {
+        for (String option : new String[] {
+            "--model",
+            "--prompt",
+            "--output",
+            "--wav",
+            "--soundfont",
+            "--max-new-tokens",
+            "--num-latents",
+            "--max-prompt-length",
+            "--top-p",
+            "--top-k",
+            "--temperature",
+            "--seed",
+            "--greedy",
+            "--continuation-only",
+            "--json"
+        }) {
             assertThat(r.out()).contains(option);
         }
-        assertThat(r.out()).contains("Default: 64").contains("Default: 0.95").contains("Default: 50")
+        assertThat(r.out())
+                .contains("Default: 64")
+                .contains("Default: 0.95")
+                .contains("Default: 50")
                 .contains("Default: 1.0");
         Run main = run("--help");
         assertThat(main.out()).contains("generate-audio");

@@ -1,9 +1,13 @@
 package dev.perceiver.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perceiver.inference.text.TextModelFolder;
+import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.DecoderConfig;
 import dev.perceiver.model.config.EncoderConfig;
@@ -14,13 +18,7 @@ import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.tasks.text.TextClassifier;
-import dev.perceiver.inference.text.TextModelFolder;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +26,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The generate, fill-mask and classify-text commands on small random model folders saved by the project. */
 class TextCommandsTest {
@@ -41,20 +40,60 @@ class TextCommandsTest {
     @BeforeAll
     static void saveModels() throws Exception {
         Engine.getInstance().setRandomSeed(5);
-        EncoderConfig enc = EncoderConfig.builder().numCrossAttentionHeads(2).numSelfAttentionHeads(2)
-                .numSelfAttentionLayersPerBlock(1).initScale(0.5).build();
+        EncoderConfig enc = EncoderConfig.builder()
+                .numCrossAttentionHeads(2)
+                .numSelfAttentionHeads(2)
+                .numSelfAttentionLayersPerBlock(1)
+                .initScale(0.5)
+                .build();
         try (NDManager m = NDManager.newBaseManager()) {
-            TextModelFolder.save(new CausalLanguageModel(m, new PerceiverARConfig(2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0,
-                    false, false, 262, 32, 8, 16, true, true, true, 0.5)), models.resolve("clm"), Map.of(),
+            TextModelFolder.save(
+                    new CausalLanguageModel(
+                            m,
+                            new PerceiverARConfig(
+                                    2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 262, 32, 8, 16, true, true, true,
+                                    0.5)),
+                    models.resolve("clm"),
+                    Map.of(),
                     new PerceiverTextTokenizer());
-            TextModelFolder.save(new MaskedLanguageModel(m, new PerceiverIOConfig<>(
-                    new TextEncoderConfig(enc, 262, 32, 16, null), new TextDecoderConfig(DecoderConfig.builder()
-                            .numCrossAttentionHeads(2).crossAttentionResidual(false).build(), null, 262, 32),
-                    8, 16, false, false)), models.resolve("mlm"), Map.of(), new PerceiverTextTokenizer());
-            TextModelFolder.save(new TextClassifier(m, new PerceiverIOConfig<>(
-                    new TextEncoderConfig(enc, 262, 32, 16, null), new ClassificationDecoderConfig(
-                            DecoderConfig.builder().numCrossAttentionHeads(2).build(), 1, 16, 3), 8, 16, false,
-                    false)), models.resolve("clf"), ModelFolder.labelEntries(new String[] {"a", "b", "c"}),
+            TextModelFolder.save(
+                    new MaskedLanguageModel(
+                            m,
+                            new PerceiverIOConfig<>(
+                                    new TextEncoderConfig(enc, 262, 32, 16, null),
+                                    new TextDecoderConfig(
+                                            DecoderConfig.builder()
+                                                    .numCrossAttentionHeads(2)
+                                                    .crossAttentionResidual(false)
+                                                    .build(),
+                                            null,
+                                            262,
+                                            32),
+                                    8,
+                                    16,
+                                    false,
+                                    false)),
+                    models.resolve("mlm"),
+                    Map.of(),
+                    new PerceiverTextTokenizer());
+            TextModelFolder.save(
+                    new TextClassifier(
+                            m,
+                            new PerceiverIOConfig<>(
+                                    new TextEncoderConfig(enc, 262, 32, 16, null),
+                                    new ClassificationDecoderConfig(
+                                            DecoderConfig.builder()
+                                                    .numCrossAttentionHeads(2)
+                                                    .build(),
+                                            1,
+                                            16,
+                                            3),
+                                    8,
+                                    16,
+                                    false,
+                                    false)),
+                    models.resolve("clf"),
+                    ModelFolder.labelEntries(new String[] {"a", "b", "c"}),
                     new PerceiverTextTokenizer());
         }
     }
@@ -91,8 +130,23 @@ class TextCommandsTest {
     @Test
     void generatePrintsOneJsonObjectPerPromptAndIsReproducibleWithASeed() throws Exception {
         String clm = models.resolve("clm").toString();
-        Run a = run("generate", "--model", clm, "--prompt", "Hello", "--prompt", "a longer prompt",
-                "--max-new-tokens", "5", "--num-latents", "2", "--seed", "42", "--top-k", "20", "--json",
+        Run a = run(
+                "generate",
+                "--model",
+                clm,
+                "--prompt",
+                "Hello",
+                "--prompt",
+                "a longer prompt",
+                "--max-new-tokens",
+                "5",
+                "--num-latents",
+                "2",
+                "--seed",
+                "42",
+                "--top-k",
+                "20",
+                "--json",
                 "--ignore-eos");
         assertThat(a.code()).as(a.err()).isZero();
         List<JsonNode> results = a.json();
@@ -102,24 +156,45 @@ class TextCommandsTest {
         assertThat(results.get(0).get("tokens")).hasSize(5);
         assertThat(results.get(0).get("strategy").asText()).isEqualTo("sample");
         assertThat(results.get(0).get("seed").asLong()).isEqualTo(42);
-        Run b = run("generate", "--model", clm, "--prompt", "Hello", "--prompt", "a longer prompt",
-                "--max-new-tokens", "5", "--num-latents", "2", "--seed", "42", "--top-k", "20", "--json",
+        Run b = run(
+                "generate",
+                "--model",
+                clm,
+                "--prompt",
+                "Hello",
+                "--prompt",
+                "a longer prompt",
+                "--max-new-tokens",
+                "5",
+                "--num-latents",
+                "2",
+                "--seed",
+                "42",
+                "--top-k",
+                "20",
+                "--json",
                 "--ignore-eos");
         assertThat(b.out()).isEqualTo(a.out());
     }
 
     @Test
     void greedyGenerationPrintsTheFullTextByDefault() {
-        Run r = run("generate", "--model", models.resolve("clm").toString(), "--prompt", "Hi", "--max-new-tokens",
-                "3");
+        Run r = run("generate", "--model", models.resolve("clm").toString(), "--prompt", "Hi", "--max-new-tokens", "3");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("Hi");
     }
 
     @Test
     void fillMaskPrintsCandidatesAndFilledTexts() throws Exception {
-        Run r = run("fill-mask", "--model", models.resolve("mlm").toString(), "--top-k", "2", "--json",
-                "ab[MASK]d", "x<mask><mask>");
+        Run r = run(
+                "fill-mask",
+                "--model",
+                models.resolve("mlm").toString(),
+                "--top-k",
+                "2",
+                "--json",
+                "ab[MASK]d",
+                "x<mask><mask>");
         assertThat(r.code()).as(r.err()).isZero();
         List<JsonNode> results = r.json();
         assertThat(results).hasSize(2);
@@ -127,8 +202,10 @@ class TextCommandsTest {
         assertThat(first.get("masks")).hasSize(1);
         assertThat(first.get("masks").get(0).get("position").asInt()).isEqualTo(3);
         assertThat(first.get("masks").get(0).get("candidates")).hasSize(2);
-        double s0 = first.get("masks").get(0).get("candidates").get(0).get("score").asDouble();
-        double s1 = first.get("masks").get(0).get("candidates").get(1).get("score").asDouble();
+        double s0 =
+                first.get("masks").get(0).get("candidates").get(0).get("score").asDouble();
+        double s1 =
+                first.get("masks").get(0).get("candidates").get(1).get("score").asDouble();
         assertThat(s0).isGreaterThanOrEqualTo(s1).isLessThanOrEqualTo(1.0);
         assertThat(first.get("filled_texts")).hasSize(2);
         assertThat(results.get(1).get("text").asText()).isEqualTo("x[MASK][MASK]");
@@ -136,14 +213,17 @@ class TextCommandsTest {
 
         Run human = run("fill-mask", "--model", models.resolve("mlm").toString(), "ab[MASK]d");
         assertThat(human.code()).isZero();
-        assertThat(human.out()).startsWith("ab[MASK]d").contains("  1. ab").contains("  5. ab")
+        assertThat(human.out())
+                .startsWith("ab[MASK]d")
+                .contains("  1. ab")
+                .contains("  5. ab")
                 .contains("position 3:");
     }
 
     @Test
     void classifyTextPrintsLabelsFromId2Label() throws Exception {
-        Run r = run("classify-text", "--model", models.resolve("clf").toString(), "--top-k", "3", "--json",
-                "good", "bad");
+        Run r = run(
+                "classify-text", "--model", models.resolve("clf").toString(), "--top-k", "3", "--json", "good", "bad");
         assertThat(r.code()).as(r.err()).isZero();
         List<JsonNode> results = r.json();
         assertThat(results).hasSize(2);
@@ -156,8 +236,16 @@ class TextCommandsTest {
 
     @Test
     void badInputIsOneLineOnStderrWithExitCode2() {
-        Run latents = run("generate", "--model", models.resolve("clm").toString(), "--prompt", "Hello",
-                "--max-new-tokens", "3", "--num-latents", "9");
+        Run latents = run(
+                "generate",
+                "--model",
+                models.resolve("clm").toString(),
+                "--prompt",
+                "Hello",
+                "--max-new-tokens",
+                "3",
+                "--num-latents",
+                "9");
         assertThat(latents.code()).isEqualTo(2);
         assertThat(latents.err().strip()).isEqualTo("error: num_latents=9 out of valid range [1..8] (max_latents)");
         Run wrongType = run("fill-mask", "--model", models.resolve("clf").toString(), "a[MASK]");
@@ -173,10 +261,18 @@ class TextCommandsTest {
     @Test
     void helpDocumentsEveryOptionWithItsDefault() {
         Run g = run("generate", "--help");
-        assertThat(g.out()).contains("--num-latents=N").contains("(default: 1)").contains("--top-p=P")
-                .contains("(default: 1.0)").contains("--seed=S").contains("--json");
+        assertThat(g.out())
+                .contains("--num-latents=N")
+                .contains("(default: 1)")
+                .contains("--top-p=P")
+                .contains("(default: 1.0)")
+                .contains("--seed=S")
+                .contains("--json");
         assertThat(run("fill-mask", "--help").out()).contains("--top-k=K").contains("(default: 5)");
         assertThat(run("classify-text", "--help").out()).contains("--top-k=K").contains("(default: 1)");
-        assertThat(run("--help").out()).contains("generate").contains("fill-mask").contains("classify-text");
+        assertThat(run("--help").out())
+                .contains("generate")
+                .contains("fill-mask")
+                .contains("classify-text");
     }
 }

@@ -1,21 +1,19 @@
 package dev.perceiver.cli;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Command-line parsing and errors of {@code train} and {@code validate}. */
 class TrainCommandTest {
     /** Exit code, stdout and stderr of one command. */
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
         PrintStream out = System.out;
@@ -37,8 +35,9 @@ class TrainCommandTest {
     void unknownOptionIsOneLineWithSuggestionsAndExitCode2() {
         Run r = run("train", "image-classifier", "--model.num_latent=3");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).startsWith("error: unknown option --model.num_latent (did you mean "
-                + "--model.num_latents").doesNotContain("\tat ");
+        assertThat(r.err().strip())
+                .startsWith("error: unknown option --model.num_latent (did you mean " + "--model.num_latents")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -59,28 +58,38 @@ class TrainCommandTest {
     void unknownTaskListsTheValidOnes() {
         Run r = run("train", "imageclassifier");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("unknown task 'imageclassifier'; valid: image-classifier, mlm, text-classifier,"
-                + " clm, symbolic-audio");
+        assertThat(r.err())
+                .contains("unknown task 'imageclassifier'; valid: image-classifier, mlm, text-classifier,"
+                        + " clm, symbolic-audio");
     }
 
     @Test
     void printConfigShowsResolvedOptionsFromFileAndCommandLine(@TempDir Path tmp) throws Exception {
         Path cfg = tmp.resolve("c.json");
         Files.writeString(cfg, "{\"model\": {\"num_latents\": 12}, \"data\": {\"batch_size\": 8}}");
-        Run r = run("train", "image-classifier", "--config", cfg.toString(), "--data.batch_size=32",
-                "--print_config");
+        Run r = run("train", "image-classifier", "--config", cfg.toString(), "--data.batch_size=32", "--print_config");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("num_latents: 12").contains("batch_size: 32")
+        assertThat(r.out())
+                .contains("num_latents: 12")
+                .contains("batch_size: 32")
                 .contains("num_cross_attention_layers:");
     }
 
     @Test
     void trainsAndValidatesATinyClassifier(@TempDir Path tmp) {
-        Run r = run("train", "image-classifier", "--model.num_latents=4", "--model.num_latent_channels=16",
-                "--model.encoder.num_frequency_bands=2", "--model.encoder.num_self_attention_heads=2",
+        Run r = run(
+                "train",
+                "image-classifier",
+                "--model.num_latents=4",
+                "--model.num_latent_channels=16",
+                "--model.encoder.num_frequency_bands=2",
+                "--model.encoder.num_self_attention_heads=2",
                 "--model.encoder.num_self_attention_layers_per_block=1",
-                "--model.decoder.num_output_query_channels=16", "--data.batch_size=8", "--trainer.max_steps=6",
-                "--trainer.val_check_interval=3", "--trainer.limit_val_batches=2",
+                "--model.decoder.num_output_query_channels=16",
+                "--data.batch_size=8",
+                "--trainer.max_steps=6",
+                "--trainer.val_check_interval=3",
+                "--trainer.limit_val_batches=2",
                 "--trainer.default_root_dir=" + tmp);
         assertThat(r.code()).as(r.err()).isZero();
         String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
@@ -90,7 +99,11 @@ class TrainCommandTest {
         assertThat(runDir.resolve("curves.png")).exists();
         assertThat(runDir.resolve("checkpoints/best/config.json")).exists();
 
-        Run v = run("validate", "image-classifier", "--checkpoint", runDir.resolve("checkpoints/best").toString(),
+        Run v = run(
+                "validate",
+                "image-classifier",
+                "--checkpoint",
+                runDir.resolve("checkpoints/best").toString(),
                 "--trainer.limit_val_batches=2");
         assertThat(v.code()).as(v.err()).isZero();
         assertThat(v.out()).matches("(?s)val_loss=\\d+\\.\\d+ val_acc=\\d+\\.\\d+ examples=16\\s*");

@@ -5,19 +5,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.model.config.ConfigJson;
-import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
-import dev.perceiver.nn.Module;
-import dev.perceiver.nn.Parameter;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.FlowFiles;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Parameter;
+import dev.perceiver.tasks.ModelType;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,10 +21,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VisionCommandsTest {
     @TempDir
     Path dir;
+
     NDManager manager;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -85,12 +85,16 @@ class VisionCommandsTest {
     }
 
     private Path classifier() throws IOException {
-        return model(ModelType.IMAGE_CLASSIFIER, """
+        return model(
+                ModelType.IMAGE_CLASSIFIER,
+                """
                 {"num_latents": 4, "num_latent_channels": 16,
                  "encoder": {"image_shape": [6, 5, 1], "num_frequency_bands": 2, "num_cross_attention_heads": 1,
                              "num_self_attention_heads": 2, "num_self_attention_layers_per_block": 1},
                  "decoder": {"num_classes": 3, "num_output_query_channels": 8, "num_cross_attention_heads": 1}}
-                """, ModelFolder.labelEntries(new String[] {"cat", "dog", "bird"}), "classifier");
+                """,
+                ModelFolder.labelEntries(new String[] {"cat", "dog", "bird"}),
+                "classifier");
     }
 
     private Path flowModel() throws IOException {
@@ -121,8 +125,8 @@ class VisionCommandsTest {
         Path model = classifier();
         Path png = image(6, 5, BufferedImage.TYPE_BYTE_GRAY, 1, "a.png");
         Path jpg = image(6, 5, BufferedImage.TYPE_INT_RGB, 2, "b.jpg");
-        assertThat(run("classify-image", "--model", model.toString(), "--top-k", "2", png.toString(),
-                jpg.toString())).isEqualTo(0);
+        assertThat(run("classify-image", "--model", model.toString(), "--top-k", "2", png.toString(), jpg.toString()))
+                .isEqualTo(0);
         String[] lines = stdout().split("\n");
         assertThat(lines).hasSize(6);
         assertThat(lines[0]).isEqualTo(png.toString());
@@ -137,12 +141,15 @@ class VisionCommandsTest {
         JsonNode json = ConfigJson.MAPPER.readTree(jsonLines[0]);
         JsonNode predictions = json.get("labels");
         assertThat(json.get("image").asText()).isEqualTo(png.toString());
-        assertThat(ConfigJson.MAPPER.readTree(jsonLines[1]).get("image").asText()).isEqualTo(jpg.toString());
+        assertThat(ConfigJson.MAPPER.readTree(jsonLines[1]).get("image").asText())
+                .isEqualTo(jpg.toString());
         assertThat(predictions).hasSize(3);
         double sum = 0;
         for (JsonNode p : predictions) {
             sum += p.get("score").asDouble();
-            assertThat(p.get("label").asText()).isEqualTo(new String[] {"cat", "dog", "bird"}[p.get("index").asInt()]);
+            assertThat(p.get("label").asText())
+                    .isEqualTo(
+                            new String[] {"cat", "dog", "bird"}[p.get("index").asInt()]);
         }
         assertThat(sum).isCloseTo(1.0, within(1e-9));
     }
@@ -151,11 +158,18 @@ class VisionCommandsTest {
     void classifyImageErrorsAreOneLineWithExitCode2() throws IOException {
         Path model = classifier();
         Path big = image(7, 5, BufferedImage.TYPE_BYTE_GRAY, 1, "big.png");
-        assertThat(run("classify-image", "--model", model.toString(), big.toString())).isEqualTo(2);
-        assertThat(stderr().strip()).startsWith("error: ").contains("big.png").contains("7x5").doesNotContain("\n");
-        assertThat(run("classify-image", "--model", dir.resolve("nope").toString(), big.toString())).isEqualTo(2);
+        assertThat(run("classify-image", "--model", model.toString(), big.toString()))
+                .isEqualTo(2);
+        assertThat(stderr().strip())
+                .startsWith("error: ")
+                .contains("big.png")
+                .contains("7x5")
+                .doesNotContain("\n");
+        assertThat(run("classify-image", "--model", dir.resolve("nope").toString(), big.toString()))
+                .isEqualTo(2);
         assertThat(stderr().strip()).contains("nope").doesNotContain("\n");
-        assertThat(run("classify-image", "--model", model.toString(), "--top-k", "0", big.toString())).isEqualTo(2);
+        assertThat(run("classify-image", "--model", model.toString(), "--top-k", "0", big.toString()))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--top-k (0)");
     }
 
@@ -166,9 +180,22 @@ class VisionCommandsTest {
         Path f2 = image(13, 17, BufferedImage.TYPE_INT_RGB, 4, "f2.png");
         Path png = dir.resolve("out/flow.png");
         Path flo = dir.resolve("out/flow.flo");
-        assertThat(run("flow", "--model", model.toString(), "--output-png", png.toString(), "--output-flo",
-                flo.toString(), "--min-overlap", "2", "--normalize", "--json", f1.toString(), f2.toString()))
-                .as(stderr()).isEqualTo(0);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        "--output-flo",
+                        flo.toString(),
+                        "--min-overlap",
+                        "2",
+                        "--normalize",
+                        "--json",
+                        f1.toString(),
+                        f2.toString()))
+                .as(stderr())
+                .isEqualTo(0);
         assertThat(stdout().strip()).doesNotContain("\n");
         JsonNode json = ConfigJson.MAPPER.readTree(stdout());
         assertThat(json.get("shape").toString()).isEqualTo("[13,17,2]");
@@ -184,10 +211,22 @@ class VisionCommandsTest {
         assertThat(rendered.getWidth()).isEqualTo(17);
         assertThat(rendered.getHeight()).isEqualTo(13);
 
-        assertThat(run("flow", "--model", model.toString(), "--output-png", png.toString(), "--min-overlap", "2",
-                f1.toString(), f2.toString())).isEqualTo(0);
-        assertThat(stdout()).startsWith("flow 13x17 (height x width)").contains("4 tiles of 8x10")
-                .contains("magnitude: mean").contains("wrote " + png);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        "--min-overlap",
+                        "2",
+                        f1.toString(),
+                        f2.toString()))
+                .isEqualTo(0);
+        assertThat(stdout())
+                .startsWith("flow 13x17 (height x width)")
+                .contains("4 tiles of 8x10")
+                .contains("magnitude: mean")
+                .contains("wrote " + png);
     }
 
     @Test
@@ -196,32 +235,80 @@ class VisionCommandsTest {
         Path f1 = image(13, 17, BufferedImage.TYPE_INT_RGB, 3, "f1.png");
         Path other = image(12, 17, BufferedImage.TYPE_INT_RGB, 4, "other.png");
         Path png = dir.resolve("flow.png");
-        assertThat(run("flow", "--model", model.toString(), "--output-png", png.toString(), "--min-overlap", "2",
-                f1.toString(), other.toString())).isEqualTo(2);
-        assertThat(stderr().strip()).startsWith("error: ").contains("other.png").contains("12x17")
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        "--min-overlap",
+                        "2",
+                        f1.toString(),
+                        other.toString()))
+                .isEqualTo(2);
+        assertThat(stderr().strip())
+                .startsWith("error: ")
+                .contains("other.png")
+                .contains("12x17")
                 .doesNotContain("\n");
         assertThat(Files.exists(png)).isFalse();
         // the default overlap of 20 is too large for this small model
-        assertThat(run("flow", "--model", model.toString(), "--output-png", png.toString(), f1.toString(),
-                f1.toString())).isEqualTo(2);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        f1.toString(),
+                        f1.toString()))
+                .isEqualTo(2);
         assertThat(stderr()).contains("min_overlap (20)");
-        assertThat(run("flow", "--model", classifier().toString(), "--output-png", png.toString(), f1.toString(),
-                f1.toString())).isEqualTo(2);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        classifier().toString(),
+                        "--output-png",
+                        png.toString(),
+                        f1.toString(),
+                        f1.toString()))
+                .isEqualTo(2);
         assertThat(stderr()).contains("perceiver-io-image-classifier");
-        assertThat(run("flow", "--model", model.toString(), "--output-png", png.toString(), "--normalize",
-                "--max-magnitude", "3", f1.toString(), f1.toString())).isEqualTo(2);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        "--normalize",
+                        "--max-magnitude",
+                        "3",
+                        f1.toString(),
+                        f1.toString()))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--normalize");
     }
 
     @Test
     void helpDocumentsEveryOptionWithItsDefault() {
         assertThat(run("classify-image", "--help")).isEqualTo(0);
-        assertThat(stdout()).contains("--model").contains("--top-k").contains("default: 5").contains("--batch-size")
-                .contains("default: 16").contains("--json");
+        assertThat(stdout())
+                .contains("--model")
+                .contains("--top-k")
+                .contains("default: 5")
+                .contains("--batch-size")
+                .contains("default: 16")
+                .contains("--json");
         assertThat(run("flow", "--help")).isEqualTo(0);
-        assertThat(stdout()).contains("--output-png").contains("--output-flo").contains("--max-magnitude")
-                .contains("default: 24").contains("--normalize").contains("--min-overlap").contains("default: 20")
-                .contains("--batch-size").contains("default: 1");
+        assertThat(stdout())
+                .contains("--output-png")
+                .contains("--output-flo")
+                .contains("--max-magnitude")
+                .contains("default: 24")
+                .contains("--normalize")
+                .contains("--min-overlap")
+                .contains("default: 20")
+                .contains("--batch-size")
+                .contains("default: 1");
         assertThat(run("--help")).isEqualTo(0);
         assertThat(stdout()).contains("classify-image").contains("flow");
     }

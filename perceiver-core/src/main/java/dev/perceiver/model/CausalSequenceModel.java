@@ -7,8 +7,6 @@ import dev.perceiver.model.adapter.TokenInputAdapterWithRotarySupport;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.LayerNorm;
 
-import java.util.List;
-
 /**
  * Perceiver AR over token sequences (causal language model, symbolic audio model): token input adapter with rotary
  * support (rotating half of each head's channels when abs_pos_emb, all otherwise), optional output layer norm
@@ -25,14 +23,14 @@ public class CausalSequenceModel extends PerceiverAR {
         this(manager, config, adapter(manager, config));
     }
 
-    private CausalSequenceModel(NDManager manager, PerceiverARConfig config,
-            TokenInputAdapterWithRotarySupport adapter) {
+    private CausalSequenceModel(
+            NDManager manager, PerceiverARConfig config, TokenInputAdapterWithRotarySupport adapter) {
         super(manager, adapter, config);
         this.config = config;
         this.tokenAdapter = adapter;
         outNorm = config.outputNorm() ? child("out_norm", new LayerNorm(manager, config.numChannels())) : null;
-        outputAdapter = child("output_adapter",
-                new TiedTokenOutputAdapter(manager, adapter.txtEmbedding(), config.outputBias()));
+        outputAdapter = child(
+                "output_adapter", new TiedTokenOutputAdapter(manager, adapter.txtEmbedding(), config.outputBias()));
     }
 
     private static TokenInputAdapterWithRotarySupport adapter(NDManager manager, PerceiverARConfig c) {
@@ -40,8 +38,8 @@ public class CausalSequenceModel extends PerceiverAR {
         if (c.absPosEmb()) {
             rotated /= 2;
         }
-        return new TokenInputAdapterWithRotarySupport(manager, rotated, c.vocabSize(), c.maxSeqLen(),
-                c.numChannels(), c.absPosEmb(), c.initScale());
+        return new TokenInputAdapterWithRotarySupport(
+                manager, rotated, c.vocabSize(), c.maxSeqLen(), c.numChannels(), c.absPosEmb(), c.initScale());
     }
 
     /**
@@ -73,6 +71,5 @@ public class CausalSequenceModel extends PerceiverAR {
     }
 
     /** Logits (b, n_latent, vocab), normalised hidden state (b, n_latent, C), decoding cache (or null). */
-    public record LmOutput(NDArray logits, NDArray lastHiddenState, DecodingCache cache) {
-    }
+    public record LmOutput(NDArray logits, NDArray lastHiddenState, DecodingCache cache) {}
 }

@@ -1,7 +1,6 @@
 package dev.perceiver.model;
 
 import dev.perceiver.model.blocks.KvCache;
-
 import java.util.List;
 
 /**

@@ -1,6 +1,5 @@
 package dev.perceiver.model;
 
-import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,10 +10,11 @@ import dev.perceiver.model.blocks.AttentionOutput;
 import dev.perceiver.model.blocks.CrossAttentionLayer;
 import dev.perceiver.model.blocks.SelfAttentionBlock;
 import dev.perceiver.model.config.PerceiverARConfig;
-import dev.perceiver.nn.Module;
 import dev.perceiver.model.position.FrequencyPositionEncoding;
 import dev.perceiver.model.position.Positions;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
+import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Tensors;
 
 /**
  * Perceiver AR: a sequence (b, n) is split into a prefix of {@code prefix_len} positions and n - prefix_len latent
@@ -32,20 +32,51 @@ public class PerceiverAR extends Module {
     private final double crossAttentionDropout;
     private java.util.Random dropoutRandom = new java.util.Random();
 
-    public <A extends InputAdapter & RotarySupport> PerceiverAR(NDManager manager, A inputAdapter,
-            PerceiverARConfig config) {
+    public <A extends InputAdapter & RotarySupport> PerceiverAR(
+            NDManager manager, A inputAdapter, PerceiverARConfig config) {
         super(manager);
         this.inputAdapter = child("input_adapter", inputAdapter);
         this.rotary = inputAdapter;
         int c = inputAdapter.numInputChannels();
         double init = config.initScale();
-        crossAttention = child("cross_attention", new CrossAttentionLayer(manager, config.numHeads(), c, c, null,
-                null, config.maxHeadsParallel(), true, config.crossAttentionWideningFactor(),
-                config.postAttentionDropout(), config.residualDropout(), true, false, true, false, init));
-        selfAttention = child("self_attention", new SelfAttentionBlock(manager, config.numSelfAttentionLayers(),
-                config.numHeads(), c, null, null, config.numSelfAttentionRotaryLayers(), null, true,
-                config.selfAttentionWideningFactor(), config.postAttentionDropout(), config.residualDropout(), false,
-                false, false, init));
+        crossAttention = child(
+                "cross_attention",
+                new CrossAttentionLayer(
+                        manager,
+                        config.numHeads(),
+                        c,
+                        c,
+                        null,
+                        null,
+                        config.maxHeadsParallel(),
+                        true,
+                        config.crossAttentionWideningFactor(),
+                        config.postAttentionDropout(),
+                        config.residualDropout(),
+                        true,
+                        false,
+                        true,
+                        false,
+                        init));
+        selfAttention = child(
+                "self_attention",
+                new SelfAttentionBlock(
+                        manager,
+                        config.numSelfAttentionLayers(),
+                        config.numHeads(),
+                        c,
+                        null,
+                        null,
+                        config.numSelfAttentionRotaryLayers(),
+                        null,
+                        true,
+                        config.selfAttentionWideningFactor(),
+                        config.postAttentionDropout(),
+                        config.residualDropout(),
+                        false,
+                        false,
+                        false,
+                        init));
         crossAttentionDropout = config.crossAttentionDropout();
     }
 
@@ -66,7 +97,9 @@ public class PerceiverAR extends Module {
         NDManager m = x.getManager();
         long b = x.getShape().get(0);
         boolean cached = cache != null && !cache.isEmpty();
-        long n = cached ? cache.crossAttention().length() + x.getShape().get(1) : x.getShape().get(1);
+        long n = cached
+                ? cache.crossAttention().length() + x.getShape().get(1)
+                : x.getShape().get(1);
         if (prefixLen < 0 || prefixLen >= n) {
             throw new IllegalArgumentException("prefix_len (" + prefixLen + ") out of valid range [0.." + n + ")");
         }
@@ -80,8 +113,8 @@ public class PerceiverAR extends Module {
         if (cached) {
             return step(x, padMask, cache);
         }
-        NDArray shift = padMask == null ? null
-                : padMask.toType(DataType.INT64, false).sum(new int[] {1}, true);
+        NDArray shift =
+                padMask == null ? null : padMask.toType(DataType.INT64, false).sum(new int[] {1}, true);
         RotarySupport.Adapted adapted = rotary.forwardWithRotary(x, Positions.positions(m, b, n, shift));
         NDArray h = adapted.x();
         NDArray frq = adapted.frqPosEnc();
@@ -96,15 +129,24 @@ public class PerceiverAR extends Module {
             xPrefix = gatherPositions(xPrefix, keepIdx);
             frqK = gatherPositions(frq.get(":, :" + prefixLen), keepIdx).concat(frqLatent, 1);
             if (padMask != null) {
-                pad = padMask.get(":, :" + prefixLen).toType(DataType.INT64, false).gather(keepIdx, 1)
-                        .toType(DataType.BOOLEAN, false).concat(padMask.get(":, " + prefixLen + ":"), 1);
+                pad = padMask.get(":, :" + prefixLen)
+                        .toType(DataType.INT64, false)
+                        .gather(keepIdx, 1)
+                        .toType(DataType.BOOLEAN, false)
+                        .concat(padMask.get(":, " + prefixLen + ":"), 1);
             }
         }
         RotaryPositionEmbedding rotLatent = new RotaryPositionEmbedding(frqLatent, true);
-        AttentionOutput ca = crossAttention.forward(xLatent, null, xPrefix, pad, rotLatent,
-                new RotaryPositionEmbedding(frqK, true), cache == null ? null : cache.crossAttention());
-        SelfAttentionBlock.BlockOutput sa = selfAttention.forward(ca.lastHiddenState(), null, rotLatent,
-                cache == null ? null : cache.selfAttention());
+        AttentionOutput ca = crossAttention.forward(
+                xLatent,
+                null,
+                xPrefix,
+                pad,
+                rotLatent,
+                new RotaryPositionEmbedding(frqK, true),
+                cache == null ? null : cache.crossAttention());
+        SelfAttentionBlock.BlockOutput sa = selfAttention.forward(
+                ca.lastHiddenState(), null, rotLatent, cache == null ? null : cache.selfAttention());
         if (cache != null) {
             cache.advance(n, shift == null ? new long[(int) b] : shift.toLongArray());
         }
@@ -138,8 +180,8 @@ public class PerceiverAR extends Module {
                 ? RotaryPositionEmbedding.ofSinglePositions(m, frq.angles(rotPos))
                 : new RotaryPositionEmbedding(frq.forward(Tensors.owned(m, rotPos, new Shape(b, nNew))), true);
         AttentionOutput ca = crossAttention.forward(h, null, null, padMask, rot, rot, cache.crossAttention());
-        SelfAttentionBlock.BlockOutput sa = selfAttention.forward(ca.lastHiddenState(), null, rot,
-                cache.selfAttention());
+        SelfAttentionBlock.BlockOutput sa =
+                selfAttention.forward(ca.lastHiddenState(), null, rot, cache.selfAttention());
         cache.advance(nNew, null);
         return new Output(sa.lastHiddenState(), cache);
     }
@@ -148,9 +190,10 @@ public class PerceiverAR extends Module {
      * An empty decoding cache for a batch of {@code b}, with room for {@code crossAttentionCapacity} window positions
      * and {@code selfAttentionCapacity} latent positions before its storage grows. Close it after use.
      */
-    public DecodingCache newDecodingCache(NDManager m, long b, long crossAttentionCapacity,
-            long selfAttentionCapacity) {
-        return new DecodingCache(crossAttention.newKvCache(m, b, crossAttentionCapacity),
+    public DecodingCache newDecodingCache(
+            NDManager m, long b, long crossAttentionCapacity, long selfAttentionCapacity) {
+        return new DecodingCache(
+                crossAttention.newKvCache(m, b, crossAttentionCapacity),
                 selfAttention.newKvCaches(m, b, selfAttentionCapacity));
     }
 
@@ -179,7 +222,8 @@ public class PerceiverAR extends Module {
     /** (b, p, c) gathered at (b, k) indices along axis 1 -> (b, k, c). */
     private static NDArray gatherPositions(NDArray x, NDArray idx) {
         long c = x.getShape().get(2);
-        NDArray full = idx.expandDims(-1).broadcast(new Shape(idx.getShape().get(0), idx.getShape().get(1), c));
+        NDArray full = idx.expandDims(-1)
+                .broadcast(new Shape(idx.getShape().get(0), idx.getShape().get(1), c));
         return x.gather(full, 1);
     }
 
@@ -188,7 +232,5 @@ public class PerceiverAR extends Module {
     }
 
     /** Hidden state of the latent positions (b, n_latent, C) and the decoding cache (or null). */
-    public record Output(NDArray lastHiddenState, DecodingCache cache) {
-    }
-
+    public record Output(NDArray lastHiddenState, DecodingCache cache) {}
 }

@@ -25,15 +25,34 @@ public final class PerceiverDecoder extends Module {
      * @param queryProvider a {@link Module} that provides the output queries
      * @param numLatentChannels D
      */
-    public <Q extends Module & QueryProvider> PerceiverDecoder(NDManager manager, OutputAdapter outputAdapter,
-            Q queryProvider, int numLatentChannels, DecoderConfig config) {
+    public <Q extends Module & QueryProvider> PerceiverDecoder(
+            NDManager manager,
+            OutputAdapter outputAdapter,
+            Q queryProvider,
+            int numLatentChannels,
+            DecoderConfig config) {
         super(manager);
         this.queryProvider = child("output_query_provider", queryProvider);
         this.outputAdapter = child("output_adapter", outputAdapter);
-        crossAttn = child("cross_attn", new CrossAttentionLayer(manager, config.numCrossAttentionHeads(),
-                queryProvider.numQueryChannels(), numLatentChannels, config.numCrossAttentionQkChannels(),
-                config.numCrossAttentionVChannels(), null, false, config.crossAttentionWideningFactor(),
-                config.dropout(), 0.0, config.crossAttentionResidual(), true, true, true, config.initScale()));
+        crossAttn = child(
+                "cross_attn",
+                new CrossAttentionLayer(
+                        manager,
+                        config.numCrossAttentionHeads(),
+                        queryProvider.numQueryChannels(),
+                        numLatentChannels,
+                        config.numCrossAttentionQkChannels(),
+                        config.numCrossAttentionVChannels(),
+                        null,
+                        false,
+                        config.crossAttentionWideningFactor(),
+                        config.dropout(),
+                        0.0,
+                        config.crossAttentionResidual(),
+                        true,
+                        true,
+                        true,
+                        config.initScale()));
     }
 
     /**
@@ -49,10 +68,12 @@ public final class PerceiverDecoder extends Module {
     /** Classification decoder: num_output_queries learned queries -> logits (b, num_classes). */
     public static PerceiverDecoder classification(NDManager m, ClassificationDecoderConfig d, int numLatentChannels) {
         double init = d.base().initScale();
-        return new PerceiverDecoder(m,
+        return new PerceiverDecoder(
+                m,
                 new ClassificationOutputAdapter(m, d.numClasses(), d.numOutputQueryChannels(), init),
                 new TrainableQueryProvider(m, d.numOutputQueries(), d.numOutputQueryChannels(), init),
-                numLatentChannels, d.base());
+                numLatentChannels,
+                d.base());
     }
 
     /** Whether the output queries are derived from the adapted encoder input. */

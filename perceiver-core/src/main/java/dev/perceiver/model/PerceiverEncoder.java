@@ -10,7 +10,6 @@ import dev.perceiver.model.blocks.KeyValues;
 import dev.perceiver.model.blocks.SelfAttentionBlock;
 import dev.perceiver.model.config.EncoderConfig;
 import dev.perceiver.nn.Module;
-
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -42,12 +41,12 @@ public final class PerceiverEncoder extends Module {
      * @param numLatentChannels D
      * @param config encoder options (reference EncoderConfig)
      */
-    public PerceiverEncoder(NDManager manager, InputAdapter inputAdapter, int numLatents, int numLatentChannels,
-            EncoderConfig config) {
+    public PerceiverEncoder(
+            NDManager manager, InputAdapter inputAdapter, int numLatents, int numLatentChannels, EncoderConfig config) {
         super(manager);
         double init = config.initScale();
-        latentProvider = child("latent_provider",
-                new TrainableQueryProvider(manager, numLatents, numLatentChannels, init));
+        latentProvider =
+                child("latent_provider", new TrainableQueryProvider(manager, numLatents, numLatentChannels, init));
         this.inputAdapter = child("input_adapter", inputAdapter);
         numCrossAttentionLayers = config.numCrossAttentionLayers();
         numSelfAttentionBlocks = config.numSelfAttentionBlocks();
@@ -62,15 +61,43 @@ public final class PerceiverEncoder extends Module {
     }
 
     private static CrossAttentionLayer crossAttention(NDManager m, InputAdapter adapter, int d, EncoderConfig c) {
-        return new CrossAttentionLayer(m, c.numCrossAttentionHeads(), d, adapter.numInputChannels(),
-                c.numCrossAttentionQkChannels(), c.numCrossAttentionVChannels(), null, false,
-                c.crossAttentionWideningFactor(), c.dropout(), 0.0, true, true, true, true, c.initScale());
+        return new CrossAttentionLayer(
+                m,
+                c.numCrossAttentionHeads(),
+                d,
+                adapter.numInputChannels(),
+                c.numCrossAttentionQkChannels(),
+                c.numCrossAttentionVChannels(),
+                null,
+                false,
+                c.crossAttentionWideningFactor(),
+                c.dropout(),
+                0.0,
+                true,
+                true,
+                true,
+                true,
+                c.initScale());
     }
 
     private static SelfAttentionBlock selfAttention(NDManager m, int d, EncoderConfig c) {
-        return new SelfAttentionBlock(m, c.numSelfAttentionLayersPerBlock(), c.numSelfAttentionHeads(), d,
-                c.numSelfAttentionQkChannels(), c.numSelfAttentionVChannels(), 1, null, false,
-                c.selfAttentionWideningFactor(), c.dropout(), 0.0, true, true, true, c.initScale());
+        return new SelfAttentionBlock(
+                m,
+                c.numSelfAttentionLayersPerBlock(),
+                c.numSelfAttentionHeads(),
+                d,
+                c.numSelfAttentionQkChannels(),
+                c.numSelfAttentionVChannels(),
+                1,
+                null,
+                false,
+                c.selfAttentionWideningFactor(),
+                c.dropout(),
+                0.0,
+                true,
+                true,
+                true,
+                c.initScale());
     }
 
     /** Task input -> latents (b, N, D). */
@@ -81,23 +108,32 @@ public final class PerceiverEncoder extends Module {
     /**
      * Task input -> latents (b, N, D) together with the adapted input (b, M, C). When the adapter provides a
      * factored input (per-example channels and a shared position encoding), cross-attention never forms its keys
-     * and values (see {@link dev.perceiver.model.blocks.MultiHeadAttention#forwardFactored}); otherwise they are computed
+     * and values (see {@link dev.perceiver.model.blocks.MultiHeadAttention#forwardFactored}); otherwise they are
+     * computed
      * once per distinct cross-attention layer and reused by shared layers.
      */
     public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {
         FactoredInput factored = FACTORED ? inputAdapter.forwardFactored(x) : null;
         NDArray adapted = factored == null ? inputAdapter.forward(x) : null;
-        long b = factored == null ? adapted.getShape().get(0) : factored.perExample().getShape().get(0);
-        long m = factored == null ? adapted.getShape().get(1) : factored.perExample().getShape().get(1);
-        if (padMask != null && (padMask.getShape().dimension() != 2 || padMask.getShape().get(0) != b
-                || padMask.getShape().get(1) != m)) {
-            throw new IllegalArgumentException("pad_mask shape " + padMask.getShape() + " must be (batch, M) = ("
-                    + b + ", " + m + ")");
+        long b = factored == null
+                ? adapted.getShape().get(0)
+                : factored.perExample().getShape().get(0);
+        long m = factored == null
+                ? adapted.getShape().get(1)
+                : factored.perExample().getShape().get(1);
+        if (padMask != null
+                && (padMask.getShape().dimension() != 2
+                        || padMask.getShape().get(0) != b
+                        || padMask.getShape().get(1) != m)) {
+            throw new IllegalArgumentException(
+                    "pad_mask shape " + padMask.getShape() + " must be (batch, M) = (" + b + ", " + m + ")");
         }
         Map<CrossAttentionLayer, KeyValues> keyValues = new IdentityHashMap<>();
         BiFunction<CrossAttentionLayer, NDArray, NDArray> cross = (layer, q) -> factored != null
                 ? layer.forward(q, factored, padMask)
-                : layer.forward(q, keyValues.computeIfAbsent(layer, l -> l.crossAttention().keyValues(adapted)),
+                : layer.forward(
+                        q,
+                        keyValues.computeIfAbsent(layer, l -> l.crossAttention().keyValues(adapted)),
                         padMask);
         NDArray latents = latentProvider.query(null);
         latents = cross.apply(crossAttn1, latents);

@@ -2,8 +2,7 @@ package dev.perceiver.nn;
 
 /** Argument checks whose messages name the parameter, its value and the valid range. */
 public final class Checks {
-    private Checks() {
-    }
+    private Checks() {}
 
     /** Requires {@code value > 0}. */
     public static void positive(String name, long value) {

@@ -19,7 +19,9 @@ public final class Embedding extends Module {
 
     /** int64 ids of any shape -> (..., dim). Ids must be in [0, num_embeddings); callers validate user input. */
     public NDArray forward(NDArray ids) {
-        return ids.getNDArrayInternal().embedding(ids, weight.array(), SparseFormat.DENSE).singletonOrThrow();
+        return ids.getNDArrayInternal()
+                .embedding(ids, weight.array(), SparseFormat.DENSE)
+                .singletonOrThrow();
     }
 
     public Parameter weight() {

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -87,8 +86,8 @@ public final class FrozenWeights implements AutoCloseable {
      * {@code second(activation(first(x)))} with the float16 copies and a float16 intermediate (one conversion in, one
      * out), when this scope is float16 and x has few rows; else null.
      */
-    public NDArray applyChain(Linear first, java.util.function.UnaryOperator<NDArray> activation, Linear second,
-            NDArray x) {
+    public NDArray applyChain(
+            Linear first, java.util.function.UnaryOperator<NDArray> activation, Linear second, NDArray x) {
         if (!halfFor(x, first.inFeatures())) {
             return null;
         }
@@ -100,8 +99,9 @@ public final class FrozenWeights implements AutoCloseable {
 
     /** The float16 weight and bias (or null) of {@code linear}, made at first use. */
     private NDArray[] halfCopies(Linear linear) {
-        return halfCopies.computeIfAbsent(linear, l -> new NDArray[] {half(l.weight().array()),
-                l.bias() == null ? null : half(l.bias().array())});
+        return halfCopies.computeIfAbsent(linear, l -> new NDArray[] {
+            half(l.weight().array()), l.bias() == null ? null : half(l.bias().array())
+        });
     }
 
     /** The joint output of {@code linears} on x (..., sum out_l) with stacked weights made once. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     /** Manager that owns the parameters of this module. */
     protected final NDManager manager;
+
     private boolean training;
 
     protected Module(NDManager manager) {

@@ -1,17 +1,15 @@
 package dev.perceiver.nn;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-
 /** Stateless tensor functions used by the building blocks. */
 public final class Ops {
-    private Ops() {
-    }
+    private Ops() {}
 
     /** Exact (erf) GELU, as torch.nn.GELU(). */
     public static NDArray gelu(NDArray x) {

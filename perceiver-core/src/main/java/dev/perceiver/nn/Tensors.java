@@ -11,8 +11,7 @@ import ai.djl.ndarray.types.Shape;
  * by libtorch.
  */
 public final class Tensors {
-    private Tensors() {
-    }
+    private Tensors() {}
 
     /** float32 array of {@code shape} owning a copy of {@code data}. */
     public static NDArray owned(NDManager m, float[] data, Shape shape) {

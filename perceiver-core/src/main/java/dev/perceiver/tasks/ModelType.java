@@ -3,7 +3,7 @@ package dev.perceiver.tasks;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
+import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.OpticalFlowDecoderConfig;
@@ -12,14 +12,13 @@ import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
-import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.nn.Module;
+import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
-
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -79,20 +78,33 @@ public enum ModelType {
         } else if (model instanceof CausalSequenceModel) {
             return CAUSAL_LANGUAGE_MODEL;
         }
-        throw new IllegalArgumentException("no model folder type for " + model.getClass().getSimpleName());
+        throw new IllegalArgumentException(
+                "no model folder type for " + model.getClass().getSimpleName());
     }
 
     /** Builds a freshly initialised model of this type from its reference {@code model_config}. */
     public Module create(NDManager manager, JsonNode modelConfig) {
         return switch (this) {
-            case IMAGE_CLASSIFIER -> new ImageClassifier(manager, PerceiverIOConfig.fromJson(modelConfig,
-                    ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
-            case MASKED_LANGUAGE_MODEL -> new MaskedLanguageModel(manager, PerceiverIOConfig.fromJson(modelConfig,
-                    TextEncoderConfig::fromJson, TextDecoderConfig::fromJson));
-            case TEXT_CLASSIFIER -> new TextClassifier(manager, PerceiverIOConfig.fromJson(modelConfig,
-                    TextEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
-            case OPTICAL_FLOW -> new OpticalFlow(manager, PerceiverIOConfig.fromJson(modelConfig,
-                    OpticalFlowEncoderConfig::fromJson, OpticalFlowDecoderConfig::fromJson));
+            case IMAGE_CLASSIFIER ->
+                new ImageClassifier(
+                        manager,
+                        PerceiverIOConfig.fromJson(
+                                modelConfig, ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+            case MASKED_LANGUAGE_MODEL ->
+                new MaskedLanguageModel(
+                        manager,
+                        PerceiverIOConfig.fromJson(
+                                modelConfig, TextEncoderConfig::fromJson, TextDecoderConfig::fromJson));
+            case TEXT_CLASSIFIER ->
+                new TextClassifier(
+                        manager,
+                        PerceiverIOConfig.fromJson(
+                                modelConfig, TextEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+            case OPTICAL_FLOW ->
+                new OpticalFlow(
+                        manager,
+                        PerceiverIOConfig.fromJson(
+                                modelConfig, OpticalFlowEncoderConfig::fromJson, OpticalFlowDecoderConfig::fromJson));
             case CAUSAL_LANGUAGE_MODEL -> new CausalLanguageModel(manager, PerceiverARConfig.fromJson(modelConfig));
             case SYMBOLIC_AUDIO_MODEL -> new SymbolicAudioModel(manager, PerceiverARConfig.fromJson(modelConfig));
         };
@@ -111,6 +123,7 @@ public enum ModelType {
         } else if (model instanceof CausalSequenceModel m) {
             return m.config().toJson();
         }
-        throw new IllegalArgumentException("no model config for " + model.getClass().getSimpleName());
+        throw new IllegalArgumentException(
+                "no model config for " + model.getClass().getSimpleName());
     }
 }

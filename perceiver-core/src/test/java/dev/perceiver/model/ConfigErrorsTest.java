@@ -1,5 +1,7 @@
 package dev.perceiver.model;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,8 +19,6 @@ import dev.perceiver.tasks.vision.ImageClassifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bad configs and inputs fail fast with messages that name the field, the value and the rule. */
 class ConfigErrorsTest {
@@ -42,7 +42,9 @@ class ConfigErrorsTest {
     }
 
     static PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig> image(String encoderExtra) {
-        return PerceiverIOConfig.fromJson(ConfigJson.parse(imageConfig(encoderExtra)), ImageEncoderConfig::fromJson,
+        return PerceiverIOConfig.fromJson(
+                ConfigJson.parse(imageConfig(encoderExtra)),
+                ImageEncoderConfig::fromJson,
                 ClassificationDecoderConfig::fromJson);
     }
 
@@ -58,45 +60,56 @@ class ConfigErrorsTest {
         assertThatThrownBy(() -> new ImageClassifier(manager, image(", \"num_self_attention_heads\": 3")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("num_qk_channels (8) must be divisible by num_heads (3)");
-        assertThatThrownBy(() -> new MultiHeadAttention(manager, 4, 8, 8, 8, 6, null, null, false, 0, true, true,
-                0.02)).hasMessageContaining("num_v_channels (6) must be divisible by num_heads (4)");
+        assertThatThrownBy(() -> new MultiHeadAttention(manager, 4, 8, 8, 8, 6, null, null, false, 0, true, true, 0.02))
+                .hasMessageContaining("num_v_channels (6) must be divisible by num_heads (4)");
     }
 
     @Test
     void unknownOrBadlyTypedField() {
         assertThatThrownBy(() -> image(", \"num_latent\": 3"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_latent");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("num_latent");
         assertThatThrownBy(() -> image(", \"dropout\": 1.5"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dropout (1.5) must be in [0, 1)");
-        assertThatThrownBy(() -> PerceiverIOConfig.fromJson(ConfigJson.parse("{\"num_latents\": 0, "
-                + "\"num_latent_channels\": 8, \"encoder\": {}, \"decoder\": {}}"), ImageEncoderConfig::fromJson,
-                ClassificationDecoderConfig::fromJson)).hasMessageContaining("num_latents (0) must be > 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dropout (1.5) must be in [0, 1)");
+        assertThatThrownBy(() -> PerceiverIOConfig.fromJson(
+                        ConfigJson.parse("{\"num_latents\": 0, "
+                                + "\"num_latent_channels\": 8, \"encoder\": {}, \"decoder\": {}}"),
+                        ImageEncoderConfig::fromJson,
+                        ClassificationDecoderConfig::fromJson))
+                .hasMessageContaining("num_latents (0) must be > 0");
     }
 
     @Test
     void inputShapeDifferentFromConfigured() {
         ImageClassifier model = new ImageClassifier(manager, image(""));
         NDArray x = manager.ones(new Shape(2, 5, 4, 1));
-        assertThatThrownBy(() -> model.forward(x)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> model.forward(x))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("input image shape [5, 4, 1] different from required shape [4, 4, 1]");
     }
 
     @Test
     void tokenIdOutOfVocabularyAndSequenceTooLong() {
-        var cfg = PerceiverIOConfig.fromJson(ConfigJson.parse("{\"num_latents\": 2, \"num_latent_channels\": 8, "
-                + "\"encoder\": {\"vocab_size\": 10, \"max_seq_len\": 6, \"num_input_channels\": 8, "
-                + "\"num_cross_attention_heads\": 1, \"num_self_attention_heads\": 1, "
-                + "\"num_self_attention_layers_per_block\": 1}, \"decoder\": {\"vocab_size\": 10, \"max_seq_len\": 6, "
-                + "\"num_cross_attention_heads\": 1}}"), TextEncoderConfig::fromJson, TextDecoderConfig::fromJson);
+        var cfg = PerceiverIOConfig.fromJson(
+                ConfigJson.parse("{\"num_latents\": 2, \"num_latent_channels\": 8, "
+                        + "\"encoder\": {\"vocab_size\": 10, \"max_seq_len\": 6, \"num_input_channels\": 8, "
+                        + "\"num_cross_attention_heads\": 1, \"num_self_attention_heads\": 1, "
+                        + "\"num_self_attention_layers_per_block\": 1}, \"decoder\": {\"vocab_size\": 10, \"max_seq_len\": 6, "
+                        + "\"num_cross_attention_heads\": 1}}"),
+                TextEncoderConfig::fromJson,
+                TextDecoderConfig::fromJson);
         MaskedLanguageModel model = new MaskedLanguageModel(manager, cfg);
         NDArray bad = manager.create(new long[] {1, 2, 10}, new Shape(1, 3));
-        assertThatThrownBy(() -> model.forward(bad, null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> model.forward(bad, null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("token id (10) out of range [0, 10) (vocab_size)");
         NDArray negative = manager.create(new long[] {1, -1}, new Shape(1, 2));
         assertThatThrownBy(() -> model.forward(negative, null)).hasMessageContaining("token id (-1)");
         NDArray tooLong = manager.zeros(new Shape(1, 7), ai.djl.ndarray.types.DataType.INT64);
         assertThatThrownBy(() -> model.forward(tooLong, null))
-                .hasMessageContaining("input sequence length (7) exceeds").hasMessageContaining("max_seq_len (6)");
+                .hasMessageContaining("input sequence length (7) exceeds")
+                .hasMessageContaining("max_seq_len (6)");
     }
 
     @Test
@@ -105,12 +118,14 @@ class ConfigErrorsTest {
                 + "\"max_latents\": 4, \"num_channels\": 8, \"num_heads\": 2, \"num_self_attention_layers\": 1}"));
         CausalLanguageModel model = new CausalLanguageModel(manager, cfg);
         NDArray x = manager.ones(new Shape(1, 8), ai.djl.ndarray.types.DataType.INT64);
-        assertThatThrownBy(() -> model.forwardLogits(x, 8, null, null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> model.forwardLogits(x, 8, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("prefix_len (8) exceeds max_prefix_len (6)");
         NDArray shortX = manager.ones(new Shape(1, 3), ai.djl.ndarray.types.DataType.INT64);
         assertThatThrownBy(() -> model.forwardLogits(shortX, 3, null, null))
                 .hasMessageContaining("prefix_len (3) out of valid range [0..3)");
-        assertThatThrownBy(() -> PerceiverARConfig.fromJson(ConfigJson.parse("{\"max_seq_len\": 10, "
-                + "\"max_latents\": 12}"))).hasMessageContaining("max_latents (12) must be <= max_seq_len (10)");
+        assertThatThrownBy(() ->
+                        PerceiverARConfig.fromJson(ConfigJson.parse("{\"max_seq_len\": 10, " + "\"max_latents\": 12}")))
+                .hasMessageContaining("max_latents (12) must be <= max_seq_len (10)");
     }
 }

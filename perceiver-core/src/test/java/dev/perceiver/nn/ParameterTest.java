@@ -1,13 +1,13 @@
 package dev.perceiver.nn;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ParameterTest {
 
@@ -33,7 +33,8 @@ class ParameterTest {
             assertThat(linear.weight().array().getDataType()).isEqualTo(DataType.FLOAT32);
             assertThat(linear.weight().array().toFloatArray()).containsExactly(0.5f, -1.5f);
             assertThatThrownBy(() -> linear.weight().load(m.zeros(new Shape(2, 2))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(2, 2)");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("(2, 2)");
         }
     }
 }

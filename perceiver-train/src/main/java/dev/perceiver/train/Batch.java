@@ -10,5 +10,4 @@ import ai.djl.ndarray.NDArray;
  * @param padMask boolean (b, n), true at padding, or null
  * @param size number of examples b
  */
-public record Batch(NDArray x, NDArray y, NDArray padMask, int size) {
-}
+public record Batch(NDArray x, NDArray y, NDArray padMask, int size) {}

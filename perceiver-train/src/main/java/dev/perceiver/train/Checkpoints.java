@@ -7,7 +7,6 @@ import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.model.io.SafetensorsFile;
 import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.train.optim.AdamW;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,8 +29,7 @@ public final class Checkpoints {
     /** Trainer state file; written last, so its presence marks a complete checkpoint. */
     public static final String STATE = "trainer_state.json";
 
-    private Checkpoints() {
-    }
+    private Checkpoints() {}
 
     /** Saves model, optimizer and trainer state as the checkpoint folder {@code dir}. */
     public static void save(Path dir, TrainingTask task, AdamW optimizer, TrainerState state) throws IOException {
@@ -42,8 +40,8 @@ public final class Checkpoints {
         deleteTree(tmp);
         ModelFolder.save(task.model(), tmp, task.configExtras());
         task.writeExtraFiles(tmp);
-        SafetensorsFile.write(tmp.resolve(OPTIMIZER), optimizer.stateTensors(),
-                Map.of("step", Long.toString(optimizer.stepCount())));
+        SafetensorsFile.write(
+                tmp.resolve(OPTIMIZER), optimizer.stateTensors(), Map.of("step", Long.toString(optimizer.stepCount())));
         AtomicFiles.writeString(tmp.resolve(STATE), ConfigJson.toString(state.toJson()) + "\n");
         deleteTree(old);
         if (Files.exists(dir)) {
@@ -59,8 +57,9 @@ public final class Checkpoints {
      */
     public static Path locate(Path dir) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
-        for (Path p : new Path[] {dir, parent.resolve("." + dir.getFileName() + ".tmp"),
-                parent.resolve("." + dir.getFileName() + ".old")}) {
+        for (Path p : new Path[] {
+            dir, parent.resolve("." + dir.getFileName() + ".tmp"), parent.resolve("." + dir.getFileName() + ".old")
+        }) {
             if (Files.isRegularFile(p.resolve(STATE))) {
                 return p;
             }
@@ -87,8 +86,7 @@ public final class Checkpoints {
     /** Loads the model weights and the optimizer state of a checkpoint folder into existing objects. */
     public static void restore(Path dir, TrainingTask task, AdamW optimizer) throws IOException {
         Path weights = dir.resolve(ModelFolder.WEIGHTS);
-        StateDicts.load(task.model(), SafetensorsFile.read(weights).tensors(), ModelFolder.PREFIX,
-                weights.toString());
+        StateDicts.load(task.model(), SafetensorsFile.read(weights).tensors(), ModelFolder.PREFIX, weights.toString());
         Path opt = dir.resolve(OPTIMIZER);
         SafetensorsFile f = SafetensorsFile.read(opt);
         String step = f.metadata().get("step");

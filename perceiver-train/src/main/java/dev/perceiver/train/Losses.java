@@ -8,8 +8,7 @@ public final class Losses {
     /** Label value excluded from the loss (torch's default {@code ignore_index}). */
     public static final long IGNORE_INDEX = -100;
 
-    private Losses() {
-    }
+    private Losses() {}
 
     /**
      * Mean cross-entropy over the labels that are not {@link #IGNORE_INDEX}, from log-softmax: logits (..., C),
@@ -18,8 +17,8 @@ public final class Losses {
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
         long c = logits.getShape().get(logits.getShape().dimension() - 1);
         if (logits.getShape().size() / c != labels.getShape().size()) {
-            throw new IllegalArgumentException("labels shape " + labels.getShape()
-                    + " does not match logits shape " + logits.getShape() + " without its last dimension");
+            throw new IllegalArgumentException("labels shape " + labels.getShape() + " does not match logits shape "
+                    + logits.getShape() + " without its last dimension");
         }
         NDArray flatLogits = logits.reshape(-1, c);
         NDArray flatLabels = labels.reshape(-1).toType(DataType.INT64, false);
@@ -34,7 +33,11 @@ public final class Losses {
 
     /** Number of rows whose argmax over the last axis equals the label: logits (N, C), labels (N). */
     public static long correct(NDArray logits, NDArray labels) {
-        return logits.argMax(-1).toType(DataType.INT64, false).eq(labels.toType(DataType.INT64, false))
-                .toType(DataType.INT64, false).sum().getLong();
+        return logits.argMax(-1)
+                .toType(DataType.INT64, false)
+                .eq(labels.toType(DataType.INT64, false))
+                .toType(DataType.INT64, false)
+                .sum()
+                .getLong();
     }
 }

@@ -1,7 +1,6 @@
 package dev.perceiver.train;
 
 import dev.perceiver.model.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +24,15 @@ public final class MetricsLog {
      * @param valLoss validation loss, or NaN
      * @param valAcc validation accuracy, or NaN
      */
-    public record Row(long step, int epoch, double trainLoss, double trainAcc, double valLoss, double valAcc,
-            double lr, double elapsedSeconds) {
+    public record Row(
+            long step,
+            int epoch,
+            double trainLoss,
+            double trainAcc,
+            double valLoss,
+            double valAcc,
+            double lr,
+            double elapsedSeconds) {
         String toCsv() {
             return step + "," + epoch + "," + cell(trainLoss) + "," + cell(trainAcc) + "," + cell(valLoss) + ","
                     + cell(valAcc) + "," + cell(lr) + "," + String.format(Locale.ROOT, "%.1f", elapsedSeconds);
@@ -38,8 +44,15 @@ public final class MetricsLog {
                 throw new IOException(file + ": malformed row '" + line + "' (expected 8 columns)");
             }
             try {
-                return new Row(Long.parseLong(c[0]), Integer.parseInt(c[1]), num(c[2]), num(c[3]), num(c[4]),
-                        num(c[5]), num(c[6]), num(c[7]));
+                return new Row(
+                        Long.parseLong(c[0]),
+                        Integer.parseInt(c[1]),
+                        num(c[2]),
+                        num(c[3]),
+                        num(c[4]),
+                        num(c[5]),
+                        num(c[6]),
+                        num(c[7]));
             } catch (NumberFormatException e) {
                 throw new IOException(file + ": malformed row '" + line + "'", e);
             }

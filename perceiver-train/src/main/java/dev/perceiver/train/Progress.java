@@ -37,8 +37,16 @@ public final class Progress {
         double rate = seconds > 0 ? (step - startStep) / seconds : 0;
         String eta = rate > 0 && totalSteps != Long.MAX_VALUE ? duration((totalSteps - step) / rate) : "?";
         String total = totalSteps == Long.MAX_VALUE ? "?" : Long.toString(totalSteps);
-        String text = String.format(Locale.ROOT, "step %d/%s epoch %d loss %.4f %.2f steps/s %.0f samples/s ETA %s",
-                step, total, epoch, loss, rate, samplesPerSecond, eta);
+        String text = String.format(
+                Locale.ROOT,
+                "step %d/%s epoch %d loss %.4f %.2f steps/s %.0f samples/s ETA %s",
+                step,
+                total,
+                epoch,
+                loss,
+                rate,
+                samplesPerSecond,
+                eta);
         if (terminal) {
             out.print("\r" + bar(step) + " " + text + "\u001b[K");
             dirty = true;
@@ -69,14 +77,15 @@ public final class Progress {
 
     private String bar(long step) {
         int width = 24;
-        int filled = totalSteps == Long.MAX_VALUE || totalSteps == 0 ? 0
-                : (int) Math.min(width, width * step / totalSteps);
+        int filled =
+                totalSteps == Long.MAX_VALUE || totalSteps == 0 ? 0 : (int) Math.min(width, width * step / totalSteps);
         return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
     }
 
     static String duration(double seconds) {
         long s = Math.max(0, Math.round(seconds));
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
                 : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
     }
 }

@@ -7,7 +7,6 @@ import ai.djl.training.GradientCollector;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.GradientClipping;
 import dev.perceiver.train.optim.LrSchedule;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -35,9 +34,13 @@ public final class Trainer {
      * @param trainSeconds seconds spent in training steps in this process
      * @param samplesPerSecond training examples per second in this process
      */
-    public record Result(Path runDir, double valLoss, double valAccuracy, long steps, double trainSeconds,
-            double samplesPerSecond) {
-    }
+    public record Result(
+            Path runDir,
+            double valLoss,
+            double valAccuracy,
+            long steps,
+            double trainSeconds,
+            double samplesPerSecond) {}
 
     private final TrainingTask task;
     private final DataModule data;
@@ -53,8 +56,16 @@ public final class Trainer {
      * @param baseLr learning rate the schedule's factor multiplies
      * @param base manager the per-step sub-managers are created from
      */
-    public Trainer(TrainingTask task, DataModule data, AdamW optimizer, LrSchedule schedule, double baseLr,
-            TrainerConfig config, Path runDir, String title, NDManager base) {
+    public Trainer(
+            TrainingTask task,
+            DataModule data,
+            AdamW optimizer,
+            LrSchedule schedule,
+            double baseLr,
+            TrainerConfig config,
+            Path runDir,
+            String title,
+            NDManager base) {
         this.task = task;
         this.data = data;
         this.optimizer = optimizer;
@@ -100,7 +111,8 @@ public final class Trainer {
             for (int j = 0; j < group; j++) {
                 int index = state.batch + j;
                 seed(state.seed, state.epoch, index);
-                try (NDScope scope = new NDScope(); NDManager m = base.newSubManager()) {
+                try (NDScope scope = new NDScope();
+                        NDManager m = base.newSubManager()) {
                     scope.suppressNotUsedWarning();
                     Batch b = data.trainBatch(m, state.epoch, index);
                     TrainingTask.StepOutput out = forwardBackward(task, b, accum);
@@ -131,19 +143,19 @@ public final class Trainer {
             lossSum += stepLoss;
             lossCount++;
 
-            if (config.maxTimeSeconds() > 0 && !timeUp
+            if (config.maxTimeSeconds() > 0
+                    && !timeUp
                     && elapsedBefore + (System.nanoTime() - startNanos) / 1e9 >= config.maxTimeSeconds()) {
                 timeUp = true;
                 progress.message("trainer.max_time reached at step " + state.globalStep);
             }
-            boolean validate = validationDue(state.globalStep, before, state.batch, nb) || done(state, total)
-                    || timeUp;
+            boolean validate = validationDue(state.globalStep, before, state.batch, nb) || done(state, total) || timeUp;
             if (state.globalStep % config.logEveryNSteps() == 0 || validate) {
                 double elapsed = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
                 double trainLoss = lossSum / lossCount;
                 double trainAcc = task.hasAccuracy() && accCount > 0 ? (double) correctSum / accCount : Double.NaN;
-                log.append(new MetricsLog.Row(state.globalStep, state.epoch, trainLoss, trainAcc, Double.NaN,
-                        Double.NaN, lr, elapsed));
+                log.append(new MetricsLog.Row(
+                        state.globalStep, state.epoch, trainLoss, trainAcc, Double.NaN, Double.NaN, lr, elapsed));
                 progress.update(state.globalStep, state.epoch, trainLoss, windowSamples / (windowNanos / 1e9));
                 lossSum = 0;
                 lossCount = 0;
@@ -158,13 +170,23 @@ public final class Trainer {
             }
         }
         if (lastValStep != state.globalStep) {
-            lastVal = validateAndCheckpoint(state, log, progress, baseLr * schedule.factor(Math.max(0,
-                    state.globalStep - 1)), elapsedBefore, startNanos);
+            lastVal = validateAndCheckpoint(
+                    state,
+                    log,
+                    progress,
+                    baseLr * schedule.factor(Math.max(0, state.globalStep - 1)),
+                    elapsedBefore,
+                    startNanos);
         }
         progress.finish();
         TrainingPlot.write(log.rows(), title, runDir.resolve("curves.png"));
         double seconds = trainNanos / 1e9;
-        return new Result(runDir, lastVal.loss(), lastVal.accuracy(), state.globalStep, seconds,
+        return new Result(
+                runDir,
+                lastVal.loss(),
+                lastVal.accuracy(),
+                state.globalStep,
+                seconds,
                 seconds > 0 ? examples / seconds : 0);
     }
 
@@ -196,14 +218,15 @@ public final class Trainer {
         optimizer.zeroGrad();
     }
 
-    private Validation validateAndCheckpoint(TrainerState state, MetricsLog log, Progress progress, double lr,
-            double elapsedBefore, long startNanos) throws IOException {
+    private Validation validateAndCheckpoint(
+            TrainerState state, MetricsLog log, Progress progress, double lr, double elapsedBefore, long startNanos)
+            throws IOException {
         Validation v = Validation.run(task, data, config.limitValBatches(), base);
         task.model().setTraining(true);
         double elapsed = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
         state.elapsedSeconds = elapsed;
-        log.append(new MetricsLog.Row(state.globalStep, state.epoch, Double.NaN, Double.NaN, v.loss(), v.accuracy(),
-                lr, elapsed));
+        log.append(new MetricsLog.Row(
+                state.globalStep, state.epoch, Double.NaN, Double.NaN, v.loss(), v.accuracy(), lr, elapsed));
         boolean best = Double.isNaN(state.bestValLoss) || v.loss() < state.bestValLoss;
         if (best) {
             state.bestValLoss = v.loss();
@@ -214,9 +237,13 @@ public final class Trainer {
         if (best) {
             Checkpoints.save(ckpt.resolve("best"), task, optimizer, state);
         }
-        progress.message(String.format(Locale.ROOT, "validation at step %d: val_loss=%.4f%s%s", state.globalStep,
-                v.loss(), Double.isNaN(v.accuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f",
-                        v.accuracy()), best ? " (best)" : ""));
+        progress.message(String.format(
+                Locale.ROOT,
+                "validation at step %d: val_loss=%.4f%s%s",
+                state.globalStep,
+                v.loss(),
+                Double.isNaN(v.accuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()),
+                best ? " (best)" : ""));
         return v;
     }
 

@@ -16,8 +16,16 @@ package dev.perceiver.train;
  * @param maxTimeSeconds stop (validate and checkpoint) at the first step boundary after this many seconds of the
  *     run (resumed runs count their earlier time), or 0 for no limit (Lightning's {@code max_time})
  */
-public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, double valCheckFraction,
-        int limitValBatches, int accumulateGradBatches, double gradientClipVal, int logEveryNSteps, long seed,
+public record TrainerConfig(
+        long maxSteps,
+        int maxEpochs,
+        int valCheckSteps,
+        double valCheckFraction,
+        int limitValBatches,
+        int accumulateGradBatches,
+        double gradientClipVal,
+        int logEveryNSteps,
+        long seed,
         long maxTimeSeconds) {
     /** Validates the ranges. */
     public TrainerConfig {
@@ -25,8 +33,7 @@ public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, dou
             throw new IllegalArgumentException("trainer.max_steps (" + maxSteps + ") must be > 0 or -1 (no limit)");
         }
         if (maxEpochs < -1 || maxEpochs == 0) {
-            throw new IllegalArgumentException(
-                    "trainer.max_epochs (" + maxEpochs + ") must be > 0 or -1 (no limit)");
+            throw new IllegalArgumentException("trainer.max_epochs (" + maxEpochs + ") must be > 0 or -1 (no limit)");
         }
         if (maxSteps == -1 && maxEpochs == -1) {
             throw new IllegalArgumentException("one of trainer.max_steps and trainer.max_epochs must be set (> 0)");
@@ -55,8 +62,7 @@ public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, dou
             throw new IllegalArgumentException("trainer.max_time (" + maxTimeSeconds + " s) must be >= 0");
         }
         if (logEveryNSteps < 1) {
-            throw new IllegalArgumentException(
-                    "trainer.log_every_n_steps (" + logEveryNSteps + ") must be >= 1");
+            throw new IllegalArgumentException("trainer.log_every_n_steps (" + logEveryNSteps + ") must be >= 1");
         }
     }
 
@@ -79,8 +85,8 @@ public record TrainerConfig(long maxSteps, int maxEpochs, int valCheckSteps, dou
                 }
                 total += v * scale[i];
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("trainer.max_time ('" + text + "') must be DD:HH:MM:SS with "
-                        + "non-negative integers", e);
+                throw new IllegalArgumentException(
+                        "trainer.max_time ('" + text + "') must be DD:HH:MM:SS with " + "non-negative integers", e);
             }
         }
         return total;

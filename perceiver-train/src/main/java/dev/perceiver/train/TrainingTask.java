@@ -20,12 +20,10 @@ public interface TrainingTask {
     }
 
     /** Writes extra files (e.g. tokenizer files) into a model folder being saved; each written atomically. */
-    default void writeExtraFiles(java.nio.file.Path dir) throws java.io.IOException {
-    }
+    default void writeExtraFiles(java.nio.file.Path dir) throws java.io.IOException {}
 
     /** Seeds task-specific randomness (e.g. Perceiver AR prefix dropout) for one training micro-step. */
-    default void seedStep(long seed) {
-    }
+    default void seedStep(long seed) {}
 
     /**
      * Loss and accuracy counts of one batch.
@@ -34,6 +32,5 @@ public interface TrainingTask {
      * @param correct correctly classified examples (0 without accuracy)
      * @param count examples the batch counts for in averages
      */
-    record StepOutput(NDArray loss, long correct, long count) {
-    }
+    record StepOutput(NDArray loss, long correct, long count) {}
 }

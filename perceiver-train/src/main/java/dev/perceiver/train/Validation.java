@@ -22,7 +22,8 @@ public record Validation(double loss, double accuracy, long examples) {
             long correct = 0;
             long count = 0;
             for (int i = 0; i < n; i++) {
-                try (NDScope scope = new NDScope(); NDManager m = base.newSubManager()) {
+                try (NDScope scope = new NDScope();
+                        NDManager m = base.newSubManager()) {
                     scope.suppressNotUsedWarning();
                     Batch b = data.validBatch(m, i);
                     TrainingTask.StepOutput out = task.step(b);

@@ -11,8 +11,8 @@ import dev.perceiver.nn.Linear;
 public final class ClassificationOutputAdapter extends OutputAdapter {
     private final Linear linear;
 
-    public ClassificationOutputAdapter(NDManager manager, int numClasses, int numOutputQueryChannels,
-            double initScale) {
+    public ClassificationOutputAdapter(
+            NDManager manager, int numClasses, int numOutputQueryChannels, double initScale) {
         super(manager);
         Checks.positive("num_classes", numClasses);
         linear = child("linear", new Linear(manager, numOutputQueryChannels, numClasses, true, initScale));

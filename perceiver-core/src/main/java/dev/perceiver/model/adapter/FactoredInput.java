@@ -16,7 +16,9 @@ public record FactoredInput(NDArray perExample, NDArray shared) {
     /** The full input (b, M, C1 + C2). */
     public NDArray materialize() {
         long b = perExample.getShape().get(0);
-        NDArray s = shared.expandDims(0).broadcast(new Shape(b, shared.getShape().get(0), shared.getShape().get(1)));
+        NDArray s = shared.expandDims(0)
+                .broadcast(
+                        new Shape(b, shared.getShape().get(0), shared.getShape().get(1)));
         return perExample.concat(s, 2);
     }
 

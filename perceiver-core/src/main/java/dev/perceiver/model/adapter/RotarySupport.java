@@ -31,6 +31,5 @@ public interface RotarySupport {
     int numInputChannels();
 
     /** Adapted input and its frequency position encoding. */
-    record Adapted(NDArray x, NDArray frqPosEnc) {
-    }
+    record Adapted(NDArray x, NDArray frqPosEnc) {}
 }

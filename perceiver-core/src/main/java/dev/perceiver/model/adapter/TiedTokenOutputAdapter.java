@@ -17,7 +17,8 @@ public final class TiedTokenOutputAdapter extends OutputAdapter {
     public TiedTokenOutputAdapter(NDManager manager, Embedding embedding, boolean embBias) {
         super(manager);
         this.embedding = embedding;
-        this.bias = embBias ? parameter("bias", manager.zeros(new ai.djl.ndarray.types.Shape(embedding.numEmbeddings())))
+        this.bias = embBias
+                ? parameter("bias", manager.zeros(new ai.djl.ndarray.types.Shape(embedding.numEmbeddings())))
                 : null;
     }
 

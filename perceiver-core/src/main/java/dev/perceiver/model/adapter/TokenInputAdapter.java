@@ -3,9 +3,9 @@ package dev.perceiver.model.adapter;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.perceiver.model.position.Positions;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.Embedding;
-import dev.perceiver.model.position.Positions;
 
 /**
  * Token ids (b, n) -> embeddings (b, n, C): {@code txt_embedding(x)} plus, when {@code abs_pos_emb}, a learned
@@ -17,8 +17,13 @@ public class TokenInputAdapter extends InputAdapter {
     private final Embedding posEmbedding;
     private final int maxSeqLen;
 
-    public TokenInputAdapter(NDManager manager, int vocabSize, int maxSeqLen, int numInputChannels,
-            boolean absPosEmb, double initScale) {
+    public TokenInputAdapter(
+            NDManager manager,
+            int vocabSize,
+            int maxSeqLen,
+            int numInputChannels,
+            boolean absPosEmb,
+            double initScale) {
         super(manager, numInputChannels);
         Checks.positive("vocab_size", vocabSize);
         Checks.positive("max_seq_len", maxSeqLen);
@@ -61,8 +66,8 @@ public class TokenInputAdapter extends InputAdapter {
     /** Validates shape and range of token ids. */
     protected void checkIds(NDArray x) {
         if (x.getShape().dimension() != 2) {
-            throw new IllegalArgumentException("token ids must have shape (batch, seq_len) but have shape "
-                    + x.getShape());
+            throw new IllegalArgumentException(
+                    "token ids must have shape (batch, seq_len) but have shape " + x.getShape());
         }
         if (x.getDataType() != DataType.INT64 && x.getDataType() != DataType.INT32) {
             throw new IllegalArgumentException("token ids must be integers but are " + x.getDataType());
@@ -74,7 +79,8 @@ public class TokenInputAdapter extends InputAdapter {
         }
         if (x.size() > 0 && x.size() <= SMALL_INPUT) {
             // a few ids (e.g. a decoding step): one copy to Java instead of two reductions and two read-backs
-            long[] ids = x.getDataType() == DataType.INT64 ? x.toLongArray()
+            long[] ids = x.getDataType() == DataType.INT64
+                    ? x.toLongArray()
                     : java.util.Arrays.stream(x.toIntArray()).asLongStream().toArray();
             for (long id : ids) {
                 if (id < 0 || id >= vocabSize()) {

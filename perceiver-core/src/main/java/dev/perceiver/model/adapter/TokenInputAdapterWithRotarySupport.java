@@ -12,8 +12,14 @@ import dev.perceiver.model.position.Positions;
 public final class TokenInputAdapterWithRotarySupport extends TokenInputAdapter implements RotarySupport {
     private final FrequencyPositionEncoding frqPosEncoding;
 
-    public TokenInputAdapterWithRotarySupport(NDManager manager, int rotatedChannelsPerHead, int vocabSize,
-            int maxSeqLen, int numInputChannels, boolean absPosEmb, double initScale) {
+    public TokenInputAdapterWithRotarySupport(
+            NDManager manager,
+            int rotatedChannelsPerHead,
+            int vocabSize,
+            int maxSeqLen,
+            int numInputChannels,
+            boolean absPosEmb,
+            double initScale) {
         super(manager, vocabSize, maxSeqLen, numInputChannels, absPosEmb, initScale);
         frqPosEncoding = child("frq_pos_encoding", new FrequencyPositionEncoding(manager, rotatedChannelsPerHead));
     }
@@ -26,7 +32,8 @@ public final class TokenInputAdapterWithRotarySupport extends TokenInputAdapter 
     @Override
     public Adapted forwardWithRotary(NDArray x, NDArray absPos) {
         if (absPos == null) {
-            absPos = Positions.positions(x.getManager(), x.getShape().get(0), x.getShape().get(1), null);
+            absPos = Positions.positions(
+                    x.getManager(), x.getShape().get(0), x.getShape().get(1), null);
         }
         return new Adapted(forward(x, absPos), frqPosEncoding.forward(absPos));
     }

@@ -3,10 +3,9 @@ package dev.perceiver.model.blocks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.adapter.FactoredInput;
-import dev.perceiver.nn.LayerNorm;
-import dev.perceiver.nn.Linear;
-import dev.perceiver.nn.Module;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
+import dev.perceiver.nn.LayerNorm;
+import dev.perceiver.nn.Module;
 
 /**
  * Pre-layer-norm cross-attention: {@code attention(q_norm(x_q), kv_norm(x_kv))}. In prefix mode (Perceiver AR) the
@@ -18,15 +17,38 @@ public final class CrossAttention extends Module {
     private final LayerNorm kvNorm;
     private final MultiHeadAttention attention;
 
-    public CrossAttention(NDManager manager, int numHeads, int numQInputChannels, int numKvInputChannels,
-            Integer numQkChannels, Integer numVChannels, Integer maxHeadsParallel, boolean causalAttention,
-            double dropout, boolean qkvBias, boolean outBias, double initScale) {
+    public CrossAttention(
+            NDManager manager,
+            int numHeads,
+            int numQInputChannels,
+            int numKvInputChannels,
+            Integer numQkChannels,
+            Integer numVChannels,
+            Integer maxHeadsParallel,
+            boolean causalAttention,
+            double dropout,
+            boolean qkvBias,
+            boolean outBias,
+            double initScale) {
         super(manager);
         qNorm = child("q_norm", new LayerNorm(manager, numQInputChannels));
         kvNorm = child("kv_norm", new LayerNorm(manager, numKvInputChannels));
-        attention = child("attention", new MultiHeadAttention(manager, numHeads, numQInputChannels,
-                numKvInputChannels, numQkChannels, numVChannels, null, maxHeadsParallel, causalAttention, dropout,
-                qkvBias, outBias, initScale));
+        attention = child(
+                "attention",
+                new MultiHeadAttention(
+                        manager,
+                        numHeads,
+                        numQInputChannels,
+                        numKvInputChannels,
+                        numQkChannels,
+                        numVChannels,
+                        null,
+                        maxHeadsParallel,
+                        causalAttention,
+                        dropout,
+                        qkvBias,
+                        outBias,
+                        initScale));
     }
 
     /**
@@ -36,8 +58,14 @@ public final class CrossAttention extends Module {
      *        (a decoding step, whose keys and values come from the queries and the cache)
      * @return (b, n, D) and the updated cache if one was given
      */
-    public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray xKvPrefix, NDArray padMask,
-            RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
+    public AttentionOutput forward(
+            NDArray xQ,
+            NDArray xKv,
+            NDArray xKvPrefix,
+            NDArray padMask,
+            RotaryPositionEmbedding rotQ,
+            RotaryPositionEmbedding rotK,
+            KvCache kvCache) {
         NDArray q = qNorm.forward(xQ);
         if (xKv == null && (xKvPrefix == null || xKvPrefix.getShape().get(1) == 0) && rotQ == rotK) {
             // a decoding step has no new prefix positions: queries, keys and values all come from q_norm(x_q)
@@ -45,13 +73,15 @@ public final class CrossAttention extends Module {
         }
         NDArray kv;
         if (xKv == null) {
-            kv = xKvPrefix == null || xKvPrefix.getShape().get(1) == 0 ? q : kvNorm.forward(xKvPrefix).concat(q, 1);
+            kv = xKvPrefix == null || xKvPrefix.getShape().get(1) == 0
+                    ? q
+                    : kvNorm.forward(xKvPrefix).concat(q, 1);
         } else {
             kv = kvNorm.forward(xKv);
         }
         NDArray[] kvProjected = MultiHeadAttention.projectFused(kv, attention.kProj(), attention.vProj());
-        return attention.forwardProjected(attention.qProj().forward(q), kvProjected[0], kvProjected[1], padMask, rotQ,
-                rotK, kvCache);
+        return attention.forwardProjected(
+                attention.qProj().forward(q), kvProjected[0], kvProjected[1], padMask, rotQ, rotK, kvCache);
     }
 
     /**
@@ -60,8 +90,8 @@ public final class CrossAttention extends Module {
      */
     public AttentionOutput forward(NDArray xQ, FactoredInput x, NDArray padMask) {
         NDArray q = attention.qProj().forward(qNorm.forward(xQ));
-        return new AttentionOutput(attention.forwardFactored(q, FactoredLayerNormLinear.stats(x, kvNorm), padMask),
-                null);
+        return new AttentionOutput(
+                attention.forwardFactored(q, FactoredLayerNormLinear.stats(x, kvNorm), padMask), null);
     }
 
     /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */

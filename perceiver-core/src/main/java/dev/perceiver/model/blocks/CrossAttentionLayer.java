@@ -3,8 +3,8 @@ package dev.perceiver.model.blocks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.adapter.FactoredInput;
-import dev.perceiver.nn.Module;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
+import dev.perceiver.nn.Module;
 
 /**
  * Cross-attention followed by an MLP, each with a residual connection (the attention residual can be switched off
@@ -16,13 +16,37 @@ public final class CrossAttentionLayer extends Module {
     private final CrossAttention attn;
     private final Residual<Mlp> mlp;
 
-    public CrossAttentionLayer(NDManager manager, int numHeads, int numQInputChannels, int numKvInputChannels,
-            Integer numQkChannels, Integer numVChannels, Integer maxHeadsParallel, boolean causalAttention,
-            int wideningFactor, double dropout, double residualDropout, boolean attentionResidual, boolean qkvBias,
-            boolean outBias, boolean mlpBias, double initScale) {
+    public CrossAttentionLayer(
+            NDManager manager,
+            int numHeads,
+            int numQInputChannels,
+            int numKvInputChannels,
+            Integer numQkChannels,
+            Integer numVChannels,
+            Integer maxHeadsParallel,
+            boolean causalAttention,
+            int wideningFactor,
+            double dropout,
+            double residualDropout,
+            boolean attentionResidual,
+            boolean qkvBias,
+            boolean outBias,
+            boolean mlpBias,
+            double initScale) {
         super(manager);
-        CrossAttention ca = new CrossAttention(manager, numHeads, numQInputChannels, numKvInputChannels,
-                numQkChannels, numVChannels, maxHeadsParallel, causalAttention, dropout, qkvBias, outBias, initScale);
+        CrossAttention ca = new CrossAttention(
+                manager,
+                numHeads,
+                numQInputChannels,
+                numKvInputChannels,
+                numQkChannels,
+                numVChannels,
+                maxHeadsParallel,
+                causalAttention,
+                dropout,
+                qkvBias,
+                outBias,
+                initScale);
         if (attentionResidual) {
             attnResidual = child("0", new Residual<>(manager, ca, residualDropout));
         } else {
@@ -30,13 +54,23 @@ public final class CrossAttentionLayer extends Module {
             child("0", ca);
         }
         attn = ca;
-        mlp = child("1", new Residual<>(manager,
-                new Mlp(manager, numQInputChannels, wideningFactor, mlpBias, initScale), residualDropout));
+        mlp = child(
+                "1",
+                new Residual<>(
+                        manager,
+                        new Mlp(manager, numQInputChannels, wideningFactor, mlpBias, initScale),
+                        residualDropout));
     }
 
     /** See {@link CrossAttention#forward}; returns (b, n, D) and the updated cache. */
-    public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray xKvPrefix, NDArray padMask,
-            RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
+    public AttentionOutput forward(
+            NDArray xQ,
+            NDArray xKv,
+            NDArray xKvPrefix,
+            NDArray padMask,
+            RotaryPositionEmbedding rotQ,
+            RotaryPositionEmbedding rotK,
+            KvCache kvCache) {
         AttentionOutput a = attn.forward(xQ, xKv, xKvPrefix, padMask, rotQ, rotK, kvCache);
         return new AttentionOutput(residualAndMlp(xQ, a), a.kvCache());
     }

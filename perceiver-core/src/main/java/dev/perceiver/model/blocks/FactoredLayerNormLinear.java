@@ -22,8 +22,7 @@ import dev.perceiver.nn.Ops;
  * instead of b*M*C2*F. Results equal the unfactored computation up to float rounding.
  */
 public final class FactoredLayerNormLinear {
-    private FactoredLayerNormLinear() {
-    }
+    private FactoredLayerNormLinear() {}
 
     /** Per-position statistics of {@code layer_norm(x)} for a factored input. */
     public static Stats stats(FactoredInput input, LayerNorm norm) {
@@ -38,8 +37,7 @@ public final class FactoredLayerNormLinear {
      * @param normWeight W g: (F)
      * @param constant W beta + bias: (F)
      */
-    public record Folded(NDArray perExample, NDArray shared, NDArray normWeight, NDArray constant) {
-    }
+    public record Folded(NDArray perExample, NDArray shared, NDArray normWeight, NDArray constant) {}
 
     /** Statistics mu and 1/std per position (b, M, 1) of the normalised factored input. */
     public static final class Stats {
@@ -60,11 +58,14 @@ public final class FactoredLayerNormLinear {
             g = norm.weight().array();
             beta = norm.bias().array();
             NDArray sum = p.sum(new int[] {2}, true).add(e.sum(new int[] {1}).reshape(1, m, 1));
-            NDArray sumSq = p.square().sum(new int[] {2}, true).add(e.square().sum(new int[] {1}).reshape(1, m, 1));
+            NDArray sumSq = p.square()
+                    .sum(new int[] {2}, true)
+                    .add(e.square().sum(new int[] {1}).reshape(1, m, 1));
             // scalars as owned arrays: autograd keeps them for the backward pass (see Ops.scalar)
             mu = Ops.div(sum, c);
             NDArray var = NDArrays.maximum(Ops.div(sumSq, c).sub(mu.square()), Ops.scalar(p.getManager(), 0f));
-            r = Ops.scalar(p.getManager(), 1f).div(var.add(Ops.scalar(p.getManager(), norm.eps())).sqrt());
+            r = Ops.scalar(p.getManager(), 1f)
+                    .div(var.add(Ops.scalar(p.getManager(), norm.eps())).sqrt());
         }
 
         /** Number of positions M. */
@@ -91,10 +92,10 @@ public final class FactoredLayerNormLinear {
         public Folded fold(Linear linear) {
             NDArray w = linear.weight().array();
             NDArray bias = linear.bias() == null ? null : linear.bias().array();
-            NDArray wP = w.get(":, :" + c1).mul(g.get(":" + c1).reshape(1, -1));      // (F, C1)
-            NDArray shared = Linear.apply(e.mul(g.get(c1 + ":")), w.get(":, " + c1 + ":"), null);  // (M, F)
-            NDArray wg = Linear.apply(g.reshape(1, -1), w, null).reshape(-1);         // (F)
-            NDArray constant = Linear.apply(beta.reshape(1, -1), w, bias).reshape(-1);  // (F)
+            NDArray wP = w.get(":, :" + c1).mul(g.get(":" + c1).reshape(1, -1)); // (F, C1)
+            NDArray shared = Linear.apply(e.mul(g.get(c1 + ":")), w.get(":, " + c1 + ":"), null); // (M, F)
+            NDArray wg = Linear.apply(g.reshape(1, -1), w, null).reshape(-1); // (F)
+            NDArray constant = Linear.apply(beta.reshape(1, -1), w, bias).reshape(-1); // (F)
             return new Folded(wP, shared, wg, constant);
         }
     }

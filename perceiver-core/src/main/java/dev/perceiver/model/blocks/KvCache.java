@@ -15,7 +15,8 @@ import dev.perceiver.nn.Ops;
  * <p>The positions live in preallocated storage of {@code capacity} positions, head-major (b, h, capacity, c) like
  * the views that attention reads (attention products over the strided views of a position-major layout measured 1.5x
  * slower). {@link #append} writes new positions in place, and {@link #keepLast} drops positions on the left by moving
- * a start offset. Storage is reallocated only when it is full (the kept positions are moved to the front, and the capacity doubles when they fill more than half
+ * a start offset. Storage is reallocated only when it is full (the kept positions are moved to the front, and the
+ * capacity doubles when they fill more than half
  * of it), so a decoding step copies only its own keys and values. The storage belongs to the manager given at
  * allocation and is never registered with an {@link NDScope}; {@link #close()} frees it.
  */
@@ -39,8 +40,8 @@ public final class KvCache implements AutoCloseable {
      * @param valueChannels value channels per head
      * @param capacity positions to preallocate (grows when exceeded), at least 1
      */
-    public static KvCache allocate(NDManager manager, long batchSize, long numHeads, long keyChannels,
-            long valueChannels, long capacity) {
+    public static KvCache allocate(
+            NDManager manager, long batchSize, long numHeads, long keyChannels, long valueChannels, long capacity) {
         long cap = Math.max(1, capacity);
         NDArray k = storage(manager, new Shape(batchSize, numHeads, cap, keyChannels));
         NDArray v = storage(manager, new Shape(batchSize, numHeads, cap, valueChannels));
@@ -114,7 +115,8 @@ public final class KvCache implements AutoCloseable {
         NDArray v2 = storage(m, shapeWith(v.getShape(), newCap));
         if (len > 0) {
             NDIndex kept = positions(0, len);
-            try (NDArray kOld = Ops.narrow(k, 2, start, end); NDArray vOld = Ops.narrow(v, 2, start, end)) {
+            try (NDArray kOld = Ops.narrow(k, 2, start, end);
+                    NDArray vOld = Ops.narrow(v, 2, start, end)) {
                 k2.set(kept, kOld);
                 v2.set(kept, vOld);
             }

@@ -7,12 +7,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.model.position.RotaryPositionEmbedding;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Ops;
-import dev.perceiver.model.position.RotaryPositionEmbedding;
 
 /**
  * Multi-head scaled dot-product attention (Perceiver IO, appendix E) with optional rotary embedding of queries and
@@ -35,6 +35,7 @@ public final class MultiHeadAttention extends Module {
      * made once (an owned array, not a Java number: autograd keeps it for the backward pass, see {@link Ops#scalar}).
      */
     private final NDArray dpScaleArray;
+
     private final Linear qProj;
     private final Linear kProj;
     private final Linear vProj;
@@ -49,9 +50,20 @@ public final class MultiHeadAttention extends Module {
      * @param numOutputChannels output channels, null = num_q_input_channels
      * @param maxHeadsParallel heads computed at once (same result, less memory), null = num_heads
      */
-    public MultiHeadAttention(NDManager manager, int numHeads, int numQInputChannels, int numKvInputChannels,
-            Integer numQkChannels, Integer numVChannels, Integer numOutputChannels, Integer maxHeadsParallel,
-            boolean causalAttention, double dropout, boolean qkvBias, boolean outBias, double initScale) {
+    public MultiHeadAttention(
+            NDManager manager,
+            int numHeads,
+            int numQInputChannels,
+            int numKvInputChannels,
+            Integer numQkChannels,
+            Integer numVChannels,
+            Integer numOutputChannels,
+            Integer maxHeadsParallel,
+            boolean causalAttention,
+            double dropout,
+            boolean qkvBias,
+            boolean outBias,
+            double initScale) {
         super(manager);
         Checks.positive("num_heads", numHeads);
         Checks.positive("num_q_input_channels", numQInputChannels);
@@ -92,10 +104,15 @@ public final class MultiHeadAttention extends Module {
      *        or null
      * @return output (b, n, num_output_channels) and the cache (or null)
      */
-    public AttentionOutput forward(NDArray xQ, NDArray xKv, NDArray padMask, RotaryPositionEmbedding rotQ,
-            RotaryPositionEmbedding rotK, KvCache kvCache) {
-        return forwardProjected(qProj.forward(xQ), kProj.forward(xKv), vProj.forward(xKv), padMask, rotQ, rotK,
-                kvCache);
+    public AttentionOutput forward(
+            NDArray xQ,
+            NDArray xKv,
+            NDArray padMask,
+            RotaryPositionEmbedding rotQ,
+            RotaryPositionEmbedding rotK,
+            KvCache kvCache) {
+        return forwardProjected(
+                qProj.forward(xQ), kProj.forward(xKv), vProj.forward(xKv), padMask, rotQ, rotK, kvCache);
     }
 
     /**
@@ -112,8 +129,8 @@ public final class MultiHeadAttention extends Module {
     }
 
     /** {@link #forwardSelf} of one position per sequence, x (b, 1, num_q_input_channels). */
-    private AttentionOutput forwardSinglePosition(NDArray x, NDArray padMask, RotaryPositionEmbedding rot,
-            KvCache kvCache) {
+    private AttentionOutput forwardSinglePosition(
+            NDArray x, NDArray padMask, RotaryPositionEmbedding rot, KvCache kvCache) {
         long b = x.getShape().get(0);
         long h = numHeads;
         long dk = numQkChannels / numHeads;
@@ -121,7 +138,7 @@ public final class MultiHeadAttention extends Module {
         NDArray joint = projectJoint(x, qProj, kProj, vProj).reshape(b, 2L * numQkChannels + numVChannels);
         NDArray qk = Ops.narrow(joint, 1, 0, 2L * numQkChannels).reshape(b, 2 * h, dk);
         if (rot != null) {
-            qk = rot.rotateRows(qk);                                                   // (b, 2h, dk)
+            qk = rot.rotateRows(qk); // (b, 2h, dk)
         }
         NDArray q = Ops.narrow(qk, 1, 0, h).mul(dpScaleArray).reshape(b, h, 1, dk);
         NDArray k = Ops.narrow(qk, 1, h, 2 * h).reshape(b, h, 1, dk);
@@ -188,8 +205,14 @@ public final class MultiHeadAttention extends Module {
      * Attention of already projected queries q (b, n, num_qk_channels), keys k (b, l, num_qk_channels) and values v
      * (b, l, num_v_channels), followed by the output projection; other arguments as {@link #forward}.
      */
-    public AttentionOutput forwardProjected(NDArray q, NDArray k, NDArray v, NDArray padMask,
-            RotaryPositionEmbedding rotQ, RotaryPositionEmbedding rotK, KvCache kvCache) {
+    public AttentionOutput forwardProjected(
+            NDArray q,
+            NDArray k,
+            NDArray v,
+            NDArray padMask,
+            RotaryPositionEmbedding rotQ,
+            RotaryPositionEmbedding rotK,
+            KvCache kvCache) {
         q = splitHeads(q).mul(dpScaleArray);
         k = splitHeads(k);
         v = splitHeads(v);
@@ -246,8 +269,8 @@ public final class MultiHeadAttention extends Module {
         NDArray attn = logits;
         if (keep != null) {
             // masked_fill: keep the logit where the mask is false, else the most negative float
-            attn = attn.getNDArrayInternal().where(keep.broadcast(attn.getShape()),
-                    attn.getManager().create(-Float.MAX_VALUE));
+            attn = attn.getNDArrayInternal()
+                    .where(keep.broadcast(attn.getShape()), attn.getManager().create(-Float.MAX_VALUE));
         }
         attn = attn.softmax(-1);
         return Ops.dropout(attn, dropout, isTraining());
@@ -275,32 +298,32 @@ public final class MultiHeadAttention extends Module {
         if (causalAttention) {
             throw new IllegalStateException("factored keys/values are not supported with causal attention");
         }
-        q = splitHeads(q).mul(dpScaleArray);                                          // (bq, h, n, dk)
+        q = splitHeads(q).mul(dpScaleArray); // (bq, h, n, dk)
         long m = x.numPositions();
         FactoredLayerNormLinear.Folded k = x.fold(kProj);
         FactoredLayerNormLinear.Folded v = x.fold(vProj);
         long h = numHeads;
         long dk = numQkChannels / numHeads;
         long dv = numVChannels / numHeads;
-        NDArray p = x.perExample();                                         // (b, M, c1)
+        NDArray p = x.perExample(); // (b, M, c1)
         long b = p.getShape().get(0);
         long c1 = p.getShape().get(2);
-        NDArray r = x.reciprocalStd().reshape(b, 1, 1, m);                  // (b, 1, 1, M)
-        NDArray mu = x.mean().reshape(b, 1, 1, m);                          // (b, 1, 1, M)
+        NDArray r = x.reciprocalStd().reshape(b, 1, 1, m); // (b, 1, 1, M)
+        NDArray mu = x.mean().reshape(b, 1, 1, m); // (b, 1, 1, M)
 
-        NDArray qE = q.matMul(k.shared().reshape(m, h, dk).transpose(1, 2, 0));            // (bq, h, n, M)
-        NDArray qA = q.matMul(k.perExample().reshape(h, dk, c1));                           // (bq, h, n, c1)
-        NDArray qg = q.matMul(k.normWeight().reshape(h, dk, 1));                            // (bq, h, n, 1)
-        NDArray pT = p.transpose(0, 2, 1).expandDims(1);                                    // (b, 1, c1, M)
-        NDArray pTerm = c1 == 1 ? qA.mul(pT) : qA.matMul(pT);                               // (b, h, n, M)
+        NDArray qE = q.matMul(k.shared().reshape(m, h, dk).transpose(1, 2, 0)); // (bq, h, n, M)
+        NDArray qA = q.matMul(k.perExample().reshape(h, dk, c1)); // (bq, h, n, c1)
+        NDArray qg = q.matMul(k.normWeight().reshape(h, dk, 1)); // (bq, h, n, 1)
+        NDArray pT = p.transpose(0, 2, 1).expandDims(1); // (b, 1, c1, M)
+        NDArray pTerm = c1 == 1 ? qA.mul(pT) : qA.matMul(pT); // (b, h, n, M)
         NDArray logits = qE.add(pTerm).sub(mu.mul(qg)).mul(r);
 
         NDArray keep = attentionMask(q.getShape().get(2), m, padMask, q.getManager());
-        NDArray attn = probabilities(logits, keep == null ? null : keep.logicalNot());   // (b, h, n, M)
+        NDArray attn = probabilities(logits, keep == null ? null : keep.logicalNot()); // (b, h, n, M)
         NDArray w = attn.mul(r);
-        NDArray pe = p.expandDims(1);                                                       // (b, 1, M, c1)
-        NDArray wp = c1 == 1 ? w.mul(pT).sum(new int[] {-1}, true) : w.matMul(pe);          // (b, h, n, c1)
-        NDArray o = wp.matMul(v.perExample().reshape(h, dv, c1).transpose(0, 2, 1))        // (b, h, n, dv)
+        NDArray pe = p.expandDims(1); // (b, 1, M, c1)
+        NDArray wp = c1 == 1 ? w.mul(pT).sum(new int[] {-1}, true) : w.matMul(pe); // (b, h, n, c1)
+        NDArray o = wp.matMul(v.perExample().reshape(h, dv, c1).transpose(0, 2, 1)) // (b, h, n, dv)
                 .add(w.matMul(v.shared().reshape(m, h, dv).transpose(1, 0, 2)))
                 .sub(w.mul(mu).sum(new int[] {-1}, true).mul(v.normWeight().reshape(h, 1, dv)))
                 .add(attn.sum(new int[] {-1}, true).mul(v.constant().reshape(h, 1, dv)));
@@ -312,8 +335,8 @@ public final class MultiHeadAttention extends Module {
         NDArray mask = null;
         if (padMask != null) {
             if (padMask.getShape().dimension() != 2 || padMask.getShape().get(1) != j) {
-                throw new IllegalArgumentException("pad_mask shape " + padMask.getShape()
-                        + " does not match the number of keys (" + j + ")");
+                throw new IllegalArgumentException(
+                        "pad_mask shape " + padMask.getShape() + " does not match the number of keys (" + j + ")");
             }
             long b = padMask.getShape().get(0);
             mask = padMask.toType(DataType.BOOLEAN, false).reshape(b, 1, 1, j);

@@ -2,10 +2,9 @@ package dev.perceiver.model.blocks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.model.position.RotaryPositionEmbedding;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.Module;
-import dev.perceiver.model.position.RotaryPositionEmbedding;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,19 +16,47 @@ public final class SelfAttentionBlock extends Module {
     private final List<SelfAttentionLayer> layers = new ArrayList<>();
     private final int numRotaryLayers;
 
-    public SelfAttentionBlock(NDManager manager, int numLayers, int numHeads, int numChannels,
-            Integer numQkChannels, Integer numVChannels, int numRotaryLayers, Integer maxHeadsParallel,
-            boolean causalAttention, int wideningFactor, double dropout, double residualDropout, boolean qkvBias,
-            boolean outBias, boolean mlpBias, double initScale) {
+    public SelfAttentionBlock(
+            NDManager manager,
+            int numLayers,
+            int numHeads,
+            int numChannels,
+            Integer numQkChannels,
+            Integer numVChannels,
+            int numRotaryLayers,
+            Integer maxHeadsParallel,
+            boolean causalAttention,
+            int wideningFactor,
+            double dropout,
+            double residualDropout,
+            boolean qkvBias,
+            boolean outBias,
+            boolean mlpBias,
+            double initScale) {
         super(manager);
         Checks.positive("num_self_attention_layers_per_block", numLayers);
-        Checks.require(numRotaryLayers >= -1,
+        Checks.require(
+                numRotaryLayers >= -1,
                 "num_rotary_layers (" + numRotaryLayers + ") must be >= 0, or -1 for all layers");
         this.numRotaryLayers = numRotaryLayers;
         for (int i = 0; i < numLayers; i++) {
-            layers.add(child(Integer.toString(i), new SelfAttentionLayer(manager, numHeads, numChannels,
-                    numQkChannels, numVChannels, maxHeadsParallel, causalAttention, wideningFactor, dropout,
-                    residualDropout, qkvBias, outBias, mlpBias, initScale)));
+            layers.add(child(
+                    Integer.toString(i),
+                    new SelfAttentionLayer(
+                            manager,
+                            numHeads,
+                            numChannels,
+                            numQkChannels,
+                            numVChannels,
+                            maxHeadsParallel,
+                            causalAttention,
+                            wideningFactor,
+                            dropout,
+                            residualDropout,
+                            qkvBias,
+                            outBias,
+                            mlpBias,
+                            initScale)));
         }
     }
 
@@ -49,8 +76,8 @@ public final class SelfAttentionBlock extends Module {
         }
         for (int i = 0; i < layers.size(); i++) {
             boolean useRot = numRotaryLayers == -1 || i < numRotaryLayers;
-            AttentionOutput out = layers.get(i).forward(x, padMask, useRot ? rot : null,
-                    kvCache == null ? null : kvCache.get(i));
+            AttentionOutput out =
+                    layers.get(i).forward(x, padMask, useRot ? rot : null, kvCache == null ? null : kvCache.get(i));
             x = out.lastHiddenState();
         }
         return new BlockOutput(x, kvCache);
@@ -70,6 +97,5 @@ public final class SelfAttentionBlock extends Module {
     }
 
     /** Output of a block: hidden state (b, n, C) and per-layer caches (or null). */
-    public record BlockOutput(NDArray lastHiddenState, List<KvCache> kvCache) {
-    }
+    public record BlockOutput(NDArray lastHiddenState, List<KvCache> kvCache) {}
 }

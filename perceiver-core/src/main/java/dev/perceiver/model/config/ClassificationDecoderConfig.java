@@ -3,12 +3,12 @@ package dev.perceiver.model.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
-
 import java.util.Set;
 
 /** Classification decoder: generic decoder fields plus num_output_queries, num_output_query_channels, num_classes. */
-public record ClassificationDecoderConfig(DecoderConfig base, int numOutputQueries, int numOutputQueryChannels,
-        int numClasses) implements TaskConfigPart {
+public record ClassificationDecoderConfig(
+        DecoderConfig base, int numOutputQueries, int numOutputQueryChannels, int numClasses)
+        implements TaskConfigPart {
     private static final Set<String> EXTRA = Set.of("num_output_queries", "num_output_query_channels", "num_classes");
 
     /** Validates the extra fields. */
@@ -20,7 +20,8 @@ public record ClassificationDecoderConfig(DecoderConfig base, int numOutputQueri
 
     /** Reads the decoder section. */
     public static ClassificationDecoderConfig fromJson(JsonNode node) {
-        return new ClassificationDecoderConfig(ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
+        return new ClassificationDecoderConfig(
+                ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
                 ConfigJson.intField(node, "num_output_queries", 1),
                 ConfigJson.intField(node, "num_output_query_channels", 256),
                 ConfigJson.intField(node, "num_classes", 100));

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,8 +25,7 @@ public final class ConfigJson {
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    private ConfigJson() {
-    }
+    private ConfigJson() {}
 
     /** Parses a JSON string into a tree. */
     public static ObjectNode parse(String json) {

@@ -102,7 +102,15 @@ public record DecoderConfig(
 
         /** Builds and validates the config. */
         public DecoderConfig build() {
-            return new DecoderConfig(numCrossAttentionHeads, numCrossAttentionQkChannels, numCrossAttentionVChannels, crossAttentionWideningFactor, crossAttentionResidual, dropout, initScale, freeze);
+            return new DecoderConfig(
+                    numCrossAttentionHeads,
+                    numCrossAttentionQkChannels,
+                    numCrossAttentionVChannels,
+                    crossAttentionWideningFactor,
+                    crossAttentionResidual,
+                    dropout,
+                    initScale,
+                    freeze);
         }
     }
 }

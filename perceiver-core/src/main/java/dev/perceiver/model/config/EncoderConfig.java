@@ -62,17 +62,29 @@ public record EncoderConfig(
 
     /** All defaults. */
     public static EncoderConfig defaults() {
-        return new EncoderConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+        return new EncoderConfig(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Copy with the cross-attention qk channels set (used when an adapter defines them). */
     public EncoderConfig withCrossAttentionChannels(Integer qk, Integer v) {
-        return new EncoderConfig(numCrossAttentionHeads, qk, v, numCrossAttentionLayers,
-                firstCrossAttentionLayerShared, crossAttentionWideningFactor, numSelfAttentionHeads,
-                numSelfAttentionQkChannels, numSelfAttentionVChannels, numSelfAttentionLayersPerBlock,
-                numSelfAttentionBlocks, firstSelfAttentionBlockShared, selfAttentionWideningFactor, dropout,
-                initScale, freeze);
+        return new EncoderConfig(
+                numCrossAttentionHeads,
+                qk,
+                v,
+                numCrossAttentionLayers,
+                firstCrossAttentionLayerShared,
+                crossAttentionWideningFactor,
+                numSelfAttentionHeads,
+                numSelfAttentionQkChannels,
+                numSelfAttentionVChannels,
+                numSelfAttentionLayersPerBlock,
+                numSelfAttentionBlocks,
+                firstSelfAttentionBlockShared,
+                selfAttentionWideningFactor,
+                dropout,
+                initScale,
+                freeze);
     }
 
     static void optionalPositive(String name, Integer value) {
@@ -203,7 +215,23 @@ public record EncoderConfig(
 
         /** Builds and validates the config. */
         public EncoderConfig build() {
-            return new EncoderConfig(numCrossAttentionHeads, numCrossAttentionQkChannels, numCrossAttentionVChannels, numCrossAttentionLayers, firstCrossAttentionLayerShared, crossAttentionWideningFactor, numSelfAttentionHeads, numSelfAttentionQkChannels, numSelfAttentionVChannels, numSelfAttentionLayersPerBlock, numSelfAttentionBlocks, firstSelfAttentionBlockShared, selfAttentionWideningFactor, dropout, initScale, freeze);
+            return new EncoderConfig(
+                    numCrossAttentionHeads,
+                    numCrossAttentionQkChannels,
+                    numCrossAttentionVChannels,
+                    numCrossAttentionLayers,
+                    firstCrossAttentionLayerShared,
+                    crossAttentionWideningFactor,
+                    numSelfAttentionHeads,
+                    numSelfAttentionQkChannels,
+                    numSelfAttentionVChannels,
+                    numSelfAttentionLayersPerBlock,
+                    numSelfAttentionBlocks,
+                    firstSelfAttentionBlockShared,
+                    selfAttentionWideningFactor,
+                    dropout,
+                    initScale,
+                    freeze);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.perceiver.model.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
-
 import java.util.Set;
 
 /** Optical flow decoder: generic decoder fields plus {@code image_shape} (h, w) and {@code rescale_factor}. */
@@ -19,7 +18,8 @@ public record OpticalFlowDecoderConfig(DecoderConfig base, int[] imageShape, dou
 
     /** Reads the decoder section. */
     public static OpticalFlowDecoderConfig fromJson(JsonNode node) {
-        return new OpticalFlowDecoderConfig(ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
+        return new OpticalFlowDecoderConfig(
+                ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
                 ConfigJson.intArray(node, "image_shape", new int[] {368, 496}),
                 ConfigJson.doubleField(node, "rescale_factor", 100.0));
     }

@@ -3,17 +3,21 @@ package dev.perceiver.model.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
-
 import java.util.Set;
 
 /**
  * Optical flow encoder: generic encoder fields plus {@code image_shape} (h, w), {@code num_patch_input_channels}
  * (27 = 3x3 patch of RGB), {@code num_patch_hidden_channels} and {@code num_frequency_bands}.
  */
-public record OpticalFlowEncoderConfig(EncoderConfig base, int[] imageShape, int numPatchInputChannels,
-        int numPatchHiddenChannels, int numFrequencyBands) implements TaskConfigPart {
-    private static final Set<String> EXTRA = Set.of("image_shape", "num_patch_input_channels",
-            "num_patch_hidden_channels", "num_frequency_bands");
+public record OpticalFlowEncoderConfig(
+        EncoderConfig base,
+        int[] imageShape,
+        int numPatchInputChannels,
+        int numPatchHiddenChannels,
+        int numFrequencyBands)
+        implements TaskConfigPart {
+    private static final Set<String> EXTRA =
+            Set.of("image_shape", "num_patch_input_channels", "num_patch_hidden_channels", "num_frequency_bands");
 
     /** Validates the extra fields. */
     public OpticalFlowEncoderConfig {
@@ -27,7 +31,8 @@ public record OpticalFlowEncoderConfig(EncoderConfig base, int[] imageShape, int
 
     /** Reads the encoder section. */
     public static OpticalFlowEncoderConfig fromJson(JsonNode node) {
-        return new OpticalFlowEncoderConfig(ConfigJson.bind(node, EncoderConfig.class, "encoder", EXTRA),
+        return new OpticalFlowEncoderConfig(
+                ConfigJson.bind(node, EncoderConfig.class, "encoder", EXTRA),
                 ConfigJson.intArray(node, "image_shape", new int[] {368, 496}),
                 ConfigJson.intField(node, "num_patch_input_channels", 27),
                 ConfigJson.intField(node, "num_patch_hidden_channels", 64),

@@ -79,8 +79,9 @@ public record PerceiverARConfig(
 
     /** All defaults. */
     public static PerceiverARConfig defaults() {
-        return new PerceiverARConfig(null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+        return new PerceiverARConfig(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     /** JSON tree with the reference's field names. */

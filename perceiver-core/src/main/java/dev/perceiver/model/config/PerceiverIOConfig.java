@@ -3,7 +3,6 @@ package dev.perceiver.model.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
-
 import java.util.function.Function;
 
 /**
@@ -14,7 +13,11 @@ import java.util.function.Function;
  * @param <D> decoder config type
  */
 public record PerceiverIOConfig<E extends TaskConfigPart, D extends TaskConfigPart>(
-        E encoder, D decoder, int numLatents, int numLatentChannels, boolean activationCheckpointing,
+        E encoder,
+        D decoder,
+        int numLatents,
+        int numLatentChannels,
+        boolean activationCheckpointing,
         boolean activationOffloading) {
 
     /** Validates N and D. */
@@ -29,17 +32,27 @@ public record PerceiverIOConfig<E extends TaskConfigPart, D extends TaskConfigPa
         ObjectNode o = ConfigJson.requireObject(node, "model");
         for (java.util.Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!java.util.Set.of("encoder", "decoder", "num_latents", "num_latent_channels",
-                    "activation_checkpointing", "activation_offloading").contains(f)) {
+            if (!java.util.Set.of(
+                            "encoder",
+                            "decoder",
+                            "num_latents",
+                            "num_latent_channels",
+                            "activation_checkpointing",
+                            "activation_offloading")
+                    .contains(f)) {
                 throw new IllegalArgumentException("unknown field '" + f + "' in model config");
             }
         }
         if (!o.has("num_latents") || !o.has("num_latent_channels")) {
             throw new IllegalArgumentException("model config needs num_latents and num_latent_channels");
         }
-        return new PerceiverIOConfig<>(encoder.apply(o.get("encoder")), decoder.apply(o.get("decoder")),
-                ConfigJson.intField(o, "num_latents", 0), ConfigJson.intField(o, "num_latent_channels", 0),
-                o.path("activation_checkpointing").asBoolean(false), o.path("activation_offloading").asBoolean(false));
+        return new PerceiverIOConfig<>(
+                encoder.apply(o.get("encoder")),
+                decoder.apply(o.get("decoder")),
+                ConfigJson.intField(o, "num_latents", 0),
+                ConfigJson.intField(o, "num_latent_channels", 0),
+                o.path("activation_checkpointing").asBoolean(false),
+                o.path("activation_offloading").asBoolean(false));
     }
 
     /** JSON tree in the reference layout. */

@@ -3,7 +3,6 @@ package dev.perceiver.model.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
-
 import java.util.Set;
 
 /**
@@ -25,9 +24,11 @@ public record TextDecoderConfig(DecoderConfig base, Integer numOutputQueryChanne
 
     /** Reads the decoder section. */
     public static TextDecoderConfig fromJson(JsonNode node) {
-        return new TextDecoderConfig(ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
+        return new TextDecoderConfig(
+                ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
                 ConfigJson.optionalInt(node, "num_output_query_channels"),
-                ConfigJson.intField(node, "vocab_size", 10003), ConfigJson.intField(node, "max_seq_len", 512));
+                ConfigJson.intField(node, "vocab_size", 10003),
+                ConfigJson.intField(node, "max_seq_len", 512));
     }
 
     @Override

@@ -22,160 +22,161 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class AtomicFiles {
 
-  private AtomicFiles() {}
+    private AtomicFiles() {}
 
-  /** Produces the content of a file by writing it to the given stream. */
-  @FunctionalInterface
-  public interface Writer {
+    /** Produces the content of a file by writing it to the given stream. */
+    @FunctionalInterface
+    public interface Writer {
+        /**
+         * Writes the content. The stream is buffered; closing it is allowed but not required.
+         *
+         * @param out the stream to write to
+         * @throws IOException if writing fails; the target is then left unchanged
+         */
+        void write(OutputStream out) throws IOException;
+    }
+
     /**
-     * Writes the content. The stream is buffered; closing it is allowed but not required.
+     * Writes to a temporary file in the same directory as {@code target}, flushes and fsyncs it,
+     * then renames it over the target ({@code ATOMIC_MOVE}, falling back to {@code
+     * REPLACE_EXISTING} where atomic moves are not supported). Missing parent directories are
+     * created. If the writer or any later step fails, the temporary file is deleted and the target is
+     * left as it was.
      *
-     * @param out the stream to write to
-     * @throws IOException if writing fails; the target is then left unchanged
+     * @param target the file to create or replace
+     * @param writer produces the content
+     * @throws IOException if the writer throws or the file cannot be written or renamed
      */
-    void write(OutputStream out) throws IOException;
-  }
-
-  /**
-   * Writes to a temporary file in the same directory as {@code target}, flushes and fsyncs it,
-   * then renames it over the target ({@code ATOMIC_MOVE}, falling back to {@code
-   * REPLACE_EXISTING} where atomic moves are not supported). Missing parent directories are
-   * created. If the writer or any later step fails, the temporary file is deleted and the target is
-   * left as it was.
-   *
-   * @param target the file to create or replace
-   * @param writer produces the content
-   * @throws IOException if the writer throws or the file cannot be written or renamed
-   */
-  public static void write(Path target, Writer writer) throws IOException {
-    Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(writer, "writer");
-    Path absolute = target.toAbsolutePath();
-    Path dir = absolute.getParent();
-    if (dir == null || absolute.getFileName() == null) {
-      throw new IOException(target + ": not a file path");
-    }
-    Files.createDirectories(dir);
-    Path tmp = createTempFile(dir, absolute.getFileName().toString());
-    boolean done = false;
-    try {
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream buffered =
-              new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        writer.write(new NonClosingOutputStream(buffered));
-        buffered.flush();
-        channel.force(true);
-      }
-      move(tmp, absolute);
-      done = true;
-    } finally {
-      if (!done) {
+    public static void write(Path target, Writer writer) throws IOException {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(writer, "writer");
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null || absolute.getFileName() == null) {
+            throw new IOException(target + ": not a file path");
+        }
+        Files.createDirectories(dir);
+        Path tmp = createTempFile(dir, absolute.getFileName().toString());
+        boolean done = false;
         try {
-          Files.deleteIfExists(tmp);
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                    OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+                writer.write(new NonClosingOutputStream(buffered));
+                buffered.flush();
+                channel.force(true);
+            }
+            move(tmp, absolute);
+            done = true;
+        } finally {
+            if (!done) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException | RuntimeException e) {
+                    // best effort; the original failure is what matters
+                }
+            }
+        }
+        syncDirectory(dir);
+    }
+
+    /**
+     * Atomically writes {@code text} encoded as UTF-8.
+     *
+     * @param target the file to create or replace
+     * @param text the content
+     * @throws IOException if the file cannot be written
+     */
+    public static void writeString(Path target, String text) throws IOException {
+        Objects.requireNonNull(text, "text");
+        writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Atomically writes {@code bytes}.
+     *
+     * @param target the file to create or replace
+     * @param bytes the content
+     * @throws IOException if the file cannot be written
+     */
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        write(target, out -> out.write(bytes));
+    }
+
+    private static Path createTempFile(Path dir, String name) throws IOException {
+        // Files.createTempFile would create the file with mode 0600 on POSIX, which the rename would
+        // then give to the target; CREATE_NEW uses the normal default permissions instead.
+        String base = name.length() > 100 ? name.substring(0, 100) : name;
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve("." + base + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                        .close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void move(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Makes the rename durable where the platform allows fsync on a directory (not on Windows). */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
         } catch (IOException | RuntimeException e) {
-          // best effort; the original failure is what matters
+            // not supported on this platform or file system; the rename itself has happened
         }
-      }
     }
-    syncDirectory(dir);
-  }
 
-  /**
-   * Atomically writes {@code text} encoded as UTF-8.
-   *
-   * @param target the file to create or replace
-   * @param text the content
-   * @throws IOException if the file cannot be written
-   */
-  public static void writeString(Path target, String text) throws IOException {
-    Objects.requireNonNull(text, "text");
-    writeBytes(target, text.getBytes(StandardCharsets.UTF_8));
-  }
+    /** Lets the writer close "its" stream without closing ours before the flush and fsync. */
+    private static final class NonClosingOutputStream extends FilterOutputStream {
+        private boolean closed;
 
-  /**
-   * Atomically writes {@code bytes}.
-   *
-   * @param target the file to create or replace
-   * @param bytes the content
-   * @throws IOException if the file cannot be written
-   */
-  public static void writeBytes(Path target, byte[] bytes) throws IOException {
-    Objects.requireNonNull(bytes, "bytes");
-    write(target, out -> out.write(bytes));
-  }
-
-  private static Path createTempFile(Path dir, String name) throws IOException {
-    // Files.createTempFile would create the file with mode 0600 on POSIX, which the rename would
-    // then give to the target; CREATE_NEW uses the normal default permissions instead.
-    String base = name.length() > 100 ? name.substring(0, 100) : name;
-    for (int attempt = 0; ; attempt++) {
-      Path tmp = dir.resolve("." + base + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-      try {
-        Files.newByteChannel(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-        return tmp;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 100) {
-          throw e;
+        NonClosingOutputStream(OutputStream out) {
+            super(out);
         }
-      }
-    }
-  }
 
-  private static void move(Path tmp, Path target) throws IOException {
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ensureOpen();
+            out.write(b, off, len);
+        }
 
-  /** Makes the rename durable where the platform allows fsync on a directory (not on Windows). */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | RuntimeException e) {
-      // not supported on this platform or file system; the rename itself has happened
-    }
-  }
+        @Override
+        public void write(int b) throws IOException {
+            ensureOpen();
+            out.write(b);
+        }
 
-  /** Lets the writer close "its" stream without closing ours before the flush and fsync. */
-  private static final class NonClosingOutputStream extends FilterOutputStream {
-    private boolean closed;
+        @Override
+        public void flush() throws IOException {
+            ensureOpen();
+            out.flush();
+        }
 
-    NonClosingOutputStream(OutputStream out) {
-      super(out);
-    }
+        @Override
+        public void close() throws IOException {
+            if (!closed) {
+                closed = true;
+                out.flush();
+            }
+        }
 
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      ensureOpen();
-      out.write(b, off, len);
+        private void ensureOpen() throws IOException {
+            if (closed) {
+                throw new IOException("stream closed");
+            }
+        }
     }
-
-    @Override
-    public void write(int b) throws IOException {
-      ensureOpen();
-      out.write(b);
-    }
-
-    @Override
-    public void flush() throws IOException {
-      ensureOpen();
-      out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (!closed) {
-        closed = true;
-        out.flush();
-      }
-    }
-
-    private void ensureOpen() throws IOException {
-      if (closed) {
-        throw new IOException("stream closed");
-      }
-    }
-  }
 }

@@ -1,12 +1,11 @@
 package dev.perceiver.model.io;
 
-import dev.perceiver.tasks.ModelType;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.nn.Module;
-
+import dev.perceiver.tasks.ModelType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,8 +26,7 @@ public final class ModelFolder {
     /** Key prefix of the weights. */
     public static final String PREFIX = "backend_model.";
 
-    private ModelFolder() {
-    }
+    private ModelFolder() {}
 
     /** A loaded model with its type and the whole config.json. */
     public record Loaded(ModelType type, Module model, ObjectNode config) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,8 +22,7 @@ import java.util.TreeSet;
  * safetensors, optionally under a key prefix such as {@code backend_model.}.
  */
 public final class StateDicts {
-    private StateDicts() {
-    }
+    private StateDicts() {}
 
     /** The module's tensors under {@code prefix + key}, float32 as stored. */
     public static Map<String, TensorData> toTensors(Module module, String prefix) {
@@ -54,8 +52,7 @@ public final class StateDicts {
     }
 
     /** Saves the module's state dict atomically, keys prefixed with {@code prefix}. */
-    public static void save(Module module, Path path, String prefix, Map<String, String> metadata)
-            throws IOException {
+    public static void save(Module module, Path path, String prefix, Map<String, String> metadata) throws IOException {
         SafetensorsFile.write(path, toTensors(module, prefix), metadata);
     }
 

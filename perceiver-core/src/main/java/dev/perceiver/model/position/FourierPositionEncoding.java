@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,7 +56,8 @@ public final class FourierPositionEncoding extends Module {
         List<NDArray> sines = new ArrayList<>();
         List<NDArray> cosines = new ArrayList<>();
         for (int i = 0; i < d; i++) {
-            NDArray freqs = m.linspace(1f, inputShape[i] / 2f, numFrequencyBands).reshape(1, numFrequencyBands);
+            NDArray freqs =
+                    m.linspace(1f, inputShape[i] / 2f, numFrequencyBands).reshape(1, numFrequencyBands);
             NDArray grid = coords.get(i).mul(freqs).mul((float) Math.PI);
             sines.add(grid.sin());
             cosines.add(grid.cos());
@@ -83,5 +83,4 @@ public final class FourierPositionEncoding extends Module {
     public NDArray encoding() {
         return positionEncoding.array();
     }
-
 }

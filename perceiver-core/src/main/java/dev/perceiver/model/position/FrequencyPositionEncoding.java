@@ -19,7 +19,9 @@ public final class FrequencyPositionEncoding extends Module {
         super(manager);
         Checks.positive("rotated_channels_per_head", dim);
         invFreq = buffer("inv_freq", compute(m -> {
-            NDArray exponents = m.arange(0, dim, 2, DataType.INT64).toType(DataType.FLOAT32, false).div(dim);
+            NDArray exponents = m.arange(0, dim, 2, DataType.INT64)
+                    .toType(DataType.FLOAT32, false)
+                    .div(dim);
             return m.create(1f).div(m.create(10000f).pow(exponents));
         }));
     }

@@ -7,8 +7,7 @@ import ai.djl.ndarray.types.Shape;
 
 /** Absolute token positions. */
 public final class Positions {
-    private Positions() {
-    }
+    private Positions() {}
 
     /**
      * Positions {@code 0..n-1} for each of {@code b} sequences, shifted left by {@code shift} (the number of

@@ -27,7 +27,7 @@ public final class RotaryPositionEmbedding {
     private final boolean rightAlign;
     private final NDManager manager;
     private final double[][] angles; // (b, r) in the single-position form, else null
-    private NDArray rotation;        // (b, c, c), built on first use
+    private NDArray rotation; // (b, c, c), built on first use
     private long cachedLen = -1;
     private NDArray cachedCos;
     private NDArray cachedSin;
@@ -108,8 +108,8 @@ public final class RotaryPositionEmbedding {
         long[] s = t.getShape().getShape();
         long b = angles == null ? -1 : angles.length;
         if (angles == null || s.length != 3 || s[0] != b || s[2] < rotateDim) {
-            throw new IllegalArgumentException("rotateRows needs the single-position form and a tensor of shape ("
-                    + b + ", rows, c >= " + rotateDim + "), got " + t.getShape());
+            throw new IllegalArgumentException("rotateRows needs the single-position form and a tensor of shape (" + b
+                    + ", rows, c >= " + rotateDim + "), got " + t.getShape());
         }
         return t.matMul(rotation((int) s[2]));
     }
@@ -118,8 +118,8 @@ public final class RotaryPositionEmbedding {
     private NDArray rotateSingle(NDArray t, long[] s) {
         long b = angles.length;
         if (s[0] != b || s[2] != 1 || s[3] < rotateDim) {
-            throw new IllegalArgumentException("expected a tensor of shape (" + b + ", h, 1, c >= " + rotateDim
-                    + ") but got " + t.getShape());
+            throw new IllegalArgumentException(
+                    "expected a tensor of shape (" + b + ", h, 1, c >= " + rotateDim + ") but got " + t.getShape());
         }
         return t.reshape(b, s[1], s[3]).matMul(rotation((int) s[3])).reshape(s);
     }

@@ -1,8 +1,8 @@
 package dev.perceiver.tasks.audio;
 
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.model.config.PerceiverARConfig;
 
 /** Perceiver AR symbolic audio model over the MIDI event vocabulary (see the MIDI codec of this package). */
 public final class SymbolicAudioModel extends CausalSequenceModel {

@@ -2,6 +2,9 @@ package dev.perceiver.tasks.text;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.model.PerceiverDecoder;
+import dev.perceiver.model.PerceiverEncoder;
+import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.adapter.OutputAdapter;
 import dev.perceiver.model.adapter.TiedTokenOutputAdapter;
 import dev.perceiver.model.adapter.TokenInputAdapter;
@@ -10,9 +13,6 @@ import dev.perceiver.model.adapter.TrainableQueryProvider;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
-import dev.perceiver.model.PerceiverDecoder;
-import dev.perceiver.model.PerceiverEncoder;
-import dev.perceiver.model.PerceiverIO;
 
 /**
  * Perceiver IO masked language model: token ids (b, n) with pad mask -> logits (b, n, vocab_size). The decoder has
@@ -27,14 +27,14 @@ public final class MaskedLanguageModel extends PerceiverIO {
         this(m, config, TextEncoder.create(m, config.encoder(), config.numLatents(), config.numLatentChannels()));
     }
 
-    private MaskedLanguageModel(NDManager m, PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> config,
-            PerceiverEncoder encoder) {
+    private MaskedLanguageModel(
+            NDManager m, PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> config, PerceiverEncoder encoder) {
         super(m, encoder, decoder(m, config, (TokenInputAdapter) encoder.inputAdapter()));
         this.config = config;
     }
 
-    private static PerceiverDecoder decoder(NDManager m, PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> c,
-            TokenInputAdapter adapter) {
+    private static PerceiverDecoder decoder(
+            NDManager m, PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> c, TokenInputAdapter adapter) {
         TextDecoderConfig d = c.decoder();
         double init = d.base().initScale();
         OutputAdapter out;

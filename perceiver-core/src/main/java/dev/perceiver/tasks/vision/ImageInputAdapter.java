@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.adapter.FactoredInput;
 import dev.perceiver.model.adapter.InputAdapter;
 import dev.perceiver.model.position.FourierPositionEncoding;
-
 import java.util.Arrays;
 
 /**
@@ -17,11 +16,15 @@ public final class ImageInputAdapter extends InputAdapter {
     private final int[] imageShape;
 
     public ImageInputAdapter(NDManager manager, int[] imageShape, int numFrequencyBands) {
-        super(manager, imageShape[imageShape.length - 1]
-                + FourierPositionEncoding.numChannels(imageShape.length - 1, numFrequencyBands));
+        super(
+                manager,
+                imageShape[imageShape.length - 1]
+                        + FourierPositionEncoding.numChannels(imageShape.length - 1, numFrequencyBands));
         this.imageShape = imageShape.clone();
-        positionEncoding = child("position_encoding", new FourierPositionEncoding(manager,
-                Arrays.copyOf(imageShape, imageShape.length - 1), numFrequencyBands));
+        positionEncoding = child(
+                "position_encoding",
+                new FourierPositionEncoding(
+                        manager, Arrays.copyOf(imageShape, imageShape.length - 1), numFrequencyBands));
     }
 
     @Override
@@ -35,9 +38,10 @@ public final class ImageInputAdapter extends InputAdapter {
         long[] s = x.getShape().getShape();
         long[] expected = Arrays.stream(imageShape).asLongStream().toArray();
         if (s.length != expected.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), expected)) {
-            throw new IllegalArgumentException("input image shape " + Arrays.toString(Arrays.copyOfRange(s, 1,
-                    s.length)) + " different from required shape " + Arrays.toString(imageShape)
-                    + " (image_shape)");
+            throw new IllegalArgumentException(
+                    "input image shape " + Arrays.toString(Arrays.copyOfRange(s, 1, s.length))
+                            + " different from required shape " + Arrays.toString(imageShape)
+                            + " (image_shape)");
         }
         long b = s[0];
         long c = imageShape[imageShape.length - 1];

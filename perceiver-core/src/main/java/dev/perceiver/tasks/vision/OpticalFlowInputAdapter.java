@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.adapter.FactoredInput;
 import dev.perceiver.model.adapter.InputAdapter;
-import dev.perceiver.nn.Linear;
 import dev.perceiver.model.position.FourierPositionEncoding;
+import dev.perceiver.nn.Linear;
 
 /**
  * Patch features of two frames (b, 2, num_patch_input_channels, h, w) -> (b, h*w, num_patch_hidden_channels +
@@ -18,8 +18,13 @@ public final class OpticalFlowInputAdapter extends InputAdapter {
     private final int[] imageShape;
     private final int numPatchInputChannels;
 
-    public OpticalFlowInputAdapter(NDManager m, int[] imageShape, int numPatchInputChannels,
-            int numPatchHiddenChannels, int numFrequencyBands, double initScale) {
+    public OpticalFlowInputAdapter(
+            NDManager m,
+            int[] imageShape,
+            int numPatchInputChannels,
+            int numPatchHiddenChannels,
+            int numFrequencyBands,
+            double initScale) {
         super(m, numPatchHiddenChannels + FourierPositionEncoding.numChannels(2, numFrequencyBands));
         this.imageShape = imageShape.clone();
         this.numPatchInputChannels = numPatchInputChannels;
@@ -36,7 +41,10 @@ public final class OpticalFlowInputAdapter extends InputAdapter {
     @Override
     public FactoredInput forwardFactored(NDArray x) {
         long[] s = x.getShape().getShape();
-        if (s.length != 5 || s[1] != 2 || s[2] != numPatchInputChannels || s[3] != imageShape[0]
+        if (s.length != 5
+                || s[1] != 2
+                || s[2] != numPatchInputChannels
+                || s[3] != imageShape[0]
                 || s[4] != imageShape[1]) {
             throw new IllegalArgumentException("optical flow input shape " + x.getShape() + " must be (batch, 2, "
                     + numPatchInputChannels + ", " + imageShape[0] + ", " + imageShape[1] + ")");

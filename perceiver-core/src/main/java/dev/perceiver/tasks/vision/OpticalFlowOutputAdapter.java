@@ -12,8 +12,8 @@ public final class OpticalFlowOutputAdapter extends OutputAdapter {
     private final int[] imageShape;
     private final float rescaleFactor;
 
-    public OpticalFlowOutputAdapter(NDManager m, int[] imageShape, int numOutputQueryChannels, double rescaleFactor,
-            double initScale) {
+    public OpticalFlowOutputAdapter(
+            NDManager m, int[] imageShape, int numOutputQueryChannels, double rescaleFactor, double initScale) {
         super(m);
         this.imageShape = imageShape.clone();
         this.rescaleFactor = (float) rescaleFactor;

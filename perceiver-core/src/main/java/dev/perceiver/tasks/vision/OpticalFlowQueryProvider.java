@@ -27,8 +27,8 @@ public final class OpticalFlowQueryProvider extends Module implements QueryProvi
     @Override
     public NDArray query(NDArray xAdapted) {
         if (xAdapted == null || xAdapted.getShape().get(xAdapted.getShape().dimension() - 1) != numQueryChannels) {
-            throw new IllegalArgumentException("optical flow queries need the adapted input with "
-                    + numQueryChannels + " channels");
+            throw new IllegalArgumentException(
+                    "optical flow queries need the adapted input with " + numQueryChannels + " channels");
         }
         return xAdapted;
     }

@@ -1,12 +1,12 @@
 package dev.perceiver.model.blocks;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KvCacheTest {
     /** Keys (1, 2, n, 3) whose every element encodes its position: 100 * position + 10 * head + channel. */
@@ -41,7 +41,8 @@ class KvCacheTest {
                 int first = next - kept - n;
                 NDArray expected = positions(m, first, kept + n);
                 assertThat(cache.keys().toFloatArray()).containsExactly(expected.toFloatArray());
-                assertThat(cache.values().toFloatArray()).containsExactly(expected.mul(-1).toFloatArray());
+                assertThat(cache.values().toFloatArray())
+                        .containsExactly(expected.mul(-1).toFloatArray());
                 assertThat(cache.keysTransposed().getShape()).isEqualTo(new Shape(1, 2, 3, kept + n));
                 assertThat(cache.keysTransposed().transpose(0, 1, 3, 2).toFloatArray())
                         .containsExactly(expected.toFloatArray());
@@ -55,8 +56,10 @@ class KvCacheTest {
         try (NDManager m = NDManager.newBaseManager();
                 KvCache cache = KvCache.allocate(m, 1, 2, 3, 3, 4)) {
             assertThatThrownBy(() -> cache.append(positions(m, 0, 2), positions(m, 0, 1)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("number of positions");
-            assertThatThrownBy(() -> cache.keepLast(-1)).isInstanceOf(IllegalArgumentException.class)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("number of positions");
+            assertThatThrownBy(() -> cache.keepLast(-1))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("max (-1) must be >= 0");
         }
     }

@@ -16,144 +16,125 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AtomicFilesTest {
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private List<String> names() throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
     }
-  }
 
-  @Test
-  void writesNewFileAndLeavesNoTempFile() throws IOException {
-    Path target = dir.resolve("out.bin");
-    AtomicFiles.write(target, out -> out.write(new byte[] {1, 2, 3}));
-    assertThat(Files.readAllBytes(target)).containsExactly(1, 2, 3);
-    assertThat(names()).containsExactly("out.bin");
-  }
-
-  @Test
-  void replacesExistingFile() throws IOException {
-    Path target = dir.resolve("config.json");
-    AtomicFiles.writeString(target, "old");
-    AtomicFiles.writeString(target, "néw ✓");
-    assertThat(Files.readString(target, StandardCharsets.UTF_8)).isEqualTo("néw ✓");
-    assertThat(names()).containsExactly("config.json");
-  }
-
-  @Test
-  void keepsOldFileWhenWriterThrowsIOException() throws IOException {
-    Path target = dir.resolve("model.safetensors");
-    AtomicFiles.writeString(target, "precious");
-    IOException boom = new IOException("disk on fire");
-    assertThatThrownBy(
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> {
-                      out.write("partial garbage".getBytes(StandardCharsets.UTF_8));
-                      throw boom;
-                    }))
-        .isSameAs(boom);
-    assertThat(Files.readString(target)).isEqualTo("precious");
-    assertThat(names()).containsExactly("model.safetensors");
-  }
-
-  @Test
-  void keepsOldFileWhenWriterThrowsRuntimeException() throws IOException {
-    Path target = dir.resolve("a.txt");
-    AtomicFiles.writeString(target, "old");
-    assertThatThrownBy(
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> {
-                      out.write(new byte[100_000]);
-                      throw new IllegalStateException("bug");
-                    }))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessage("bug");
-    assertThat(Files.readString(target)).isEqualTo("old");
-    assertThat(names()).containsExactly("a.txt");
-  }
-
-  @Test
-  void failedFirstWriteLeavesNothing() {
-    Path target = dir.resolve("never.bin");
-    assertThatThrownBy(
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> {
-                      throw new IOException("no");
-                    }))
-        .hasMessage("no");
-    assertThat(Files.exists(target)).isFalse();
-    assertThat(dir.toFile().list()).isEmpty();
-  }
-
-  @Test
-  void writerMayCloseTheStream() throws IOException {
-    Path target = dir.resolve("closed.txt");
-    AtomicFiles.write(
-        target,
-        out -> {
-          out.write('a');
-          out.close();
-          out.close();
-        });
-    assertThat(Files.readString(target)).isEqualTo("a");
-    assertThat(names()).containsExactly("closed.txt");
-  }
-
-  @Test
-  void writingAfterCloseFailsAndKeepsTarget() throws IOException {
-    Path target = dir.resolve("x.txt");
-    AtomicFiles.writeString(target, "old");
-    assertThatThrownBy(
-            () ->
-                AtomicFiles.write(
-                    target,
-                    out -> {
-                      out.close();
-                      out.write('b');
-                    }))
-        .isInstanceOf(IOException.class);
-    assertThat(Files.readString(target)).isEqualTo("old");
-    assertThat(names()).containsExactly("x.txt");
-  }
-
-  @Test
-  void createsMissingParentDirectories() throws IOException {
-    Path target = dir.resolve("a/b/c.txt");
-    AtomicFiles.writeString(target, "deep");
-    assertThat(Files.readString(target)).isEqualTo("deep");
-  }
-
-  @Test
-  void relativeTargetWorks() throws IOException {
-    Path target = dir.resolve("rel.txt");
-    Path cwd = Path.of("").toAbsolutePath();
-    assumeTrue(cwd.getRoot().equals(target.getRoot()), "temp dir on another drive");
-    Path relative = cwd.relativize(target);
-    AtomicFiles.writeBytes(relative, new byte[] {42});
-    assertThat(Files.readAllBytes(target)).containsExactly(42);
-  }
-
-  @Test
-  void largeContentIsWrittenCompletely() throws IOException {
-    Path target = dir.resolve("big.bin");
-    byte[] data = new byte[3_000_001];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (byte) (i * 31);
+    @Test
+    void writesNewFileAndLeavesNoTempFile() throws IOException {
+        Path target = dir.resolve("out.bin");
+        AtomicFiles.write(target, out -> out.write(new byte[] {1, 2, 3}));
+        assertThat(Files.readAllBytes(target)).containsExactly(1, 2, 3);
+        assertThat(names()).containsExactly("out.bin");
     }
-    AtomicFiles.write(
-        target,
-        out -> {
-          for (int i = 0; i < data.length; i += 1000) {
-            out.write(data, i, Math.min(1000, data.length - i));
-          }
+
+    @Test
+    void replacesExistingFile() throws IOException {
+        Path target = dir.resolve("config.json");
+        AtomicFiles.writeString(target, "old");
+        AtomicFiles.writeString(target, "néw ✓");
+        assertThat(Files.readString(target, StandardCharsets.UTF_8)).isEqualTo("néw ✓");
+        assertThat(names()).containsExactly("config.json");
+    }
+
+    @Test
+    void keepsOldFileWhenWriterThrowsIOException() throws IOException {
+        Path target = dir.resolve("model.safetensors");
+        AtomicFiles.writeString(target, "precious");
+        IOException boom = new IOException("disk on fire");
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+                    out.write("partial garbage".getBytes(StandardCharsets.UTF_8));
+                    throw boom;
+                }))
+                .isSameAs(boom);
+        assertThat(Files.readString(target)).isEqualTo("precious");
+        assertThat(names()).containsExactly("model.safetensors");
+    }
+
+    @Test
+    void keepsOldFileWhenWriterThrowsRuntimeException() throws IOException {
+        Path target = dir.resolve("a.txt");
+        AtomicFiles.writeString(target, "old");
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+                    out.write(new byte[100_000]);
+                    throw new IllegalStateException("bug");
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("bug");
+        assertThat(Files.readString(target)).isEqualTo("old");
+        assertThat(names()).containsExactly("a.txt");
+    }
+
+    @Test
+    void failedFirstWriteLeavesNothing() {
+        Path target = dir.resolve("never.bin");
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+                    throw new IOException("no");
+                }))
+                .hasMessage("no");
+        assertThat(Files.exists(target)).isFalse();
+        assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void writerMayCloseTheStream() throws IOException {
+        Path target = dir.resolve("closed.txt");
+        AtomicFiles.write(target, out -> {
+            out.write('a');
+            out.close();
+            out.close();
         });
-    assertThat(Files.readAllBytes(target)).isEqualTo(data);
-  }
+        assertThat(Files.readString(target)).isEqualTo("a");
+        assertThat(names()).containsExactly("closed.txt");
+    }
+
+    @Test
+    void writingAfterCloseFailsAndKeepsTarget() throws IOException {
+        Path target = dir.resolve("x.txt");
+        AtomicFiles.writeString(target, "old");
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+                    out.close();
+                    out.write('b');
+                }))
+                .isInstanceOf(IOException.class);
+        assertThat(Files.readString(target)).isEqualTo("old");
+        assertThat(names()).containsExactly("x.txt");
+    }
+
+    @Test
+    void createsMissingParentDirectories() throws IOException {
+        Path target = dir.resolve("a/b/c.txt");
+        AtomicFiles.writeString(target, "deep");
+        assertThat(Files.readString(target)).isEqualTo("deep");
+    }
+
+    @Test
+    void relativeTargetWorks() throws IOException {
+        Path target = dir.resolve("rel.txt");
+        Path cwd = Path.of("").toAbsolutePath();
+        assumeTrue(cwd.getRoot().equals(target.getRoot()), "temp dir on another drive");
+        Path relative = cwd.relativize(target);
+        AtomicFiles.writeBytes(relative, new byte[] {42});
+        assertThat(Files.readAllBytes(target)).containsExactly(42);
+    }
+
+    @Test
+    void largeContentIsWrittenCompletely() throws IOException {
+        Path target = dir.resolve("big.bin");
+        byte[] data = new byte[3_000_001];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31);
+        }
+        AtomicFiles.write(target, out -> {
+            for (int i = 0; i < data.length; i += 1000) {
+                out.write(data, i, Math.min(1000, data.length - i));
+            }
+        });
+        assertThat(Files.readAllBytes(target)).isEqualTo(data);
+    }
 }

@@ -1,26 +1,25 @@
 package dev.perceiver.model.io;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
+import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.tasks.vision.ImageClassifier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Loading a state dict is strict: every missing, unexpected or wrongly shaped tensor is an error naming it. */
 class StrictLoadingTest {
@@ -33,6 +32,7 @@ class StrictLoadingTest {
 
     @TempDir
     Path tmp;
+
     private NDManager manager;
 
     @BeforeEach
@@ -46,19 +46,26 @@ class StrictLoadingTest {
     }
 
     private ImageClassifier model() {
-        return new ImageClassifier(manager, PerceiverIOConfig.fromJson(ConfigJson.parse(CONFIG),
-                ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+        return new ImageClassifier(
+                manager,
+                PerceiverIOConfig.fromJson(
+                        ConfigJson.parse(CONFIG), ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
     }
 
     @Test
     void stateDictHasReferenceKeysIncludingExtraLayers() {
         Map<String, ?> keys = model().stateDict();
-        assertThat(keys).containsKeys("0.latent_provider._query",
-                "0.input_adapter.position_encoding.position_encoding",
-                "0.cross_attn_1.0.module.attention.q_proj.weight", "0.cross_attn_n.1.module.3.bias",
-                "0.self_attn_1.0.0.module.norm.weight", "0.self_attn_n.0.1.module.1.weight",
-                "1.output_query_provider._query", "1.output_adapter.linear.weight",
-                "1.cross_attn.0.module.kv_norm.bias");
+        assertThat(keys)
+                .containsKeys(
+                        "0.latent_provider._query",
+                        "0.input_adapter.position_encoding.position_encoding",
+                        "0.cross_attn_1.0.module.attention.q_proj.weight",
+                        "0.cross_attn_n.1.module.3.bias",
+                        "0.self_attn_1.0.0.module.norm.weight",
+                        "0.self_attn_n.0.1.module.1.weight",
+                        "1.output_query_provider._query",
+                        "1.output_adapter.linear.weight",
+                        "1.cross_attn.0.module.kv_norm.bias");
     }
 
     @Test
@@ -90,7 +97,8 @@ class StrictLoadingTest {
         Map<String, TensorData> shaped = new LinkedHashMap<>(tensors);
         shaped.put("1.output_adapter.linear.weight", TensorData.ofFloats(new long[] {4, 8}, new float[32]));
         assertThatThrownBy(() -> StateDicts.load(m, shaped, "", "w.safetensors"))
-                .hasMessageContaining("tensor '1.output_adapter.linear.weight' has shape [4, 8] but the model expects (3, 8)");
+                .hasMessageContaining(
+                        "tensor '1.output_adapter.linear.weight' has shape [4, 8] but the model expects (3, 8)");
     }
 
     @Test
@@ -101,7 +109,8 @@ class StrictLoadingTest {
         byte[] bytes = Files.readAllBytes(file);
         Path cut = tmp.resolve("cut.safetensors");
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 10));
-        assertThatThrownBy(() -> StateDicts.load(m, cut)).isInstanceOf(java.io.IOException.class)
+        assertThatThrownBy(() -> StateDicts.load(m, cut))
+                .isInstanceOf(java.io.IOException.class)
                 .hasMessageContaining("cut.safetensors");
     }
 
@@ -112,7 +121,11 @@ class StrictLoadingTest {
         ModelFolder.save(m, dir, ModelFolder.labelEntries(new String[] {"a", "b", "c"}));
         JsonNode config = ConfigJson.parse(Files.readString(dir.resolve("config.json")));
         assertThat(config.get("model_type").asText()).isEqualTo("perceiver-io-image-classifier");
-        assertThat(config.get("model_config").get("encoder").get("num_cross_attention_layers").asInt()).isEqualTo(2);
+        assertThat(config.get("model_config")
+                        .get("encoder")
+                        .get("num_cross_attention_layers")
+                        .asInt())
+                .isEqualTo(2);
         SafetensorsFile weights = SafetensorsFile.read(dir.resolve("model.safetensors"));
         assertThat(weights.tensors().keySet()).allMatch(k -> k.startsWith("backend_model."));
         assertThat(weights.metadata()).containsEntry("format", "pt");
@@ -131,8 +144,9 @@ class StrictLoadingTest {
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"perceiver-xyz\", \"model_config\": {}}");
         assertThatThrownBy(() -> ModelFolder.load(dir, manager))
                 .hasMessageContaining("unknown model_type 'perceiver-xyz'");
-        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"perceiver-io-image-classifier\", "
-                + "\"model_config\": " + CONFIG + "}");
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"model_type\": \"perceiver-io-image-classifier\", " + "\"model_config\": " + CONFIG + "}");
         assertThatThrownBy(() -> ModelFolder.load(dir, manager)).hasMessageContaining("model.safetensors");
     }
 }

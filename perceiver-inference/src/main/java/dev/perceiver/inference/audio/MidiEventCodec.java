@@ -34,7 +34,8 @@ import javax.sound.midi.Track;
  * span only when it meets a note starting after the release, so the last span is applied only if
  * such a note exists, and in an instrument that uses the pedal the notes from that note on (in
  * note-off order) are dropped. A velocity token is emitted before a note-on unless the previous
- * event was a note-on whose raw velocity equals this note's velocity bin. {@link #decodeNotes(int[])} likewise follows the reference decoder: a
+ * event was a note-on whose raw velocity equals this note's velocity bin. {@link #decodeNotes(int[])} likewise follows
+ * the reference decoder: a
  * note-off ends the latest note-on of its pitch (zero-length notes are dropped, a repeated note-off
  * ends the same note-on again) and notes before any velocity token get velocity 0.
  *
@@ -63,8 +64,7 @@ public final class MidiEventCodec {
     /** Tempo of sequences built by this codec, in microseconds per quarter note (120 bpm). */
     public static final int OUTPUT_TEMPO_MICROS = 500_000;
 
-    private MidiEventCodec() {
-    }
+    private MidiEventCodec() {}
 
     // ------------------------------------------------------------------------------------------
     // MIDI -> tokens
@@ -124,8 +124,7 @@ public final class MidiEventCodec {
     }
 
     /** A note-on or note-off at an absolute time; velocity -1 for note-offs. */
-    private record Split(boolean on, double time, int pitch, int velocity) {
-    }
+    private record Split(boolean on, double time, int pitch, int velocity) {}
 
     private static void appendTimeShifts(IdBuffer out, double from, double to) {
         int steps = (int) Math.rint((to - from) * 100);
@@ -263,8 +262,8 @@ public final class MidiEventCodec {
                 }
                 case NOTE_OFF -> {
                     if (openStart[value] >= 0 && openStart[value] != timeSteps) {
-                        notes.add(new MidiNote(value, openVelocity[value], seconds(openStart[value]),
-                                seconds(timeSteps)));
+                        notes.add(new MidiNote(
+                                value, openVelocity[value], seconds(openStart[value]), seconds(timeSteps)));
                     }
                 }
                 default -> throw new AssertionError(token);
@@ -321,8 +320,9 @@ public final class MidiEventCodec {
         try {
             Sequence sequence = new Sequence(Sequence.PPQ, OUTPUT_RESOLUTION);
             Track tempoTrack = sequence.createTrack();
-            byte[] tempo = {(byte) (OUTPUT_TEMPO_MICROS >> 16), (byte) (OUTPUT_TEMPO_MICROS >> 8),
-                    (byte) OUTPUT_TEMPO_MICROS};
+            byte[] tempo = {
+                (byte) (OUTPUT_TEMPO_MICROS >> 16), (byte) (OUTPUT_TEMPO_MICROS >> 8), (byte) OUTPUT_TEMPO_MICROS
+            };
             tempoTrack.add(new MidiEvent(new MetaMessage(0x51, tempo, 3), 0));
 
             Track track = sequence.createTrack();

@@ -13,8 +13,7 @@ import javax.sound.midi.Sequence;
 /** Reading and (atomically) writing Standard MIDI Files with {@code javax.sound.midi}. */
 public final class MidiFiles {
 
-    private MidiFiles() {
-    }
+    private MidiFiles() {}
 
     /**
      * Reads a Standard MIDI File.

@@ -35,8 +35,7 @@ final class MidiScoreReader {
     }
 
     /** A control change at an absolute time. */
-    record ControlChange(int number, int value, double time) {
-    }
+    record ControlChange(int number, int value, double time) {}
 
     /** Notes and control changes of one (program, channel, track). */
     static final class Instrument {
@@ -52,14 +51,11 @@ final class MidiScoreReader {
         }
     }
 
-    private record InstrumentKey(int program, int channel, int track) {
-    }
+    private record InstrumentKey(int program, int channel, int track) {}
 
-    private record ChannelKey(int channel, int track) {
-    }
+    private record ChannelKey(int channel, int track) {}
 
-    private MidiScoreReader() {
-    }
+    private MidiScoreReader() {}
 
     /**
      * Reads the instruments of a sequence.
@@ -108,7 +104,9 @@ final class MidiScoreReader {
                         }
                         closed = true;
                         Note note = new Note((int) on[1], msg.getData1(), clock.seconds(on[0]), clock.seconds(tick));
-                        instrument(instruments, stragglers, program[channel], channel, t, true).notes.add(note);
+                        instrument(instruments, stragglers, program[channel], channel, t, true)
+                                .notes
+                                .add(note);
                     }
                     if (closed && !keep.isEmpty()) {
                         open.put(key, keep);
@@ -116,7 +114,8 @@ final class MidiScoreReader {
                         open.remove(key);
                     }
                 } else if (command == ShortMessage.CONTROL_CHANGE) {
-                    instrument(instruments, stragglers, program[channel], channel, t, false).controlChanges
+                    instrument(instruments, stragglers, program[channel], channel, t, false)
+                            .controlChanges
                             .add(new ControlChange(msg.getData1(), msg.getData2(), clock.seconds(tick)));
                 }
             }
@@ -124,9 +123,13 @@ final class MidiScoreReader {
         return new ArrayList<>(instruments.values());
     }
 
-    private static Instrument instrument(Map<InstrumentKey, Instrument> instruments,
-                                         Map<ChannelKey, Instrument> stragglers,
-                                         int program, int channel, int track, boolean createNew) {
+    private static Instrument instrument(
+            Map<InstrumentKey, Instrument> instruments,
+            Map<ChannelKey, Instrument> stragglers,
+            int program,
+            int channel,
+            int track,
+            boolean createNew) {
         InstrumentKey key = new InstrumentKey(program, channel, track);
         Instrument existing = instruments.get(key);
         if (existing != null) {
@@ -190,7 +193,8 @@ final class MidiScoreReader {
                 Track first = tracks[0];
                 for (int i = 0; i < first.size(); i++) {
                     MidiEvent event = first.get(i);
-                    if (event.getMessage() instanceof MetaMessage meta && meta.getType() == 0x51
+                    if (event.getMessage() instanceof MetaMessage meta
+                            && meta.getType() == 0x51
                             && meta.getData().length >= 3) {
                         byte[] d = meta.getData();
                         int tempo = ((d[0] & 0xFF) << 16) | ((d[1] & 0xFF) << 8) | (d[2] & 0xFF);

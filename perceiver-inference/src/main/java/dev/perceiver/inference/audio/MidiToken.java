@@ -20,8 +20,7 @@ public record MidiToken(MidiEventType type, int value) {
     public MidiToken {
         Objects.requireNonNull(type, "type");
         if (value < 0 || value >= type.size()) {
-            throw new IllegalArgumentException(
-                    type + " value " + value + " is outside [0, " + type.size() + ")");
+            throw new IllegalArgumentException(type + " value " + value + " is outside [0, " + type.size() + ")");
         }
     }
 

@@ -21,8 +21,17 @@ package dev.perceiver.inference.audio;
  * @param float16Steps whether the cached one-token steps use float16 copies of the weights (see
  *        {@link dev.perceiver.inference.decoding.GenerationConfig#float16Steps})
  */
-public record SymbolicAudioOptions(int maxNewTokens, Integer numLatents, Integer maxPromptLength, boolean doSample,
-        double temperature, int topK, double topP, Long seed, boolean includePrompt, boolean useCache,
+public record SymbolicAudioOptions(
+        int maxNewTokens,
+        Integer numLatents,
+        Integer maxPromptLength,
+        boolean doSample,
+        double temperature,
+        int topK,
+        double topP,
+        Long seed,
+        boolean includePrompt,
+        boolean useCache,
         boolean float16Steps) {
 
     /** Default number of new tokens. */
@@ -58,61 +67,161 @@ public record SymbolicAudioOptions(int maxNewTokens, Integer numLatents, Integer
 
     /** The reference defaults (see the class description), a random seed, prompt included, cache on. */
     public static SymbolicAudioOptions defaults() {
-        return new SymbolicAudioOptions(DEFAULT_MAX_NEW_TOKENS, null, null, true, DEFAULT_TEMPERATURE, DEFAULT_TOP_K,
-                DEFAULT_TOP_P, null, true, true, false);
+        return new SymbolicAudioOptions(
+                DEFAULT_MAX_NEW_TOKENS,
+                null,
+                null,
+                true,
+                DEFAULT_TEMPERATURE,
+                DEFAULT_TOP_K,
+                DEFAULT_TOP_P,
+                null,
+                true,
+                true,
+                false);
     }
 
     /** A copy generating {@code n} tokens. */
     public SymbolicAudioOptions withMaxNewTokens(int n) {
-        return new SymbolicAudioOptions(n, numLatents, maxPromptLength, doSample, temperature, topK, topP, seed,
-                includePrompt, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                n,
+                numLatents,
+                maxPromptLength,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                useCache,
+                float16Steps);
     }
 
     /** A copy with another initial number of latents (null = automatic). */
     public SymbolicAudioOptions withNumLatents(Integer n) {
-        return new SymbolicAudioOptions(maxNewTokens, n, maxPromptLength, doSample, temperature, topK, topP, seed,
-                includePrompt, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                n,
+                maxPromptLength,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                useCache,
+                float16Steps);
     }
 
     /** A copy with another prompt length limit (null = max_seq_len). */
     public SymbolicAudioOptions withMaxPromptLength(Integer n) {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, n, doSample, temperature, topK, topP, seed,
-                includePrompt, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                n,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                useCache,
+                float16Steps);
     }
 
     /** A copy that samples with these settings. */
     public SymbolicAudioOptions withSampling(double temperature, int topK, double topP) {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, true, temperature, topK, topP, seed,
-                includePrompt, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                true,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                useCache,
+                float16Steps);
     }
 
     /** A copy that chooses the most probable token at every step. */
     public SymbolicAudioOptions withGreedy() {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, false, temperature, topK, topP,
-                seed, includePrompt, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                false,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                useCache,
+                float16Steps);
     }
 
     /** A copy with another seed (null = random). */
     public SymbolicAudioOptions withSeed(Long s) {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, doSample, temperature, topK, topP,
-                s, includePrompt, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                s,
+                includePrompt,
+                useCache,
+                float16Steps);
     }
 
     /** A copy whose output holds the prompt and the continuation (true) or the continuation only (false). */
     public SymbolicAudioOptions withIncludePrompt(boolean on) {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, doSample, temperature, topK, topP,
-                seed, on, useCache, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                on,
+                useCache,
+                float16Steps);
     }
 
     /** A copy with the key/value cache on or off. */
     public SymbolicAudioOptions withCache(boolean on) {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, doSample, temperature, topK, topP,
-                seed, includePrompt, on, float16Steps);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                on,
+                float16Steps);
     }
 
     /** A copy with float16 decoding steps on or off. */
     public SymbolicAudioOptions withFloat16Steps(boolean on) {
-        return new SymbolicAudioOptions(maxNewTokens, numLatents, maxPromptLength, doSample, temperature, topK, topP,
-                seed, includePrompt, useCache, on);
+        return new SymbolicAudioOptions(
+                maxNewTokens,
+                numLatents,
+                maxPromptLength,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                includePrompt,
+                useCache,
+                on);
     }
 }

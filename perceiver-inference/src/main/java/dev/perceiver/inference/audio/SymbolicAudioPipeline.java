@@ -1,16 +1,15 @@
 package dev.perceiver.inference.audio;
 
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.decoding.StepListener;
+import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.tasks.ModelType;
-
+import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -65,8 +64,9 @@ public final class SymbolicAudioPipeline {
     public static SymbolicAudioModel loadModel(Path dir, NDManager manager) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
         if (loaded.type() != ModelType.SYMBOLIC_AUDIO_MODEL) {
-            throw new IllegalArgumentException("model folder " + dir + " holds model_type '" + loaded.type().id()
-                    + "'; symbolic audio generation needs '" + ModelType.SYMBOLIC_AUDIO_MODEL.id() + "'");
+            throw new IllegalArgumentException("model folder " + dir + " holds model_type '"
+                    + loaded.type().id() + "'; symbolic audio generation needs '" + ModelType.SYMBOLIC_AUDIO_MODEL.id()
+                    + "'");
         }
         SymbolicAudioModel m = (SymbolicAudioModel) loaded.model();
         m.setTraining(false);
@@ -86,8 +86,7 @@ public final class SymbolicAudioPipeline {
      * @param numLatents the initial number of latent positions used
      * @param seed the seed of the sampling random numbers
      */
-    public record Continuation(int[] promptTokens, int[] generatedTokens, int numLatents, long seed) {
-    }
+    public record Continuation(int[] promptTokens, int[] generatedTokens, int numLatents, long seed) {}
 
     /** {@link #continueTokens(int[], SymbolicAudioOptions, StepListener)} without a listener. */
     public Continuation continueTokens(int[] tokens, SymbolicAudioOptions options) {
@@ -119,22 +118,33 @@ public final class SymbolicAudioPipeline {
         }
         int limit = options.maxPromptLength() == null ? c.maxSeqLen() : options.maxPromptLength();
         if (limit > c.maxSeqLen()) {
-            throw new IllegalArgumentException("max_prompt_length (" + limit + ") must be <= max_seq_len ("
-                    + c.maxSeqLen() + ") of the model");
+            throw new IllegalArgumentException(
+                    "max_prompt_length (" + limit + ") must be <= max_seq_len (" + c.maxSeqLen() + ") of the model");
         }
         int[] prompt = tokens.length > limit ? Arrays.copyOf(tokens, limit) : tokens.clone();
-        int numLatents = options.numLatents() != null ? options.numLatents()
-                : Math.max(1, prompt.length - c.maxPrefixLen());
-        long seed = options.seed() != null ? options.seed() : ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
-        GenerationConfig config = new GenerationConfig(options.maxNewTokens(), numLatents, options.doSample(),
-                options.temperature(), options.topK(), options.topP(), seed, null, MidiEventCodec.PAD_ID,
-                options.useCache(), options.float16Steps());
+        int numLatents =
+                options.numLatents() != null ? options.numLatents() : Math.max(1, prompt.length - c.maxPrefixLen());
+        long seed = options.seed() != null
+                ? options.seed()
+                : ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
+        GenerationConfig config = new GenerationConfig(
+                options.maxNewTokens(),
+                numLatents,
+                options.doSample(),
+                options.temperature(),
+                options.topK(),
+                options.topP(),
+                seed,
+                null,
+                MidiEventCodec.PAD_ID,
+                options.useCache(),
+                options.float16Steps());
         long[] ids = new long[prompt.length];
         for (int i = 0; i < prompt.length; i++) {
             ids[i] = prompt[i];
         }
-        GenerationOutput out = new CausalGenerator(model).generate(
-                PromptBatch.leftPadded(List.of(ids), MidiEventCodec.PAD_ID), config, false, listener);
+        GenerationOutput out = new CausalGenerator(model)
+                .generate(PromptBatch.leftPadded(List.of(ids), MidiEventCodec.PAD_ID), config, false, listener);
         long[] generated = out.generated(0);
         int[] gen = new int[generated.length];
         for (int i = 0; i < gen.length; i++) {
@@ -162,22 +172,26 @@ public final class SymbolicAudioPipeline {
      * @throws IllegalArgumentException if the prompt has no notes or an option does not fit the model (see
      *         {@link #continueTokens})
      */
-    public SymbolicAudioResult generate(Path promptMidi, Path outputMidi, Path wavFile, SymbolicAudioOptions options,
-            StepListener listener) throws IOException {
+    public SymbolicAudioResult generate(
+            Path promptMidi, Path outputMidi, Path wavFile, SymbolicAudioOptions options, StepListener listener)
+            throws IOException {
         Objects.requireNonNull(promptMidi, "promptMidi");
         Objects.requireNonNull(outputMidi, "outputMidi");
-        if (wavFile != null && wavFile.toAbsolutePath().normalize().equals(outputMidi.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("WAV file " + wavFile + " must differ from the MIDI output "
-                    + outputMidi);
+        if (wavFile != null
+                && wavFile.toAbsolutePath()
+                        .normalize()
+                        .equals(outputMidi.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException(
+                    "WAV file " + wavFile + " must differ from the MIDI output " + outputMidi);
         }
         int[] fileTokens = MidiEventCodec.encode(promptMidi);
         if (fileTokens.length == 0) {
-            throw new IllegalArgumentException("prompt " + promptMidi + " has no notes (0 tokens); at least 1 note "
-                    + "is required");
+            throw new IllegalArgumentException(
+                    "prompt " + promptMidi + " has no notes (0 tokens); at least 1 note " + "is required");
         }
         Continuation cont = continueTokens(fileTokens, options, listener);
-        int[] output = options.includePrompt() ? concat(cont.promptTokens(), cont.generatedTokens())
-                : cont.generatedTokens();
+        int[] output =
+                options.includePrompt() ? concat(cont.promptTokens(), cont.generatedTokens()) : cont.generatedTokens();
         List<MidiNote> notes = MidiEventCodec.decodeNotes(output);
         Sequence sequence = MidiEventCodec.toSequence(notes, MidiEventCodec.DEFAULT_PROGRAM);
         MidiFiles.write(sequence, outputMidi);
@@ -186,9 +200,18 @@ public final class SymbolicAudioPipeline {
             renderer.render(sequence, wavFile);
             wavSeconds = wavSeconds(wavFile);
         }
-        return new SymbolicAudioResult(fileTokens.length, cont.promptTokens(), cont.generatedTokens(),
-                cont.numLatents(), cont.seed(), options.includePrompt(), notes.size(),
-                WavRenderer.durationSeconds(sequence), outputMidi, wavFile, wavSeconds);
+        return new SymbolicAudioResult(
+                fileTokens.length,
+                cont.promptTokens(),
+                cont.generatedTokens(),
+                cont.numLatents(),
+                cont.seed(),
+                options.includePrompt(),
+                notes.size(),
+                WavRenderer.durationSeconds(sequence),
+                outputMidi,
+                wavFile,
+                wavSeconds);
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -19,8 +19,17 @@ import java.util.Arrays;
  * @param wavFile the WAV file written, or null when none was requested
  * @param wavSeconds length of the WAV audio in seconds, or null when none was written
  */
-public record SymbolicAudioResult(int promptFileTokens, int[] promptTokens, int[] generatedTokens, int numLatents,
-        long seed, boolean includesPrompt, int numNotes, double durationSeconds, Path midiFile, Path wavFile,
+public record SymbolicAudioResult(
+        int promptFileTokens,
+        int[] promptTokens,
+        int[] generatedTokens,
+        int numLatents,
+        long seed,
+        boolean includesPrompt,
+        int numNotes,
+        double durationSeconds,
+        Path midiFile,
+        Path wavFile,
         Double wavSeconds) {
 
     /** Copies the token arrays. */

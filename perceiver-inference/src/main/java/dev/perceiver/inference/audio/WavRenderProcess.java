@@ -12,8 +12,7 @@ import java.nio.file.Path;
  */
 final class WavRenderProcess {
 
-    private WavRenderProcess() {
-    }
+    private WavRenderProcess() {}
 
     public static void main(String[] args) {
         try {
@@ -22,8 +21,13 @@ final class WavRenderProcess {
             }
             Path soundbank = "-".equals(args[5]) ? null : Path.of(args[5]);
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(Path.of(args[1])))) {
-                WavRenderer.renderInProcess(MidiFiles.read(Path.of(args[0])), out, Float.parseFloat(args[2]),
-                        Integer.parseInt(args[3]), Double.parseDouble(args[4]), soundbank);
+                WavRenderer.renderInProcess(
+                        MidiFiles.read(Path.of(args[0])),
+                        out,
+                        Float.parseFloat(args[2]),
+                        Integer.parseInt(args[3]),
+                        Double.parseDouble(args[4]),
+                        soundbank);
             }
         } catch (Exception e) {
             System.err.println(e);

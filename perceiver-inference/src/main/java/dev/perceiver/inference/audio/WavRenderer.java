@@ -71,8 +71,7 @@ public final class WavRenderer {
         this(DEFAULT_SAMPLE_RATE, DEFAULT_CHANNELS, DEFAULT_TAIL_SECONDS, null, false);
     }
 
-    private WavRenderer(float sampleRate, int channels, double tailSeconds, Path soundbank,
-                        boolean forceHelperJvm) {
+    private WavRenderer(float sampleRate, int channels, double tailSeconds, Path soundbank, boolean forceHelperJvm) {
         this.sampleRate = sampleRate;
         this.channels = channels;
         this.tailSeconds = tailSeconds;
@@ -180,8 +179,8 @@ public final class WavRenderer {
             throw new IOException("soundbank " + soundbank + " does not exist or is not a regular file");
         }
         if (!forceHelperJvm && inProcessAvailable()) {
-            AtomicFiles.write(wavFile, out -> renderInProcess(sequence, out, sampleRate, channels, tailSeconds,
-                    soundbank));
+            AtomicFiles.write(
+                    wavFile, out -> renderInProcess(sequence, out, sampleRate, channels, tailSeconds, soundbank));
         } else {
             renderInHelperJvm(sequence, wavFile);
         }
@@ -202,8 +201,9 @@ public final class WavRenderer {
     // In-process rendering (also the entry point of the helper JVM)
     // ------------------------------------------------------------------------------------------
 
-    static void renderInProcess(Sequence sequence, OutputStream out, float sampleRate, int channels,
-                                double tailSeconds, Path soundbank) throws IOException {
+    static void renderInProcess(
+            Sequence sequence, OutputStream out, float sampleRate, int channels, double tailSeconds, Path soundbank)
+            throws IOException {
         Synthesizer synth;
         try {
             synth = MidiSystem.getSynthesizer();
@@ -215,8 +215,8 @@ public final class WavRenderer {
         try {
             Class<?> audioSynth = Class.forName(SYNTH_PACKAGE + ".AudioSynthesizer");
             if (!audioSynth.isInstance(synth)) {
-                throw new IOException("the default synthesizer " + synth.getClass().getName()
-                        + " cannot render offline");
+                throw new IOException(
+                        "the default synthesizer " + synth.getClass().getName() + " cannot render offline");
             }
             Method openStream = audioSynth.getMethod("openStream", AudioFormat.class, Map.class);
             Map<String, Object> info = new HashMap<>();
@@ -224,8 +224,10 @@ public final class WavRenderer {
             info.put("max polyphony", 256);
             stream = (AudioInputStream) openStream.invoke(synth, format, info);
         } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
-            throw new IOException("offline rendering with the JDK synthesizer is not accessible (needs --add-exports "
-                    + EXPORT_OPTION + "): " + e, e);
+            throw new IOException(
+                    "offline rendering with the JDK synthesizer is not accessible (needs --add-exports " + EXPORT_OPTION
+                            + "): " + e,
+                    e);
         } catch (InvocationTargetException e) {
             throw new IOException("opening the JDK synthesizer for rendering failed: " + e.getCause(), e.getCause());
         }
@@ -235,7 +237,8 @@ public final class WavRenderer {
                 try {
                     bank = MidiSystem.getSoundbank(soundbank.toFile());
                 } catch (InvalidMidiDataException e) {
-                    throw new IOException("soundbank " + soundbank + " is not a valid SF2/DLS file: " + e.getMessage(), e);
+                    throw new IOException(
+                            "soundbank " + soundbank + " is not a valid SF2/DLS file: " + e.getMessage(), e);
                 }
                 if (!synth.isSoundbankSupported(bank) || !synth.loadAllInstruments(bank)) {
                     throw new IOException("soundbank " + soundbank + " could not be loaded into the synthesizer");
@@ -261,8 +264,7 @@ public final class WavRenderer {
     }
 
     /** A MIDI message with its absolute time in microseconds. */
-    private record Timed(long micros, MidiMessage message) {
-    }
+    private record Timed(long micros, MidiMessage message) {}
 
     /** Merges all tracks by tick (stable by track) and converts ticks to microseconds. */
     private static List<Timed> schedule(Sequence sequence) {
@@ -273,7 +275,8 @@ public final class WavRenderer {
                 order.add(new long[] {tracks[t].get(i).getTick(), t, i});
             }
         }
-        order.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1])
+        order.sort(Comparator.<long[]>comparingLong(e -> e[0])
+                .thenComparingLong(e -> e[1])
                 .thenComparingLong(e -> e[2]));
         boolean ppq = sequence.getDivisionType() == Sequence.PPQ;
         double resolution = sequence.getResolution();
@@ -310,13 +313,25 @@ public final class WavRenderer {
         Path log = Files.createTempFile("perceiver-render-", ".log");
         try {
             MidiFiles.writeDirect(sequence, midi);
-            List<String> command = List.of(java.toString(), "--add-exports", EXPORT_OPTION,
-                    "-Djava.awt.headless=true", "-Xmx512m", "-cp", classpath.toString(),
-                    WavRenderProcess.class.getName(), midi.toString(), out.toString(), Float.toString(sampleRate),
-                    Integer.toString(channels), Double.toString(tailSeconds),
+            List<String> command = List.of(
+                    java.toString(),
+                    "--add-exports",
+                    EXPORT_OPTION,
+                    "-Djava.awt.headless=true",
+                    "-Xmx512m",
+                    "-cp",
+                    classpath.toString(),
+                    WavRenderProcess.class.getName(),
+                    midi.toString(),
+                    out.toString(),
+                    Float.toString(sampleRate),
+                    Integer.toString(channels),
+                    Double.toString(tailSeconds),
                     soundbank == null ? "-" : soundbank.toAbsolutePath().toString());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             long timeoutSeconds = 120 + (long) (4 * (durationSeconds(sequence) + tailSeconds));
             boolean finished;
             try {
@@ -328,7 +343,8 @@ public final class WavRenderer {
             }
             if (!finished) {
                 process.destroyForcibly();
-                throw new IOException("rendering " + target + " in a helper JVM timed out after " + timeoutSeconds + " s");
+                throw new IOException(
+                        "rendering " + target + " in a helper JVM timed out after " + timeoutSeconds + " s");
             }
             if (process.exitValue() != 0) {
                 String output = Files.readString(log, StandardCharsets.UTF_8).strip();
@@ -355,8 +371,10 @@ public final class WavRenderer {
         try {
             return Path.of(source.getLocation().toURI());
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new IOException("cannot use class location " + source.getLocation() + " for a helper JVM; run with "
-                    + "--add-exports " + EXPORT_OPTION + " to render in-process", e);
+            throw new IOException(
+                    "cannot use class location " + source.getLocation() + " for a helper JVM; run with "
+                            + "--add-exports " + EXPORT_OPTION + " to render in-process",
+                    e);
         }
     }
 

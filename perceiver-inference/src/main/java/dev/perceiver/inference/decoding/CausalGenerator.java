@@ -1,8 +1,5 @@
 package dev.perceiver.inference.decoding;
 
-import dev.perceiver.nn.FrozenWeights;
-import dev.perceiver.nn.IntraOpThreads;
-import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -11,7 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.DecodingCache;
-
+import dev.perceiver.nn.FrozenWeights;
+import dev.perceiver.nn.IntraOpThreads;
+import dev.perceiver.nn.Tensors;
 
 /**
  * Autoregressive generation with a {@link CausalSequenceModel} (causal language model, symbolic audio model) under
@@ -52,16 +51,15 @@ public final class CausalGenerator {
      * @param listener called after every step, or null
      * @return sequences (b, n + steps) and per-row generated counts
      */
-    public GenerationOutput generate(PromptBatch prompts, GenerationConfig config, boolean keepStepLogits,
-            StepListener listener) {
+    public GenerationOutput generate(
+            PromptBatch prompts, GenerationConfig config, boolean keepStepLogits, StepListener listener) {
         if (model.isTraining()) {
-            throw new IllegalArgumentException(
-                    "model is in training mode; call setTraining(false) before generating");
+            throw new IllegalArgumentException("model is in training mode; call setTraining(false) before generating");
         }
         int vocab = model.config().vocabSize();
         if (config.padTokenId() >= vocab) {
-            throw new IllegalArgumentException("pad_token_id (" + config.padTokenId() + ") out of range [0, "
-                    + vocab + ") (vocab_size)");
+            throw new IllegalArgumentException(
+                    "pad_token_id (" + config.padTokenId() + ") out of range [0, " + vocab + ") (vocab_size)");
         }
         GenerationWindow window = new GenerationWindow(model.config(), prompts.length(), config.numLatents());
         int b = prompts.batchSize();
@@ -105,8 +103,11 @@ public final class CausalGenerator {
                         logits = lastLogits(out.logits());
                     } else {
                         int w = window.windowLength(len);
-                        CausalSequenceModel.LmOutput out = model.forwardLogits(ids(gm, seq, len - w, len),
-                                window.prefixLen(len), padMask(gm, mask, len - w, len), null);
+                        CausalSequenceModel.LmOutput out = model.forwardLogits(
+                                ids(gm, seq, len - w, len),
+                                window.prefixLen(len),
+                                padMask(gm, mask, len - w, len),
+                                null);
                         logits = lastLogits(out.logits());
                     }
                 }
@@ -160,8 +161,8 @@ public final class CausalGenerator {
      * An empty decoding cache sized for this generation: the window never holds more than max_seq_len positions,
      * of which at most max_latents are latents.
      */
-    private DecodingCache newCache(NDManager gm, GenerationWindow window, int b, int promptLen,
-            GenerationConfig config) {
+    private DecodingCache newCache(
+            NDManager gm, GenerationWindow window, int b, int promptLen, GenerationConfig config) {
         long total = (long) promptLen + config.maxNewTokens();
         long ca = Math.min(total, window.maxCrossAttentionCache() + 1L);
         long sa = Math.min(total, window.maxSelfAttentionCache() + 1L);
@@ -172,14 +173,22 @@ public final class CausalGenerator {
      * One cached forward pass: the whole prompt when the cache is empty, else the last token, with the caches cut to
      * the window first.
      */
-    private CausalSequenceModel.LmOutput cachedStep(NDManager gm, GenerationWindow window, long[][] seq,
-            boolean[][] mask, int len, int promptLen, DecodingCache cache) {
+    private CausalSequenceModel.LmOutput cachedStep(
+            NDManager gm,
+            GenerationWindow window,
+            long[][] seq,
+            boolean[][] mask,
+            int len,
+            int promptLen,
+            DecodingCache cache) {
         if (cache.isEmpty()) {
-            return model.forwardLogits(ids(gm, seq, 0, promptLen), window.initialPrefixLen(),
-                    padMask(gm, mask, 0, promptLen), cache);
+            return model.forwardLogits(
+                    ids(gm, seq, 0, promptLen), window.initialPrefixLen(), padMask(gm, mask, 0, promptLen), cache);
         }
         cache.keepLast(window.maxCrossAttentionCache(), window.maxSelfAttentionCache());
-        long saLen = cache.selfAttention().isEmpty() ? 0 : cache.selfAttention().get(0).length();
+        long saLen = cache.selfAttention().isEmpty()
+                ? 0
+                : cache.selfAttention().get(0).length();
         int w = (int) cache.crossAttention().length() + 1;
         int prefix = w - (int) saLen - 1;
         return model.forwardLogits(ids(gm, seq, len - 1, len), prefix, padMask(gm, mask, len - w, len), cache);
@@ -217,7 +226,9 @@ public final class CausalGenerator {
         long[] s = logits.getShape().getShape();
         int b = (int) s[0];
         int v = (int) s[2];
-        float[] flat = logits.get(new NDIndex(":, -1, :")).toType(DataType.FLOAT32, false).toFloatArray();
+        float[] flat = logits.get(new NDIndex(":, -1, :"))
+                .toType(DataType.FLOAT32, false)
+                .toFloatArray();
         float[][] out = new float[b][];
         for (int r = 0; r < b; r++) {
             out[r] = java.util.Arrays.copyOfRange(flat, r * v, (r + 1) * v);

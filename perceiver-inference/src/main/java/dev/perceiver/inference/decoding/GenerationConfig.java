@@ -22,8 +22,18 @@ package dev.perceiver.inference.decoding;
  *        (made once per call; see {@link dev.perceiver.nn.FrozenWeights}): faster where memory bandwidth bounds
  *        decoding, with logits that differ from float32 by float16 rounding; false: float32 throughout
  */
-public record GenerationConfig(int maxNewTokens, int numLatents, boolean doSample, double temperature, int topK,
-        double topP, long seed, Integer eosTokenId, int padTokenId, boolean useCache, boolean float16Steps) {
+public record GenerationConfig(
+        int maxNewTokens,
+        int numLatents,
+        boolean doSample,
+        double temperature,
+        int topK,
+        double topP,
+        long seed,
+        Integer eosTokenId,
+        int padTokenId,
+        boolean useCache,
+        boolean float16Steps) {
 
     /** Validates the options; messages name the option, its value and the valid range. */
     public GenerationConfig {
@@ -54,49 +64,119 @@ public record GenerationConfig(int maxNewTokens, int numLatents, boolean doSampl
 
     /** The same options with another initial number of latents. */
     public GenerationConfig withNumLatents(int n) {
-        return new GenerationConfig(maxNewTokens, n, doSample, temperature, topK, topP, seed, eosTokenId, padTokenId,
-                useCache, float16Steps);
+        return new GenerationConfig(
+                maxNewTokens,
+                n,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                eosTokenId,
+                padTokenId,
+                useCache,
+                float16Steps);
     }
 
     /** The same options with sampling switched on. */
     public GenerationConfig withSampling(double temperature, int topK, double topP, long seed) {
-        return new GenerationConfig(maxNewTokens, numLatents, true, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, useCache, float16Steps);
+        return new GenerationConfig(
+                maxNewTokens,
+                numLatents,
+                true,
+                temperature,
+                topK,
+                topP,
+                seed,
+                eosTokenId,
+                padTokenId,
+                useCache,
+                float16Steps);
     }
 
     /** The same options with greedy selection. */
     public GenerationConfig withGreedy() {
-        return new GenerationConfig(maxNewTokens, numLatents, false, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, useCache, float16Steps);
+        return new GenerationConfig(
+                maxNewTokens,
+                numLatents,
+                false,
+                temperature,
+                topK,
+                topP,
+                seed,
+                eosTokenId,
+                padTokenId,
+                useCache,
+                float16Steps);
     }
 
     /** The same options with another EOS token (null: no early stop). */
     public GenerationConfig withEosTokenId(Integer id) {
-        return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, id, padTokenId,
-                useCache, float16Steps);
+        return new GenerationConfig(
+                maxNewTokens,
+                numLatents,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                id,
+                padTokenId,
+                useCache,
+                float16Steps);
     }
 
     /** The same options with another pad token. */
     public GenerationConfig withPadTokenId(int id) {
-        return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, eosTokenId, id,
-                useCache, float16Steps);
+        return new GenerationConfig(
+                maxNewTokens,
+                numLatents,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                eosTokenId,
+                id,
+                useCache,
+                float16Steps);
     }
 
     /** The same options with the key/value cache on or off. */
     public GenerationConfig withCache(boolean on) {
-        return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, on, float16Steps);
+        return new GenerationConfig(
+                maxNewTokens,
+                numLatents,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                eosTokenId,
+                padTokenId,
+                on,
+                float16Steps);
     }
 
     /** The same options with float16 decoding steps on or off. */
     public GenerationConfig withFloat16Steps(boolean on) {
-        return new GenerationConfig(maxNewTokens, numLatents, doSample, temperature, topK, topP, seed, eosTokenId,
-                padTokenId, useCache, on);
+        return new GenerationConfig(
+                maxNewTokens,
+                numLatents,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                seed,
+                eosTokenId,
+                padTokenId,
+                useCache,
+                on);
     }
 
     /** The same options with another number of new tokens. */
     public GenerationConfig withMaxNewTokens(int n) {
-        return new GenerationConfig(n, numLatents, doSample, temperature, topK, topP, seed, eosTokenId, padTokenId,
-                useCache, float16Steps);
+        return new GenerationConfig(
+                n, numLatents, doSample, temperature, topK, topP, seed, eosTokenId, padTokenId, useCache, float16Steps);
     }
 }

@@ -35,13 +35,13 @@ public final class PromptBatch {
                 if (attentionMask[r][i]) {
                     seenReal = true;
                 } else if (seenReal) {
-                    throw new IllegalArgumentException("attention_mask of prompt " + r
-                            + " has padding at position " + i + " after a real token; prompts must be left-padded");
+                    throw new IllegalArgumentException("attention_mask of prompt " + r + " has padding at position " + i
+                            + " after a real token; prompts must be left-padded");
                 }
             }
             if (!seenReal && n > 0) {
-                throw new IllegalArgumentException("prompt " + r + " is empty (only padding); at least 1 token is "
-                        + "required");
+                throw new IllegalArgumentException(
+                        "prompt " + r + " is empty (only padding); at least 1 token is " + "required");
             }
         }
         this.ids = deepCopy(ids);

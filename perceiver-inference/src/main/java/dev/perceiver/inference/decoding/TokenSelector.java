@@ -76,8 +76,8 @@ public final class TokenSelector {
                 order[i] = i;
             }
             // ascending by probability; ties broken by index so the result does not depend on the sort
-            Arrays.sort(order, (a, b) -> probs[a] != probs[b] ? Double.compare(probs[a], probs[b])
-                    : Integer.compare(b, a));
+            Arrays.sort(
+                    order, (a, b) -> probs[a] != probs[b] ? Double.compare(probs[a], probs[b]) : Integer.compare(b, a));
             double cumulative = 0;
             for (int j = 0; j < v - 1; j++) {
                 cumulative += probs[order[j]];

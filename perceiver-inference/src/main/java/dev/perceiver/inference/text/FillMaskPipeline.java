@@ -1,14 +1,13 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.RightPadded;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
+import dev.perceiver.inference.tokenizer.RightPadded;
+import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,7 +61,8 @@ public final class FillMaskPipeline {
         }
         long maskId = tokenizer.maskTokenId().getAsLong();
         String maskToken = tokenizer.maskToken();
-        int maxLen = Math.min(model.config().encoder().maxSeqLen(), model.config().decoder().maxSeqLen());
+        int maxLen = Math.min(
+                model.config().encoder().maxSeqLen(), model.config().decoder().maxSeqLen());
         List<String> masked = new ArrayList<>();
         List<long[]> encoded = new ArrayList<>();
         for (int t = 0; t < texts.size(); t++) {
@@ -104,7 +104,8 @@ public final class FillMaskPipeline {
             }
         }
         float[] logits;
-        try (NDManager m = model.manager().newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager m = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray all = model.forward(batch.ids(m), batch.padMask(m)); // (b, n, vocab)
             long[] flatIndex = new long[positions.size()];

@@ -17,6 +17,5 @@ public record FillMaskResult(String text, List<MaskPrediction> masks, List<Strin
      * @param position token index in the encoded text (special tokens included)
      * @param candidates the {@code top_k} most probable tokens, most probable first
      */
-    public record MaskPrediction(int position, List<TokenScore> candidates) {
-    }
+    public record MaskPrediction(int position, List<TokenScore> candidates) {}
 }

@@ -9,6 +9,5 @@ package dev.perceiver.inference.text;
  * @param tokens the new token ids, up to and including EOS
  * @param stoppedAtEos whether generation of this prompt ended with the EOS token
  */
-public record GeneratedText(String prompt, String generatedText, String fullText, long[] tokens,
-        boolean stoppedAtEos) {
-}
+public record GeneratedText(
+        String prompt, String generatedText, String fullText, long[] tokens, boolean stoppedAtEos) {}

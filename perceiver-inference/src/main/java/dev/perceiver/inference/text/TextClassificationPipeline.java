@@ -1,14 +1,13 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.LabelScore;
-import dev.perceiver.inference.tokenizer.RightPadded;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
-import dev.perceiver.tasks.text.TextClassifier;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-
+import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.tokenizer.RightPadded;
+import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.tasks.text.TextClassifier;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,12 +26,11 @@ public final class TextClassificationPipeline {
      * @param labels class names by index (from {@code id2label}), or null to name classes by their index
      * @param batchSize texts per forward pass, >= 1
      */
-    public TextClassificationPipeline(TextClassifier model, TextTokenizer tokenizer, String[] labels,
-            int batchSize) {
+    public TextClassificationPipeline(TextClassifier model, TextTokenizer tokenizer, String[] labels, int batchSize) {
         int classes = model.config().decoder().numClasses();
         if (labels != null && labels.length != classes) {
-            throw new IllegalArgumentException("id2label has " + labels.length + " labels but the model has "
-                    + classes + " classes (num_classes)");
+            throw new IllegalArgumentException("id2label has " + labels.length + " labels but the model has " + classes
+                    + " classes (num_classes)");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch_size (" + batchSize + ") must be >= 1");
@@ -82,15 +80,16 @@ public final class TextClassificationPipeline {
             List<long[]> rows = encoded.subList(from, Math.min(encoded.size(), from + batchSize));
             RightPadded batch = new RightPadded(rows, tokenizer.padTokenId());
             float[] logits;
-            try (NDManager m = model.manager().newSubManager(); NDScope scope = new NDScope()) {
+            try (NDManager m = model.manager().newSubManager();
+                    NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray l = model.forward(batch.ids(m), batch.padMask(m)); // (b, classes)
                 logits = l.toType(DataType.FLOAT32, false).toFloatArray();
             }
             for (int r = 0; r < rows.size(); r++) {
                 float[] row = java.util.Arrays.copyOfRange(logits, r * classes, (r + 1) * classes);
-                float[] scores = classes == 1 ? new float[] {(float) (1.0 / (1.0 + Math.exp(-row[0])))}
-                        : TopK.softmax(row);
+                float[] scores =
+                        classes == 1 ? new float[] {(float) (1.0 / (1.0 + Math.exp(-row[0])))} : TopK.softmax(row);
                 List<LabelScore> best = new ArrayList<>();
                 for (int c : TopK.indices(scores, topK)) {
                     best.add(new LabelScore(c, labels == null ? Integer.toString(c) : labels[c], scores[c]));

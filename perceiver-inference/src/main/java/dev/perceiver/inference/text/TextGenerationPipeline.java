@@ -1,12 +1,11 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.TextTokenizer;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.tokenizer.TextTokenizer;
 import dev.perceiver.model.CausalSequenceModel;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,8 +33,12 @@ public final class TextGenerationPipeline {
      * (if any) as stop token.
      */
     public GenerationConfig defaults(int maxNewTokens) {
-        return GenerationConfig.greedy(maxNewTokens).withPadTokenId((int) tokenizer.padTokenId())
-                .withEosTokenId(tokenizer.eosTokenId().isPresent() ? (int) tokenizer.eosTokenId().getAsLong() : null);
+        return GenerationConfig.greedy(maxNewTokens)
+                .withPadTokenId((int) tokenizer.padTokenId())
+                .withEosTokenId(
+                        tokenizer.eosTokenId().isPresent()
+                                ? (int) tokenizer.eosTokenId().getAsLong()
+                                : null);
     }
 
     /**
@@ -63,9 +66,11 @@ public final class TextGenerationPipeline {
             System.arraycopy(generated, 0, all, prompt.length, generated.length);
             String full = tokenizer.decode(all, true);
             String promptText = tokenizer.decode(prompt, true);
-            String continuation = full.startsWith(promptText) ? full.substring(promptText.length())
+            String continuation = full.startsWith(promptText)
+                    ? full.substring(promptText.length())
                     : tokenizer.decode(generated, true);
-            boolean eos = config.eosTokenId() != null && generated.length > 0
+            boolean eos = config.eosTokenId() != null
+                    && generated.length > 0
                     && generated[generated.length - 1] == config.eosTokenId();
             results.add(new GeneratedText(prompts.get(r), continuation, full, generated, eos));
         }

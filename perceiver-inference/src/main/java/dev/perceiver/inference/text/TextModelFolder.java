@@ -1,13 +1,12 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.TextTokenizer;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.perceiver.inference.tokenizer.TextTokenizer;
 import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.nn.Module;
-
+import dev.perceiver.tasks.ModelType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,16 +31,16 @@ public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded fold
      * @param type the class the model must have
      * @param task name of the task for the error message (e.g. "fill-mask")
      */
-    public static <M extends Module> TextModelFolder<M> load(Path dir, NDManager manager, Class<M> type,
-            String task, ModelType... types) throws IOException {
+    public static <M extends Module> TextModelFolder<M> load(
+            Path dir, NDManager manager, Class<M> type, String task, ModelType... types) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
         if (!Arrays.asList(types).contains(loaded.type()) || !type.isInstance(loaded.model())) {
             StringBuilder wanted = new StringBuilder();
             for (ModelType t : types) {
                 wanted.append(wanted.length() == 0 ? "" : " or ").append(t.id());
             }
-            throw new IllegalArgumentException("model folder " + dir + " holds a " + loaded.type().id() + "; "
-                    + task + " needs a " + wanted);
+            throw new IllegalArgumentException(
+                    "model folder " + dir + " holds a " + loaded.type().id() + "; " + task + " needs a " + wanted);
         }
         loaded.model().setTraining(false);
         return new TextModelFolder<>(type.cast(loaded.model()), loaded, TextTokenizer.forModelFolder(dir));

@@ -8,5 +8,4 @@ package dev.perceiver.inference.text;
  *        multi-byte character)
  * @param score softmax probability over the vocabulary
  */
-public record TokenScore(long tokenId, String token, double score) {
-}
+public record TokenScore(long tokenId, String token, double score) {}

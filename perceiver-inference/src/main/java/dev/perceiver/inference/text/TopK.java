@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Largest entries of score rows. */
 final class TopK {
-    private TopK() {
-    }
+    private TopK() {}
 
     /** Indices of the {@code k} largest values, largest first; equal values in index order. */
     static int[] indices(float[] values, int k) {
@@ -13,8 +12,8 @@ final class TopK {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> values[a] != values[b] ? Float.compare(values[b], values[a])
-                : Integer.compare(a, b));
+        Arrays.sort(
+                order, (a, b) -> values[a] != values[b] ? Float.compare(values[b], values[a]) : Integer.compare(a, b));
         int[] out = new int[Math.min(k, values.length)];
         for (int i = 0; i < out.length; i++) {
             out[i] = order[i];

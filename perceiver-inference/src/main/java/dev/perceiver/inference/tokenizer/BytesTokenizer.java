@@ -46,8 +46,7 @@ public final class BytesTokenizer {
     public static final int MODEL_MAX_LENGTH = 2048;
 
     /** Special token strings, indexed by their id. */
-    public static final List<String> SPECIAL_TOKENS =
-            List.of("[PAD]", "[BOS]", "[EOS]", "[MASK]", "[CLS]", "[SEP]");
+    public static final List<String> SPECIAL_TOKENS = List.of("[PAD]", "[BOS]", "[EOS]", "[MASK]", "[CLS]", "[SEP]");
 
     private static final String WHITESPACE = " \t\n\r\u000b\f";
 
@@ -60,8 +59,7 @@ public final class BytesTokenizer {
     }
 
     /** Creates a tokenizer; all state is constant. */
-    public BytesTokenizer() {
-    }
+    public BytesTokenizer() {}
 
     /** @return the vocabulary size, {@value #VOCAB_SIZE} */
     public int vocabSize() {
@@ -137,8 +135,7 @@ public final class BytesTokenizer {
      * @return the padded ids and the attention mask (1 = token, 0 = pad)
      * @throws IllegalArgumentException as {@link #encode(String, boolean, int)}
      */
-    public Encoding encodeBatch(List<String> texts, boolean addSpecialTokens, int maxLength,
-                                PaddingSide side) {
+    public Encoding encodeBatch(List<String> texts, boolean addSpecialTokens, int maxLength, PaddingSide side) {
         Objects.requireNonNull(texts, "texts");
         List<long[]> rows = new ArrayList<>(texts.size());
         for (String text : texts) {
@@ -401,12 +398,12 @@ public final class BytesTokenizer {
                     i++;
                     continue;
                 }
-                throw new IllegalArgumentException("text contains an unpaired high surrogate at index " + i
-                        + "; it cannot be encoded as UTF-8");
+                throw new IllegalArgumentException(
+                        "text contains an unpaired high surrogate at index " + i + "; it cannot be encoded as UTF-8");
             }
             if (Character.isLowSurrogate(c)) {
-                throw new IllegalArgumentException("text contains an unpaired low surrogate at index " + i
-                        + "; it cannot be encoded as UTF-8");
+                throw new IllegalArgumentException(
+                        "text contains an unpaired low surrogate at index " + i + "; it cannot be encoded as UTF-8");
             }
         }
         return text.substring(from, to).getBytes(StandardCharsets.UTF_8);

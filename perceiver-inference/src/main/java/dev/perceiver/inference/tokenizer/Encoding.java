@@ -34,8 +34,8 @@ public record Encoding(long[][] ids, long[][] attentionMask) {
         int width = ids.length == 0 ? 0 : ids[0].length;
         for (int i = 0; i < ids.length; i++) {
             if (ids[i].length != width || attentionMask[i].length != width) {
-                throw new IllegalArgumentException("row " + i + " has length " + ids[i].length
-                        + " (ids) / " + attentionMask[i].length + " (mask), expected " + width);
+                throw new IllegalArgumentException("row " + i + " has length " + ids[i].length + " (ids) / "
+                        + attentionMask[i].length + " (mask), expected " + width);
             }
         }
     }
@@ -58,7 +58,8 @@ public record Encoding(long[][] ids, long[][] attentionMask) {
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Encoding other && Arrays.deepEquals(ids, other.ids)
+        return o instanceof Encoding other
+                && Arrays.deepEquals(ids, other.ids)
                 && Arrays.deepEquals(attentionMask, other.attentionMask);
     }
 
@@ -71,7 +72,7 @@ public record Encoding(long[][] ids, long[][] attentionMask) {
     /** @return a readable rendering of ids and mask, for debugging */
     @Override
     public String toString() {
-        return "Encoding[ids=" + Arrays.deepToString(ids) + ", attentionMask="
-                + Arrays.deepToString(attentionMask) + "]";
+        return "Encoding[ids=" + Arrays.deepToString(ids) + ", attentionMask=" + Arrays.deepToString(attentionMask)
+                + "]";
     }
 }

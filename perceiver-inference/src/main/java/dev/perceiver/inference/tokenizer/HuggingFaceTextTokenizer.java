@@ -4,7 +4,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.model.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +34,16 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     private final String maskToken;
     private final String tokenizerClass;
 
-    private HuggingFaceTextTokenizer(Path dir, HuggingFaceTokenizer tokenizer, int vocabSize, Set<Long> specialIds,
-            long padId, Long eosId, Long maskId, String maskToken, String tokenizerClass) {
+    private HuggingFaceTextTokenizer(
+            Path dir,
+            HuggingFaceTokenizer tokenizer,
+            int vocabSize,
+            Set<Long> specialIds,
+            long padId,
+            Long eosId,
+            Long maskId,
+            String maskToken,
+            String tokenizerClass) {
         this.dir = dir;
         this.tokenizer = tokenizer;
         this.vocabSize = vocabSize;
@@ -102,17 +109,29 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
         if (pad == null) {
             pad = eos != null ? eos : 0L;
         }
-        for (String role : List.of("eos_token", "mask_token", "pad_token", "bos_token", "cls_token", "sep_token",
-                "unk_token")) {
+        for (String role :
+                List.of("eos_token", "mask_token", "pad_token", "bos_token", "cls_token", "sep_token", "unk_token")) {
             Long id = lookup(vocab, roles.get(role));
             if (id != null) {
                 special.add(id);
             }
         }
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(file)
-                .optTruncation(false).optPadding(false).optAddSpecialTokens(true).build();
-        return new HuggingFaceTextTokenizer(dir, tokenizer, (int) (maxId + 1), special, pad, eos, mask,
-                mask == null ? null : roles.get("mask_token"), roles.get("tokenizer_class"));
+        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(file)
+                .optTruncation(false)
+                .optPadding(false)
+                .optAddSpecialTokens(true)
+                .build();
+        return new HuggingFaceTextTokenizer(
+                dir,
+                tokenizer,
+                (int) (maxId + 1),
+                special,
+                pad,
+                eos,
+                mask,
+                mask == null ? null : roles.get("mask_token"),
+                roles.get("tokenizer_class"));
     }
 
     /** Special token strings by role ({@code pad_token}, ...) and {@code tokenizer_class}; the map file wins. */
@@ -133,8 +152,9 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
                 if (e.getKey().endsWith("_token") || e.getKey().equals("tokenizer_class")) {
-                    String s = v.isTextual() ? v.asText() : v.path("content").isTextual()
-                            ? v.path("content").asText() : null;
+                    String s = v.isTextual()
+                            ? v.asText()
+                            : v.path("content").isTextual() ? v.path("content").asText() : null;
                     if (s != null) {
                         roles.put(e.getKey(), s);
                     }
@@ -157,8 +177,8 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     public String decode(long[] ids, boolean skipSpecialTokens) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= vocabSize) {
-                throw new IllegalArgumentException("token id (" + ids[i] + ") at position " + i
-                        + " out of range [0, " + vocabSize + ") (vocab_size)");
+                throw new IllegalArgumentException("token id (" + ids[i] + ") at position " + i + " out of range [0, "
+                        + vocabSize + ") (vocab_size)");
             }
         }
         return tokenizer.decode(ids, skipSpecialTokens);

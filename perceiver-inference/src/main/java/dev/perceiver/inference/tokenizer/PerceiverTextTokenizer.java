@@ -3,7 +3,6 @@ package dev.perceiver.inference.tokenizer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,8 +71,14 @@ public final class PerceiverTextTokenizer implements TextTokenizer {
         ObjectNode config = ConfigJson.MAPPER.createObjectNode();
         ObjectNode map = ConfigJson.MAPPER.createObjectNode();
         String[] roles = {"bos_token", "cls_token", "eos_token", "mask_token", "pad_token", "sep_token"};
-        int[] ids = {BytesTokenizer.BOS_ID, BytesTokenizer.CLS_ID, BytesTokenizer.EOS_ID, BytesTokenizer.MASK_ID,
-                BytesTokenizer.PAD_ID, BytesTokenizer.SEP_ID};
+        int[] ids = {
+            BytesTokenizer.BOS_ID,
+            BytesTokenizer.CLS_ID,
+            BytesTokenizer.EOS_ID,
+            BytesTokenizer.MASK_ID,
+            BytesTokenizer.PAD_ID,
+            BytesTokenizer.SEP_ID
+        };
         for (int i = 0; i < roles.length; i++) {
             String content = BytesTokenizer.SPECIAL_TOKENS.get(ids[i]);
             ObjectNode typed = config.putObject(roles[i]);

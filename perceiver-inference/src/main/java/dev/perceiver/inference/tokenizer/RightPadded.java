@@ -1,10 +1,9 @@
 package dev.perceiver.inference.tokenizer;
 
-import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
+import dev.perceiver.nn.Tensors;
 import java.util.List;
 
 /**

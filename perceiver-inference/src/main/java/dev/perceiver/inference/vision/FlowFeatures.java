@@ -10,8 +10,7 @@ public final class FlowFeatures {
     /** Channels per frame and pixel: 3x3 neighbours times RGB. */
     public static final int CHANNELS = 27;
 
-    private FlowFeatures() {
-    }
+    private FlowFeatures() {}
 
     /** RGB pixels (h, w, 3) -> normalised frame (3, h, w), channels first. */
     public static float[] normalize(Pixels rgb) {
@@ -36,12 +35,25 @@ public final class FlowFeatures {
      * @param top first row of the tile in the frame
      * @param left first column of the tile in the frame
      */
-    public static void extract(float[] frame1, float[] frame2, int height, int width, int top, int left,
-            int tileHeight, int tileWidth, float[] dest, int offset) {
+    public static void extract(
+            float[] frame1,
+            float[] frame2,
+            int height,
+            int width,
+            int top,
+            int left,
+            int tileHeight,
+            int tileWidth,
+            float[] dest,
+            int offset) {
         if (frame1.length != 3 * height * width || frame2.length != frame1.length) {
             throw new IllegalArgumentException("frames must both have 3 * " + height + " * " + width + " values");
         }
-        if (top < 0 || left < 0 || tileHeight <= 0 || tileWidth <= 0 || top + tileHeight > height
+        if (top < 0
+                || left < 0
+                || tileHeight <= 0
+                || tileWidth <= 0
+                || top + tileHeight > height
                 || left + tileWidth > width) {
             throw new IllegalArgumentException("tile (top " + top + ", left " + left + ", " + tileHeight + "x"
                     + tileWidth + ") must lie inside the frame of " + height + "x" + width);

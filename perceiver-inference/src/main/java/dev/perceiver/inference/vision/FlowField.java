@@ -14,8 +14,8 @@ public record FlowField(int height, int width, float[] data) {
             throw new IllegalArgumentException("flow size " + height + "x" + width + " (height x width) must be > 0");
         }
         if (data.length != 2L * height * width) {
-            throw new IllegalArgumentException("flow data length (" + data.length + ") must be height * width * 2 = "
-                    + 2L * height * width);
+            throw new IllegalArgumentException(
+                    "flow data length (" + data.length + ") must be height * width * 2 = " + 2L * height * width);
         }
     }
 
@@ -63,14 +63,21 @@ public record FlowField(int height, int width, float[] data) {
             magMax = Math.max(magMax, m);
         }
         if (n == 0) {
-            return new Stats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN);
+            return new Stats(
+                    0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
         return new Stats(n, uMin, uMax, uSum / n, vMin, vMax, vSum / n, magSum / n, magMax);
     }
 
     /** Statistics of a flow field over its {@code count} finite vectors. */
-    public record Stats(long count, double uMin, double uMax, double uMean, double vMin, double vMax, double vMean,
-            double magnitudeMean, double magnitudeMax) {
-    }
+    public record Stats(
+            long count,
+            double uMin,
+            double uMax,
+            double uMean,
+            double vMin,
+            double vMax,
+            double vMean,
+            double magnitudeMean,
+            double magnitudeMax) {}
 }

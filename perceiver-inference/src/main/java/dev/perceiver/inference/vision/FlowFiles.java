@@ -1,7 +1,6 @@
 package dev.perceiver.inference.vision;
 
 import dev.perceiver.model.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,8 +16,7 @@ public final class FlowFiles {
     /** The tag, read as a little-endian float32. */
     public static final float TAG = 202021.25f;
 
-    private FlowFiles() {
-    }
+    private FlowFiles() {}
 
     /** Writes a flow field as a .flo file (atomically). */
     public static void write(Path file, FlowField flow) throws IOException {

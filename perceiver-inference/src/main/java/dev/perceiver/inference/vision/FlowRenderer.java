@@ -1,11 +1,10 @@
 package dev.perceiver.inference.vision;
 
 import dev.perceiver.model.io.AtomicFiles;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 
 /**
  * Colour-codes a flow field as the reference's render function does with OpenCV: hue from the direction (8-bit
@@ -24,6 +23,7 @@ public final class FlowRenderer {
      * {@code width % 32} pixels of each row take its scalar code.
      */
     static final int HSV_VECTOR_PIXELS = 32;
+
     private static final int[][] SECTORS = {{1, 3, 0}, {1, 0, 2}, {3, 0, 1}, {0, 2, 1}, {0, 1, 3}, {2, 1, 0}};
     private static final float PI = (float) Math.PI;
     private static final float DEG_TO_RAD = (float) (Math.PI / 180);
@@ -35,8 +35,7 @@ public final class FlowRenderer {
     private static final float P5 = 0.1555786518463281f * RAD_TO_DEG;
     private static final float P7 = -0.04432655554792128f * RAD_TO_DEG;
 
-    private FlowRenderer() {
-    }
+    private FlowRenderer() {}
 
     /**
      * Renders with full saturation at the field's largest finite magnitude ({@code magnitude / max * 255}); a zero
@@ -148,7 +147,8 @@ public final class FlowRenderer {
         h -= sector;
         sector %= 6;
         float[] tab = {v, v * (1f - s), v * Math.fma(-s, h, 1f), v * (1f - s * (1f - h))};
-        return (round8(tab[SECTORS[sector][2]]) << 16) | (round8(tab[SECTORS[sector][1]]) << 8)
+        return (round8(tab[SECTORS[sector][2]]) << 16)
+                | (round8(tab[SECTORS[sector][1]]) << 8)
                 | round8(tab[SECTORS[sector][0]]);
     }
 

@@ -12,14 +12,14 @@ import java.util.Set;
  * ordered row by row. Two departures, both without effect where the reference works: a start that would put a tile
  * past the frame's edge is moved back to {@code height - tileHeight} (the reference fails on such frame sizes, e.g.
  * width 17 with tiles of 10 and overlap 2), and positions it repeats (a frame of exactly the tile size is covered
- * four times) are kept once, which leaves the weighted mean unchanged. Each tile's flow is multiplied by the flow scale and
+ * four times) are kept once, which leaves the weighted mean unchanged. Each tile's flow is multiplied by the flow
+ * scale and
  * weighted per pixel by its distance to the nearest tile edge, {@code min(x + 1, w - x, y + 1, h - y)}; the frame's
  * flow is the weighted mean.
  */
 public final class FlowTiles {
     /** Tile start positions in the frame. */
-    public record Tile(int top, int left) {
-    }
+    public record Tile(int top, int left) {}
 
     private final int height;
     private final int width;
@@ -100,8 +100,8 @@ public final class FlowTiles {
      */
     public float[] blend(List<float[]> tileFlows, float flowScale) {
         if (tileFlows.size() != tiles.size()) {
-            throw new IllegalArgumentException("tile flows (" + tileFlows.size() + ") must be one per tile ("
-                    + tiles.size() + ")");
+            throw new IllegalArgumentException(
+                    "tile flows (" + tileFlows.size() + ") must be one per tile (" + tiles.size() + ")");
         }
         float[] sum = new float[height * width * 2];
         float[] weights = new float[height * width];

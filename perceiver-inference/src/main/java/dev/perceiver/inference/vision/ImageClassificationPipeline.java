@@ -1,16 +1,15 @@
 package dev.perceiver.inference.vision;
 
-import dev.perceiver.tasks.vision.ImageClassifier;
-import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.inference.LabelScore;
-
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.nn.Tensors;
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.vision.ImageClassifier;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,24 +40,24 @@ public final class ImageClassificationPipeline implements AutoCloseable {
      * @param labels one per class (index order)
      * @param batchSize images per forward pass, >= 1
      */
-    public ImageClassificationPipeline(ImageClassifier model, String[] labels, ImagePreprocessor preprocessor,
-            int batchSize) {
+    public ImageClassificationPipeline(
+            ImageClassifier model, String[] labels, ImagePreprocessor preprocessor, int batchSize) {
         this(model, labels, preprocessor, batchSize, null);
     }
 
-    private ImageClassificationPipeline(ImageClassifier model, String[] labels, ImagePreprocessor preprocessor,
-            int batchSize, NDManager owned) {
+    private ImageClassificationPipeline(
+            ImageClassifier model, String[] labels, ImagePreprocessor preprocessor, int batchSize, NDManager owned) {
         int numClasses = model.config().decoder().numClasses();
         if (labels.length != numClasses) {
-            throw new IllegalArgumentException("labels (" + labels.length + ") must be one per class ("
-                    + numClasses + ")");
+            throw new IllegalArgumentException(
+                    "labels (" + labels.length + ") must be one per class (" + numClasses + ")");
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch_size (" + batchSize + ") must be >= 1");
         }
         if (!Arrays.equals(preprocessor.imageShape(), model.config().encoder().imageShape())) {
-            throw new IllegalArgumentException("preprocessor image shape " + Arrays.toString(
-                    preprocessor.imageShape()) + " must equal the model's image_shape "
+            throw new IllegalArgumentException("preprocessor image shape " + Arrays.toString(preprocessor.imageShape())
+                    + " must equal the model's image_shape "
                     + Arrays.toString(model.config().encoder().imageShape()));
         }
         this.model = model;
@@ -80,8 +79,9 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
             if (loaded.type() != ModelType.IMAGE_CLASSIFIER) {
-                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is " + loaded.type().id()
-                        + ", an image classifier (" + ModelType.IMAGE_CLASSIFIER.id() + ") is needed");
+                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is "
+                        + loaded.type().id() + ", an image classifier (" + ModelType.IMAGE_CLASSIFIER.id()
+                        + ") is needed");
             }
             ImageClassifier model = (ImageClassifier) loaded.model();
             int[] shape = model.config().encoder().imageShape();
@@ -96,7 +96,8 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new IOException(dir.resolve(ImageProcessorConfig.FILE) + ": " + e.getMessage(), e);
             }
-            String[] labels = labels(loaded.config().get("id2label"), model.config().decoder().numClasses());
+            String[] labels = labels(
+                    loaded.config().get("id2label"), model.config().decoder().numClasses());
             return new ImageClassificationPipeline(model, labels, pre, batchSize, manager);
         } catch (IOException | RuntimeException e) {
             manager.close();
@@ -190,13 +191,14 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 float[] x = inputs.get(start + i);
                 if (x.length != size) {
-                    throw new IllegalArgumentException("input " + (start + i) + " has " + x.length
-                            + " values, must be h * w * c = " + size);
+                    throw new IllegalArgumentException(
+                            "input " + (start + i) + " has " + x.length + " values, must be h * w * c = " + size);
                 }
                 System.arraycopy(x, 0, batch, i * size, size);
             }
             float[] flat;
-            try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
+            try (NDManager m = NDManager.newBaseManager();
+                    NDScope ignored = new NDScope()) {
                 NDArray logits = model.forward(Tensors.owned(m, batch, new Shape(n, s[0], s[1], s[2])));
                 flat = logits.toFloatArray();
             }
@@ -233,8 +235,7 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             for (int i = 0; i < p.length; i++) {
                 all.add(new LabelScore(i, labels[i], p[i]));
             }
-            all.sort(Comparator.comparingDouble(LabelScore::score).reversed()
-                    .thenComparingInt(LabelScore::index));
+            all.sort(Comparator.comparingDouble(LabelScore::score).reversed().thenComparingInt(LabelScore::index));
             out.add(List.copyOf(all.subList(0, k)));
         }
         return out;
@@ -242,8 +243,8 @@ public final class ImageClassificationPipeline implements AutoCloseable {
 
     private void checkTopK(int topK) {
         if (topK < 1 || topK > labels.length) {
-            throw new IllegalArgumentException("top_k (" + topK + ") must be in [1, " + labels.length
-                    + "] (the model's number of classes)");
+            throw new IllegalArgumentException(
+                    "top_k (" + topK + ") must be in [1, " + labels.length + "] (the model's number of classes)");
         }
     }
 

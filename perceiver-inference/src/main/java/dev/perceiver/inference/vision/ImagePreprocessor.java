@@ -126,8 +126,7 @@ public final class ImagePreprocessor {
         int c = p.channels();
         int[] canvas = new int[nh * nw * c];
         for (int y = 0; y < p.height(); y++) {
-            System.arraycopy(p.data(), y * p.width() * c, canvas, ((y + padTop) * nw + padLeft) * c,
-                    p.width() * c);
+            System.arraycopy(p.data(), y * p.width() * c, canvas, ((y + padTop) * nw + padLeft) * c, p.width() * c);
         }
         int t = Math.max(0, top + padTop);
         int l = Math.max(0, left + padLeft);

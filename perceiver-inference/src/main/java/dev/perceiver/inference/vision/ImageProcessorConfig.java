@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +22,19 @@ import java.util.Arrays;
  * @param imageMean one value or one per channel
  * @param imageStd one value or one per channel
  */
-public record ImageProcessorConfig(boolean singleChannel, boolean doCenterCrop, int[] cropSize, boolean doResize,
-        int[] size, Resample resample, boolean doRescale, double rescaleFactor, boolean doNormalize,
-        double[] imageMean, double[] imageStd, boolean channelsLast) {
+public record ImageProcessorConfig(
+        boolean singleChannel,
+        boolean doCenterCrop,
+        int[] cropSize,
+        boolean doResize,
+        int[] size,
+        Resample resample,
+        boolean doRescale,
+        double rescaleFactor,
+        boolean doNormalize,
+        double[] imageMean,
+        double[] imageStd,
+        boolean channelsLast) {
     /** File name in a model folder. */
     public static final String FILE = "preprocessor_config.json";
 
@@ -58,12 +67,34 @@ public record ImageProcessorConfig(boolean singleChannel, boolean doCenterCrop, 
         int h = imageShape[0];
         int w = imageShape[1];
         if (imageShape[2] == 1) {
-            return new ImageProcessorConfig(true, false, new int[] {256, 256}, false, new int[] {h, w},
-                    Resample.BICUBIC, true, 1.0 / 255, true, new double[] {0.5}, new double[] {0.5}, true);
+            return new ImageProcessorConfig(
+                    true,
+                    false,
+                    new int[] {256, 256},
+                    false,
+                    new int[] {h, w},
+                    Resample.BICUBIC,
+                    true,
+                    1.0 / 255,
+                    true,
+                    new double[] {0.5},
+                    new double[] {0.5},
+                    true);
         }
         int[] crop = {(int) Math.round(h * 256.0 / 224), (int) Math.round(w * 256.0 / 224)};
-        return new ImageProcessorConfig(false, true, crop, true, new int[] {h, w}, Resample.BICUBIC, true,
-                1.0 / 255, true, IMAGENET_MEAN, IMAGENET_STD, true);
+        return new ImageProcessorConfig(
+                false,
+                true,
+                crop,
+                true,
+                new int[] {h, w},
+                Resample.BICUBIC,
+                true,
+                1.0 / 255,
+                true,
+                IMAGENET_MEAN,
+                IMAGENET_STD,
+                true);
     }
 
     /** The processor of a model folder: its {@value #FILE}, else {@link #defaults(int[])}. */
@@ -84,12 +115,19 @@ public record ImageProcessorConfig(boolean singleChannel, boolean doCenterCrop, 
      * processors (e.g. {@code image_processor_type}) are ignored. Sizes may be an int or {@code {height, width}}.
      */
     public static ImageProcessorConfig fromJson(JsonNode node) {
-        return new ImageProcessorConfig(bool(node, "single_channel", false), bool(node, "do_center_crop", true),
-                sizeField(node, "crop_size", 256), bool(node, "do_resize", true), sizeField(node, "size", 224),
+        return new ImageProcessorConfig(
+                bool(node, "single_channel", false),
+                bool(node, "do_center_crop", true),
+                sizeField(node, "crop_size", 256),
+                bool(node, "do_resize", true),
+                sizeField(node, "size", 224),
                 Resample.of(ConfigJson.intField(node, "resample", Resample.BICUBIC.id())),
-                bool(node, "do_rescale", true), ConfigJson.doubleField(node, "rescale_factor", 1.0 / 255),
-                bool(node, "do_normalize", true), stats(node, "image_mean", IMAGENET_MEAN),
-                stats(node, "image_std", IMAGENET_STD), bool(node, "channels_last", true));
+                bool(node, "do_rescale", true),
+                ConfigJson.doubleField(node, "rescale_factor", 1.0 / 255),
+                bool(node, "do_normalize", true),
+                stats(node, "image_mean", IMAGENET_MEAN),
+                stats(node, "image_std", IMAGENET_STD),
+                bool(node, "channels_last", true));
     }
 
     /** JSON in the Hugging Face layout, loadable by the reference's processor. */
@@ -118,7 +156,9 @@ public record ImageProcessorConfig(boolean singleChannel, boolean doCenterCrop, 
 
     /** Requires (h, w, c) with positive sizes and c in {1, 3}. */
     static void requireImageShape(int[] imageShape) {
-        if (imageShape.length != 3 || imageShape[0] <= 0 || imageShape[1] <= 0
+        if (imageShape.length != 3
+                || imageShape[0] <= 0
+                || imageShape[1] <= 0
                 || (imageShape[2] != 1 && imageShape[2] != 3)) {
             throw new IllegalArgumentException("image_shape " + Arrays.toString(imageShape)
                     + " must be (height, width, channels) with channels 1 or 3");
@@ -201,27 +241,45 @@ public record ImageProcessorConfig(boolean singleChannel, boolean doCenterCrop, 
         }
         for (double v : values) {
             if (!Double.isFinite(v) || (nonZero && v == 0.0)) {
-                throw new IllegalArgumentException(name + " " + Arrays.toString(values) + " must be finite"
-                        + (nonZero ? " and non-zero" : ""));
+                throw new IllegalArgumentException(
+                        name + " " + Arrays.toString(values) + " must be finite" + (nonZero ? " and non-zero" : ""));
             }
         }
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ImageProcessorConfig c && c.singleChannel == singleChannel
-                && c.doCenterCrop == doCenterCrop && Arrays.equals(c.cropSize, cropSize) && c.doResize == doResize
-                && Arrays.equals(c.size, size) && c.resample == resample && c.doRescale == doRescale
-                && c.rescaleFactor == rescaleFactor && c.doNormalize == doNormalize
-                && Arrays.equals(c.imageMean, imageMean) && Arrays.equals(c.imageStd, imageStd)
+        return o instanceof ImageProcessorConfig c
+                && c.singleChannel == singleChannel
+                && c.doCenterCrop == doCenterCrop
+                && Arrays.equals(c.cropSize, cropSize)
+                && c.doResize == doResize
+                && Arrays.equals(c.size, size)
+                && c.resample == resample
+                && c.doRescale == doRescale
+                && c.rescaleFactor == rescaleFactor
+                && c.doNormalize == doNormalize
+                && Arrays.equals(c.imageMean, imageMean)
+                && Arrays.equals(c.imageStd, imageStd)
                 && c.channelsLast == channelsLast;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(new Object[] {singleChannel, doCenterCrop, Arrays.hashCode(cropSize), doResize,
-                Arrays.hashCode(size), resample, doRescale, rescaleFactor, doNormalize, Arrays.hashCode(imageMean),
-                Arrays.hashCode(imageStd), channelsLast});
+        return Arrays.hashCode(new Object[] {
+            singleChannel,
+            doCenterCrop,
+            Arrays.hashCode(cropSize),
+            doResize,
+            Arrays.hashCode(size),
+            resample,
+            doRescale,
+            rescaleFactor,
+            doNormalize,
+            Arrays.hashCode(imageMean),
+            Arrays.hashCode(imageStd),
+            channelsLast
+        });
     }
 
     @Override

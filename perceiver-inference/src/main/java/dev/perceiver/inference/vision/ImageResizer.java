@@ -9,8 +9,7 @@ package dev.perceiver.inference.vision;
 public final class ImageResizer {
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private ImageResizer() {
-    }
+    private ImageResizer() {}
 
     /** Image (h, w, c) -> image (height, width, c). */
     public static Pixels resize(Pixels in, int height, int width, Resample filter) {
@@ -34,8 +33,7 @@ public final class ImageResizer {
     }
 
     /** Per output index: first source index, count, and fixed-point weights ({@code ksize} per output). */
-    private record Coefficients(int[] first, int[] count, int[] weights, int ksize) {
-    }
+    private record Coefficients(int[] first, int[] count, int[] weights, int ksize) {}
 
     private static Coefficients coefficients(int inSize, int outSize, Resample filter) {
         double scale = (double) inSize / outSize;

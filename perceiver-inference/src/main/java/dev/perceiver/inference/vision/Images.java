@@ -1,6 +1,5 @@
 package dev.perceiver.inference.vision;
 
-import javax.imageio.ImageIO;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -12,6 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 
 /**
  * Reads image files with {@code javax.imageio} (PNG, JPEG, BMP, GIF; the first frame of an animation) and converts
@@ -21,8 +21,7 @@ import java.nio.file.Path;
  * 0..255.
  */
 public final class Images {
-    private Images() {
-    }
+    private Images() {}
 
     /**
      * Decodes an image file.

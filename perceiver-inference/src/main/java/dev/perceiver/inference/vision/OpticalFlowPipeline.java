@@ -1,14 +1,13 @@
 package dev.perceiver.inference.vision;
 
-import dev.perceiver.tasks.vision.OpticalFlow;
-import dev.perceiver.nn.Tensors;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.ModelType;
-
+import dev.perceiver.tasks.vision.OpticalFlow;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -81,8 +80,9 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
             if (loaded.type() != ModelType.OPTICAL_FLOW) {
-                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is " + loaded.type().id()
-                        + ", an optical flow model (" + ModelType.OPTICAL_FLOW.id() + ") is needed");
+                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is "
+                        + loaded.type().id() + ", an optical flow model (" + ModelType.OPTICAL_FLOW.id()
+                        + ") is needed");
             }
             return new OpticalFlowPipeline((OpticalFlow) loaded.model(), minOverlap, batchSize, manager);
         } catch (IOException | RuntimeException e) {
@@ -142,8 +142,7 @@ public final class OpticalFlowPipeline implements AutoCloseable {
             float[] features = new float[n * featureSize];
             for (int i = 0; i < n; i++) {
                 FlowTiles.Tile t = all.get(start + i);
-                FlowFeatures.extract(f1, f2, h, w, t.top(), t.left(), tileHeight, tileWidth, features,
-                        i * featureSize);
+                FlowFeatures.extract(f1, f2, h, w, t.top(), t.left(), tileHeight, tileWidth, features, i * featureSize);
             }
             float[] out = forward(features, n);
             for (int i = 0; i < n; i++) {
@@ -159,7 +158,8 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         if (features.length != shape.size()) {
             throw new IllegalArgumentException("features (" + features.length + " values) must have shape " + shape);
         }
-        try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
+        try (NDManager m = NDManager.newBaseManager();
+                NDScope ignored = new NDScope()) {
             NDArray out = model.forward(Tensors.owned(m, features, shape));
             return out.toFloatArray();
         }

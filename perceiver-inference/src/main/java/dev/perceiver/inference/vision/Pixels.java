@@ -52,7 +52,10 @@ public record Pixels(int height, int width, int channels, int[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Pixels p && p.height == height && p.width == width && p.channels == channels
+        return o instanceof Pixels p
+                && p.height == height
+                && p.width == width
+                && p.channels == channels
                 && Arrays.equals(p.data, data);
     }
 

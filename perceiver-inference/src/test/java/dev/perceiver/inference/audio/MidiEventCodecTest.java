@@ -34,7 +34,8 @@ class MidiEventCodecTest {
         assertThat(MidiEventType.NOTE_OFF.offset()).isEqualTo(128);
         assertThat(MidiEventType.TIME_SHIFT.offset()).isEqualTo(256);
         assertThat(MidiEventType.VELOCITY.offset()).isEqualTo(356);
-        assertThat(MidiEventType.VELOCITY.offset() + MidiEventType.VELOCITY.size()).isEqualTo(388);
+        assertThat(MidiEventType.VELOCITY.offset() + MidiEventType.VELOCITY.size())
+                .isEqualTo(388);
         assertThat(MidiEventCodec.PAD_ID).isEqualTo(388);
         assertThat(MidiEventCodec.VOCAB_SIZE).isEqualTo(389);
         for (int id = 0; id < 388; id++) {
@@ -44,10 +45,12 @@ class MidiEventCodecTest {
         assertThat(MidiToken.fromId(128 + 60)).isEqualTo(new MidiToken(MidiEventType.NOTE_OFF, 60));
         assertThat(MidiToken.fromId(355)).isEqualTo(new MidiToken(MidiEventType.TIME_SHIFT, 99));
         assertThat(MidiToken.fromId(387)).isEqualTo(new MidiToken(MidiEventType.VELOCITY, 31));
-        assertThatThrownBy(() -> MidiToken.fromId(388)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> MidiToken.fromId(388))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("388");
         assertThatThrownBy(() -> new MidiToken(MidiEventType.VELOCITY, 32))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("32");
     }
 
     /**
@@ -85,15 +88,21 @@ class MidiEventCodecTest {
 
         assertThat(Arrays.stream(ids).boxed()).allSatisfy(id -> assertThat(id).isBetween(0, 387));
         // the beginning, event by event: velocity bins are velocity / 4, time shifts (v + 1) * 10 ms
-        assertThat(MidiEventCodec.toEvents(Arrays.copyOf(ids, 9))).containsExactly(
-                tok(MidiEventType.VELOCITY, 25), tok(MidiEventType.NOTE_ON, 60),
-                tok(MidiEventType.TIME_SHIFT, 24), tok(MidiEventType.VELOCITY, 20), tok(MidiEventType.NOTE_ON, 64),
-                tok(MidiEventType.TIME_SHIFT, 24), tok(MidiEventType.NOTE_OFF, 60),
-                tok(MidiEventType.VELOCITY, 10), tok(MidiEventType.NOTE_ON, 67));
+        assertThat(MidiEventCodec.toEvents(Arrays.copyOf(ids, 9)))
+                .containsExactly(
+                        tok(MidiEventType.VELOCITY, 25),
+                        tok(MidiEventType.NOTE_ON, 60),
+                        tok(MidiEventType.TIME_SHIFT, 24),
+                        tok(MidiEventType.VELOCITY, 20),
+                        tok(MidiEventType.NOTE_ON, 64),
+                        tok(MidiEventType.TIME_SHIFT, 24),
+                        tok(MidiEventType.NOTE_OFF, 60),
+                        tok(MidiEventType.VELOCITY, 10),
+                        tok(MidiEventType.NOTE_ON, 67));
         // the 1.4 s gap before the last note is one full 1 s shift and one of 0.4 s
         int last = ids.length;
-        assertThat(Arrays.copyOfRange(ids, last - 7, last)).containsExactly(
-                128 + 76, 256 + 99, 256 + 39, 356 + 12, 79, 256 + 9, 128 + 79);
+        assertThat(Arrays.copyOfRange(ids, last - 7, last))
+                .containsExactly(128 + 76, 256 + 99, 256 + 39, 356 + 12, 79, 256 + 9, 128 + 79);
 
         List<MidiNote> expected = List.of(
                 new MidiNote(60, 100, 0.00, 0.50),
@@ -160,7 +169,9 @@ class MidiEventCodecTest {
         note(track, 0, 62, 80, 0, 1000); // bin 20 == previous raw velocity 20
         int[] ids = MidiEventCodec.encode(seq);
         assertThat(ids).startsWith(356 + 5, 60, 62);
-        assertThat(MidiEventCodec.decodeNotes(ids)).extracting(MidiNote::velocity).containsExactly(20, 20);
+        assertThat(MidiEventCodec.decodeNotes(ids))
+                .extracting(MidiNote::velocity)
+                .containsExactly(20, 20);
     }
 
     /**
@@ -194,7 +205,8 @@ class MidiEventCodecTest {
         long noteOns = Arrays.stream(ids).filter(id -> id < 128).count();
         long noteOffs = Arrays.stream(ids).filter(id -> id >= 128 && id < 256).count();
         assertThat(noteOns).isEqualTo(noteOffs).isEqualTo(60);
-        assertThat(Arrays.stream(ids).filter(id -> id < 128)).allSatisfy(p -> assertThat(p).isBetween(21, 108));
+        assertThat(Arrays.stream(ids).filter(id -> id < 128))
+                .allSatisfy(p -> assertThat(p).isBetween(21, 108));
 
         List<MidiNote> source = MidiEventCodec.notes(MidiFiles.read(prompt));
         List<MidiNote> decoded = MidiEventCodec.decodeNotes(ids);
@@ -215,11 +227,14 @@ class MidiEventCodecTest {
         assertThat(MidiEventCodec.decodeNotes(new long[] {60, 256, 188})).hasSize(1);
         assertThatThrownBy(() -> MidiEventCodec.decodeNotes(new int[] {60, 389}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("389").hasMessageContaining("position 1");
+                .hasMessageContaining("389")
+                .hasMessageContaining("position 1");
         assertThatThrownBy(() -> MidiEventCodec.toSequence(new long[] {-1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
         assertThatThrownBy(() -> MidiEventCodec.writeMidi(new int[] {1000}, tmp.resolve("x.mid")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1000");
         assertThat(tmp.resolve("x.mid")).doesNotExist();
     }
 
@@ -248,10 +263,12 @@ class MidiEventCodecTest {
         Files.writeString(text, "this is not a MIDI file", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> MidiEventCodec.encode(text))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining(text.toString()).hasMessageContaining("not a valid");
+                .hasMessageContaining(text.toString())
+                .hasMessageContaining("not a valid");
         Path missing = tmp.resolve("missing.mid");
         assertThatThrownBy(() -> MidiEventCodec.encode(missing))
-                .isInstanceOf(IOException.class).hasMessageContaining(missing.toString());
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(missing.toString());
     }
 
     @Test

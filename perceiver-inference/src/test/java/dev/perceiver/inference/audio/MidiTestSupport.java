@@ -9,8 +9,7 @@ import javax.sound.midi.Track;
 /** Small helpers to build MIDI tracks in tests. */
 final class MidiTestSupport {
 
-    private MidiTestSupport() {
-    }
+    private MidiTestSupport() {}
 
     static void note(Track track, int channel, int pitch, int velocity, long onTick, long offTick) {
         add(track, ShortMessage.NOTE_ON, channel, pitch, velocity, onTick);

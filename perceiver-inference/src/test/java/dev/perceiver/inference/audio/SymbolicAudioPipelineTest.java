@@ -1,6 +1,5 @@
 package dev.perceiver.inference.audio;
 
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import static dev.perceiver.inference.audio.MidiTestSupport.note;
 import static dev.perceiver.inference.audio.MidiTestSupport.program;
 import static dev.perceiver.inference.audio.MidiTestSupport.tempo;
@@ -11,6 +10,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +35,7 @@ class SymbolicAudioPipelineTest {
 
     @TempDir
     static Path shared;
+
     @TempDir
     Path tmp;
 
@@ -42,8 +43,26 @@ class SymbolicAudioPipelineTest {
     private static SymbolicAudioPipeline pipeline;
 
     static PerceiverARConfig config(int vocabSize) {
-        return new PerceiverARConfig(4, null, 1, null, null, null, null, null, null, null, null, vocabSize,
-                MAX_SEQ_LEN, MAX_LATENTS, 32, true, false, false, null);
+        return new PerceiverARConfig(
+                4,
+                null,
+                1,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                vocabSize,
+                MAX_SEQ_LEN,
+                MAX_LATENTS,
+                32,
+                true,
+                false,
+                false,
+                null);
     }
 
     @BeforeAll
@@ -80,7 +99,8 @@ class SymbolicAudioPipelineTest {
         Path prompt = writePrompt(tmp.resolve("prompt.mid"), 8);
         Path out = tmp.resolve("out/continued.mid");
         Path wav = tmp.resolve("out/continued.wav");
-        SymbolicAudioOptions options = SymbolicAudioOptions.defaults().withMaxNewTokens(24).withSeed(7L);
+        SymbolicAudioOptions options =
+                SymbolicAudioOptions.defaults().withMaxNewTokens(24).withSeed(7L);
 
         SymbolicAudioResult result = pipeline.generate(prompt, out, wav, options, null);
 
@@ -88,7 +108,8 @@ class SymbolicAudioPipelineTest {
         assertThat(result.promptTokens()).containsExactly(promptTokens);
         assertThat(result.promptFileTokens()).isEqualTo(promptTokens.length);
         assertThat(result.generatedTokens()).hasSize(24);
-        assertThat(Arrays.stream(result.generatedTokens())).allSatisfy(id -> assertThat(id).isBetween(0, 388));
+        assertThat(Arrays.stream(result.generatedTokens()))
+                .allSatisfy(id -> assertThat(id).isBetween(0, 388));
         assertThat(result.numLatents()).isEqualTo(1);
         assertThat(result.seed()).isEqualTo(7L);
         assertThat(result.includesPrompt()).isTrue();
@@ -109,12 +130,13 @@ class SymbolicAudioPipelineTest {
             });
         }
         double promptEnd = promptNotes.get(7).end();
-        assertThat(result.durationSeconds()).isGreaterThanOrEqualTo(promptEnd - 0.011)
+        assertThat(result.durationSeconds())
+                .isGreaterThanOrEqualTo(promptEnd - 0.011)
                 .isLessThanOrEqualTo(promptEnd + 24 * 1.0 + 0.011); // a token shifts time by at most 1 s
 
         double[] rms = rmsPerSecond(wav);
-        assertThat(result.wavSeconds()).isCloseTo(result.durationSeconds() + WavRenderer.DEFAULT_TAIL_SECONDS,
-                within(0.02));
+        assertThat(result.wavSeconds())
+                .isCloseTo(result.durationSeconds() + WavRenderer.DEFAULT_TAIL_SECONDS, within(0.02));
         assertThat(rms.length).isGreaterThanOrEqualTo(2);
         assertThat(rms[0]).as("RMS of the first second (prompt notes)").isGreaterThan(0.005);
         assertThat(rms[1]).as("RMS of the second second (prompt notes)").isGreaterThan(0.005);
@@ -127,7 +149,8 @@ class SymbolicAudioPipelineTest {
     @Test
     void seededSamplingIsReproducible() throws Exception {
         Path prompt = writePrompt(tmp.resolve("prompt.mid"), 6);
-        SymbolicAudioOptions options = SymbolicAudioOptions.defaults().withMaxNewTokens(16).withSeed(11L);
+        SymbolicAudioOptions options =
+                SymbolicAudioOptions.defaults().withMaxNewTokens(16).withSeed(11L);
         SymbolicAudioResult a = pipeline.generate(prompt, tmp.resolve("a.mid"), null, options, null);
         SymbolicAudioResult b = pipeline.generate(prompt, tmp.resolve("b.mid"), null, options, null);
         SymbolicAudioResult c = pipeline.generate(prompt, tmp.resolve("c.mid"), null, options.withSeed(12L), null);
@@ -142,9 +165,11 @@ class SymbolicAudioPipelineTest {
     @Test
     void greedyGenerationIgnoresTheSeedAndMatchesWithoutCache() throws Exception {
         int[] prompt = MidiEventCodec.encode(writePrompt(tmp.resolve("prompt.mid"), 5));
-        SymbolicAudioOptions greedy = SymbolicAudioOptions.defaults().withGreedy().withMaxNewTokens(12);
+        SymbolicAudioOptions greedy =
+                SymbolicAudioOptions.defaults().withGreedy().withMaxNewTokens(12);
         int[] a = pipeline.continueTokens(prompt, greedy.withSeed(1L), null).generatedTokens();
-        int[] b = pipeline.continueTokens(prompt, greedy.withSeed(2L).withCache(false), null).generatedTokens();
+        int[] b = pipeline.continueTokens(prompt, greedy.withSeed(2L).withCache(false), null)
+                .generatedTokens();
         assertThat(a).hasSize(12).containsExactly(b);
     }
 
@@ -152,8 +177,15 @@ class SymbolicAudioPipelineTest {
     void continuationOnlyWritesTheGeneratedNotes() throws Exception {
         Path prompt = writePrompt(tmp.resolve("prompt.mid"), 6);
         Path out = tmp.resolve("only.mid");
-        SymbolicAudioResult r = pipeline.generate(prompt, out, null,
-                SymbolicAudioOptions.defaults().withMaxNewTokens(40).withSeed(3L).withIncludePrompt(false), null);
+        SymbolicAudioResult r = pipeline.generate(
+                prompt,
+                out,
+                null,
+                SymbolicAudioOptions.defaults()
+                        .withMaxNewTokens(40)
+                        .withSeed(3L)
+                        .withIncludePrompt(false),
+                null);
         assertThat(r.includesPrompt()).isFalse();
         assertThat(r.outputTokens()).containsExactly(r.generatedTokens());
         List<MidiNote> expected = MidiEventCodec.decodeNotes(r.generatedTokens());
@@ -166,7 +198,8 @@ class SymbolicAudioPipelineTest {
         Path prompt = writePrompt(tmp.resolve("long.mid"), 30);
         int[] all = MidiEventCodec.encode(prompt);
         assertThat(all.length).isGreaterThan(MAX_SEQ_LEN);
-        SymbolicAudioOptions options = SymbolicAudioOptions.defaults().withMaxNewTokens(4).withSeed(5L);
+        SymbolicAudioOptions options =
+                SymbolicAudioOptions.defaults().withMaxNewTokens(4).withSeed(5L);
 
         SymbolicAudioResult r = pipeline.generate(prompt, tmp.resolve("long-out.mid"), null, options, null);
         assertThat(r.promptFileTokens()).isEqualTo(all.length);
@@ -174,8 +207,8 @@ class SymbolicAudioPipelineTest {
         assertThat(r.numLatents()).isEqualTo(MAX_LATENTS); // prefix may hold at most 64 - 16 tokens
         assertThat(r.generatedTokens()).hasSize(4);
 
-        SymbolicAudioPipeline.Continuation shorter = pipeline.continueTokens(all,
-                options.withMaxPromptLength(10), null);
+        SymbolicAudioPipeline.Continuation shorter =
+                pipeline.continueTokens(all, options.withMaxPromptLength(10), null);
         assertThat(shorter.promptTokens()).containsExactly(Arrays.copyOf(all, 10));
         assertThat(shorter.numLatents()).isEqualTo(1);
 
@@ -191,26 +224,30 @@ class SymbolicAudioPipelineTest {
     @Test
     void badPromptFilesAreReportedWithTheirName() throws Exception {
         Path missing = tmp.resolve("missing.mid");
-        assertThatThrownBy(() -> pipeline.generate(missing, tmp.resolve("o.mid"), null,
-                SymbolicAudioOptions.defaults(), null))
-                .isInstanceOf(IOException.class).hasMessageContaining(missing.toString());
+        assertThatThrownBy(() ->
+                        pipeline.generate(missing, tmp.resolve("o.mid"), null, SymbolicAudioOptions.defaults(), null))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(missing.toString());
 
         Path text = Files.writeString(tmp.resolve("notmidi.mid"), "this is not a MIDI file");
-        assertThatThrownBy(() -> pipeline.generate(text, tmp.resolve("o.mid"), null,
-                SymbolicAudioOptions.defaults(), null))
-                .isInstanceOf(IOException.class).hasMessageContaining(text.toString())
+        assertThatThrownBy(() ->
+                        pipeline.generate(text, tmp.resolve("o.mid"), null, SymbolicAudioOptions.defaults(), null))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(text.toString())
                 .hasMessageContaining("not a valid Standard MIDI File");
 
         Path silent = writePrompt(tmp.resolve("silent.mid"), 0);
-        assertThatThrownBy(() -> pipeline.generate(silent, tmp.resolve("o.mid"), null,
-                SymbolicAudioOptions.defaults(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(silent.toString())
+        assertThatThrownBy(() ->
+                        pipeline.generate(silent, tmp.resolve("o.mid"), null, SymbolicAudioOptions.defaults(), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(silent.toString())
                 .hasMessageContaining("no notes");
 
         Path prompt = writePrompt(tmp.resolve("prompt.mid"), 3);
         Path same = tmp.resolve("same");
         assertThatThrownBy(() -> pipeline.generate(prompt, same, same, SymbolicAudioOptions.defaults(), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must differ");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must differ");
         assertThat(tmp.resolve("o.mid")).doesNotExist();
     }
 
@@ -226,13 +263,15 @@ class SymbolicAudioPipelineTest {
 
         int[] prompt = MidiEventCodec.encode(writePrompt(tmp.resolve("prompt.mid"), 3));
         assertThatThrownBy(() -> pipeline.continueTokens(prompt, d.withNumLatents(17), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_latents=17")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("num_latents=17")
                 .hasMessageContaining("[1..16]");
         assertThatThrownBy(() -> pipeline.continueTokens(new int[] {60, 389}, d, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("prompt token 389 at position 1");
         assertThatThrownBy(() -> pipeline.continueTokens(new int[0], d, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 tokens");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0 tokens");
     }
 
     @Test
@@ -245,14 +284,16 @@ class SymbolicAudioPipelineTest {
                     .hasMessageContaining("perceiver-ar-causal-language-model")
                     .hasMessageContaining("perceiver-ar-symbolic-audio-model");
             assertThatThrownBy(() -> new SymbolicAudioPipeline(new SymbolicAudioModel(m, config(262))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vocab_size (262)");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("vocab_size (262)");
         }
     }
 
     @Test
     void generationLeavesNoArraysBehind() throws Exception {
         int[] prompt = MidiEventCodec.encode(writePrompt(tmp.resolve("prompt.mid"), 4));
-        SymbolicAudioOptions options = SymbolicAudioOptions.defaults().withMaxNewTokens(8).withSeed(1L);
+        SymbolicAudioOptions options =
+                SymbolicAudioOptions.defaults().withMaxNewTokens(8).withSeed(1L);
         pipeline.continueTokens(prompt, options, null);
         int before = manager.getManagedArrays().size();
         for (int i = 0; i < 5; i++) {
@@ -273,7 +314,8 @@ class SymbolicAudioPipelineTest {
             for (int s = 0; s < out.length; s++) {
                 double sum = 0;
                 for (int i = s * perSecond; i < (s + 1) * perSecond; i++) {
-                    int v = f.isBigEndian() ? (bytes[2 * i] << 8) | (bytes[2 * i + 1] & 0xFF)
+                    int v = f.isBigEndian()
+                            ? (bytes[2 * i] << 8) | (bytes[2 * i + 1] & 0xFF)
                             : (bytes[2 * i + 1] << 8) | (bytes[2 * i] & 0xFF);
                     sum += (v / 32768.0) * (v / 32768.0);
                 }

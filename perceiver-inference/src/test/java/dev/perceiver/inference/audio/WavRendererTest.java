@@ -63,7 +63,11 @@ class WavRendererTest {
     @Test
     void helperJvmRendersMonoAtAnotherRate() throws Exception {
         Path wav = tmp.resolve("sub/mono.wav");
-        new WavRenderer().withHelperJvm().withChannels(1).withSampleRate(22_050).withTailSeconds(0.25)
+        new WavRenderer()
+                .withHelperJvm()
+                .withChannels(1)
+                .withSampleRate(22_050)
+                .withTailSeconds(0.25)
                 .render(chord(), wav);
         Pcm pcm = Pcm.read(wav);
         assertThat(pcm.format.getChannels()).isEqualTo(1);
@@ -75,7 +79,8 @@ class WavRendererTest {
 
     @Test
     void inProcessRenderingWhenTheSynthesizerPackageIsExported() throws Exception {
-        Assumptions.assumeTrue(WavRenderer.inProcessAvailable(),
+        Assumptions.assumeTrue(
+                WavRenderer.inProcessAvailable(),
                 "run with --add-exports " + WavRenderer.EXPORT_OPTION + " to test in-process rendering");
         Path wav = tmp.resolve("inprocess.wav");
         try (OutputStream out = Files.newOutputStream(wav)) {
@@ -95,7 +100,10 @@ class WavRendererTest {
         }
         int[] ids = MidiEventCodec.encode(mid);
         Sequence decoded = MidiEventCodec.toSequence(ids);
-        double end = MidiEventCodec.decodeNotes(ids).stream().mapToDouble(MidiNote::end).max().orElseThrow();
+        double end = MidiEventCodec.decodeNotes(ids).stream()
+                .mapToDouble(MidiNote::end)
+                .max()
+                .orElseThrow();
         assertThat(WavRenderer.durationSeconds(decoded)).isCloseTo(end, within(0.002));
 
         Path wav = tmp.resolve("prompt.wav");
@@ -112,12 +120,15 @@ class WavRendererTest {
         Files.writeString(text, "not midi", StandardCharsets.UTF_8);
         Path wav = tmp.resolve("bad.wav");
         assertThatThrownBy(() -> new WavRenderer().render(text, wav))
-                .isInstanceOf(IOException.class).hasMessageContaining(text.toString());
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(text.toString());
         Path missingBank = tmp.resolve("missing.sf2");
         assertThatThrownBy(() -> new WavRenderer().withSoundbank(missingBank).render(chord(), wav))
-                .isInstanceOf(IOException.class).hasMessageContaining(missingBank.toString());
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(missingBank.toString());
         assertThat(wav).doesNotExist();
-        assertThatThrownBy(() -> new WavRenderer().withChannels(3)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new WavRenderer().withChannels(3))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("3");
         assertThatThrownBy(() -> new WavRenderer().withSampleRate(10)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new WavRenderer().withTailSeconds(-1)).isInstanceOf(IllegalArgumentException.class);
@@ -142,8 +153,8 @@ class WavRendererTest {
                 for (int i = 0; i < samples.length; i++) {
                     int lo = bytes[2 * i] & 0xFF;
                     int hi = bytes[2 * i + 1];
-                    int value = format.isBigEndian() ? ((bytes[2 * i] << 8) | (bytes[2 * i + 1] & 0xFF))
-                            : ((hi << 8) | lo);
+                    int value =
+                            format.isBigEndian() ? ((bytes[2 * i] << 8) | (bytes[2 * i + 1] & 0xFF)) : ((hi << 8) | lo);
                     samples[i] = value / 32768.0;
                 }
                 return new Pcm(format, samples);

@@ -1,16 +1,15 @@
 package dev.perceiver.inference.decoding;
 
-import ai.djl.ndarray.NDManager;
-import dev.perceiver.nn.FrozenWeights;
-import dev.perceiver.tasks.text.CausalLanguageModel;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.nn.FrozenWeights;
+import dev.perceiver.tasks.text.CausalLanguageModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class CausalGeneratorTest {
     private static final int VOCAB = 40;
@@ -23,15 +22,16 @@ class CausalGeneratorTest {
     void greedyGeneratesTheRequestedNumberOfTokensAfterThePrompt() {
         try (NDManager m = NDManager.newBaseManager()) {
             CausalLanguageModel model = TestModels.clm(m, VOCAB, 16, 4, 1, 1);
-            GenerationOutput out = new CausalGenerator(model).generate(batch(new long[] {5, 6, 7}, new long[] {8}),
-                    GenerationConfig.greedy(5));
+            GenerationOutput out = new CausalGenerator(model)
+                    .generate(batch(new long[] {5, 6, 7}, new long[] {8}), GenerationConfig.greedy(5));
             assertThat(out.sequences()).hasDimensions(2, 8);
             assertThat(out.steps()).isEqualTo(5);
             assertThat(out.sequences()[0]).startsWith(5, 6, 7);
             assertThat(out.sequences()[1]).startsWith(0, 0, 8);
             assertThat(out.numGenerated()).containsExactly(5, 5);
             assertThat(out.generated(1)).hasSize(5);
-            assertThat(java.util.Arrays.stream(out.generated(1)).allMatch(t -> t >= 0 && t < VOCAB)).isTrue();
+            assertThat(java.util.Arrays.stream(out.generated(1)).allMatch(t -> t >= 0 && t < VOCAB))
+                    .isTrue();
         }
     }
 
@@ -97,9 +97,13 @@ class CausalGeneratorTest {
             try (FrozenWeights held = FrozenWeights.of(model)) {
                 GenerationOutput first = generator.generate(prompts, config, true, null);
                 int prepared = m.getManagedArrays().size();
-                assertThat(prepared).as("copies made by the first call stay with the scope").isGreaterThan(before);
+                assertThat(prepared)
+                        .as("copies made by the first call stay with the scope")
+                        .isGreaterThan(before);
                 GenerationOutput second = generator.generate(prompts, config, true, null);
-                assertThat(m.getManagedArrays().size()).as("the second call made no new copies").isEqualTo(prepared);
+                assertThat(m.getManagedArrays().size())
+                        .as("the second call made no new copies")
+                        .isEqualTo(prepared);
                 assertThat(held.isHalfPrecision()).isFalse();
                 assertThat(first.sequences()).isDeepEqualTo(alone.sequences());
                 assertThat(second.stepLogits()).isDeepEqualTo(alone.stepLogits());
@@ -128,9 +132,15 @@ class CausalGeneratorTest {
             CausalGenerator generator = new CausalGenerator(model);
             PromptBatch prompts = batch(new long[] {2, 3, 4});
             GenerationConfig base = GenerationConfig.greedy(12);
-            long[] a = generator.generate(prompts, base.withSampling(1.5, 0, 1.0, 7)).generated(0);
-            long[] b = generator.generate(prompts, base.withSampling(1.5, 0, 1.0, 7)).generated(0);
-            long[] c = generator.generate(prompts, base.withSampling(1.5, 0, 1.0, 8)).generated(0);
+            long[] a = generator
+                    .generate(prompts, base.withSampling(1.5, 0, 1.0, 7))
+                    .generated(0);
+            long[] b = generator
+                    .generate(prompts, base.withSampling(1.5, 0, 1.0, 7))
+                    .generated(0);
+            long[] c = generator
+                    .generate(prompts, base.withSampling(1.5, 0, 1.0, 8))
+                    .generated(0);
             assertThat(a).containsExactly(b);
             assertThat(a).isNotEqualTo(c);
         }
@@ -161,11 +171,11 @@ class CausalGeneratorTest {
             while (free.generated(0)[firstEos] != eos) {
                 firstEos++;
             }
-            GenerationOutput stopped = generator.generate(prompts,
+            GenerationOutput stopped = generator.generate(
+                    prompts,
                     GenerationConfig.greedy(8).withEosTokenId((int) eos).withPadTokenId(1));
             assertThat(stopped.numGenerated()[0]).isEqualTo(firstEos + 1);
-            assertThat(stopped.generated(0)).containsExactly(
-                    java.util.Arrays.copyOf(free.generated(0), firstEos + 1));
+            assertThat(stopped.generated(0)).containsExactly(java.util.Arrays.copyOf(free.generated(0), firstEos + 1));
             long[] row0 = stopped.sequences()[0];
             for (int i = 4 + firstEos + 1; i < row0.length; i++) {
                 assertThat(row0[i]).as("token after EOS").isEqualTo(1);
@@ -180,8 +190,8 @@ class CausalGeneratorTest {
             CausalGenerator generator = new CausalGenerator(model);
             PromptBatch prompts = batch(new long[] {5, 6}, new long[] {5, 6});
             long first = generator.generate(prompts, GenerationConfig.greedy(1)).generated(0)[0];
-            GenerationOutput out = generator.generate(prompts, GenerationConfig.greedy(10)
-                    .withEosTokenId((int) first), true, null);
+            GenerationOutput out =
+                    generator.generate(prompts, GenerationConfig.greedy(10).withEosTokenId((int) first), true, null);
             assertThat(out.steps()).isEqualTo(1);
             assertThat(out.numGenerated()).containsExactly(1, 1);
             assertThat(out.stepLogits()[0]).hasNumberOfRows(1);
@@ -219,10 +229,11 @@ class CausalGeneratorTest {
             CausalGenerator generator = new CausalGenerator(model);
             long[] prompt = new long[12];
             java.util.Arrays.fill(prompt, 7);
-            GenerationOutput out = generator.generate(batch(prompt, prompt), GenerationConfig.greedy(3)
-                    .withNumLatents(6));
+            GenerationOutput out = generator.generate(
+                    batch(prompt, prompt), GenerationConfig.greedy(3).withNumLatents(6));
             assertThat(out.sequences()).hasDimensions(2, 15);
-            GenerationOutput longer = generator.generate(batch(new long[] {1, 2, 3, 4, 5, 6}),
+            GenerationOutput longer = generator.generate(
+                    batch(new long[] {1, 2, 3, 4, 5, 6}),
                     GenerationConfig.greedy(9).withNumLatents(6));
             assertThat(longer.sequences()).hasDimensions(1, 15);
         }
@@ -235,15 +246,20 @@ class CausalGeneratorTest {
             CausalGenerator generator = new CausalGenerator(model);
             int before = m.getManagedArrays().size();
             List<Integer> live = new ArrayList<>();
-            generator.generate(batch(new long[] {1, 2, 3}, new long[] {4}), GenerationConfig.greedy(200)
-                    .withSampling(1.0, 0, 1.0, 3), false, (step, tokens, finished) -> {
+            generator.generate(
+                    batch(new long[] {1, 2, 3}, new long[] {4}),
+                    GenerationConfig.greedy(200).withSampling(1.0, 0, 1.0, 3),
+                    false,
+                    (step, tokens, finished) -> {
                         if (step == 10 || step == 199) {
                             live.add(m.getManagedArrays().size());
                         }
                     });
             assertThat(live).hasSize(2);
             assertThat(live.get(1)).as("live arrays at step 199 vs step 10").isEqualTo(live.get(0));
-            assertThat(m.getManagedArrays().size()).as("live arrays after generation").isEqualTo(before);
+            assertThat(m.getManagedArrays().size())
+                    .as("live arrays after generation")
+                    .isEqualTo(before);
         }
     }
 }

@@ -1,23 +1,23 @@
 package dev.perceiver.inference.decoding;
 
-import dev.perceiver.model.config.PerceiverARConfig;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.perceiver.model.config.PerceiverARConfig;
+import org.junit.jupiter.api.Test;
 
 class GenerationWindowTest {
     /** max_seq_len 12, max_latents 4, so max_prefix_len 8. */
     private static PerceiverARConfig config() {
-        return new PerceiverARConfig(2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 50, 12, 4, 8, false, true,
-                true, 0.02);
+        return new PerceiverARConfig(
+                2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 50, 12, 4, 8, false, true, true, 0.02);
     }
 
     @Test
     void latentsGrowThenThePrefixGrowsThenTheWindowSlides() {
         GenerationWindow w = new GenerationWindow(config(), 5, 2); // prefix 3, latents 2
         assertThat(w.initialPrefixLen()).isEqualTo(3);
-        int[] expectedPrefix = {3, 3, 3, 4, 5, 6, 7, 8, 8, 8, 8};   // totals 5..15
+        int[] expectedPrefix = {3, 3, 3, 4, 5, 6, 7, 8, 8, 8, 8}; // totals 5..15
         int[] expectedWindow = {5, 6, 7, 8, 9, 10, 11, 12, 12, 12, 12};
         for (int i = 0; i < expectedPrefix.length; i++) {
             int total = 5 + i;
@@ -35,9 +35,9 @@ class GenerationWindowTest {
 
     @Test
     void invalidStartsFailAsInTheReference() {
-        assertThatThrownBy(() -> new GenerationWindow(config(), 0, 1)).hasMessageContaining(
-                "input sequence length (0) out of valid range [1..12]");
-        assertThatThrownBy(() -> new GenerationWindow(config(), 10, 1)).hasMessageContaining(
-                "for given sequence of length=10, num_latents must be in range [2..4]");
+        assertThatThrownBy(() -> new GenerationWindow(config(), 0, 1))
+                .hasMessageContaining("input sequence length (0) out of valid range [1..12]");
+        assertThatThrownBy(() -> new GenerationWindow(config(), 10, 1))
+                .hasMessageContaining("for given sequence of length=10, num_latents must be in range [2..4]");
     }
 }

@@ -7,8 +7,7 @@ import dev.perceiver.tasks.text.CausalLanguageModel;
 
 /** Small random causal language models for generation tests. */
 final class TestModels {
-    private TestModels() {
-    }
+    private TestModels() {}
 
     /**
      * A model with weights large enough (init_scale 0.5) that logits are far from uniform, so greedy choices are
@@ -16,8 +15,26 @@ final class TestModels {
      */
     static CausalLanguageModel clm(NDManager m, int vocab, int maxSeqLen, int maxLatents, int saLayers, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        PerceiverARConfig c = new PerceiverARConfig(2, null, saLayers, 1, 2, 2, 0.0, 0.0, 0.0, false, false, vocab,
-                maxSeqLen, maxLatents, 16, true, true, true, 0.5);
+        PerceiverARConfig c = new PerceiverARConfig(
+                2,
+                null,
+                saLayers,
+                1,
+                2,
+                2,
+                0.0,
+                0.0,
+                0.0,
+                false,
+                false,
+                vocab,
+                maxSeqLen,
+                maxLatents,
+                16,
+                true,
+                true,
+                true,
+                0.5);
         return new CausalLanguageModel(m, c);
     }
 }

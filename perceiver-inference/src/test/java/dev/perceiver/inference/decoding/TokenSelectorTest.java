@@ -1,9 +1,9 @@
 package dev.perceiver.inference.decoding;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
 
 class TokenSelectorTest {
     private static float[] logitsOf(double... probs) {

@@ -1,11 +1,11 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.BytesTokenizer;
-import dev.perceiver.inference.tokenizer.Encoding;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.inference.tokenizer.BytesTokenizer.PaddingSide;
+import dev.perceiver.inference.tokenizer.Encoding;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,8 @@ class BytesTokenizerTest {
     @Test
     void vocabularyLayout() {
         assertThat(tok.vocabSize()).isEqualTo(262);
-        assertThat(BytesTokenizer.SPECIAL_TOKENS).containsExactly("[PAD]", "[BOS]", "[EOS]", "[MASK]", "[CLS]", "[SEP]");
+        assertThat(BytesTokenizer.SPECIAL_TOKENS)
+                .containsExactly("[PAD]", "[BOS]", "[EOS]", "[MASK]", "[CLS]", "[SEP]");
         assertThat(tok.tokenToId("[MASK]")).isEqualTo(3);
         assertThat(tok.tokenToId("a")).isEqualTo('a' + 6);
         assertThat(tok.idToToken(4)).isEqualTo("[CLS]");
@@ -26,7 +27,8 @@ class BytesTokenizerTest {
             assertThat(tok.tokenToId(tok.idToToken(id))).isEqualTo(id);
             assertThat(tok.isSpecialToken(id)).isEqualTo(id < 6);
         }
-        assertThatThrownBy(() -> tok.tokenToId("ab")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> tok.tokenToId("ab"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'ab'");
     }
 
@@ -100,19 +102,25 @@ class BytesTokenizerTest {
     void idsOutsideVocabularyAreRejected() {
         assertThatThrownBy(() -> tok.decode(new long[] {10, 262}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("262").hasMessageContaining("position 1").hasMessageContaining("[0, 262)");
+                .hasMessageContaining("262")
+                .hasMessageContaining("position 1")
+                .hasMessageContaining("[0, 262)");
         assertThatThrownBy(() -> tok.decode(new long[] {-1}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
         assertThatThrownBy(() -> tok.idToToken(1000))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1000");
         assertThatThrownBy(() -> tok.pad(List.of(new long[] {5, 300}), PaddingSide.RIGHT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("300");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("300");
     }
 
     @Test
     void unpairedSurrogateCannotBeEncoded() {
         assertThatThrownBy(() -> tok.encode("ab\uD83D"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("index 2");
     }
 
     @Test
@@ -144,7 +152,8 @@ class BytesTokenizerTest {
         Encoding enc = tok.pad(List.of(new long[] {7, 8}), PaddingSide.RIGHT, 4);
         assertThat(enc).isEqualTo(new Encoding(new long[][] {{7, 8, 0, 0}}, new long[][] {{1, 1, 0, 0}}));
         assertThatThrownBy(() -> tok.pad(List.of(new long[] {7, 8, 9}), PaddingSide.RIGHT, 2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sequence 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sequence 0");
     }
 
     @Test
@@ -164,9 +173,11 @@ class BytesTokenizerTest {
         assertThat(enc.attentionMask()[1]).containsExactly(1, 1, 1, 1, 0);
 
         assertThatThrownBy(() -> tok.encode("abc", true, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength 1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxLength 1");
         assertThatThrownBy(() -> tok.encode("abc", false, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLength 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxLength 0");
     }
 
     @Test
@@ -178,7 +189,11 @@ class BytesTokenizerTest {
         assertThat(words[ids.length - 1]).isEqualTo(-1);
         // "ab" shares one id, the two spaces belong to "cd", " e" to "e"
         assertThat(words[1]).isEqualTo(words[2]);
-        assertThat(words[3]).isEqualTo(words[4]).isEqualTo(words[5]).isEqualTo(words[6]).isNotEqualTo(words[2]);
+        assertThat(words[3])
+                .isEqualTo(words[4])
+                .isEqualTo(words[5])
+                .isEqualTo(words[6])
+                .isNotEqualTo(words[2]);
         assertThat(words[7]).isEqualTo(words[8]).isNotEqualTo(words[6]);
         assertThat(tok.isWhitespace(' ' + 6)).isTrue();
         assertThat(tok.isWhitespace('\n' + 6)).isTrue();

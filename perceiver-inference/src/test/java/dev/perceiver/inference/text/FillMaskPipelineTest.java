@@ -1,23 +1,22 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.HuggingFaceTextTokenizer;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.perceiver.tasks.ModelType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.perceiver.inference.tokenizer.HuggingFaceTextTokenizer;
+import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FillMaskPipelineTest {
     @TempDir
@@ -37,9 +36,10 @@ class FillMaskPipelineTest {
             MaskedLanguageModel original = TextTestModels.mlm(m, 262, 32, 11);
             TextModelFolder.save(original, tmp, Map.of(), new PerceiverTextTokenizer());
             assertThat(tmp.resolve("tokenizer_config.json")).exists();
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(tmp, m,
-                    MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
-                assertThat(folder.folder().config().get("tokenizer_class").asText()).isEqualTo("PerceiverTokenizer");
+            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
+                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+                assertThat(folder.folder().config().get("tokenizer_class").asText())
+                        .isEqualTo("PerceiverTokenizer");
                 FillMaskPipeline pipeline = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8);
                 List<FillMaskResult> results = pipeline.fill(List.of("a cat[MASK]", "the [MASK][MASK]at is here"), 3);
                 assertThat(results).hasSize(2);
@@ -49,8 +49,10 @@ class FillMaskPipelineTest {
                 FillMaskResult.MaskPrediction p = first.masks().get(0);
                 assertThat(p.position()).isEqualTo(6); // [CLS] a ' ' c a t [MASK] [SEP]
                 assertThat(p.candidates()).hasSize(3);
-                assertThat(p.candidates().get(0).score()).isGreaterThanOrEqualTo(p.candidates().get(1).score());
-                assertThat(p.candidates().get(1).score()).isGreaterThanOrEqualTo(p.candidates().get(2).score());
+                assertThat(p.candidates().get(0).score())
+                        .isGreaterThanOrEqualTo(p.candidates().get(1).score());
+                assertThat(p.candidates().get(1).score())
+                        .isGreaterThanOrEqualTo(p.candidates().get(2).score());
                 long[] ids = new PerceiverTextTokenizer().encode("a cat[MASK]", true);
                 float[] probs = directProbabilities(original, ids, 6);
                 for (TokenScore c : p.candidates()) {
@@ -58,11 +60,14 @@ class FillMaskPipelineTest {
                 }
                 assertThat(first.filledTexts()).hasSize(3);
                 long best = p.candidates().get(0).tokenId();
-                assertThat(first.filledTexts().get(0)).isEqualTo(new PerceiverTextTokenizer().decode(
-                        new long[] {'a' + 6, ' ' + 6, 'c' + 6, 'a' + 6, 't' + 6, best}, true));
+                assertThat(first.filledTexts().get(0))
+                        .isEqualTo(new PerceiverTextTokenizer()
+                                .decode(new long[] {'a' + 6, ' ' + 6, 'c' + 6, 'a' + 6, 't' + 6, best}, true));
 
                 FillMaskResult second = results.get(1);
-                assertThat(second.masks()).extracting(FillMaskResult.MaskPrediction::position).containsExactly(5, 6);
+                assertThat(second.masks())
+                        .extracting(FillMaskResult.MaskPrediction::position)
+                        .containsExactly(5, 6);
             }
         }
     }
@@ -77,8 +82,10 @@ class FillMaskPipelineTest {
             List<FillMaskResult> alone = pipeline.fill(List.of(shortText), 2);
             List<TokenScore> a = together.get(1).masks().get(0).candidates();
             List<TokenScore> b = alone.get(0).masks().get(0).candidates();
-            assertThat(a).extracting(TokenScore::tokenId).containsExactlyElementsOf(
-                    b.stream().map(TokenScore::tokenId).toList());
+            assertThat(a)
+                    .extracting(TokenScore::tokenId)
+                    .containsExactlyElementsOf(
+                            b.stream().map(TokenScore::tokenId).toList());
             for (int i = 0; i < a.size(); i++) {
                 assertThat(a.get(i).score()).isCloseTo(b.get(i).score(), within(1e-5));
             }
@@ -89,8 +96,8 @@ class FillMaskPipelineTest {
     @Test
     void angleBracketMaskIsReadAsTheTokenizersMaskToken() {
         try (NDManager m = NDManager.newBaseManager()) {
-            FillMaskPipeline pipeline = new FillMaskPipeline(TextTestModels.mlm(m, 262, 32, 13),
-                    new PerceiverTextTokenizer(), 8);
+            FillMaskPipeline pipeline =
+                    new FillMaskPipeline(TextTestModels.mlm(m, 262, 32, 13), new PerceiverTextTokenizer(), 8);
             FillMaskResult r = pipeline.fill(List.of("ab<mask>"), 1).get(0);
             assertThat(r.text()).isEqualTo("ab[MASK]");
             assertThat(r.masks()).hasSize(1);
@@ -100,16 +107,19 @@ class FillMaskPipelineTest {
     @Test
     void badInputNamesTheProblem() {
         try (NDManager m = NDManager.newBaseManager()) {
-            FillMaskPipeline pipeline = new FillMaskPipeline(TextTestModels.mlm(m, 262, 16, 14),
-                    new PerceiverTextTokenizer(), 8);
+            FillMaskPipeline pipeline =
+                    new FillMaskPipeline(TextTestModels.mlm(m, 262, 16, 14), new PerceiverTextTokenizer(), 8);
             assertThatThrownBy(() -> pipeline.fill(List.of("no mask here"), 3))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text 0")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("text 0")
                     .hasMessageContaining("no mask token [MASK]");
             assertThatThrownBy(() -> pipeline.fill(List.of("a[MASK]"), 0))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("top_k (0)")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("top_k (0)")
                     .hasMessageContaining("[1, 262]");
             assertThatThrownBy(() -> pipeline.fill(List.of("a[MASK]", "this text is far too long[MASK]"), 1))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text 1 has 28 tokens")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("text 1 has 28 tokens")
                     .hasMessageContaining("max_seq_len (16)");
         }
     }
@@ -122,17 +132,21 @@ class FillMaskPipelineTest {
             try (TextTokenizer tokenizer = TextTokenizer.forModelFolder(tmp)) {
                 TextModelFolder.save(model, tmp, Map.of(), tokenizer);
             }
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(tmp, m,
-                    MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
+                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.tokenizer()).isInstanceOf(HuggingFaceTextTokenizer.class);
                 FillMaskResult r = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
-                        .fill(List.of("the [MASK] sat on the mat"), 2).get(0);
-                assertThat(r.masks()).singleElement().extracting(FillMaskResult.MaskPrediction::position)
+                        .fill(List.of("the [MASK] sat on the mat"), 2)
+                        .get(0);
+                assertThat(r.masks())
+                        .singleElement()
+                        .extracting(FillMaskResult.MaskPrediction::position)
                         .isEqualTo(2);
                 TokenScore best = r.masks().get(0).candidates().get(0);
                 assertThat(best.token()).isEqualTo(WordLevelTokenizerFiles.WORDS[(int) best.tokenId()]);
                 String expected = ("the " + (folder.tokenizer().isSpecial(best.tokenId()) ? "" : best.token() + " ")
-                        + "sat on the mat").replace("  ", " ");
+                                + "sat on the mat")
+                        .replace("  ", " ");
                 assertThat(r.filledTexts().get(0)).isEqualTo(expected);
             }
         }

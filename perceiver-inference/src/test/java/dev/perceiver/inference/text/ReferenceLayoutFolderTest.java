@@ -1,23 +1,22 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.model.config.ConfigJson;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.model.io.SafetensorsFile;
 import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.model.io.TensorData;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A model folder written as the reference's {@code save_pretrained} writes it: config.json with the reference's field
@@ -70,24 +69,31 @@ class ReferenceLayoutFolderTest {
                 """);
         try (NDManager m = NDManager.newBaseManager()) {
             // weights of a random model of this config under the reference's keys, prefixed as save_pretrained does
-            MaskedLanguageModel source = (MaskedLanguageModel) ModelType.MASKED_LANGUAGE_MODEL.create(m,
-                    ConfigJson.parse(CONFIG).get("model_config"));
+            MaskedLanguageModel source = (MaskedLanguageModel) ModelType.MASKED_LANGUAGE_MODEL.create(
+                    m, ConfigJson.parse(CONFIG).get("model_config"));
             Map<String, TensorData> tensors = StateDicts.toTensors(source, "backend_model.");
-            assertThat(tensors).containsKeys("backend_model.0.input_adapter.txt_embedding.weight",
-                    "backend_model.0.input_adapter.pos_embedding.weight", "backend_model.0.latent_provider._query",
-                    "backend_model.0.cross_attn_1.0.module.attention.q_proj.weight",
-                    "backend_model.0.self_attn_1.1.1.module.3.bias", "backend_model.1.output_query_provider._query",
-                    "backend_model.1.cross_attn.0.attention.o_proj.weight", "backend_model.1.output_adapter.bias");
+            assertThat(tensors)
+                    .containsKeys(
+                            "backend_model.0.input_adapter.txt_embedding.weight",
+                            "backend_model.0.input_adapter.pos_embedding.weight",
+                            "backend_model.0.latent_provider._query",
+                            "backend_model.0.cross_attn_1.0.module.attention.q_proj.weight",
+                            "backend_model.0.self_attn_1.1.1.module.3.bias",
+                            "backend_model.1.output_query_provider._query",
+                            "backend_model.1.cross_attn.0.attention.o_proj.weight",
+                            "backend_model.1.output_adapter.bias");
             SafetensorsFile.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
 
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(dir, m,
-                    MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
+                    dir, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.tokenizer()).isInstanceOf(PerceiverTextTokenizer.class);
                 List<String> texts = List.of("I watched this[MASK][MASK][MASK]", "it[MASK]s");
                 FillMaskResult loaded = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
-                        .fill(texts, 4).get(0);
+                        .fill(texts, 4)
+                        .get(0);
                 FillMaskResult expected = new FillMaskPipeline(source, new PerceiverTextTokenizer(), 8)
-                        .fill(texts, 4).get(0);
+                        .fill(texts, 4)
+                        .get(0);
                 assertThat(loaded.masks()).hasSize(3);
                 for (int i = 0; i < 3; i++) {
                     List<TokenScore> a = loaded.masks().get(i).candidates();

@@ -1,23 +1,22 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.LabelScore;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
-import dev.perceiver.tasks.text.TextClassifier;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.text.TextClassifier;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TextClassificationPipelineTest {
     @TempDir
@@ -27,12 +26,15 @@ class TextClassificationPipelineTest {
     void labelsFromId2LabelWithSoftmaxScoresMostProbableFirst() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             TextClassifier original = TextTestModels.classifier(m, 262, 64, 3, 21);
-            TextModelFolder.save(original, tmp, ModelFolder.labelEntries(new String[] {"neg", "neutral", "pos"}),
+            TextModelFolder.save(
+                    original,
+                    tmp,
+                    ModelFolder.labelEntries(new String[] {"neg", "neutral", "pos"}),
                     new PerceiverTextTokenizer());
-            try (TextModelFolder<TextClassifier> folder = TextModelFolder.load(tmp, m, TextClassifier.class,
-                    "classify-text", ModelType.TEXT_CLASSIFIER)) {
-                TextClassificationPipeline pipeline = new TextClassificationPipeline(folder.model(),
-                        folder.tokenizer(), folder.labels(), 2);
+            try (TextModelFolder<TextClassifier> folder =
+                    TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+                TextClassificationPipeline pipeline =
+                        new TextClassificationPipeline(folder.model(), folder.tokenizer(), folder.labels(), 2);
                 List<String> texts = List.of("great movie", "a rather long and boring film, really", "ok");
                 List<List<LabelScore>> results = pipeline.classify(texts, 3);
                 assertThat(results).hasSize(3);
@@ -49,11 +51,11 @@ class TextClassificationPipelineTest {
                         probs = logits.get(0).softmax(0).toFloatArray();
                     }
                     for (LabelScore s : r) {
-                        assertThat(s.score()).as("text %d %s", t, s.label()).isCloseTo(probs[s.index()],
-                                within(1e-5));
+                        assertThat(s.score()).as("text %d %s", t, s.label()).isCloseTo(probs[s.index()], within(1e-5));
                     }
                 }
-                assertThat(pipeline.classify(texts, 1)).allSatisfy(r -> assertThat(r).hasSize(1));
+                assertThat(pipeline.classify(texts, 1))
+                        .allSatisfy(r -> assertThat(r).hasSize(1));
             }
         }
     }
@@ -61,13 +63,14 @@ class TextClassificationPipelineTest {
     @Test
     void withoutId2LabelClassesAreNamedByIndex() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TextModelFolder.save(TextTestModels.classifier(m, 262, 64, 2, 22), tmp, Map.of(),
-                    new PerceiverTextTokenizer());
-            try (TextModelFolder<TextClassifier> folder = TextModelFolder.load(tmp, m, TextClassifier.class,
-                    "classify-text", ModelType.TEXT_CLASSIFIER)) {
+            TextModelFolder.save(
+                    TextTestModels.classifier(m, 262, 64, 2, 22), tmp, Map.of(), new PerceiverTextTokenizer());
+            try (TextModelFolder<TextClassifier> folder =
+                    TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
                 assertThat(folder.labels()).isNull();
                 List<LabelScore> r = new TextClassificationPipeline(folder.model(), folder.tokenizer(), null, 8)
-                        .classify(List.of("x"), 2).get(0);
+                        .classify(List.of("x"), 2)
+                        .get(0);
                 assertThat(r).extracting(LabelScore::label).containsExactlyInAnyOrder("0", "1");
             }
         }
@@ -78,14 +81,17 @@ class TextClassificationPipelineTest {
         try (NDManager m = NDManager.newBaseManager()) {
             TextClassificationPipeline pipeline = new TextClassificationPipeline(
                     TextTestModels.classifier(m, 262, 8, 2, 23), new PerceiverTextTokenizer(), null, 8);
-            assertThatThrownBy(() -> pipeline.classify(List.of("x"), 3)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> pipeline.classify(List.of("x"), 3))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("top_k (3) must be in [1, 2]");
             assertThatThrownBy(() -> pipeline.classify(List.of("0123456789"), 1))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text 0 has 12 tokens")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("text 0 has 12 tokens")
                     .hasMessageContaining("max_seq_len (8)");
             TextModelFolder.save(TextTestModels.mlm(m, 262, 8, 24), tmp, Map.of(), new PerceiverTextTokenizer());
-            assertThatThrownBy(() -> TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text",
-                    ModelType.TEXT_CLASSIFIER)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> TextModelFolder.load(
+                            tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("perceiver-io-masked-language-model")
                     .hasMessageContaining("classify-text needs a perceiver-io-text-classifier");
         }

@@ -1,23 +1,22 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
-import dev.perceiver.tasks.text.CausalLanguageModel;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.tasks.ModelType;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TextGenerationPipelineTest {
     @TempDir
@@ -25,16 +24,18 @@ class TextGenerationPipelineTest {
 
     private static CausalLanguageModel clm(NDManager m) {
         Engine.getInstance().setRandomSeed(31);
-        return new CausalLanguageModel(m, new PerceiverARConfig(2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false,
-                262, 32, 8, 16, true, true, true, 0.5));
+        return new CausalLanguageModel(
+                m,
+                new PerceiverARConfig(
+                        2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 262, 32, 8, 16, true, true, true, 0.5));
     }
 
     @Test
     void continuesPromptsOfDifferentLengthsFromASavedFolder() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             TextModelFolder.save(clm(m), tmp, Map.of(), new PerceiverTextTokenizer());
-            try (TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(tmp, m,
-                    CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
+            try (TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(
+                    tmp, m, CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
                 TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
                 GenerationConfig config = pipeline.defaults(6).withEosTokenId(null);
                 List<GeneratedText> out = pipeline.generate(List.of("Hello", "a longer prompt"), config);
@@ -50,8 +51,9 @@ class TextGenerationPipelineTest {
                 }
                 // the same tokens as generating from the token ids directly
                 long[] hello = bytes.encode("Hello", false);
-                long[] direct = new CausalGenerator(folder.model()).generate(
-                        PromptBatch.leftPadded(List.of(hello), 0), config).generated(0);
+                long[] direct = new CausalGenerator(folder.model())
+                        .generate(PromptBatch.leftPadded(List.of(hello), 0), config)
+                        .generated(0);
                 assertThat(out.get(0).tokens()).containsExactly(direct);
             }
         }
@@ -64,7 +66,8 @@ class TextGenerationPipelineTest {
             assertThat(pipeline.defaults(5).eosTokenId()).isEqualTo(2);
             assertThat(pipeline.defaults(5).padTokenId()).isZero();
             assertThatThrownBy(() -> pipeline.generate(List.of("ok", ""), pipeline.defaults(3)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prompt 1 is empty");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("prompt 1 is empty");
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.perceiver.inference.text;
 
-import dev.perceiver.tasks.text.MaskedLanguageModel;
-import dev.perceiver.tasks.text.TextClassifier;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
@@ -10,33 +8,53 @@ import dev.perceiver.model.config.EncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextClassifier;
 
 /** Small random Perceiver IO text models. */
 final class TextTestModels {
-    private TextTestModels() {
-    }
+    private TextTestModels() {}
 
     static EncoderConfig encoder() {
-        return EncoderConfig.builder().numCrossAttentionHeads(2).numSelfAttentionHeads(2)
-                .numSelfAttentionLayersPerBlock(2).initScale(0.5).build();
+        return EncoderConfig.builder()
+                .numCrossAttentionHeads(2)
+                .numSelfAttentionHeads(2)
+                .numSelfAttentionLayersPerBlock(2)
+                .initScale(0.5)
+                .build();
     }
 
     static DecoderConfig decoder(boolean residual) {
-        return DecoderConfig.builder().numCrossAttentionHeads(2).crossAttentionResidual(residual).initScale(0.5)
+        return DecoderConfig.builder()
+                .numCrossAttentionHeads(2)
+                .crossAttentionResidual(residual)
+                .initScale(0.5)
                 .build();
     }
 
     static MaskedLanguageModel mlm(NDManager m, int vocab, int maxSeqLen, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        return new MaskedLanguageModel(m, new PerceiverIOConfig<>(
-                new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
-                new TextDecoderConfig(decoder(false), null, vocab, maxSeqLen), 8, 16, false, false));
+        return new MaskedLanguageModel(
+                m,
+                new PerceiverIOConfig<>(
+                        new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
+                        new TextDecoderConfig(decoder(false), null, vocab, maxSeqLen),
+                        8,
+                        16,
+                        false,
+                        false));
     }
 
     static TextClassifier classifier(NDManager m, int vocab, int maxSeqLen, int classes, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        return new TextClassifier(m, new PerceiverIOConfig<>(
-                new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
-                new ClassificationDecoderConfig(decoder(true), 1, 16, classes), 8, 16, false, false));
+        return new TextClassifier(
+                m,
+                new PerceiverIOConfig<>(
+                        new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
+                        new ClassificationDecoderConfig(decoder(true), 1, 16, classes),
+                        8,
+                        16,
+                        false,
+                        false));
     }
 }

@@ -1,18 +1,17 @@
 package dev.perceiver.inference.text;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.tokenizer.HuggingFaceTextTokenizer;
 import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.inference.tokenizer.TextTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TextTokenizerTest {
     @TempDir
@@ -42,10 +41,11 @@ class TextTokenizerTest {
         assertThat(config.get("mask_token").get("content").asText()).isEqualTo("[MASK]");
         assertThat(config.get("mask_token").get("__type").asText()).isEqualTo("AddedToken");
         JsonNode map = json.readTree(tmp.resolve("special_tokens_map.json").toFile());
-        for (String role : new String[] {"bos_token", "cls_token", "eos_token", "mask_token", "pad_token",
-                "sep_token"}) {
-            assertThat(map.get(role).get("content").asText()).as(role).isEqualTo(
-                    config.get(role).get("content").asText());
+        for (String role :
+                new String[] {"bos_token", "cls_token", "eos_token", "mask_token", "pad_token", "sep_token"}) {
+            assertThat(map.get(role).get("content").asText())
+                    .as(role)
+                    .isEqualTo(config.get(role).get("content").asText());
         }
         assertThat(map.get("pad_token").get("content").asText()).isEqualTo("[PAD]");
         assertThat(Files.exists(tmp.resolve("tokenizer.json"))).isFalse();
@@ -69,8 +69,10 @@ class TextTokenizerTest {
             assertThat(t.eosTokenId()).isEmpty();
             assertThat(t.isSpecial(2)).isTrue();
             assertThat(t.isSpecial(6)).isFalse();
-            assertThatThrownBy(() -> t.decode(new long[] {12}, true)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("token id (12)").hasMessageContaining("[0, 12)");
+            assertThatThrownBy(() -> t.decode(new long[] {12}, true))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("token id (12)")
+                    .hasMessageContaining("[0, 12)");
             Path copy = tmp.resolve("copy");
             t.save(copy);
             assertThat(Files.readString(copy.resolve("tokenizer.json")))
@@ -82,7 +84,8 @@ class TextTokenizerTest {
     @Test
     void aBrokenTokenizerJsonIsAnIoError() throws Exception {
         Files.writeString(tmp.resolve("tokenizer.json"), "{not json");
-        assertThatThrownBy(() -> TextTokenizer.forModelFolder(tmp)).isInstanceOf(java.io.IOException.class)
+        assertThatThrownBy(() -> TextTokenizer.forModelFolder(tmp))
+                .isInstanceOf(java.io.IOException.class)
                 .hasMessageContaining("tokenizer.json");
     }
 }

@@ -27,8 +27,9 @@ class FlowFeaturesTest {
     void normalisesToMinusOneToOneChannelsFirst() {
         float[] f = FlowFeatures.normalize(new Pixels(1, 2, 3, new int[] {0, 255, 128, 1, 2, 3}));
         // (3, 1, 2): channel 0 of both pixels, then channel 1, then channel 2
-        assertThat(f).containsExactly(-1f, 1 / 255f * 2f - 1f, 1f, 2 / 255f * 2f - 1f, 128 / 255f * 2f - 1f,
-                3 / 255f * 2f - 1f);
+        assertThat(f)
+                .containsExactly(
+                        -1f, 1 / 255f * 2f - 1f, 1f, 2 / 255f * 2f - 1f, 128 / 255f * 2f - 1f, 3 / 255f * 2f - 1f);
         assertThat(f[4]).isEqualTo(0.003921628f);
     }
 
@@ -47,7 +48,8 @@ class FlowFeaturesTest {
                     for (int c = 0; c < 3; c++) {
                         int channel = ki * 9 + kj * 3 + c;
                         float expected = norm(100 * t + 30 * ki + 5 * (1 + kj) + c);
-                        assertThat(out[((t * 27 + channel) * h + 1) * w + 2]).as("t %d ch %d", t, channel)
+                        assertThat(out[((t * 27 + channel) * h + 1) * w + 2])
+                                .as("t %d ch %d", t, channel)
                                 .isEqualTo(expected);
                     }
                 }
@@ -84,6 +86,7 @@ class FlowFeaturesTest {
     void tileOutsideTheFrameIsRejected() {
         float[] f = new float[3 * 2 * 2];
         assertThatThrownBy(() -> FlowFeatures.extract(f, f, 2, 2, 1, 0, 2, 2, new float[216], 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inside the frame of 2x2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("inside the frame of 2x2");
     }
 }

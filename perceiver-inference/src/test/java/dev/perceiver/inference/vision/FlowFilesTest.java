@@ -3,9 +3,6 @@ package dev.perceiver.inference.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,6 +12,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FlowFilesTest {
     @TempDir
@@ -76,17 +75,22 @@ class FlowFilesTest {
 
     @Test
     void badFilesNameTheFileAndTheProblem() throws IOException {
-        assertThatThrownBy(() -> FlowFiles.read(dir.resolve("none.flo"))).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> FlowFiles.read(dir.resolve("none.flo")))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("none.flo");
         Path png = dir.resolve("image.flo");
         Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 0, 0, 0, 0, 0, 0});
-        assertThatThrownBy(() -> FlowFiles.read(png)).isInstanceOf(IOException.class)
-                .hasMessageContaining("image.flo").hasMessageContaining("tag");
+        assertThatThrownBy(() -> FlowFiles.read(png))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("image.flo")
+                .hasMessageContaining("tag");
         Path truncated = dir.resolve("short.flo");
         FlowFiles.write(truncated, new FlowField(2, 2, new float[8]));
         byte[] bytes = Files.readAllBytes(truncated);
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 4));
-        assertThatThrownBy(() -> FlowFiles.read(truncated)).isInstanceOf(IOException.class)
-                .hasMessageContaining("short.flo").hasMessageContaining("2x2");
+        assertThatThrownBy(() -> FlowFiles.read(truncated))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("short.flo")
+                .hasMessageContaining("2x2");
     }
 }

@@ -3,15 +3,14 @@ package dev.perceiver.inference.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FlowRendererTest {
     @TempDir
@@ -64,13 +63,15 @@ class FlowRendererTest {
         assertThat(colours.size()).isGreaterThan(50);
         // the largest magnitude is drawn fully saturated: one of R, G, B is 0 there
         int corner = read.getRGB(0, 0);
-        assertThat(Math.min(corner >> 16 & 0xff, Math.min(corner >> 8 & 0xff, corner & 0xff))).isZero();
+        assertThat(Math.min(corner >> 16 & 0xff, Math.min(corner >> 8 & 0xff, corner & 0xff)))
+                .isZero();
     }
 
     @Test
     void badScaleIsRejected() {
         FlowField f = new FlowField(1, 1, new float[2]);
-        assertThatThrownBy(() -> FlowRenderer.render(f, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> FlowRenderer.render(f, 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("max_magnitude (0.0)");
     }
 }

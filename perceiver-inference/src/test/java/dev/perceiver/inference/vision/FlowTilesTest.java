@@ -3,20 +3,24 @@ package dev.perceiver.inference.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class FlowTilesTest {
     @Test
     void sintelFrameWithThePublishedModel() {
         // 436x1024 frames, image_shape 368x496, overlap 20: rows 0, 348 -> 0, 68; columns 0, 476, 952 -> 0, 476, 528
         FlowTiles t = new FlowTiles(436, 1024, 368, 496, 20);
-        assertThat(t.tiles()).containsExactly(new FlowTiles.Tile(0, 0), new FlowTiles.Tile(0, 476),
-                new FlowTiles.Tile(0, 528), new FlowTiles.Tile(68, 0), new FlowTiles.Tile(68, 476),
-                new FlowTiles.Tile(68, 528));
+        assertThat(t.tiles())
+                .containsExactly(
+                        new FlowTiles.Tile(0, 0),
+                        new FlowTiles.Tile(0, 476),
+                        new FlowTiles.Tile(0, 528),
+                        new FlowTiles.Tile(68, 0),
+                        new FlowTiles.Tile(68, 476),
+                        new FlowTiles.Tile(68, 528));
     }
 
     @Test
@@ -28,15 +32,15 @@ class FlowTilesTest {
     @Test
     void repeatedPositionsAreKeptOnce() {
         // 716 = 368 + 348: the reference's rows 0, 348, 696 -> 0, 348, 348
-        assertThat(new FlowTiles(716, 496, 368, 496, 20).tiles()).containsExactly(new FlowTiles.Tile(0, 0),
-                new FlowTiles.Tile(348, 0));
+        assertThat(new FlowTiles(716, 496, 368, 496, 20).tiles())
+                .containsExactly(new FlowTiles.Tile(0, 0), new FlowTiles.Tile(348, 0));
     }
 
     @Test
     void startsPastTheEdgeAreMovedBack() {
         // columns 0, 8, 16 -> 0, 8, 7 in the reference, whose tile at 8 would end at 18 > 17
-        assertThat(new FlowTiles(8, 17, 8, 10, 2).tiles()).containsExactly(new FlowTiles.Tile(0, 0),
-                new FlowTiles.Tile(0, 7));
+        assertThat(new FlowTiles(8, 17, 8, 10, 2).tiles())
+                .containsExactly(new FlowTiles.Tile(0, 0), new FlowTiles.Tile(0, 7));
     }
 
     @Test
@@ -102,12 +106,17 @@ class FlowTilesTest {
 
     @Test
     void badGeometryIsRejected() {
-        assertThatThrownBy(() -> new FlowTiles(7, 20, 8, 10, 2)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("frame size 7x20").hasMessageContaining("8x10");
-        assertThatThrownBy(() -> new FlowTiles(8, 10, 8, 10, 8)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("min_overlap (8)").hasMessageContaining("[0, 7]");
+        assertThatThrownBy(() -> new FlowTiles(7, 20, 8, 10, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("frame size 7x20")
+                .hasMessageContaining("8x10");
+        assertThatThrownBy(() -> new FlowTiles(8, 10, 8, 10, 8))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("min_overlap (8)")
+                .hasMessageContaining("[0, 7]");
         FlowTiles t = new FlowTiles(8, 10, 8, 10, 2);
-        assertThatThrownBy(() -> t.blend(List.of(), 1f)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> t.blend(List.of(), 1f))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("one per tile (1)");
     }
 }

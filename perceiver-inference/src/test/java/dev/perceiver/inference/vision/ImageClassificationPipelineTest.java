@@ -1,6 +1,5 @@
 package dev.perceiver.inference.vision;
 
-import dev.perceiver.tasks.vision.ImageClassifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -8,14 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.inference.LabelScore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
+import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.tasks.vision.ImageClassifier;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,12 +17,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImageClassificationPipelineTest {
     private static final String[] LABELS = {"zero", "one", "two", "three"};
 
     @TempDir
     Path dir;
+
     NDManager manager;
 
     @BeforeEach
@@ -102,7 +102,8 @@ class ImageClassificationPipelineTest {
                 NDManager m = NDManager.newBaseManager()) {
             List<List<LabelScore>> results = pipeline.classifyFiles(List.of(png, jpg), 4);
             assertThat(results).hasSize(2);
-            ImageClassifier model = (ImageClassifier) ModelFolder.load(modelDir, m).model();
+            ImageClassifier model =
+                    (ImageClassifier) ModelFolder.load(modelDir, m).model();
 
             // PNG: the documented tensor, by hand: (float) (v / 255), then (x - 0.5) / 0.5, channels last
             float[] pngInput = new float[30];
@@ -133,7 +134,8 @@ class ImageClassificationPipelineTest {
         try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(modelDir, 16);
                 NDManager m = NDManager.newBaseManager()) {
             assertThat(pipeline.preprocessor().config()).isEqualTo(ImageProcessorConfig.defaults(new int[] {6, 5, 3}));
-            ImageClassifier model = (ImageClassifier) ModelFolder.load(modelDir, m).model();
+            ImageClassifier model =
+                    (ImageClassifier) ModelFolder.load(modelDir, m).model();
             float[] expected = pipeline.preprocessor().preprocess(Images.rgb(big));
             assertMatches(pipeline.classifyFiles(List.of(png), 3).get(0), direct(model, expected, 6, 5, 3));
             assertThat(pipeline.classifyFiles(List.of(png), 3).get(0)).hasSize(3);
@@ -157,8 +159,10 @@ class ImageClassificationPipelineTest {
             var b = three.classifyFiles(List.of(files), 4);
             for (int i = 0; i < files.length; i++) {
                 for (int k = 0; k < 4; k++) {
-                    assertThat(b.get(i).get(k).index()).isEqualTo(a.get(i).get(k).index());
-                    assertThat(b.get(i).get(k).score()).isCloseTo(a.get(i).get(k).score(), within(1e-6));
+                    assertThat(b.get(i).get(k).index())
+                            .isEqualTo(a.get(i).get(k).index());
+                    assertThat(b.get(i).get(k).score())
+                            .isCloseTo(a.get(i).get(k).score(), within(1e-6));
                 }
             }
         }
@@ -186,15 +190,20 @@ class ImageClassificationPipelineTest {
         Path good = write(randomImage(BufferedImage.TYPE_BYTE_GRAY, 6, 5, 9), "good.png", "png");
         try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(modelDir, 16)) {
             assertThatThrownBy(() -> pipeline.classifyFiles(List.of(good, wrongSize), 1))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seven-rows.png")
-                    .hasMessageContaining("7x5").hasMessageContaining("6x5");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("seven-rows.png")
+                    .hasMessageContaining("7x5")
+                    .hasMessageContaining("6x5");
             assertThatThrownBy(() -> pipeline.classifyFiles(List.of(text), 1))
-                    .isInstanceOf(IOException.class).hasMessageContaining("readme.png");
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("readme.png");
             assertThatThrownBy(() -> pipeline.classifyFiles(List.of(good), 0))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("top_k (0)")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("top_k (0)")
                     .hasMessageContaining("[1, 4]");
             assertThatThrownBy(() -> pipeline.classifyFiles(List.of(good), 5))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("top_k (5)");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("top_k (5)");
         }
     }
 
@@ -202,7 +211,8 @@ class ImageClassificationPipelineTest {
     void otherModelTypesAreRejected() throws IOException {
         Path flowDir = dir.resolve("flow");
         ModelFolder.save(VisionModels.flow(manager, 4, 5, 1), flowDir, Map.of());
-        assertThatThrownBy(() -> ImageClassificationPipeline.load(flowDir, 1)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ImageClassificationPipeline.load(flowDir, 1))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("perceiver-io-optical-flow")
                 .hasMessageContaining("perceiver-io-image-classifier");
     }
@@ -210,8 +220,11 @@ class ImageClassificationPipelineTest {
     @Test
     void repeatedCallsLeaveNoArraysBehind() throws IOException {
         ImageClassifier model = VisionModels.classifier(manager, 6, 5, 1, 4, 1);
-        ImageClassificationPipeline pipeline = new ImageClassificationPipeline(model, LABELS,
-                new ImagePreprocessor(ImageProcessorConfig.defaults(new int[] {6, 5, 1}), new int[] {6, 5, 1}), 2);
+        ImageClassificationPipeline pipeline = new ImageClassificationPipeline(
+                model,
+                LABELS,
+                new ImagePreprocessor(ImageProcessorConfig.defaults(new int[] {6, 5, 1}), new int[] {6, 5, 1}),
+                2);
         BufferedImage image = randomImage(BufferedImage.TYPE_BYTE_GRAY, 6, 5, 2);
         pipeline.classify(List.of(image, image, image), 2);
         int before = manager.getManagedArrays().size();

@@ -3,18 +3,17 @@ package dev.perceiver.inference.vision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Image decoding, channel conversion and resizing against files written by Pillow (tools/vision_fixtures.py). */
 class ImagesTest {
@@ -38,8 +37,15 @@ class ImagesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"bicubic,3,7,5", "bicubic,3,24,30", "bilinear,2,9,11", "lanczos,1,6,20", "nearest,0,5,8", "box,4,4,6",
-            "hamming,5,11,7"})
+    @CsvSource({
+        "bicubic,3,7,5",
+        "bicubic,3,24,30",
+        "bilinear,2,9,11",
+        "lanczos,1,6,20",
+        "nearest,0,5,8",
+        "box,4,4,6",
+        "hamming,5,11,7"
+    })
     void resizeEqualsPillow(String name, int id, int h, int w) throws IOException {
         Pixels in = Images.rgb(fixture("pil_input.png"));
         Pixels expected = Images.rgb(fixture("pil_" + name + "_" + h + "x" + w + ".png"));
@@ -84,20 +90,25 @@ class ImagesTest {
     @Test
     void missingAndUndecodableFilesNameTheFile() throws IOException {
         Path missing = dir.resolve("missing.png");
-        assertThatThrownBy(() -> Images.read(missing)).isInstanceOf(NoSuchFileException.class)
+        assertThatThrownBy(() -> Images.read(missing))
+                .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("missing.png");
         Path text = dir.resolve("notes.png");
         Files.writeString(text, "not an image");
-        assertThatThrownBy(() -> Images.read(text)).isInstanceOf(IOException.class)
-                .hasMessageContaining("notes.png").hasMessageContaining("not a readable image");
+        assertThatThrownBy(() -> Images.read(text))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("notes.png")
+                .hasMessageContaining("not a readable image");
     }
 
     @Test
     void resizeRejectsEmptySizes() {
         Pixels p = new Pixels(1, 1, 1, new int[] {3});
         assertThatThrownBy(() -> ImageResizer.resize(p, 0, 2, Resample.BICUBIC))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0x2");
-        assertThatThrownBy(() -> Resample.of(9)).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0x2");
+        assertThatThrownBy(() -> Resample.of(9))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("resample (9)");
     }
 }

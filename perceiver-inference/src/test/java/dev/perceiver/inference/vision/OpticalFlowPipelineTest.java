@@ -1,27 +1,27 @@
 package dev.perceiver.inference.vision;
 
-import dev.perceiver.tasks.vision.OpticalFlow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.io.ModelFolder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
+import dev.perceiver.tasks.vision.OpticalFlow;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OpticalFlowPipelineTest {
     @TempDir
     Path dir;
+
     NDManager manager;
     OpticalFlow model;
 
@@ -73,8 +73,7 @@ class OpticalFlowPipelineTest {
             assertThat(flow.height()).isEqualTo(8);
             assertThat(flow.width()).isEqualTo(10);
             float[] features = new float[2 * 27 * 80];
-            FlowFeatures.extract(FlowFeatures.normalize(a), FlowFeatures.normalize(b), 8, 10, 0, 0, 8, 10, features,
-                    0);
+            FlowFeatures.extract(FlowFeatures.normalize(a), FlowFeatures.normalize(b), 8, 10, 0, 0, 8, 10, features, 0);
             float[] raw = pipeline.forward(features, 1);
             for (int i = 0; i < raw.length; i++) {
                 assertThat(flow.data()[i]).isCloseTo(raw[i] * 20f, within(1e-5f));
@@ -131,15 +130,23 @@ class OpticalFlowPipelineTest {
         OpticalFlowPipeline pipeline = new OpticalFlowPipeline(model, 2, 1);
         Path a = png(randomFrame(9, 12, 1), "first.png");
         Path b = png(randomFrame(9, 11, 2), "second.png");
-        assertThatThrownBy(() -> pipeline.flow(a, b)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("first.png").hasMessageContaining("second.png")
-                .hasMessageContaining("9x12").hasMessageContaining("9x11");
+        assertThatThrownBy(() -> pipeline.flow(a, b))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("first.png")
+                .hasMessageContaining("second.png")
+                .hasMessageContaining("9x12")
+                .hasMessageContaining("9x11");
         Path small = png(randomFrame(7, 12, 3), "small.png");
-        assertThatThrownBy(() -> pipeline.flow(small, small)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("small.png").hasMessageContaining("7x12").hasMessageContaining("8x10");
-        assertThatThrownBy(() -> pipeline.flow(dir.resolve("missing.png"), a)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> pipeline.flow(small, small))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("small.png")
+                .hasMessageContaining("7x12")
+                .hasMessageContaining("8x10");
+        assertThatThrownBy(() -> pipeline.flow(dir.resolve("missing.png"), a))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("missing.png");
-        assertThatThrownBy(() -> new OpticalFlowPipeline(model, 8, 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new OpticalFlowPipeline(model, 8, 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("min_overlap (8)");
     }
 
@@ -147,7 +154,8 @@ class OpticalFlowPipelineTest {
     void otherModelTypesAreRejected() throws IOException {
         Path clf = dir.resolve("clf");
         ModelFolder.save(VisionModels.classifier(manager, 4, 4, 1, 2, 1), clf, Map.of());
-        assertThatThrownBy(() -> OpticalFlowPipeline.load(clf, 2, 1)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> OpticalFlowPipeline.load(clf, 2, 1))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("perceiver-io-image-classifier");
     }
 

@@ -1,20 +1,18 @@
 package dev.perceiver.inference.vision;
 
-import dev.perceiver.tasks.vision.ImageClassifier;
-import dev.perceiver.tasks.vision.OpticalFlow;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.ConfigJson;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.vision.ImageClassifier;
+import dev.perceiver.tasks.vision.OpticalFlow;
 import java.util.Random;
 
 /** Small vision models with random, non-trivial weights for tests. */
 final class VisionModels {
-    private VisionModels() {
-    }
+    private VisionModels() {}
 
     /** Image classifier for (h, w, c) images with {@code classes} classes. */
     static ImageClassifier classifier(NDManager m, int h, int w, int c, int classes, long seed) {

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.nn.Tensors;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -79,7 +78,10 @@ abstract class BenchCase implements AutoCloseable {
 
     /** The first element of an array as float, which must be finite. */
     protected static float firstFinite(NDArray a, String what) {
-        float v = a.reshape(-1).get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat();
+        float v = a.reshape(-1)
+                .get(0)
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                .getFloat();
         if (!Float.isFinite(v)) {
             throw new IllegalStateException(what + " is " + v);
         }

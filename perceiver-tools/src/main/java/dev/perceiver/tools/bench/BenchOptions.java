@@ -12,14 +12,24 @@ import java.util.List;
  * @param warmup untimed repetitions before them, in [0, 100000]
  * @param device {@code cpu} or {@code cuda}
  * @param bf16 inference workloads in bfloat16 (refused: see {@link BenchRunner#checkBf16})
- * @param fp16 clm-generate with float16 decoding steps ({@link dev.perceiver.inference.decoding.GenerationConfig#float16Steps});
+ * @param fp16 clm-generate with float16 decoding steps
+ *     ({@link dev.perceiver.inference.decoding.GenerationConfig#float16Steps});
  *        the other workloads stay float32
  * @param scale full-size workloads or the tiny variants used by tests
  * @param seed seed of the model initialisation, the inputs and the dropout masks
  * @param profileDir where to write a libtorch profile of one extra repetition per workload, or null
  */
-public record BenchOptions(List<Workload> workloads, int threads, int reps, int warmup, String device, boolean bf16,
-        boolean fp16, Scale scale, long seed, Path profileDir) {
+public record BenchOptions(
+        List<Workload> workloads,
+        int threads,
+        int reps,
+        int warmup,
+        String device,
+        boolean bf16,
+        boolean fp16,
+        Scale scale,
+        long seed,
+        Path profileDir) {
     /** Largest accepted thread count. */
     public static final int MAX_THREADS = 1024;
     /** Largest accepted number of (warm-up) repetitions. */
@@ -28,8 +38,8 @@ public record BenchOptions(List<Workload> workloads, int threads, int reps, int 
     /** Validates the ranges; messages name the option, the value and the valid range. */
     public BenchOptions {
         if (workloads == null || workloads.isEmpty()) {
-            throw new IllegalArgumentException("--workloads must name at least one workload; valid: "
-                    + Workload.validNames());
+            throw new IllegalArgumentException(
+                    "--workloads must name at least one workload; valid: " + Workload.validNames());
         }
         workloads = List.copyOf(workloads);
         if (threads < 1 || threads > MAX_THREADS) {

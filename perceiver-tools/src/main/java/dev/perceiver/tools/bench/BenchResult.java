@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -31,11 +30,23 @@ import java.util.List;
  *        leaks)
  * @param extras further measured fields, written after the others (e.g. the accuracy of float16 steps)
  */
-public record BenchResult(Workload workload, double median, double min, double max, long flopsPerItem, int threads,
-        int interopThreads, String device, String dtype, int reps, int warmup, long parameters, List<Integer> liveArrays,
+public record BenchResult(
+        Workload workload,
+        double median,
+        double min,
+        double max,
+        long flopsPerItem,
+        int threads,
+        int interopThreads,
+        String device,
+        String dtype,
+        int reps,
+        int warmup,
+        long parameters,
+        List<Integer> liveArrays,
         java.util.Map<String, Double> extras) {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true);
 
     /** Achieved matrix-multiply GFLOP/s at the median rate (0 when FLOPs are not defined). */
     public double gflops() {

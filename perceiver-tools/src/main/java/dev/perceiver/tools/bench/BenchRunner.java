@@ -6,7 +6,6 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -29,8 +28,7 @@ public final class BenchRunner {
     /** Rows of the profile summaries. */
     static final int PROFILE_TOP = 15;
 
-    private BenchRunner() {
-    }
+    private BenchRunner() {}
 
     /**
      * Runs every workload of {@code options}; each result goes to {@code sink} as soon as it is measured, progress
@@ -69,8 +67,15 @@ public final class BenchRunner {
                 double sec = timeOne(c);
                 rates[i] = c.itemsPerRep() / sec;
                 live.add(c.manager.getManagedArrays().size());
-                progress.printf(Locale.ROOT, "%s: rep %d/%d %.3f s, %.4g %s%n", w.id(), i + 1, o.reps(), sec,
-                        rates[i], w.unit());
+                progress.printf(
+                        Locale.ROOT,
+                        "%s: rep %d/%d %.3f s, %.4g %s%n",
+                        w.id(),
+                        i + 1,
+                        o.reps(),
+                        sec,
+                        rates[i],
+                        w.unit());
             }
             if (o.profileDir() != null) {
                 profile(c, w, o, progress);
@@ -79,9 +84,21 @@ public final class BenchRunner {
             Arrays.sort(sorted);
             int n = sorted.length;
             double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-            return new BenchResult(w, median, sorted[0], sorted[n - 1], c.flopsPerItem(), threads[0], threads[1],
-                    o.device(), c.dtype(), o.reps(), o.warmup(), c.model() == null ? 0 : c.model().numParameters(),
-                    List.copyOf(live), c.extras());
+            return new BenchResult(
+                    w,
+                    median,
+                    sorted[0],
+                    sorted[n - 1],
+                    c.flopsPerItem(),
+                    threads[0],
+                    threads[1],
+                    o.device(),
+                    c.dtype(),
+                    o.reps(),
+                    o.warmup(),
+                    c.model() == null ? 0 : c.model().numParameters(),
+                    List.copyOf(live),
+                    c.extras());
         }
     }
 
@@ -157,10 +174,12 @@ public final class BenchRunner {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            throw new IllegalStateException("libtorch could not be loaded (" + e.getMessage() + ": " + root
-                    + "): without the pytorch-native-cpu jar on the classpath (a -Pcuda build) DJL downloads "
-                    + "libtorch on the first run, which needs network once; or point PYTORCH_LIBRARY_PATH at a "
-                    + "local libtorch 2.7.1 (with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR)", e);
+            throw new IllegalStateException(
+                    "libtorch could not be loaded (" + e.getMessage() + ": " + root
+                            + "): without the pytorch-native-cpu jar on the classpath (a -Pcuda build) DJL downloads "
+                            + "libtorch on the first run, which needs network once; or point PYTORCH_LIBRARY_PATH at a "
+                            + "local libtorch 2.7.1 (with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR)",
+                    e);
         }
         if (JniUtils.getNumThreads() != threads) {
             JniUtils.setNumThreads(threads);

@@ -1,14 +1,13 @@
 package dev.perceiver.tools.bench;
 
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.CausalLanguageModel;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,10 +39,11 @@ final class ClmGenerateCase extends BenchCase {
         boolean[] mask = new boolean[ids.length];
         Arrays.fill(mask, true);
         prompt = new PromptBatch(new long[][] {ids}, new boolean[][] {mask});
-        generation = GenerationConfig.greedy(s.newTokens()).withNumLatents(s.genNumLatents())
+        generation = GenerationConfig.greedy(s.newTokens())
+                .withNumLatents(s.genNumLatents())
                 .withFloat16Steps(o.fp16());
-        flopsPerToken = MatmulFlops.cachedGeneration(config, s.promptLen(), s.genNumLatents(), s.newTokens())
-                / s.newTokens();
+        flopsPerToken =
+                MatmulFlops.cachedGeneration(config, s.promptLen(), s.genNumLatents(), s.newTokens()) / s.newTokens();
     }
 
     @Override

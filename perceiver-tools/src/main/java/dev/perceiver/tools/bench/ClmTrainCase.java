@@ -11,7 +11,6 @@ import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.AdamWConfig;
 import dev.perceiver.train.task.CausalLmTask;
-
 import java.util.Random;
 
 /**

@@ -6,14 +6,13 @@ import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.nn.Module;
+import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Trainer;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.AdamWConfig;
 import dev.perceiver.train.task.ClassificationTask;
-import dev.perceiver.tasks.vision.ImageClassifier;
-
 import java.util.Random;
 
 /**
@@ -49,7 +48,8 @@ final class ImageCase extends BenchCase {
             dims[i + 1] = shape[i];
         }
         images = uniform(dims);
-        labels = randomIds(new Random(o.seed()), 1, batch, 0, config.decoder().numClasses()).reshape(batch);
+        labels = randomIds(new Random(o.seed()), 1, batch, 0, config.decoder().numClasses())
+                .reshape(batch);
         task = new ClassificationTask(model, null, 0);
         if (training) {
             optimizer = new AdamW(trainable(model), AdamWConfig.defaults().withLr(LR));

@@ -18,8 +18,7 @@ import dev.perceiver.model.config.TextEncoderConfig;
  * widening factor x input channels. A training step counts 3 x the forward pass (backward = 2 x forward).
  */
 public final class MatmulFlops {
-    private MatmulFlops() {
-    }
+    private MatmulFlops() {}
 
     /** {@code rows x in -> rows x out}. */
     static long linear(long rows, long in, long out) {
@@ -36,25 +35,42 @@ public final class MatmulFlops {
      * {@code nkv} positions of {@code kvIn} channels; {@code projectedKv} of the keys/values are projected in this
      * pass (fewer than nkv when the rest comes from a kv cache).
      */
-    static long crossAttentionLayer(long nq, long nkv, long projectedKv, long qIn, long kvIn, Integer qkChannels,
-            Integer vChannels, long widening) {
+    static long crossAttentionLayer(
+            long nq,
+            long nkv,
+            long projectedKv,
+            long qIn,
+            long kvIn,
+            Integer qkChannels,
+            Integer vChannels,
+            long widening) {
         long qk = qkChannels == null ? qIn : qkChannels;
         long v = vChannels == null ? qk : vChannels;
-        return linear(nq, qIn, qk) + linear(projectedKv, kvIn, qk) + linear(projectedKv, kvIn, v)
-                + 2L * nq * nkv * qk + 2L * nq * nkv * v + linear(nq, v, qIn) + mlp(nq, qIn, widening);
+        return linear(nq, qIn, qk)
+                + linear(projectedKv, kvIn, qk)
+                + linear(projectedKv, kvIn, v)
+                + 2L * nq * nkv * qk
+                + 2L * nq * nkv * v
+                + linear(nq, v, qIn)
+                + mlp(nq, qIn, widening);
     }
 
     /** One self-attention layer on {@code n} queries attending to {@code keys} positions ({@code n} projected). */
-    static long selfAttentionLayer(long n, long keys, long channels, Integer qkChannels, Integer vChannels,
-            long widening) {
+    static long selfAttentionLayer(
+            long n, long keys, long channels, Integer qkChannels, Integer vChannels, long widening) {
         return crossAttentionLayer(n, keys, n, channels, channels, qkChannels, vChannels, widening);
     }
 
     /** A Perceiver IO encoder: M x C input, N x D latents. */
     static long encoder(EncoderConfig e, long m, long c, long n, long d, Integer crossQkChannels) {
-        long cross = crossAttentionLayer(n, m, m, d, c, crossQkChannels, e.numCrossAttentionVChannels(),
-                e.crossAttentionWideningFactor());
-        long self = selfAttentionLayer(n, n, d, e.numSelfAttentionQkChannels(), e.numSelfAttentionVChannels(),
+        long cross = crossAttentionLayer(
+                n, m, m, d, c, crossQkChannels, e.numCrossAttentionVChannels(), e.crossAttentionWideningFactor());
+        long self = selfAttentionLayer(
+                n,
+                n,
+                d,
+                e.numSelfAttentionQkChannels(),
+                e.numSelfAttentionVChannels(),
                 e.selfAttentionWideningFactor());
         return e.numCrossAttentionLayers() * cross
                 + (long) e.numSelfAttentionBlocks() * e.numSelfAttentionLayersPerBlock() * self;
@@ -62,8 +78,15 @@ public final class MatmulFlops {
 
     /** A Perceiver IO decoder: O x F output queries attend to N x D latents (output adapter not included). */
     static long decoder(DecoderConfig d, long o, long f, long n, long latentChannels) {
-        return crossAttentionLayer(o, n, n, f, latentChannels, d.numCrossAttentionQkChannels(),
-                d.numCrossAttentionVChannels(), d.crossAttentionWideningFactor());
+        return crossAttentionLayer(
+                o,
+                n,
+                n,
+                f,
+                latentChannels,
+                d.numCrossAttentionQkChannels(),
+                d.numCrossAttentionVChannels(),
+                d.crossAttentionWideningFactor());
     }
 
     /**
@@ -79,7 +102,8 @@ public final class MatmulFlops {
         }
         long c = shape[shape.length - 1] + (long) (shape.length - 1) * (2L * enc.numFrequencyBands() + 1);
         EncoderConfig e = enc.base();
-        Integer qk = e.numCrossAttentionQkChannels() == null ? Integer.valueOf((int) c) : e.numCrossAttentionQkChannels();
+        Integer qk =
+                e.numCrossAttentionQkChannels() == null ? Integer.valueOf((int) c) : e.numCrossAttentionQkChannels();
         ClassificationDecoderConfig dec = config.decoder();
         long o = dec.numOutputQueries();
         long f = dec.numOutputQueryChannels();
@@ -93,14 +117,18 @@ public final class MatmulFlops {
      * max_seq_len output queries (F = num_input_channels when tied, else num_output_query_channels) and their
      * logits.
      */
-    public static long maskedLanguageModel(PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> config,
-            int seqLen) {
+    public static long maskedLanguageModel(PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> config, int seqLen) {
         TextEncoderConfig enc = config.encoder();
         TextDecoderConfig dec = config.decoder();
         long f = dec.numOutputQueryChannels() == null ? enc.numInputChannels() : dec.numOutputQueryChannels();
         long o = dec.maxSeqLen();
-        return encoder(enc.base(), seqLen, enc.numInputChannels(), config.numLatents(), config.numLatentChannels(),
-                enc.base().numCrossAttentionQkChannels())
+        return encoder(
+                        enc.base(),
+                        seqLen,
+                        enc.numInputChannels(),
+                        config.numLatents(),
+                        config.numLatentChannels(),
+                        enc.base().numCrossAttentionQkChannels())
                 + decoder(dec.base(), o, f, config.numLatents(), config.numLatentChannels())
                 + linear(o, f, dec.vocabSize());
     }
@@ -117,8 +145,8 @@ public final class MatmulFlops {
         long ch = c.numChannels();
         long keys = kept + latents;
         return crossAttentionLayer(latents, keys, keys, ch, ch, null, null, c.crossAttentionWideningFactor())
-                + c.numSelfAttentionLayers() * selfAttentionLayer(latents, latents, ch, null, null,
-                        c.selfAttentionWideningFactor())
+                + c.numSelfAttentionLayers()
+                        * selfAttentionLayer(latents, latents, ch, null, null, c.selfAttentionWideningFactor())
                 + linear(latents, ch, c.vocabSize());
     }
 
@@ -138,8 +166,9 @@ public final class MatmulFlops {
             crossCache = Math.min(crossCache, c.maxSeqLen() - 1L);
             selfCache = Math.min(selfCache, c.maxLatents() - 1L);
             total += crossAttentionLayer(1, crossCache + 1, 1, ch, ch, null, null, c.crossAttentionWideningFactor())
-                    + c.numSelfAttentionLayers() * crossAttentionLayer(1, selfCache + 1, 1, ch, ch, null, null,
-                            c.selfAttentionWideningFactor())
+                    + c.numSelfAttentionLayers()
+                            * crossAttentionLayer(
+                                    1, selfCache + 1, 1, ch, ch, null, null, c.selfAttentionWideningFactor())
                     + linear(1, ch, c.vocabSize());
             crossCache++;
             selfCache++;

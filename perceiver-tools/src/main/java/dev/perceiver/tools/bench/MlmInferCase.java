@@ -7,7 +7,6 @@ import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
-
 import java.util.Random;
 
 /** mlm-infer: forward pass of the masked language model on one random token sequence, eval mode. */
@@ -22,7 +21,8 @@ final class MlmInferCase extends BenchCase {
         int n = WorkloadModels.sizes(o.scale()).mlmSeqLen();
         model = new MaskedLanguageModel(manager, config);
         model.setTraining(false);
-        x = randomIds(new Random(o.seed()), 1, n, FIRST_BYTE_TOKEN, config.encoder().vocabSize());
+        x = randomIds(
+                new Random(o.seed()), 1, n, FIRST_BYTE_TOKEN, config.encoder().vocabSize());
         flops = MatmulFlops.maskedLanguageModel(config, n);
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,9 +37,8 @@ public final class TraceSummary {
      * @param totalMicros summed duration including nested events
      * @param maxSelfMicros largest self time of one event (an outlier here means the thread was preempted)
      */
-    public record Entry(String name, String shapes, long calls, double selfMicros, double totalMicros,
-            double maxSelfMicros) {
-    }
+    public record Entry(
+            String name, String shapes, long calls, double selfMicros, double totalMicros, double maxSelfMicros) {}
 
     private final List<Entry> entries;
     private final double busyMicros;
@@ -82,9 +80,12 @@ public final class TraceSummary {
                     continue;
                 }
                 JsonNode shape = e.get("shape");
-                events.add(new Event(e.path("name").asText(), shape == null ? "" : shape.toString()
-                        .replace(",", ", "), e.path("pid").asText() + "/" + e.path("tid").asText(),
-                        e.path("ts").asDouble(), e.path("dur").asDouble()));
+                events.add(new Event(
+                        e.path("name").asText(),
+                        shape == null ? "" : shape.toString().replace(",", ", "),
+                        e.path("pid").asText() + "/" + e.path("tid").asText(),
+                        e.path("ts").asDouble(),
+                        e.path("dur").asDouble()));
             }
         }
         return aggregate(events);
@@ -177,8 +178,12 @@ public final class TraceSummary {
     /** A text table of the {@code top} largest entries by op and shapes, then by op name. */
     public String format(int top) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "busy in ops %.1f ms (sum of self times) of %.1f ms from the first op to "
-                + "the last (the rest: Java between ops)%n", busyMicros / 1e3, spanMicros / 1e3));
+        b.append(String.format(
+                Locale.ROOT,
+                "busy in ops %.1f ms (sum of self times) of %.1f ms from the first op to "
+                        + "the last (the rest: Java between ops)%n",
+                busyMicros / 1e3,
+                spanMicros / 1e3));
         String header = "%8s %6s %7s %8s  %s%n";
         b.append(String.format(Locale.ROOT, header, "self ms", "self%", "calls", "max ms", "op by name"));
         appendRows(b, byName(), top);
@@ -190,8 +195,13 @@ public final class TraceSummary {
     private void appendRows(StringBuilder b, List<Entry> rows, int top) {
         for (int i = 0; i < Math.min(top, rows.size()); i++) {
             Entry e = rows.get(i);
-            b.append(String.format(Locale.ROOT, "%8.2f %5.1f%% %7d %8.2f  %s%s%n", e.selfMicros() / 1e3,
-                    busyMicros > 0 ? 100 * e.selfMicros() / busyMicros : 0, e.calls(), e.maxSelfMicros() / 1e3,
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%8.2f %5.1f%% %7d %8.2f  %s%s%n",
+                    e.selfMicros() / 1e3,
+                    busyMicros > 0 ? 100 * e.selfMicros() / busyMicros : 0,
+                    e.calls(),
+                    e.maxSelfMicros() / 1e3,
                     e.name(),
                     e.shapes().isEmpty() ? "" : " " + e.shapes()));
         }

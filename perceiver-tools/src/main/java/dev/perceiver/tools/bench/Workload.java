@@ -75,8 +75,8 @@ public enum Workload {
         for (String part : list.split(",", -1)) {
             String name = part.strip();
             if (name.isEmpty()) {
-                throw new IllegalArgumentException("--workloads (\"" + list + "\") has an empty entry; valid: "
-                        + validNames());
+                throw new IllegalArgumentException(
+                        "--workloads (\"" + list + "\") has an empty entry; valid: " + validNames());
             }
             Workload w = of(name);
             if (out.contains(w)) {

@@ -14,8 +14,7 @@ import dev.perceiver.model.config.TextEncoderConfig;
  * structure (same layer counts, sharing, dropout, prefix split, generation window) at toy widths and lengths.
  */
 public final class WorkloadModels {
-    private WorkloadModels() {
-    }
+    private WorkloadModels() {}
 
     /**
      * Input sizes of the workloads.
@@ -29,9 +28,15 @@ public final class WorkloadModels {
      * @param mlmSeqLen tokens of the masked LM input (mlm-infer)
      * @param matmulSize n of the n x n calibration product
      */
-    public record Sizes(int imageBatch, int clmBatch, int clmSeqLen, int promptLen, int newTokens, int genNumLatents,
-            int mlmSeqLen, int matmulSize) {
-    }
+    public record Sizes(
+            int imageBatch,
+            int clmBatch,
+            int clmSeqLen,
+            int promptLen,
+            int newTokens,
+            int genNumLatents,
+            int mlmSeqLen,
+            int matmulSize) {}
 
     /** Sizes of WORKLOADS.md, or of the tiny variants. */
     public static Sizes sizes(BenchOptions.Scale scale) {
@@ -125,21 +130,24 @@ public final class WorkloadModels {
     /** The image classifier of img-train and img-infer (the 907K-parameter MNIST model at full size). */
     public static PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig> imageClassifier(
             BenchOptions.Scale scale) {
-        return PerceiverIOConfig.fromJson(ConfigJson.parse(scale == BenchOptions.Scale.FULL
-                ? IMAGE_CLASSIFIER : IMAGE_CLASSIFIER_TINY), ImageEncoderConfig::fromJson,
+        return PerceiverIOConfig.fromJson(
+                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? IMAGE_CLASSIFIER : IMAGE_CLASSIFIER_TINY),
+                ImageEncoderConfig::fromJson,
                 ClassificationDecoderConfig::fromJson);
     }
 
     /** The Perceiver AR causal LM of clm-train and clm-generate. */
     public static PerceiverARConfig causalLanguageModel(BenchOptions.Scale scale) {
-        return PerceiverARConfig.fromJson(ConfigJson.parse(scale == BenchOptions.Scale.FULL
-                ? CAUSAL_LM : CAUSAL_LM_TINY));
+        return PerceiverARConfig.fromJson(
+                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? CAUSAL_LM : CAUSAL_LM_TINY));
     }
 
     /** The deepmind/language-perceiver architecture (201M parameters at full size) of mlm-infer. */
     public static PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> maskedLanguageModel(
             BenchOptions.Scale scale) {
-        return PerceiverIOConfig.fromJson(ConfigJson.parse(scale == BenchOptions.Scale.FULL
-                ? MASKED_LM : MASKED_LM_TINY), TextEncoderConfig::fromJson, TextDecoderConfig::fromJson);
+        return PerceiverIOConfig.fromJson(
+                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? MASKED_LM : MASKED_LM_TINY),
+                TextEncoderConfig::fromJson,
+                TextDecoderConfig::fromJson);
     }
 }

@@ -12,7 +12,12 @@ import java.util.List;
  */
 public record CaseResult(String name, Status status, List<Check> checks, String message) {
     /** Outcome of a case. */
-    public enum Status { PASSED, FAILED, ERROR, UNSUPPORTED }
+    public enum Status {
+        PASSED,
+        FAILED,
+        ERROR,
+        UNSUPPORTED
+    }
 
     /**
      * One compared output.

@@ -8,7 +8,6 @@ import dev.perceiver.model.io.SafetensorsFile;
 import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.nn.Module;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -4,9 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.perceiver.inference.decoding.CausalGenerator;
+import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.decoding.GenerationOutput;
+import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.blocks.MultiHeadAttention;
-import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
+import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.OpticalFlowDecoderConfig;
 import dev.perceiver.model.config.OpticalFlowEncoderConfig;
@@ -14,12 +19,7 @@ import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
-import dev.perceiver.inference.decoding.CausalGenerator;
-import dev.perceiver.inference.decoding.GenerationConfig;
-import dev.perceiver.inference.decoding.GenerationOutput;
-import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.model.io.TensorData;
-import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.position.FourierPositionEncoding;
 import dev.perceiver.model.position.FrequencyPositionEncoding;
 import dev.perceiver.model.position.Positions;
@@ -29,7 +29,6 @@ import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +81,9 @@ public final class ParityRunner {
         }
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
+                    .sorted()
+                    .toList();
         }
         List<CaseResult> out = new ArrayList<>();
         for (Path p : files) {
@@ -111,8 +112,8 @@ public final class ParityRunner {
             boolean ok = !checks.isEmpty() && checks.stream().allMatch(CaseResult.Check::passed);
             return new CaseResult(name, ok ? CaseResult.Status.PASSED : CaseResult.Status.FAILED, checks, null);
         } catch (Exception | AssertionError e) {
-            return new CaseResult(name, CaseResult.Status.ERROR, List.of(),
-                    e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new CaseResult(
+                    name, CaseResult.Status.ERROR, List.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
@@ -165,19 +166,28 @@ public final class ParityRunner {
 
     private static List<CaseResult.Check> mha(Fixture f) {
         JsonNode c = f.config();
-        MultiHeadAttention mha = new MultiHeadAttention(f.manager(), c.get("num_heads").asInt(),
-                c.get("num_q_input_channels").asInt(), c.get("num_kv_input_channels").asInt(),
-                ConfigJson.optionalInt(c, "num_qk_channels"), ConfigJson.optionalInt(c, "num_v_channels"),
-                ConfigJson.optionalInt(c, "num_output_channels"), ConfigJson.optionalInt(c, "max_heads_parallel"),
-                c.path("causal_attention").asBoolean(false), 0.0, c.path("qkv_bias").asBoolean(true),
-                c.path("out_bias").asBoolean(true), 0.02);
+        MultiHeadAttention mha = new MultiHeadAttention(
+                f.manager(),
+                c.get("num_heads").asInt(),
+                c.get("num_q_input_channels").asInt(),
+                c.get("num_kv_input_channels").asInt(),
+                ConfigJson.optionalInt(c, "num_qk_channels"),
+                ConfigJson.optionalInt(c, "num_v_channels"),
+                ConfigJson.optionalInt(c, "num_output_channels"),
+                ConfigJson.optionalInt(c, "max_heads_parallel"),
+                c.path("causal_attention").asBoolean(false),
+                0.0,
+                c.path("qkv_bias").asBoolean(true),
+                c.path("out_bias").asBoolean(true),
+                0.02);
         f.loadParams(mha);
         NDArray pad = f.hasInput("pad_mask") ? f.input("pad_mask") : null;
         RotaryPositionEmbedding rot = null;
         if (f.hasInput("frq_pos_enc")) {
             rot = new RotaryPositionEmbedding(f.input("frq_pos_enc"), true);
         }
-        NDArray out = mha.forward(f.input("x_q"), f.input("x_kv"), pad, rot, rot, null).lastHiddenState();
+        NDArray out = mha.forward(f.input("x_q"), f.input("x_kv"), pad, rot, rot, null)
+                .lastHiddenState();
         return List.of(compare("last_hidden_state", out, f.tensor("output.last_hidden_state")));
     }
 
@@ -186,41 +196,49 @@ public final class ParityRunner {
         NDManager nd = f.manager();
         List<CaseResult.Check> checks = new ArrayList<>();
         int[] shape = ConfigJson.intArray(m, "input_shape", null);
-        FourierPositionEncoding fourier = new FourierPositionEncoding(nd, shape, m.get("num_frequency_bands").asInt());
+        FourierPositionEncoding fourier = new FourierPositionEncoding(
+                nd, shape, m.get("num_frequency_bands").asInt());
         checks.add(compare("fourier", fourier.encoding(), f.tensor("output.fourier")));
         TensorData expectedPos = f.tensor("output.positions");
         NDArray shift = f.input("shift");
-        NDArray pos = Positions.positions(nd, expectedPos.shape()[0], expectedPos.shape()[1], shift);
+        NDArray pos =
+                Positions.positions(nd, expectedPos.shape()[0], expectedPos.shape()[1], shift);
         checks.add(compareExact("positions", pos.toLongArray(), pos.getShape().getShape(), expectedPos));
-        FrequencyPositionEncoding frq = new FrequencyPositionEncoding(nd, m.get("dim").asInt());
+        FrequencyPositionEncoding frq =
+                new FrequencyPositionEncoding(nd, m.get("dim").asInt());
         NDArray enc = frq.forward(pos);
         checks.add(compare("frq_pos_enc", enc, f.tensor("output.frq_pos_enc")));
         NDArray t = f.input("t");
-        checks.add(compare("rotated_right", new RotaryPositionEmbedding(enc, true).rotate(t),
-                f.tensor("output.rotated_right")));
-        checks.add(compare("rotated_left", new RotaryPositionEmbedding(enc, false).rotate(t),
-                f.tensor("output.rotated_left")));
+        checks.add(compare(
+                "rotated_right", new RotaryPositionEmbedding(enc, true).rotate(t), f.tensor("output.rotated_right")));
+        checks.add(compare(
+                "rotated_left", new RotaryPositionEmbedding(enc, false).rotate(t), f.tensor("output.rotated_left")));
         return checks;
     }
 
     private static List<CaseResult.Check> imageClassifier(Fixture f) {
-        ImageClassifier model = new ImageClassifier(f.manager(), PerceiverIOConfig.fromJson(f.config(),
-                ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+        ImageClassifier model = new ImageClassifier(
+                f.manager(),
+                PerceiverIOConfig.fromJson(
+                        f.config(), ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
         f.loadParams(model);
         return List.of(compare("logits", model.forward(f.input("x")), f.tensor("output.logits")));
     }
 
     private static List<CaseResult.Check> maskedLanguageModel(Fixture f) {
-        MaskedLanguageModel model = new MaskedLanguageModel(f.manager(), PerceiverIOConfig.fromJson(f.config(),
-                TextEncoderConfig::fromJson, TextDecoderConfig::fromJson));
+        MaskedLanguageModel model = new MaskedLanguageModel(
+                f.manager(),
+                PerceiverIOConfig.fromJson(f.config(), TextEncoderConfig::fromJson, TextDecoderConfig::fromJson));
         f.loadParams(model);
         NDArray logits = model.forward(f.input("x"), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
         return List.of(compare("logits", logits, f.tensor("output.logits")));
     }
 
     private static List<CaseResult.Check> textClassifier(Fixture f) {
-        TextClassifier model = new TextClassifier(f.manager(), PerceiverIOConfig.fromJson(f.config(),
-                TextEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+        TextClassifier model = new TextClassifier(
+                f.manager(),
+                PerceiverIOConfig.fromJson(
+                        f.config(), TextEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
         f.loadParams(model);
         NDArray logits = model.forward(f.input("x"), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
         return List.of(compare("logits", logits, f.tensor("output.logits")));
@@ -229,8 +247,11 @@ public final class ParityRunner {
     private static List<CaseResult.Check> clmForward(Fixture f) {
         CausalLanguageModel model = new CausalLanguageModel(f.manager(), PerceiverARConfig.fromJson(f.config()));
         f.loadParams(model);
-        CausalSequenceModel.LmOutput out = model.forwardLogits(f.input("x"), f.meta().get("prefix_len").asInt(),
-                f.hasInput("pad_mask") ? f.input("pad_mask") : null, null);
+        CausalSequenceModel.LmOutput out = model.forwardLogits(
+                f.input("x"),
+                f.meta().get("prefix_len").asInt(),
+                f.hasInput("pad_mask") ? f.input("pad_mask") : null,
+                null);
         List<CaseResult.Check> checks = new ArrayList<>();
         checks.add(compare("logits", out.logits(), f.tensor("output.logits")));
         if (f.tensors().containsKey("output.last_hidden_state")) {
@@ -259,7 +280,8 @@ public final class ParityRunner {
                 mask[r][i] = attention[r * n + i] != 0;
             }
         }
-        GenerationConfig config = GenerationConfig.greedy(f.meta().get("max_new_tokens").asInt())
+        GenerationConfig config = GenerationConfig.greedy(
+                        f.meta().get("max_new_tokens").asInt())
                 .withNumLatents(f.meta().get("num_latents").asInt());
         GenerationOutput out = new CausalGenerator(model).generate(new PromptBatch(rows, mask), config, true, null);
         long[][] seq = out.sequences();
@@ -277,13 +299,16 @@ public final class ParityRunner {
             }
         }
         NDArray stepLogits = f.manager().create(logits, new ai.djl.ndarray.types.Shape(b, steps, vocab));
-        return List.of(compareExact("sequences", flat, new long[] {b, total}, f.tensor("output.sequences")),
+        return List.of(
+                compareExact("sequences", flat, new long[] {b, total}, f.tensor("output.sequences")),
                 compare("step_logits", stepLogits, f.tensor("output.step_logits")));
     }
 
     private static List<CaseResult.Check> opticalFlow(Fixture f) {
-        OpticalFlow model = new OpticalFlow(f.manager(), PerceiverIOConfig.fromJson(f.config(),
-                OpticalFlowEncoderConfig::fromJson, OpticalFlowDecoderConfig::fromJson));
+        OpticalFlow model = new OpticalFlow(
+                f.manager(),
+                PerceiverIOConfig.fromJson(
+                        f.config(), OpticalFlowEncoderConfig::fromJson, OpticalFlowDecoderConfig::fromJson));
         f.loadParams(model);
         return List.of(compare("flow", model.forward(f.input("x")), f.tensor("output.flow")));
     }

@@ -9,11 +9,10 @@ import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.nn.Parameter;
+import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.train.Losses;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.AdamWConfig;
-import dev.perceiver.tasks.vision.ImageClassifier;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +29,14 @@ public final class TrainStepParity {
     /** Threshold below which a reference gradient element counts as rounding noise. */
     static final double NOISE = 1e-6;
 
-    private TrainStepParity() {
-    }
+    private TrainStepParity() {}
 
     /** Evaluates the fixture. */
     public static List<CaseResult.Check> evaluate(Fixture f) {
-        ImageClassifier model = new ImageClassifier(f.manager(), PerceiverIOConfig.fromJson(f.config(),
-                ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+        ImageClassifier model = new ImageClassifier(
+                f.manager(),
+                PerceiverIOConfig.fromJson(
+                        f.config(), ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
         f.loadParams(model);
         model.setTraining(true);
         Map<String, Parameter> trainable = new LinkedHashMap<>();
@@ -77,11 +77,13 @@ public final class TrainStepParity {
             float[] b = after.toFloatArray();
             float[] a = e.getValue().array().toFloatArray();
             if (a.length != b.length) {
-                worstParam = worse(worstParam, new CaseResult.Check("after[" + e.getKey() + "]",
-                        Double.POSITIVE_INFINITY, 0));
+                worstParam = worse(
+                        worstParam, new CaseResult.Check("after[" + e.getKey() + "]", Double.POSITIVE_INFINITY, 0));
                 continue;
             }
-            float[] g = e.getValue().isBuffer() ? null : f.tensor("grad." + e.getKey()).toFloatArray();
+            float[] g = e.getValue().isBuffer()
+                    ? null
+                    : f.tensor("grad." + e.getKey()).toFloatArray();
             double err = 0;
             for (int i = 0; i < a.length; i++) {
                 if (g == null || Math.abs(g[i]) > NOISE) {
@@ -110,9 +112,13 @@ public final class TrainStepParity {
             throw new IllegalArgumentException("train_step optimizer name '" + name + "' is not supported (AdamW)");
         }
         JsonNode betas = o.get("betas");
-        return new AdamWConfig(o.path("lr").asDouble(d.lr()),
-                betas == null ? d.beta1() : betas.get(0).asDouble(), betas == null ? d.beta2() : betas.get(1).asDouble(),
-                o.path("eps").asDouble(d.eps()), o.path("weight_decay").asDouble(d.weightDecay()), true);
+        return new AdamWConfig(
+                o.path("lr").asDouble(d.lr()),
+                betas == null ? d.beta1() : betas.get(0).asDouble(),
+                betas == null ? d.beta2() : betas.get(1).asDouble(),
+                o.path("eps").asDouble(d.eps()),
+                o.path("weight_decay").asDouble(d.weightDecay()),
+                true);
     }
 
     private static double maxAbs(float[] v) {

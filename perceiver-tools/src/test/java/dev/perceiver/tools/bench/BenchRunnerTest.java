@@ -1,10 +1,9 @@
 package dev.perceiver.tools.bench;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,19 +12,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every workload once more than warm-up on its tiny variant: same code path, no timing assertions. */
 class BenchRunnerTest {
     @Test
     void everyWorkloadRunsAndHoldsItsArraysFlat(@TempDir Path tmp) throws Exception {
-        BenchOptions o = new BenchOptions(Arrays.asList(Workload.values()), 1, 3, 1, "cpu", false, false,
-                BenchOptions.Scale.TINY, 7, null);
+        BenchOptions o = new BenchOptions(
+                Arrays.asList(Workload.values()), 1, 3, 1, "cpu", false, false, BenchOptions.Scale.TINY, 7, null);
         List<BenchResult> sunk = new ArrayList<>();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        List<BenchResult> results = BenchRunner.run(o, sunk::add,
-                new PrintStream(progress, true, StandardCharsets.UTF_8));
+        List<BenchResult> results =
+                BenchRunner.run(o, sunk::add, new PrintStream(progress, true, StandardCharsets.UTF_8));
         assertThat(results).hasSize(Workload.values().length).isEqualTo(sunk);
         ObjectMapper mapper = new ObjectMapper();
         for (BenchResult r : results) {
@@ -40,17 +39,27 @@ class BenchRunnerTest {
             assertThat(j.get("unit").asText()).isEqualTo(r.workload().unit());
             assertThat(j.get("reps").asInt()).isEqualTo(3);
             assertThat(j.get("gflops").asDouble()).isPositive();
-            assertThat(r.toJsonLine()).startsWith("{\"workload\": \"" + r.workload().id() + "\", \"unit\": ");
+            assertThat(r.toJsonLine())
+                    .startsWith("{\"workload\": \"" + r.workload().id() + "\", \"unit\": ");
         }
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("img-train: rep 3/3");
     }
 
     @Test
     void fp16RunsClmGenerateWithFloat16StepsAndReportsItsAccuracyOnly(@TempDir Path tmp) throws Exception {
-        BenchOptions o = new BenchOptions(List.of(Workload.IMG_INFER, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false,
-                true, BenchOptions.Scale.TINY, 0, null);
-        List<BenchResult> results = BenchRunner.run(o, r -> { },
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        BenchOptions o = new BenchOptions(
+                List.of(Workload.IMG_INFER, Workload.CLM_GENERATE),
+                1,
+                1,
+                0,
+                "cpu",
+                false,
+                true,
+                BenchOptions.Scale.TINY,
+                0,
+                null);
+        List<BenchResult> results =
+                BenchRunner.run(o, r -> {}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         ObjectMapper mapper = new ObjectMapper();
         JsonNode img = mapper.readTree(results.get(0).toJsonLine());
         assertThat(img.get("dtype").asText()).isEqualTo("float32");
@@ -58,15 +67,26 @@ class BenchRunnerTest {
         JsonNode gen = mapper.readTree(results.get(1).toJsonLine());
         assertThat(gen.get("dtype").asText()).isEqualTo("float16-steps");
         double diff = gen.get("fp16_max_logit_diff").asDouble();
-        assertThat(diff).isGreaterThan(0.0).isLessThan(1e-2 * Math.max(1.0, gen.get("max_abs_logit").asDouble()));
+        assertThat(diff)
+                .isGreaterThan(0.0)
+                .isLessThan(1e-2 * Math.max(1.0, gen.get("max_abs_logit").asDouble()));
         assertThat(gen.get("fp16_equal_tokens").asDouble()).isBetween(0.0, 1.0);
     }
 
     @Test
     void profileWritesTraceAndSummary(@TempDir Path tmp) throws Exception {
-        BenchOptions o = new BenchOptions(List.of(Workload.IMG_TRAIN, Workload.CLM_GENERATE), 1, 1, 0, "cpu", false,
-                false, BenchOptions.Scale.TINY, 0, tmp);
-        BenchRunner.run(o, r -> { }, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        BenchOptions o = new BenchOptions(
+                List.of(Workload.IMG_TRAIN, Workload.CLM_GENERATE),
+                1,
+                1,
+                0,
+                "cpu",
+                false,
+                false,
+                BenchOptions.Scale.TINY,
+                0,
+                tmp);
+        BenchRunner.run(o, r -> {}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         for (String w : List.of("img-train", "clm-generate")) {
             assertThat(tmp.resolve(w + ".trace.json")).exists();
             String top = Files.readString(tmp.resolve(w + ".top.txt"));

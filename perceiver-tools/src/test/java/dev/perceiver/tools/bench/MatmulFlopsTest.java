@@ -1,10 +1,10 @@
 package dev.perceiver.tools.bench;
 
-import dev.perceiver.model.config.PerceiverARConfig;
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+
+import dev.perceiver.model.config.PerceiverARConfig;
+import org.junit.jupiter.api.Test;
 
 /** FLOP counts from the workload configs against the reference column of WORKLOADS.md. */
 class MatmulFlopsTest {
@@ -37,8 +37,14 @@ class MatmulFlopsTest {
     @Test
     void crossAttentionLayerByHand() {
         // 2 queries of 4 channels attend to 3 positions of 5 channels; qk 6, v 8 -> out 4; MLP 4 -> 8 -> 4
-        long expected = 2 * 2 * 4 * 6 + 2 * 3 * 5 * 6 + 2 * 3 * 5 * 8 + 2 * 2 * 3 * 6 + 2 * 2 * 3 * 8 + 2 * 2 * 8 * 4
-                + 2 * 2 * 4 * 8 + 2 * 2 * 8 * 4;
+        long expected = 2 * 2 * 4 * 6
+                + 2 * 3 * 5 * 6
+                + 2 * 3 * 5 * 8
+                + 2 * 2 * 3 * 6
+                + 2 * 2 * 3 * 8
+                + 2 * 2 * 8 * 4
+                + 2 * 2 * 4 * 8
+                + 2 * 2 * 8 * 4;
         assertThat(MatmulFlops.crossAttentionLayer(2, 3, 3, 4, 5, 6, 8, 2)).isEqualTo(expected);
         // defaults: qk = q input channels, v = qk
         assertThat(MatmulFlops.crossAttentionLayer(2, 3, 3, 4, 5, null, null, 1))
@@ -54,7 +60,8 @@ class MatmulFlopsTest {
         long ch = c.numChannels();
         // second token: cross-attention to 512 cached + 1 new positions, self-attention to 1 cached + 1 new
         long step = MatmulFlops.crossAttentionLayer(1, 513, 1, ch, ch, null, null, 4)
-                + 6 * MatmulFlops.crossAttentionLayer(1, 2, 1, ch, ch, null, null, 4) + MatmulFlops.linear(1, ch, 262);
+                + 6 * MatmulFlops.crossAttentionLayer(1, 2, 1, ch, ch, null, null, 4)
+                + MatmulFlops.linear(1, ch, 262);
         assertThat(two - one).isEqualTo(step);
     }
 }

@@ -1,8 +1,8 @@
 package dev.perceiver.tools.parity;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /** Greedy generation with the kv cache reproduces the reference's tokens and step logits. */
 class ClmGenerateParityTest {

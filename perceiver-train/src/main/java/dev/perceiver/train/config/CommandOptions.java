@@ -1,7 +1,6 @@
 package dev.perceiver.train.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,8 +11,7 @@ import java.util.List;
  * LightningCLI shorthand {@code --optimizer=AdamW}. Adam without an explicit weight decay gets torch's default 0.
  */
 public final class CommandOptions {
-    private CommandOptions() {
-    }
+    private CommandOptions() {}
 
     /** Applies the config file (or none) and the arguments to {@code tree}; returns the resolved values. */
     public static ObjectNode resolve(OptionTree tree, Path configFile, List<String> args) throws IOException {
@@ -40,20 +38,22 @@ public final class CommandOptions {
                 }
                 value = args.get(++i);
             }
-            if ((key.equals("optimizer") || key.equals("lr_scheduler")) && tree.get(key) != null
+            if ((key.equals("optimizer") || key.equals("lr_scheduler"))
+                    && tree.get(key) != null
                     && tree.get(key).isObject()) {
                 String simple = value.substring(value.lastIndexOf('.') + 1);
                 if (tree.get(key).has("name")) {
                     tree.set(key + ".name", simple);
                 } else if (!simple.equals(expectedScheduler(tree))) {
-                    throw new IllegalArgumentException("--" + key + "=" + value + " is not supported; this task uses "
-                            + expectedScheduler(tree));
+                    throw new IllegalArgumentException(
+                            "--" + key + "=" + value + " is not supported; this task uses " + expectedScheduler(tree));
                 }
                 continue;
             }
             tree.set(key, value);
         }
-        if (tree.get("optimizer.name") != null && tree.get("optimizer.name").asText().equals("Adam")
+        if (tree.get("optimizer.name") != null
+                && tree.get("optimizer.name").asText().equals("Adam")
                 && !tree.isExplicit("optimizer.weight_decay")) {
             tree.set("optimizer.weight_decay", "0.0");
         }

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,9 +144,12 @@ public final class OptionTree {
             throw new IllegalArgumentException("unknown option --" + key + suggestions(key));
         }
         if (d.isObject()) {
-            List<String> inside = keys().stream().filter(k -> k.startsWith(key + ".")).limit(4).toList();
-            throw new IllegalArgumentException("--" + key + " is a section, not an option; set its fields, e.g. --"
-                    + String.join(", --", inside));
+            List<String> inside = keys().stream()
+                    .filter(k -> k.startsWith(key + "."))
+                    .limit(4)
+                    .toList();
+            throw new IllegalArgumentException(
+                    "--" + key + " is a section, not an option; set its fields, e.g. --" + String.join(", --", inside));
         }
         return d;
     }
@@ -167,15 +169,17 @@ public final class OptionTree {
             if (value.isBoolean()) {
                 return value;
             }
-            if (value.isTextual() && (value.asText().equalsIgnoreCase("true") || value.asText().equalsIgnoreCase("false"))) {
+            if (value.isTextual()
+                    && (value.asText().equalsIgnoreCase("true")
+                            || value.asText().equalsIgnoreCase("false"))) {
                 return JsonNodeFactory.instance.booleanNode(Boolean.parseBoolean(value.asText()));
             }
             throw bad(key, text, "true or false");
         }
         if (dflt.isIntegralNumber()) {
             JsonNode n = value.isTextual() ? number(value.asText(), value) : value;
-            if (n.isIntegralNumber() || (n.isNumber() && n.asDouble() == Math.rint(n.asDouble())
-                    && !text.contains("."))) {
+            if (n.isIntegralNumber()
+                    || (n.isNumber() && n.asDouble() == Math.rint(n.asDouble()) && !text.contains("."))) {
                 return LongNode.valueOf(n.asLong());
             }
             throw bad(key, text, "an integer");
@@ -245,9 +249,11 @@ public final class OptionTree {
         List<String> close = all.stream()
                 .filter(k -> distance(k, key) <= Math.max(3, key.length() / 4)
                         || k.substring(k.lastIndexOf('.') + 1).equals(last)
-                        || (last.length() >= 4 && k.substring(k.lastIndexOf('.') + 1).contains(last)))
+                        || (last.length() >= 4
+                                && k.substring(k.lastIndexOf('.') + 1).contains(last)))
                 .sorted(Comparator.comparingInt(k -> distance(k, key)))
-                .limit(5).toList();
+                .limit(5)
+                .toList();
         return close.isEmpty() ? "" : " (did you mean --" + String.join(", --", close) + "?)";
     }
 

@@ -8,8 +8,7 @@ import java.util.List;
  * full chunk, the incomplete tail is dropped; a stream shorter than one chunk gives a single short chunk.
  */
 final class Chunking {
-    private Chunking() {
-    }
+    private Chunking() {}
 
     /** Half-open ranges {@code {start, end}} of the chunks of a stream of {@code length} tokens. */
     static List<int[]> ranges(int length, int chunkSize) {

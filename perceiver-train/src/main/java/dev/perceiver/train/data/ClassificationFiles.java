@@ -18,12 +18,10 @@ import java.util.regex.Pattern;
  * {@link IOException} whose message starts with {@code file:line:}.
  */
 public final class ClassificationFiles {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
 
-    private ClassificationFiles() {
-    }
+    private ClassificationFiles() {}
 
     /** Reads a {@code .csv} file or a {@code .jsonl}/{@code .json} (JSON Lines) file with a fresh vocabulary. */
     public static TextClassificationData read(Path file) throws IOException {
@@ -64,7 +62,8 @@ public final class ClassificationFiles {
             int id;
             try {
                 id = INTEGER.matcher(label).matches() && !labels.hasStringLabels()
-                        ? labels.idOf(Integer.parseInt(label)) : labels.idOf(label);
+                        ? labels.idOf(Integer.parseInt(label))
+                        : labels.idOf(label);
             } catch (IllegalArgumentException e) {
                 throw new IOException(where + e.getMessage(), e);
             }

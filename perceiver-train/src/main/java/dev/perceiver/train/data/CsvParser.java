@@ -16,8 +16,7 @@ final class CsvParser {
      * @param line 1-based line number where the record starts
      * @param fields the field values, unquoted
      */
-    record Row(int line, List<String> fields) {
-    }
+    record Row(int line, List<String> fields) {}
 
     private final String text;
     private final String name;
@@ -96,8 +95,8 @@ final class CsvParser {
             }
         }
         if (pos < text.length() && text.charAt(pos) != ',' && !atLineEnd()) {
-            throw new IOException(name + ":" + line + ": unexpected character '" + text.charAt(pos)
-                    + "' after closing quote");
+            throw new IOException(
+                    name + ":" + line + ": unexpected character '" + text.charAt(pos) + "' after closing quote");
         }
         return sb.toString();
     }

@@ -10,8 +10,7 @@ import java.util.Random;
  * {@code (seed, epoch)}, so the same seed and epoch always give the same order and different epochs differ.
  */
 public final class EpochOrder {
-    private EpochOrder() {
-    }
+    private EpochOrder() {}
 
     /** A {@link Random} derived from {@code seed} and {@code epoch} (and a {@code stream} to separate uses). */
     public static Random random(long seed, int epoch, int stream) {

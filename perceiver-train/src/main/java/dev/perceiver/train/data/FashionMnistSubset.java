@@ -15,11 +15,9 @@ public final class FashionMnistSubset {
 
     /** Class names by label id. */
     public static final List<String> CLASS_NAMES = List.of(
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
-    private FashionMnistSubset() {
-    }
+    private FashionMnistSubset() {}
 
     /** Loads both parts: {@code train} (10000 examples) and {@code valid} = test part (2000 examples). */
     public static DataSplit<IdxDataset> load() throws IOException {

@@ -45,13 +45,13 @@ public final class IdxDataset {
      */
     public IdxDataset(IdxImages images, int[] labels, int numClasses, String name) throws IOException {
         if (images.count() != labels.length) {
-            throw new IOException(name + ": label count " + labels.length + " does not match image count "
-                    + images.count());
+            throw new IOException(
+                    name + ": label count " + labels.length + " does not match image count " + images.count());
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
-                throw new IOException(name + ": label " + labels[i] + " of example " + i + " out of range 0.."
-                        + (numClasses - 1));
+                throw new IOException(
+                        name + ": label " + labels[i] + " of example " + i + " out of range 0.." + (numClasses - 1));
             }
         }
         this.images = images;

@@ -29,8 +29,8 @@ public final class IdxImages {
             throw new IllegalArgumentException("invalid shape (" + count + ", " + rows + ", " + cols + ")");
         }
         if ((long) count * rows * cols != pixels.length) {
-            throw new IllegalArgumentException("pixel array has " + pixels.length + " bytes, expected "
-                    + (long) count * rows * cols);
+            throw new IllegalArgumentException(
+                    "pixel array has " + pixels.length + " bytes, expected " + (long) count * rows * cols);
         }
         this.count = count;
         this.rows = rows;

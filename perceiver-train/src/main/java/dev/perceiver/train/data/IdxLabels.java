@@ -6,8 +6,7 @@ import java.nio.file.Path;
 
 /** Reads IDX label files (magic {@code 0x00000801}, one unsigned byte per label), gzip or raw. */
 public final class IdxLabels {
-    private IdxLabels() {
-    }
+    private IdxLabels() {}
 
     /**
      * Reads all labels of a file.

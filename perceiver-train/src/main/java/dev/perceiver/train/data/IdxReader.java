@@ -14,8 +14,7 @@ final class IdxReader {
     static final int IMAGES_MAGIC = 0x00000803;
     static final int LABELS_MAGIC = 0x00000801;
 
-    private IdxReader() {
-    }
+    private IdxReader() {}
 
     static IdxImages readImages(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {

@@ -10,8 +10,7 @@ import java.util.zip.GZIPOutputStream;
 
 /** Writes IDX image and label files, optionally gzip-compressed (byte-for-byte deterministic). */
 public final class IdxWriter {
-    private IdxWriter() {
-    }
+    private IdxWriter() {}
 
     /** Writes images of shape {@code (count, rows, cols)} to {@code file}; gzip if {@code gzip} is true. */
     public static void writeImages(Path file, IdxImages images, boolean gzip) throws IOException {

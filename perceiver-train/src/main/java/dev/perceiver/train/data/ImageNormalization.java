@@ -18,8 +18,7 @@ public final class ImageNormalization {
         }
     }
 
-    private ImageNormalization() {
-    }
+    private ImageNormalization() {}
 
     /** Normalised value of an unsigned 8-bit pixel {@code p} in {@code 0..255}. */
     public static float normalize(int p) {

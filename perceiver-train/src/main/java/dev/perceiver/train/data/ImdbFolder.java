@@ -12,8 +12,7 @@ import java.util.List;
  * review per file. Label 0 = neg, 1 = pos; negative reviews come first, each group in sorted file-name order.
  */
 public final class ImdbFolder {
-    private ImdbFolder() {
-    }
+    private ImdbFolder() {}
 
     /** The label vocabulary used: {@code neg} = 0, {@code pos} = 1. */
     public static LabelVocabulary labels() {

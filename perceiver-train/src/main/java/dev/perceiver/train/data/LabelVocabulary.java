@@ -11,7 +11,11 @@ import java.util.Map;
  * ids. One vocabulary holds either integer or string labels, never both. Not thread-safe.
  */
 public final class LabelVocabulary {
-    private enum Kind { EMPTY, INTEGER, STRING }
+    private enum Kind {
+        EMPTY,
+        INTEGER,
+        STRING
+    }
 
     private final List<String> names = new ArrayList<>();
     private final Map<String, Integer> ids = new HashMap<>();
@@ -19,8 +23,7 @@ public final class LabelVocabulary {
     private int maxInt = -1;
 
     /** An empty vocabulary that accepts either kind of label. */
-    public LabelVocabulary() {
-    }
+    public LabelVocabulary() {}
 
     /** A string vocabulary with the given names as ids {@code 0..names.size()-1}. */
     public static LabelVocabulary of(String... names) {

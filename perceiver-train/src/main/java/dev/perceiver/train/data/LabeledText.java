@@ -6,5 +6,4 @@ package dev.perceiver.train.data;
  * @param text the document
  * @param label class id in {@code 0..numClasses-1}
  */
-public record LabeledText(String text, int label) {
-}
+public record LabeledText(String text, int label) {}

@@ -6,5 +6,4 @@ package dev.perceiver.train.data;
  * @param input token ids fed to the model, shape {@code (n)}
  * @param labels original ids at selected positions and {@link LmBatch#IGNORE_LABEL} elsewhere, shape {@code (n)}
  */
-public record MaskedSequence(long[] input, long[] labels) {
-}
+public record MaskedSequence(long[] input, long[] labels) {}

@@ -11,8 +11,8 @@ public record MlmExample(long[] tokenIds, int[] wordIds) {
     /** Both arrays must have the same length. */
     public MlmExample {
         if (tokenIds.length != wordIds.length) {
-            throw new IllegalArgumentException("tokenIds and wordIds differ in length: " + tokenIds.length
-                    + " vs " + wordIds.length);
+            throw new IllegalArgumentException(
+                    "tokenIds and wordIds differ in length: " + tokenIds.length + " vs " + wordIds.length);
         }
     }
 }

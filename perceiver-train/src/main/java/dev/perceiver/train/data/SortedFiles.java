@@ -10,8 +10,7 @@ import java.util.stream.Stream;
 
 /** Lists files below a folder in a platform-independent, deterministic order. */
 final class SortedFiles {
-    private SortedFiles() {
-    }
+    private SortedFiles() {}
 
     /**
      * Regular files below {@code dir} (recursively) whose lower-cased names end with one of {@code suffixes},
@@ -26,7 +25,8 @@ final class SortedFiles {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile)
                     .filter(p -> hasSuffix(p, suffixes))
-                    .sorted(Comparator.comparing(p -> dir.relativize(p).toString().replace('\\', '/')))
+                    .sorted(Comparator.comparing(
+                            p -> dir.relativize(p).toString().replace('\\', '/')))
                     .toList();
         }
     }

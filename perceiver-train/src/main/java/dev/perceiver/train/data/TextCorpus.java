@@ -99,7 +99,7 @@ public final class TextCorpus {
         }
         int valid = (int) Math.round(documents.size() * validFraction);
         int cut = documents.size() - valid;
-        return new DataSplit<>(new TextCorpus(documents.subList(0, cut)),
-                new TextCorpus(documents.subList(cut, documents.size())));
+        return new DataSplit<>(
+                new TextCorpus(documents.subList(0, cut)), new TextCorpus(documents.subList(cut, documents.size())));
     }
 }

@@ -11,8 +11,7 @@ import java.nio.file.Path;
 
 /** Strict UTF-8 file reading: malformed input is an error naming the file, never silently replaced. */
 public final class Utf8Files {
-    private Utf8Files() {
-    }
+    private Utf8Files() {}
 
     /**
      * Reads a whole file as UTF-8 (a leading byte-order mark is dropped).
@@ -21,7 +20,8 @@ public final class Utf8Files {
      */
     public static String read(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         String text;

@@ -9,8 +9,7 @@ public final class WordIds {
     /** Word id of special tokens (not part of any word, never masked). */
     public static final int NO_WORD = -1;
 
-    private WordIds() {
-    }
+    private WordIds() {}
 
     /**
      * Computes word ids.

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDScope;
 import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.nn.Parameter;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +134,8 @@ public final class AdamW {
             throw new IllegalArgumentException(source + ": optimizer step (" + stepCount + ") must be >= 0");
         }
         for (String k : tensors.keySet()) {
-            String key = k.startsWith("exp_avg_sq.") ? k.substring(11) : k.startsWith("exp_avg.") ? k.substring(8) : null;
+            String key =
+                    k.startsWith("exp_avg_sq.") ? k.substring(11) : k.startsWith("exp_avg.") ? k.substring(8) : null;
             if (key == null || !params.containsKey(key)) {
                 throw new IllegalArgumentException(source + ": unexpected optimizer tensor '" + k + "'");
             }
@@ -148,15 +148,20 @@ public final class AdamW {
         step = stepCount;
     }
 
-    private static void load(Map<String, TensorData> tensors, String prefix, Map.Entry<String, Parameter> e,
-            Map<String, NDArray> state, String source) {
+    private static void load(
+            Map<String, TensorData> tensors,
+            String prefix,
+            Map.Entry<String, Parameter> e,
+            Map<String, NDArray> state,
+            String source) {
         TensorData t = tensors.get(prefix + e.getKey());
         if (t == null) {
             return;
         }
         if (!java.util.Arrays.equals(t.shape(), e.getValue().shape().getShape())) {
             throw new IllegalArgumentException(source + ": optimizer tensor '" + prefix + e.getKey() + "' has shape "
-                    + java.util.Arrays.toString(t.shape()) + " but the parameter has " + e.getValue().shape());
+                    + java.util.Arrays.toString(t.shape()) + " but the parameter has "
+                    + e.getValue().shape());
         }
         NDManager m = e.getValue().array().getManager();
         NDArray a = StateDicts.toArray(m, t);

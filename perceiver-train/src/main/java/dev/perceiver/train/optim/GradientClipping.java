@@ -9,8 +9,7 @@ import dev.perceiver.nn.Parameter;
  * {@code total = sqrt(sum ||g||^2)} every gradient is scaled by {@code min(1, max_norm / (total + 1e-6))}.
  */
 public final class GradientClipping {
-    private GradientClipping() {
-    }
+    private GradientClipping() {}
 
     /**
      * Clips in place and returns the total norm before clipping.

@@ -35,8 +35,7 @@ public interface LrSchedule {
             throw new IllegalArgumentException("lr_scheduler.warmup_steps (" + warmupSteps + ") must be >= 0");
         }
         if (trainingSteps < 0) {
-            throw new IllegalArgumentException(
-                    "lr_scheduler.training_steps (" + trainingSteps + ") must be >= 0");
+            throw new IllegalArgumentException("lr_scheduler.training_steps (" + trainingSteps + ") must be >= 0");
         }
         if (!(minFraction >= 0 && minFraction <= 1)) {
             throw new IllegalArgumentException("lr_scheduler.min_fraction (" + minFraction + ") must be in [0, 1]");
@@ -49,8 +48,8 @@ public interface LrSchedule {
                 return (double) step / (double) Math.max(1, warmupSteps);
             }
             double progress = (double) (step - warmupSteps) / (double) Math.max(1, trainingSteps - warmupSteps);
-            return minFraction + Math.max(0.0,
-                    0.5 * (1.0 - minFraction) * (1.0 + Math.cos(Math.PI * numCycles * 2.0 * progress)));
+            return minFraction
+                    + Math.max(0.0, 0.5 * (1.0 - minFraction) * (1.0 + Math.cos(Math.PI * numCycles * 2.0 * progress)));
         };
     }
 }

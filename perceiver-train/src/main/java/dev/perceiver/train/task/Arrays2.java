@@ -7,8 +7,7 @@ import dev.perceiver.nn.Tensors;
 
 /** Conversions of the data modules' Java arrays into NDArrays. */
 final class Arrays2 {
-    private Arrays2() {
-    }
+    private Arrays2() {}
 
     /** (b, n) int64 from rows of equal length. */
     static NDArray longs(NDManager m, long[][] rows) {

@@ -6,7 +6,6 @@ import dev.perceiver.nn.Module;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Losses;
 import dev.perceiver.train.TrainingTask;
-
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -34,7 +33,8 @@ public final class CausalLmTask implements TrainingTask {
     public StepOutput step(Batch batch) {
         long n = batch.x().getShape().get(1);
         int prefix = (int) Math.max(0, n - model.config().maxLatents());
-        NDArray logits = model.forwardLogits(batch.x(), prefix, batch.padMask(), null).logits();
+        NDArray logits =
+                model.forwardLogits(batch.x(), prefix, batch.padMask(), null).logits();
         NDArray labels = batch.y().get(":, " + prefix + ":");
         return new StepOutput(Losses.crossEntropy(logits, labels), 0, batch.size());
     }

@@ -2,13 +2,12 @@ package dev.perceiver.train.task;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.model.PerceiverIO;
+import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Module;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Losses;
 import dev.perceiver.train.TrainingTask;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

@@ -13,10 +13,10 @@ import java.util.List;
 public final class EmbeddedText {
     /** Classpath folder of the corpus. */
     public static final String RESOURCE_DIR = "/datasets/us-founding-documents/";
+
     private static final String[] FILES = {"us-constitution.txt", "us-declaration.txt"};
 
-    private EmbeddedText() {
-    }
+    private EmbeddedText() {}
 
     /** The paragraphs of both documents, in order. */
     public static List<String> paragraphs() throws IOException {

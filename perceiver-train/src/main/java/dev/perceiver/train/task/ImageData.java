@@ -14,8 +14,14 @@ public final class ImageData implements DataModule {
     private final IndexedBatches batches;
     private final String source;
 
-    public ImageData(IdxDataset train, IdxDataset valid, int batchSize, int validBatchSize, boolean shuffle,
-            long seed, String source) {
+    public ImageData(
+            IdxDataset train,
+            IdxDataset valid,
+            int batchSize,
+            int validBatchSize,
+            boolean shuffle,
+            long seed,
+            String source) {
         this.train = train;
         this.valid = valid;
         this.batches = new IndexedBatches(train.size(), valid.size(), batchSize, validBatchSize, shuffle, seed);
@@ -47,13 +53,16 @@ public final class ImageData implements DataModule {
     }
 
     private static Batch toBatch(NDManager m, IdxDataset.Batch b) {
-        return new Batch(Tensors.owned(m, b.x(), new Shape(b.xShape())),
-                Tensors.owned(m, b.y(), new Shape(b.y().length)), null, b.batchSize());
+        return new Batch(
+                Tensors.owned(m, b.x(), new Shape(b.xShape())),
+                Tensors.owned(m, b.y(), new Shape(b.y().length)),
+                null,
+                b.batchSize());
     }
 
     @Override
     public String describe() {
-        return source + ": " + train.size() + " training and " + valid.size() + " validation images "
-                + train.height() + "x" + train.width() + ", " + train.numClasses() + " classes";
+        return source + ": " + train.size() + " training and " + valid.size() + " validation images " + train.height()
+                + "x" + train.width() + ", " + train.numClasses() + " classes";
     }
 }

@@ -1,7 +1,6 @@
 package dev.perceiver.train.task;
 
 import dev.perceiver.train.data.EpochOrder;
-
 import java.util.List;
 
 /**

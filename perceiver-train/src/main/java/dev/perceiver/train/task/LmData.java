@@ -5,7 +5,6 @@ import dev.perceiver.train.Batch;
 import dev.perceiver.train.DataModule;
 import dev.perceiver.train.data.EpochOrder;
 import dev.perceiver.train.data.LmBatch;
-
 import java.util.Random;
 
 /**
@@ -25,8 +24,15 @@ public final class LmData implements DataModule {
     private final long seed;
     private final String description;
 
-    public LmData(int trainSize, int validSize, int batchSize, int validBatchSize, boolean shuffle, long seed,
-            Collate collate, String description) {
+    public LmData(
+            int trainSize,
+            int validSize,
+            int batchSize,
+            int validBatchSize,
+            boolean shuffle,
+            long seed,
+            Collate collate,
+            String description) {
         this.batches = new IndexedBatches(trainSize, validSize, batchSize, validBatchSize, shuffle, seed);
         this.collate = collate;
         this.seed = seed;
@@ -40,8 +46,8 @@ public final class LmData implements DataModule {
 
     @Override
     public Batch trainBatch(NDManager manager, int epoch, int index) {
-        return toBatch(manager, collate.apply(batches.train(epoch, index), EpochOrder.random(seed, epoch, index + 1),
-                true));
+        return toBatch(
+                manager, collate.apply(batches.train(epoch, index), EpochOrder.random(seed, epoch, index + 1), true));
     }
 
     @Override
@@ -55,8 +61,11 @@ public final class LmData implements DataModule {
     }
 
     private static Batch toBatch(NDManager m, LmBatch b) {
-        return new Batch(Arrays2.longs(m, b.x()), Arrays2.longs(m, b.labels()),
-                Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null, b.batchSize());
+        return new Batch(
+                Arrays2.longs(m, b.x()),
+                Arrays2.longs(m, b.labels()),
+                Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null,
+                b.batchSize());
     }
 
     @Override

@@ -12,5 +12,4 @@ import dev.perceiver.train.DataModule;
  * @param labels class names by id, or null
  * @param unigramEntropy entropy (nats) of the training tokens' unigram distribution, or NaN (non-text tasks)
  */
-public record LoadedData(DataModule module, ObjectNode modelLinks, String[] labels, double unigramEntropy) {
-}
+public record LoadedData(DataModule module, ObjectNode modelLinks, String[] labels, double unigramEntropy) {}

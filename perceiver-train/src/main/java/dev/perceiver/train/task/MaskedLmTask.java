@@ -5,7 +5,6 @@ import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Losses;
 import dev.perceiver.train.TrainingTask;
-
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -24,8 +23,8 @@ public final class MaskedLmTask implements TrainingTask {
 
     @Override
     public StepOutput step(Batch batch) {
-        return new StepOutput(Losses.crossEntropy(model.forward(batch.x(), batch.padMask()), batch.y()), 0,
-                batch.size());
+        return new StepOutput(
+                Losses.crossEntropy(model.forward(batch.x(), batch.padMask()), batch.y()), 0, batch.size());
     }
 
     @Override

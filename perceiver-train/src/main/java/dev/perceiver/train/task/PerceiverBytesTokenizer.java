@@ -3,17 +3,18 @@ package dev.perceiver.train.task;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.train.data.TextTokenizer;
-
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The Perceiver UTF-8 bytes tokenizer ({@link BytesTokenizer}, 262 ids) as the training data pipelines see it, and its Hugging Face tokenizer files ({@code PerceiverTokenizer}) for the
+ * The Perceiver UTF-8 bytes tokenizer ({@link BytesTokenizer}, 262 ids) as the training data pipelines see it, and its
+ * Hugging Face tokenizer files ({@code PerceiverTokenizer}) for the
  * model folders a run saves.
  */
 public final class PerceiverBytesTokenizer implements TextTokenizer {
     /** Vocabulary size. */
     public static final int VOCAB_SIZE = BytesTokenizer.VOCAB_SIZE;
+
     private final BytesTokenizer tokenizer = new BytesTokenizer();
 
     @Override

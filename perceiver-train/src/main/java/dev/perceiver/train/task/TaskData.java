@@ -21,7 +21,6 @@ import dev.perceiver.train.data.TextClassificationData;
 import dev.perceiver.train.data.TextCorpus;
 import dev.perceiver.train.data.TokenMasker;
 import dev.perceiver.train.data.WordMasker;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,15 +29,15 @@ import java.util.List;
 
 /** Loads a task's data from its {@code data.*} options (reference names where the reference has them). */
 public final class TaskData {
-    private TaskData() {
-    }
+    private TaskData() {}
 
     /** Loads the data of {@code kind}; {@code seed} fixes the data order and masking. */
     public static LoadedData load(TaskKind kind, JsonNode d, long seed) throws IOException {
         int batchSize = positive(d, "batch_size");
         int validBatchSize = d.path("valid_batch_size").isNull() ? batchSize : positive(d, "valid_batch_size");
         boolean shuffle = d.path("shuffle").asBoolean(true);
-        String dir = d.path("dataset_dir").isNull() ? null : d.get("dataset_dir").asText();
+        String dir =
+                d.path("dataset_dir").isNull() ? null : d.get("dataset_dir").asText();
         ObjectNode links = ConfigJson.MAPPER.createObjectNode();
         switch (kind) {
             case IMAGE_CLASSIFIER -> {
@@ -55,8 +54,8 @@ public final class TaskData {
                     source = p.toString();
                     labels = null;
                 }
-                ImageData data = new ImageData(split.train(), split.valid(), batchSize, validBatchSize, shuffle,
-                        seed, source);
+                ImageData data =
+                        new ImageData(split.train(), split.valid(), batchSize, validBatchSize, shuffle, seed, source);
                 ObjectNode enc = links.putObject("encoder");
                 int[] shape = split.train().imageShape();
                 enc.putArray("image_shape").add(shape[0]).add(shape[1]).add(shape[2]);
@@ -95,11 +94,19 @@ public final class TaskData {
                     ClmDataset train = ClmDataset.fromDocuments(split.train().documents(), tok, maxSeqLen);
                     ClmDataset valid = ClmDataset.fromDocuments(split.valid().documents(), tok, maxSeqLen);
                     RandomTruncation trunc = d.path("random_train_truncation").asBoolean(false)
-                            ? new RandomTruncation(positive(d, "random_min_seq_len")) : null;
+                            ? new RandomTruncation(positive(d, "random_min_seq_len"))
+                            : null;
                     ClmCollator trainCollator = new ClmCollator(tok.padId(), trunc);
                     ClmCollator validCollator = new ClmCollator(tok.padId(), null);
-                    LmData data = new LmData(train.size(), valid.size(), batchSize, validBatchSize, shuffle, seed,
-                            (idx, rnd, isTrain) -> isTrain ? trainCollator.collate(train, idx, rnd)
+                    LmData data = new LmData(
+                            train.size(),
+                            valid.size(),
+                            batchSize,
+                            validBatchSize,
+                            shuffle,
+                            seed,
+                            (idx, rnd, isTrain) -> isTrain
+                                    ? trainCollator.collate(train, idx, rnd)
                                     : validCollator.collate(valid, idx, rnd),
                             source + ": " + train.size() + " training and " + valid.size() + " validation sequences"
                                     + " of " + maxSeqLen + " bytes");
@@ -118,9 +125,18 @@ public final class TaskData {
                 if (!(maskProb > 0 && maskProb < 1)) {
                     throw new IllegalArgumentException("data.mask_prob (" + maskProb + ") must be in (0, 1)");
                 }
-                MlmCollator collator = new MlmCollator(d.path("mask_words").asBoolean(true)
-                        ? new WordMasker(tok, maskProb) : new TokenMasker(tok, maskProb), tok.padId());
-                LmData data = new LmData(train.size(), valid.size(), batchSize, validBatchSize, shuffle, seed,
+                MlmCollator collator = new MlmCollator(
+                        d.path("mask_words").asBoolean(true)
+                                ? new WordMasker(tok, maskProb)
+                                : new TokenMasker(tok, maskProb),
+                        tok.padId());
+                LmData data = new LmData(
+                        train.size(),
+                        valid.size(),
+                        batchSize,
+                        validBatchSize,
+                        shuffle,
+                        seed,
                         (idx, rnd, isTrain) -> collator.collate((isTrain ? train : valid).examples(idx), rnd),
                         source + ": " + train.size() + " training and " + valid.size() + " validation sequences of "
                                 + maxSeqLen + " bytes");
@@ -131,9 +147,12 @@ public final class TaskData {
                 int maxSeqLen = positive(d, "max_seq_len");
                 DataSplit<TextClassificationData> split;
                 String source;
-                boolean files = !d.path("train_file").isNull() || !d.path("valid_file").isNull();
+                boolean files =
+                        !d.path("train_file").isNull() || !d.path("valid_file").isNull();
                 if (files) {
-                    if (dir != null || d.path("train_file").isNull() || d.path("valid_file").isNull()) {
+                    if (dir != null
+                            || d.path("train_file").isNull()
+                            || d.path("valid_file").isNull()) {
                         throw new IllegalArgumentException("text-classifier data: give either data.dataset_dir (an "
                                 + "IMDb aclImdb folder) or both data.train_file and data.valid_file (CSV/JSONL)");
                     }
@@ -157,8 +176,15 @@ public final class TaskData {
                 int numClasses = split.train().numClasses();
                 links.putObject("decoder").put("num_classes", numClasses);
                 String[] labels = split.train().labels().names().toArray(new String[0]);
-                TextClassData data = new TextClassData(split.train(), split.valid(),
-                        new ClassificationCollator(tok, maxSeqLen), batchSize, validBatchSize, shuffle, seed, source);
+                TextClassData data = new TextClassData(
+                        split.train(),
+                        split.valid(),
+                        new ClassificationCollator(tok, maxSeqLen),
+                        batchSize,
+                        validBatchSize,
+                        shuffle,
+                        seed,
+                        source);
                 return new LoadedData(data, links, labels.length == numClasses ? labels : null, Double.NaN);
             }
             case SYMBOLIC_AUDIO -> {
@@ -168,16 +194,27 @@ public final class TaskData {
                 }
                 Path p = existingDir(dir, "data.dataset_dir");
                 int maxSeqLen = positive(d, "max_seq_len");
-                MidiFolderDataset train = MidiFolderDataset.load(existingDir(p.resolve("train").toString(),
-                        "data.dataset_dir/train"), MidiEventCodec::encode, maxSeqLen);
-                MidiFolderDataset valid = MidiFolderDataset.load(existingDir(p.resolve("valid").toString(),
-                        "data.dataset_dir/valid"), MidiEventCodec::encode, maxSeqLen);
+                MidiFolderDataset train = MidiFolderDataset.load(
+                        existingDir(p.resolve("train").toString(), "data.dataset_dir/train"),
+                        MidiEventCodec::encode,
+                        maxSeqLen);
+                MidiFolderDataset valid = MidiFolderDataset.load(
+                        existingDir(p.resolve("valid").toString(), "data.dataset_dir/valid"),
+                        MidiEventCodec::encode,
+                        maxSeqLen);
                 links.put("vocab_size", MidiEventCodec.VOCAB_SIZE);
                 links.put("max_seq_len", maxSeqLen);
                 ClmCollator collator = new ClmCollator(MidiEventCodec.PAD_ID, null);
-                LmData data = new LmData(train.size(), valid.size(), batchSize, validBatchSize, shuffle, seed,
+                LmData data = new LmData(
+                        train.size(),
+                        valid.size(),
+                        batchSize,
+                        validBatchSize,
+                        shuffle,
+                        seed,
                         (idx, rnd, isTrain) -> collator.collate((isTrain ? train : valid).chunks(), idx, rnd),
-                        p + ": " + train.files().size() + " training and " + valid.files().size()
+                        p + ": " + train.files().size() + " training and "
+                                + valid.files().size()
                                 + " validation MIDI files, " + train.size() + " and " + valid.size()
                                 + " sequences of " + maxSeqLen + " events");
                 return new LoadedData(data, links, null, Double.NaN);

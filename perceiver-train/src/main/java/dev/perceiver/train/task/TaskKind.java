@@ -2,6 +2,8 @@ package dev.perceiver.train.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.DecoderConfig;
@@ -11,13 +13,10 @@ import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
-import dev.perceiver.tasks.ModelType;
-import dev.perceiver.model.CausalSequenceModel;
-import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.nn.Module;
+import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.train.TrainingTask;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -126,36 +125,56 @@ public enum TaskKind {
         ObjectNode m;
         switch (this) {
             case IMAGE_CLASSIFIER -> {
-                EncoderConfig e = new EncoderConfig(1, null, null, 1, false, 1, 4, null, null, 2, 1, true, 1, 0.0,
-                        0.1, false);
+                EncoderConfig e =
+                        new EncoderConfig(1, null, null, 1, false, 1, 4, null, null, 2, 1, true, 1, 0.0, 0.1, false);
                 DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.0, 0.1, false);
-                m = new PerceiverIOConfig<>(new ImageEncoderConfig(e, new int[] {28, 28, 1}, 8),
-                        new ClassificationDecoderConfig(d, 1, 64, 10), 32, 64, false, false).toJson();
+                m = new PerceiverIOConfig<>(
+                                new ImageEncoderConfig(e, new int[] {28, 28, 1}, 8),
+                                new ClassificationDecoderConfig(d, 1, 64, 10),
+                                32,
+                                64,
+                                false,
+                                false)
+                        .toJson();
                 ((ObjectNode) m.get("encoder")).remove("image_shape");
                 ((ObjectNode) m.get("decoder")).remove("num_classes");
             }
             case MLM -> {
-                EncoderConfig e = new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1,
-                        0.02, false);
+                EncoderConfig e =
+                        new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1, 0.02, false);
                 DecoderConfig d = new DecoderConfig(4, null, null, 1, false, 0.1, 0.02, false);
-                m = new PerceiverIOConfig<>(new TextEncoderConfig(e, 262, 256, 64, null),
-                        new TextDecoderConfig(d, null, 262, 256), 64, 128, false, false).toJson();
+                m = new PerceiverIOConfig<>(
+                                new TextEncoderConfig(e, 262, 256, 64, null),
+                                new TextDecoderConfig(d, null, 262, 256),
+                                64,
+                                128,
+                                false,
+                                false)
+                        .toJson();
                 ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
                 ((ObjectNode) m.get("decoder")).remove(List.of("vocab_size", "max_seq_len"));
             }
             case TEXT_CLASSIFIER -> {
-                EncoderConfig e = new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1,
-                        0.02, false);
+                EncoderConfig e =
+                        new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1, 0.02, false);
                 DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.1, 0.02, false);
-                m = new PerceiverIOConfig<>(new TextEncoderConfig(e, 262, 512, 64, null),
-                        new ClassificationDecoderConfig(d, 1, 64, 2), 64, 128, false, false).toJson();
+                m = new PerceiverIOConfig<>(
+                                new TextEncoderConfig(e, 262, 512, 64, null),
+                                new ClassificationDecoderConfig(d, 1, 64, 2),
+                                64,
+                                128,
+                                false,
+                                false)
+                        .toJson();
                 ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
                 ((ObjectNode) m.get("decoder")).remove("num_classes");
             }
             case CLM, SYMBOLIC_AUDIO -> {
                 boolean audio = this == SYMBOLIC_AUDIO;
-                m = new PerceiverARConfig(4, null, 3, 1, 4, 4, 0.1, 0.0, 0.0, false, false, 262, 256, 64, 128,
-                        true, !audio, !audio, 0.02).toJson();
+                m = new PerceiverARConfig(
+                                4, null, 3, 1, 4, 4, 0.1, 0.0, 0.0, false, false, 262, 256, 64, 128, true, !audio,
+                                !audio, 0.02)
+                        .toJson();
                 m.remove(List.of("vocab_size", "max_seq_len"));
             }
             default -> throw new IllegalStateException();
@@ -222,8 +241,11 @@ public enum TaskKind {
     public TrainingTask task(Module model, LoadedData data) {
         return switch (this) {
             case IMAGE_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(), 0);
-            case TEXT_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(),
-                    data.modelLinks().path("encoder").path("max_seq_len").asInt());
+            case TEXT_CLASSIFIER ->
+                new ClassificationTask(
+                        (PerceiverIO) model,
+                        data.labels(),
+                        data.modelLinks().path("encoder").path("max_seq_len").asInt());
             case MLM -> new MaskedLmTask((MaskedLanguageModel) model);
             case CLM -> new CausalLmTask((CausalSequenceModel) model, true);
             case SYMBOLIC_AUDIO -> new CausalLmTask((CausalSequenceModel) model, false);

@@ -16,8 +16,15 @@ public final class TextClassData implements DataModule {
     private final IndexedBatches batches;
     private final String source;
 
-    public TextClassData(TextClassificationData train, TextClassificationData valid, ClassificationCollator collator,
-            int batchSize, int validBatchSize, boolean shuffle, long seed, String source) {
+    public TextClassData(
+            TextClassificationData train,
+            TextClassificationData valid,
+            ClassificationCollator collator,
+            int batchSize,
+            int validBatchSize,
+            boolean shuffle,
+            long seed,
+            String source) {
         this.train = train;
         this.valid = valid;
         this.collator = collator;
@@ -46,8 +53,11 @@ public final class TextClassData implements DataModule {
     }
 
     private static Batch toBatch(NDManager m, ClassificationBatch b) {
-        return new Batch(Arrays2.longs(m, b.x()), Tensors.owned(m, b.y(), new ai.djl.ndarray.types.Shape(b.y().length)),
-                Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null, b.batchSize());
+        return new Batch(
+                Arrays2.longs(m, b.x()),
+                Tensors.owned(m, b.y(), new ai.djl.ndarray.types.Shape(b.y().length)),
+                Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null,
+                b.batchSize());
     }
 
     @Override

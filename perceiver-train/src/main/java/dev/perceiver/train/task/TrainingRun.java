@@ -17,7 +17,6 @@ import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.AdamWConfig;
 import dev.perceiver.train.optim.LrSchedule;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -58,8 +57,7 @@ public final class TrainingRun {
         }
     }
 
-    private TrainingRun() {
-    }
+    private TrainingRun() {}
 
     /** Starts a new run with the resolved options {@code values}. */
     public static Outcome start(TaskKind kind, ObjectNode values, PrintStream log) throws IOException {
@@ -120,7 +118,8 @@ public final class TrainingRun {
             TrainerState state;
             MetricsLog metrics;
             if (resume) {
-                Path ckpt = Checkpoints.locate(runDir.resolve(Trainer.CHECKPOINTS).resolve("last"));
+                Path ckpt =
+                        Checkpoints.locate(runDir.resolve(Trainer.CHECKPOINTS).resolve("last"));
                 state = Checkpoints.readState(ckpt);
                 if (state.seed != seed) {
                     throw new IllegalArgumentException("seed_everything (" + seed + ") differs from the run's seed ("
@@ -136,10 +135,18 @@ public final class TrainingRun {
                 metrics = MetricsLog.create(runDir.resolve("metrics.csv"));
             }
             log.println("task " + kind.id() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
-                    + " parameters; data " + data.module().describe() + "; " + (total == Long.MAX_VALUE ? "?"
-                    : Long.toString(total)) + " steps; run folder " + runDir);
-            Trainer trainer = new Trainer(task, data.module(), optimizer, schedule, optConfig.lr(), trainerConfig,
-                    runDir, kind.id(), manager);
+                    + " parameters; data " + data.module().describe() + "; "
+                    + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
+            Trainer trainer = new Trainer(
+                    task,
+                    data.module(),
+                    optimizer,
+                    schedule,
+                    optConfig.lr(),
+                    trainerConfig,
+                    runDir,
+                    kind.id(),
+                    manager);
             Trainer.Result result = trainer.fit(state, metrics);
             return new Outcome(result, data.unigramEntropy(), model.numParameters());
         }
@@ -156,8 +163,8 @@ public final class TrainingRun {
             }
         });
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("no trainable parameters: model.encoder.freeze and "
-                    + "model.decoder.freeze are both true");
+            throw new IllegalArgumentException(
+                    "no trainable parameters: model.encoder.freeze and " + "model.decoder.freeze are both true");
         }
         return out;
     }
@@ -174,16 +181,24 @@ public final class TrainingRun {
             throw new IllegalArgumentException("optimizer '" + name + "' is not supported; valid: AdamW, Adam");
         }
         JsonNode betas = o.path("betas");
-        return new AdamWConfig(o.path("lr").asDouble(), betas.get(0).asDouble(), betas.get(1).asDouble(),
-                o.path("eps").asDouble(), o.path("weight_decay").asDouble(), decoupled);
+        return new AdamWConfig(
+                o.path("lr").asDouble(),
+                betas.get(0).asDouble(),
+                betas.get(1).asDouble(),
+                o.path("eps").asDouble(),
+                o.path("weight_decay").asDouble(),
+                decoupled);
     }
 
     /** The task's schedule: cosine with warmup (training_steps = the run's steps) or constant with warmup. */
     public static LrSchedule schedule(TaskKind kind, JsonNode s, long totalSteps) {
         long warmup = s.path("warmup_steps").asLong();
         if (kind.cosineSchedule()) {
-            return LrSchedule.cosineWithWarmup(totalSteps == Long.MAX_VALUE ? 0 : totalSteps, warmup,
-                    s.path("num_cycles").asDouble(0.5), s.path("min_fraction").asDouble(0.0));
+            return LrSchedule.cosineWithWarmup(
+                    totalSteps == Long.MAX_VALUE ? 0 : totalSteps,
+                    warmup,
+                    s.path("num_cycles").asDouble(0.5),
+                    s.path("min_fraction").asDouble(0.0));
         }
         return LrSchedule.constantWithWarmup(warmup);
     }
@@ -202,9 +217,17 @@ public final class TrainingRun {
         } else {
             fraction = vci.asDouble();
         }
-        return new TrainerConfig(t.path("max_steps").asLong(), t.path("max_epochs").asInt(), steps, fraction,
-                t.path("limit_val_batches").asInt(), t.path("accumulate_grad_batches").asInt(),
-                t.path("gradient_clip_val").asDouble(), t.path("log_every_n_steps").asInt(), seed,
-                TrainerConfig.parseMaxTime(t.path("max_time").isNull() ? null : t.path("max_time").asText()));
+        return new TrainerConfig(
+                t.path("max_steps").asLong(),
+                t.path("max_epochs").asInt(),
+                steps,
+                fraction,
+                t.path("limit_val_batches").asInt(),
+                t.path("accumulate_grad_batches").asInt(),
+                t.path("gradient_clip_val").asDouble(),
+                t.path("log_every_n_steps").asInt(),
+                seed,
+                TrainerConfig.parseMaxTime(
+                        t.path("max_time").isNull() ? null : t.path("max_time").asText()));
     }
 }

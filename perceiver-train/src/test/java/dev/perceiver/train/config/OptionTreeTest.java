@@ -1,16 +1,15 @@
 package dev.perceiver.train.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.train.task.TaskKind;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OptionTreeTest {
     private static ObjectNode resolve(Path config, String... args) throws Exception {
@@ -19,18 +18,29 @@ class OptionTreeTest {
 
     @Test
     void referenceNamesSetTypedValues() throws Exception {
-        ObjectNode v = resolve(null, "--model.num_latents=16", "--model.encoder.num_cross_attention_layers", "1",
-                "--optimizer.lr=1e-4", "--optimizer.betas=[0.8, 0.99]", "--model.encoder.dropout=0.2",
-                "--model.encoder.num_cross_attention_qk_channels=32", "--data.dataset_dir=/tmp/x",
-                "--trainer.val_check_interval=0.5", "--optimizer=Adam");
+        ObjectNode v = resolve(
+                null,
+                "--model.num_latents=16",
+                "--model.encoder.num_cross_attention_layers",
+                "1",
+                "--optimizer.lr=1e-4",
+                "--optimizer.betas=[0.8, 0.99]",
+                "--model.encoder.dropout=0.2",
+                "--model.encoder.num_cross_attention_qk_channels=32",
+                "--data.dataset_dir=/tmp/x",
+                "--trainer.val_check_interval=0.5",
+                "--optimizer=Adam");
         assertThat(v.at("/model/num_latents").asInt()).isEqualTo(16);
         assertThat(v.at("/optimizer/lr").asDouble()).isEqualTo(1e-4);
         assertThat(v.at("/optimizer/betas/0").asDouble()).isEqualTo(0.8);
-        assertThat(v.at("/model/encoder/num_cross_attention_qk_channels").asInt()).isEqualTo(32);
+        assertThat(v.at("/model/encoder/num_cross_attention_qk_channels").asInt())
+                .isEqualTo(32);
         assertThat(v.at("/data/dataset_dir").asText()).isEqualTo("/tmp/x");
         assertThat(v.at("/trainer/val_check_interval").asDouble()).isEqualTo(0.5);
         assertThat(v.at("/optimizer/name").asText()).isEqualTo("Adam");
-        assertThat(v.at("/optimizer/weight_decay").asDouble()).as("torch Adam default").isEqualTo(0.0);
+        assertThat(v.at("/optimizer/weight_decay").asDouble())
+                .as("torch Adam default")
+                .isEqualTo(0.0);
     }
 
     @Test
@@ -49,12 +59,9 @@ class OptionTreeTest {
                 .hasMessage("invalid value 'many' for --model.num_latents: expected an integer");
         assertThatThrownBy(() -> resolve(null, "--data.shuffle=perhaps"))
                 .hasMessage("invalid value 'perhaps' for --data.shuffle: expected true or false");
-        assertThatThrownBy(() -> resolve(null, "--model.num_latents=1.5"))
-                .hasMessageContaining("expected an integer");
-        assertThatThrownBy(() -> resolve(null, "--model.encoder=3"))
-                .hasMessageContaining("is a section");
-        assertThatThrownBy(() -> resolve(null, "--trainer.max_steps"))
-                .hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> resolve(null, "--model.num_latents=1.5")).hasMessageContaining("expected an integer");
+        assertThatThrownBy(() -> resolve(null, "--model.encoder=3")).hasMessageContaining("is a section");
+        assertThatThrownBy(() -> resolve(null, "--trainer.max_steps")).hasMessageContaining("needs a value");
     }
 
     @Test
@@ -79,7 +86,8 @@ class OptionTreeTest {
         assertThat(v.at("/trainer/max_steps").asInt()).isEqualTo(20);
 
         Files.writeString(f, "model:\n  num_latens: 3\n");
-        assertThatThrownBy(() -> resolve(f)).hasMessageContaining(f.toString())
+        assertThatThrownBy(() -> resolve(f))
+                .hasMessageContaining(f.toString())
                 .hasMessageContaining("unknown option --model.num_latens (did you mean --model.num_latents");
     }
 }

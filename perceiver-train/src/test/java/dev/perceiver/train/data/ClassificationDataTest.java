@@ -33,8 +33,9 @@ class ClassificationDataTest {
         write("imdb/test/neg/0_1.txt", "bad");
         write("imdb/train/unsup/0_0.txt", "unlabelled");
         DataSplit<TextClassificationData> s = ImdbFolder.loadSplits(dir.resolve("imdb"));
-        assertThat(s.train().examples()).containsExactly(
-                new LabeledText("awful", 0), new LabeledText("great movie", 1), new LabeledText("good", 1));
+        assertThat(s.train().examples())
+                .containsExactly(
+                        new LabeledText("awful", 0), new LabeledText("great movie", 1), new LabeledText("good", 1));
         assertThat(s.valid().examples()).containsExactly(new LabeledText("bad", 0), new LabeledText("superb", 1));
         assertThat(s.train().labels().names()).containsExactly("neg", "pos");
         assertThat(s.train().numClasses()).isEqualTo(2);
@@ -44,26 +45,30 @@ class ClassificationDataTest {
     @Test
     void imdbMissingFolder() throws IOException {
         write("imdb/train/pos/0_9.txt", "great movie");
-        assertThatThrownBy(() -> ImdbFolder.load(dir.resolve("imdb"), true)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ImdbFolder.load(dir.resolve("imdb"), true))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("neg");
     }
 
     @Test
     void csvWithQuoting() throws IOException {
-        Path f = write("data.csv", "id,text,label\r\n"
-                + "1,plain text,pos\r\n"
-                + "2,\"with, comma\",neg\r\n"
-                + "3,\"say \"\"hi\"\"\nsecond line\",pos\n"
-                + "\n"
-                + "4,,neg\n"
-                + "5,\"\",\"neg\"");
+        Path f = write(
+                "data.csv",
+                "id,text,label\r\n"
+                        + "1,plain text,pos\r\n"
+                        + "2,\"with, comma\",neg\r\n"
+                        + "3,\"say \"\"hi\"\"\nsecond line\",pos\n"
+                        + "\n"
+                        + "4,,neg\n"
+                        + "5,\"\",\"neg\"");
         TextClassificationData d = ClassificationFiles.read(f);
-        assertThat(d.examples()).containsExactly(
-                new LabeledText("plain text", 0),
-                new LabeledText("with, comma", 1),
-                new LabeledText("say \"hi\"\nsecond line", 0),
-                new LabeledText("", 1),
-                new LabeledText("", 1));
+        assertThat(d.examples())
+                .containsExactly(
+                        new LabeledText("plain text", 0),
+                        new LabeledText("with, comma", 1),
+                        new LabeledText("say \"hi\"\nsecond line", 0),
+                        new LabeledText("", 1),
+                        new LabeledText("", 1));
         assertThat(d.labels().names()).containsExactly("pos", "neg");
     }
 
@@ -90,16 +95,20 @@ class ClassificationDataTest {
 
     @Test
     void jsonlWithIntAndStringLabels() throws IOException {
-        Path f = write("data.jsonl", "{\"text\": \"one\", \"label\": \"sports\"}\n"
-                + "\n"
-                + "{\"label\": \"politics\", \"text\": \"two \\\"q\\\"\\nx\", \"extra\": 1}\r\n"
-                + "{\"text\": \"three\", \"label\": \"sports\"}\n");
+        Path f = write(
+                "data.jsonl",
+                "{\"text\": \"one\", \"label\": \"sports\"}\n"
+                        + "\n"
+                        + "{\"label\": \"politics\", \"text\": \"two \\\"q\\\"\\nx\", \"extra\": 1}\r\n"
+                        + "{\"text\": \"three\", \"label\": \"sports\"}\n");
         LabelVocabulary vocab = new LabelVocabulary();
         TextClassificationData d = ClassificationFiles.read(f, vocab);
-        assertThat(d.examples()).containsExactly(new LabeledText("one", 0), new LabeledText("two \"q\"\nx", 1),
-                new LabeledText("three", 0));
-        Path valid = write("valid.jsonl", "{\"text\": \"v\", \"label\": \"politics\"}\n"
-                + "{\"text\": \"w\", \"label\": \"weather\"}\n");
+        assertThat(d.examples())
+                .containsExactly(
+                        new LabeledText("one", 0), new LabeledText("two \"q\"\nx", 1), new LabeledText("three", 0));
+        Path valid = write(
+                "valid.jsonl",
+                "{\"text\": \"v\", \"label\": \"politics\"}\n" + "{\"text\": \"w\", \"label\": \"weather\"}\n");
         TextClassificationData v = ClassificationFiles.read(valid, vocab);
         assertThat(v.examples()).containsExactly(new LabeledText("v", 1), new LabeledText("w", 2));
         assertThat(vocab.names()).containsExactly("sports", "politics", "weather");
@@ -118,7 +127,9 @@ class ClassificationDataTest {
         assertBad(write("d.jsonl", "\n\n{\"text\": \"a\", \"label\": 1.5}\n"), ":3:", "integer or a string");
         assertBad(write("e.jsonl", "{\"text\": \"a\"}\n"), ":1:", "integer or a string");
         assertBad(write("f.jsonl", "[1, 2]\n"), ":1:", "JSON object");
-        assertBad(write("g.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\", \"label\": \"x\"}\n"), ":2:",
+        assertBad(
+                write("g.jsonl", "{\"text\": \"a\", \"label\": 1}\n{\"text\": \"b\", \"label\": \"x\"}\n"),
+                ":2:",
                 "string label 'x'");
         assertBad(write("h.jsonl", "{\"text\": \"a\", \"label\": -2}\n"), ":1:", "negative label");
         assertBad(write("i.jsonl", "{\"text\": \"a\", \"label\": 1} trailing\n"), ":1:", "invalid JSON");
@@ -128,13 +139,17 @@ class ClassificationDataTest {
     void nonUtf8ClassificationFile() throws IOException {
         Path f = dir.resolve("bad.csv");
         Files.write(f, new byte[] {'t', 'e', 'x', 't', ',', 'l', 'a', 'b', 'e', 'l', '\n', (byte) 0xff, ',', '1'});
-        assertThatThrownBy(() -> ClassificationFiles.read(f)).isInstanceOf(IOException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("UTF-8");
+        assertThatThrownBy(() -> ClassificationFiles.read(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("UTF-8");
     }
 
     private static void assertBad(Path file, String line, String message) {
-        assertThatThrownBy(() -> ClassificationFiles.read(file)).isInstanceOf(IOException.class)
-                .hasMessageStartingWith(file + line).hasMessageContaining(message);
+        assertThatThrownBy(() -> ClassificationFiles.read(file))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith(file + line)
+                .hasMessageContaining(message);
     }
 
     @Test

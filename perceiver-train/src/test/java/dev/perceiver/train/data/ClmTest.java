@@ -49,12 +49,16 @@ class ClmTest {
         ClmDataset ds = ClmDataset.fromDocuments(List.of("ab"), TOK, 8);
         assertThat(ds.size()).isEqualTo(1);
         LmBatch b = new ClmCollator(TOK.padId(), null)
-                .collate(List.of(ds.chunk(0), ClmDataset.fromTokens(new long[] {7, 8, 9, 10, 11}, 4).chunk(0)),
+                .collate(
+                        List.of(
+                                ds.chunk(0),
+                                ClmDataset.fromTokens(new long[] {7, 8, 9, 10, 11}, 4)
+                                        .chunk(0)),
                         new Random(0));
         assertThat(b.seqLen()).isEqualTo(4);
         assertThat(b.x()[0]).containsExactly(0, 0, 'a' + 6, 'b' + 6);
-        assertThat(b.labels()[0]).containsExactly(LmBatch.IGNORE_LABEL, LmBatch.IGNORE_LABEL, 'b' + 6,
-                TestBytesTokenizer.EOS);
+        assertThat(b.labels()[0])
+                .containsExactly(LmBatch.IGNORE_LABEL, LmBatch.IGNORE_LABEL, 'b' + 6, TestBytesTokenizer.EOS);
         assertThat(b.padMask()[0]).containsExactly(true, true, false, false);
         assertThat(b.x()[1]).containsExactly(7, 8, 9, 10);
         assertThat(b.labels()[1]).containsExactly(8, 9, 10, 11);

@@ -53,7 +53,8 @@ class FashionMnistSubsetTest {
         IdxDataset test = IdxDataset.loadDirectory(out, false);
         assertThat(train.size()).isEqualTo(4);
         assertThat(train.label(3)).isEqualTo(3);
-        assertThat(train.image(2)).containsExactly(IdxDataset.loadDirectory(src, true).image(2));
+        assertThat(train.image(2))
+                .containsExactly(IdxDataset.loadDirectory(src, true).image(2));
         assertThat(test.size()).isEqualTo(2);
         assertThat(test.label(1)).isEqualTo(8);
     }

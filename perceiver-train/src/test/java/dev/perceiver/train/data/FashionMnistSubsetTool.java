@@ -14,8 +14,7 @@ import java.util.Arrays;
  * {@code SOURCE_DIR=/usr/share/datasets/fashion-mnist} (Debian package dataset-fashion-mnist).
  */
 public final class FashionMnistSubsetTool {
-    private FashionMnistSubsetTool() {
-    }
+    private FashionMnistSubsetTool() {}
 
     /** Command-line entry point; see the class documentation. */
     public static void main(String[] args) throws IOException {
@@ -43,7 +42,8 @@ public final class FashionMnistSubsetTool {
         for (int i = 0; i < n; i++) {
             labels[i] = full.label(i);
         }
-        IdxWriter.writeImages(target.resolve(prefix + "-images-idx3-ubyte.gz"), full.images().head(n), true);
+        IdxWriter.writeImages(
+                target.resolve(prefix + "-images-idx3-ubyte.gz"), full.images().head(n), true);
         IdxWriter.writeLabels(target.resolve(prefix + "-labels-idx1-ubyte.gz"), labels, true);
         int[] counts = new int[full.numClasses()];
         for (int l : labels) {

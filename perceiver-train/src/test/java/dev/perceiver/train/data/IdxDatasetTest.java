@@ -107,7 +107,9 @@ class IdxDatasetTest {
 
     @Test
     void dropLastBatches() {
-        assertThat(EpochOrder.batches(EpochOrder.order(25, false, 0, 0), 10, true)).hasSize(2);
-        assertThat(EpochOrder.batches(EpochOrder.order(25, false, 0, 0), 10, false)).hasSize(3);
+        assertThat(EpochOrder.batches(EpochOrder.order(25, false, 0, 0), 10, true))
+                .hasSize(2);
+        assertThat(EpochOrder.batches(EpochOrder.order(25, false, 0, 0), 10, false))
+                .hasSize(3);
     }
 }

@@ -81,23 +81,29 @@ class IdxFilesTest {
     @Test
     void badImageMagic() throws IOException {
         Path p = raw("bad-img", 0x00000801, new int[] {1, 2, 2}, 4, false);
-        assertThatThrownBy(() -> IdxImages.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("magic");
+        assertThatThrownBy(() -> IdxImages.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("magic");
     }
 
     @Test
     void badLabelMagic() throws IOException {
         Path p = raw("bad-lab", 0x00000803, new int[] {2}, 2, true);
-        assertThatThrownBy(() -> IdxLabels.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("magic");
+        assertThatThrownBy(() -> IdxLabels.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("magic");
     }
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void truncatedPixels(boolean gzip) throws IOException {
         Path p = raw("short-img", 0x00000803, new int[] {3, 2, 2}, 11, gzip);
-        assertThatThrownBy(() -> IdxImages.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("truncated")
+        assertThatThrownBy(() -> IdxImages.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("truncated")
                 .hasMessageContaining("expected 12 bytes, found 11");
     }
 
@@ -105,15 +111,19 @@ class IdxFilesTest {
     void truncatedHeader() throws IOException {
         Path p = dir.resolve("hdr");
         Files.write(p, new byte[] {0, 0, 8, 3, 0, 0});
-        assertThatThrownBy(() -> IdxImages.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("truncated header");
+        assertThatThrownBy(() -> IdxImages.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("truncated header");
     }
 
     @Test
     void truncatedLabels() throws IOException {
         Path p = raw("short-lab", 0x00000801, new int[] {5}, 3, false);
-        assertThatThrownBy(() -> IdxLabels.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("expected 5 bytes, found 3");
+        assertThatThrownBy(() -> IdxLabels.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("expected 5 bytes, found 3");
     }
 
     @Test
@@ -124,22 +134,27 @@ class IdxFilesTest {
         byte[] bytes = Files.readAllBytes(full);
         Path cut = dir.resolve("cut.gz");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> IdxImages.read(cut)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> IdxImages.read(cut))
+                .isInstanceOf(IOException.class)
                 .hasMessageStartingWith(cut.toString());
     }
 
     @Test
     void trailingData() throws IOException {
         Path p = raw("long-lab", 0x00000801, new int[] {3}, 4, false);
-        assertThatThrownBy(() -> IdxLabels.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("trailing");
+        assertThatThrownBy(() -> IdxLabels.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("trailing");
     }
 
     @Test
     void negativeDimension() throws IOException {
         Path p = raw("neg", 0x00000803, new int[] {-1, 2, 2}, 0, false);
-        assertThatThrownBy(() -> IdxImages.read(p)).isInstanceOf(IOException.class)
-                .hasMessageContaining(p.toString()).hasMessageContaining("invalid image shape");
+        assertThatThrownBy(() -> IdxImages.read(p))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(p.toString())
+                .hasMessageContaining("invalid image shape");
     }
 
     @Test
@@ -148,8 +163,10 @@ class IdxFilesTest {
         Path lab = dir.resolve("lab");
         IdxWriter.writeImages(img, sampleImages(3, 2, 2), false);
         IdxWriter.writeLabels(lab, new int[] {1, 2}, false);
-        assertThatThrownBy(() -> IdxDataset.load(img, lab)).isInstanceOf(IOException.class)
-                .hasMessageContaining(lab.toString()).hasMessageContaining("label count 2")
+        assertThatThrownBy(() -> IdxDataset.load(img, lab))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(lab.toString())
+                .hasMessageContaining("label count 2")
                 .hasMessageContaining("image count 3");
     }
 
@@ -159,8 +176,10 @@ class IdxFilesTest {
         Path lab = dir.resolve("lab");
         IdxWriter.writeImages(img, sampleImages(3, 2, 2), true);
         IdxWriter.writeLabels(lab, new int[] {1, 10, 2}, true);
-        assertThatThrownBy(() -> IdxDataset.load(img, lab)).isInstanceOf(IOException.class)
-                .hasMessageContaining(lab.toString()).hasMessageContaining("label 10 of example 1 out of range");
+        assertThatThrownBy(() -> IdxDataset.load(img, lab))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(lab.toString())
+                .hasMessageContaining("label 10 of example 1 out of range");
         assertThat(IdxDataset.load(img, lab, 11).label(1)).isEqualTo(10);
     }
 
@@ -179,7 +198,8 @@ class IdxFilesTest {
     @Test
     void loadDirectoryMissingFile() throws IOException {
         IdxWriter.writeImages(dir.resolve("train-images-idx3-ubyte"), sampleImages(1, 2, 2), false);
-        assertThatThrownBy(() -> IdxDataset.loadDirectory(dir, true)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> IdxDataset.loadDirectory(dir, true))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("labels-idx1-ubyte");
     }
 }

@@ -87,7 +87,8 @@ class MaskingTest {
 
     @Test
     void maskingIsDeterministicForASeed() {
-        MlmExample ex = MlmDataset.build(List.of(text(new Random(3), 300)), TOK, 10_000, false).example(0);
+        MlmExample ex = MlmDataset.build(List.of(text(new Random(3), 300)), TOK, 10_000, false)
+                .example(0);
         for (MlmMasker masker : List.of(new TokenMasker(TOK), new WordMasker(TOK))) {
             MaskedSequence a = masker.mask(ex, new Random(5));
             MaskedSequence b = masker.mask(ex, new Random(5));

@@ -39,8 +39,8 @@ class MidiFolderDatasetTest {
         write("c/deep/x.MID", "HIJKLMN");
         write("notes.txt", "zzzz");
         MidiFolderDataset ds = MidiFolderDataset.load(dir, BYTES, 3);
-        assertThat(ds.files()).containsExactly(dir.resolve("a.mid"), dir.resolve("b/song.midi"),
-                dir.resolve("c/deep/x.MID"));
+        assertThat(ds.files())
+                .containsExactly(dir.resolve("a.mid"), dir.resolve("b/song.midi"), dir.resolve("c/deep/x.MID"));
         // stream "ABCDEFGHIJKLMN" (14 tokens) -> 3 chunks of 4, tail of 2 dropped
         assertThat(ds.size()).isEqualTo(3);
         assertThat(ds.chunks().chunk(1)).containsExactly('E', 'F', 'G', 'H');
@@ -53,13 +53,16 @@ class MidiFolderDatasetTest {
     @Test
     void errors() throws IOException {
         assertThatThrownBy(() -> MidiFolderDataset.load(dir.resolve("missing"), BYTES, 4))
-                .isInstanceOf(IOException.class).hasMessageContaining("missing");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("missing");
         assertThatThrownBy(() -> MidiFolderDataset.load(dir, BYTES, 4))
-                .isInstanceOf(IOException.class).hasMessageContaining("no .mid");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no .mid");
         write("ok.mid", "ABC");
         write("broken.mid", "XYZ");
         assertThatThrownBy(() -> MidiFolderDataset.load(dir, BYTES, 4))
-                .isInstanceOf(IOException.class).hasMessageContaining(dir.resolve("broken.mid").toString())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(dir.resolve("broken.mid").toString())
                 .hasMessageContaining("bad header");
         assertThat(MidiFolderDataset.listMidiFiles(dir)).hasSize(2);
     }

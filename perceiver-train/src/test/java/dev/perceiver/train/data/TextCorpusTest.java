@@ -38,8 +38,10 @@ class TextCorpusTest {
         Files.writeString(dir.resolve("ok.txt"), "fine");
         Path bad = dir.resolve("latin1.txt");
         Files.write(bad, "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
-        assertThatThrownBy(() -> TextCorpus.fromDirectory(dir)).isInstanceOf(IOException.class)
-                .hasMessageContaining(bad.toString()).hasMessageContaining("UTF-8");
+        assertThatThrownBy(() -> TextCorpus.fromDirectory(dir))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(bad.toString())
+                .hasMessageContaining("UTF-8");
         assertThatThrownBy(() -> TextCorpus.fromFile(bad)).hasMessageContaining(bad.toString());
     }
 

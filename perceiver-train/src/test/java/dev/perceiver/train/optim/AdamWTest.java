@@ -1,18 +1,17 @@
 package dev.perceiver.train.optim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class AdamWTest {
     /** A module with one parameter vector. */
@@ -60,11 +59,15 @@ class AdamWTest {
                 }
                 float[] actual = v.w.array().toFloatArray();
                 for (int i = 0; i < 3; i++) {
-                    assertThat((double) actual[i]).as("w[%d] after step %d", i, t).isCloseTo(p[i], within(1e-5));
+                    assertThat((double) actual[i])
+                            .as("w[%d] after step %d", i, t)
+                            .isCloseTo(p[i], within(1e-5));
                 }
             }
             assertThat(opt.stepCount()).isEqualTo(2);
-            assertThat(v.w.array().getGradient().abs().sum().getFloat()).as("gradient zeroed").isZero();
+            assertThat(v.w.array().getGradient().abs().sum().getFloat())
+                    .as("gradient zeroed")
+                    .isZero();
         }
     }
 

@@ -1,14 +1,13 @@
 package dev.perceiver.train.optim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class GradientClippingTest {
     @Test
@@ -20,7 +19,10 @@ class GradientClippingTest {
             b.w.array().setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 // gradients (3, 0) and (4): global norm 5
-                gc.backward(a.w.array().mul(m.create(new float[] {3, 0})).sum().add(b.w.array().mul(4).sum()));
+                gc.backward(a.w.array()
+                        .mul(m.create(new float[] {3, 0}))
+                        .sum()
+                        .add(b.w.array().mul(4).sum()));
             }
             double norm = GradientClipping.clipByGlobalNorm(List.of(a.w, b.w), 1.0);
             assertThat(norm).isCloseTo(5.0, within(1e-6));

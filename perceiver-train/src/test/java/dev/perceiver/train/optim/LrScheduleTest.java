@@ -1,10 +1,10 @@
 package dev.perceiver.train.optim;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
 
 /** Values of the reference's lrs.py formulas, worked out by hand. */
 class LrScheduleTest {

@@ -1,5 +1,7 @@
 package dev.perceiver.train.task;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Module;
@@ -9,13 +11,10 @@ import dev.perceiver.train.TrainerState;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.LrSchedule;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Hundreds of training steps leave the number of live arrays in the model's manager unchanged. */
 class MemoryTest {
@@ -25,10 +24,12 @@ class MemoryTest {
         LoadedData data = TaskData.load(TaskKind.IMAGE_CLASSIFIER, values.get("data"), 0);
         PrintStream err = System.err;
         try (NDManager manager = NDManager.newBaseManager()) {
-            Module model = TaskKind.IMAGE_CLASSIFIER.modelType().create(manager,
-                    TaskKind.IMAGE_CLASSIFIER.modelConfig(values.get("model"), data.modelLinks()));
+            Module model = TaskKind.IMAGE_CLASSIFIER
+                    .modelType()
+                    .create(manager, TaskKind.IMAGE_CLASSIFIER.modelConfig(values.get("model"), data.modelLinks()));
             TrainingTask task = TaskKind.IMAGE_CLASSIFIER.task(model, data);
-            AdamW opt = new AdamW(TrainingRun.trainable(model, values.get("model")),
+            AdamW opt = new AdamW(
+                    TrainingRun.trainable(model, values.get("model")),
                     TrainingRun.optimizerConfig(values.get("optimizer")));
             int[] counts = new int[3];
             long[] steps = {10, 110, 210};
@@ -36,8 +37,16 @@ class MemoryTest {
             System.setErr(new PrintStream(new java.io.ByteArrayOutputStream()));
             for (int i = 0; i < steps.length; i++) {
                 values.with("trainer").put("max_steps", steps[i]).put("val_check_interval", 100000);
-                new Trainer(task, data.module(), opt, LrSchedule.constant(), 1e-3,
-                        TrainingRun.trainerConfig(values.get("trainer"), 0), tmp, "memory", manager)
+                new Trainer(
+                                task,
+                                data.module(),
+                                opt,
+                                LrSchedule.constant(),
+                                1e-3,
+                                TrainingRun.trainerConfig(values.get("trainer"), 0),
+                                tmp,
+                                "memory",
+                                manager)
                         .fit(state, MetricsLog.create(tmp.resolve("metrics.csv")));
                 counts[i] = manager.getManagedArrays().size();
             }

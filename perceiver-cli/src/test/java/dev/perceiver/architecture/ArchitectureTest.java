@@ -1,0 +1,82 @@
+package dev.perceiver.architecture;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering of the project (README, "Layout"): each layer may use only the layers below it,
+ *
+ * <pre>
+ * nn &lt;- model &lt;- tasks &lt;- inference &lt;- train &lt;- tools &lt;- cli
+ * </pre>
+ *
+ * no two packages depend on each other, and engine-specific classes ({@code ai.djl.pytorch}) are used in {@code nn}
+ * only. Checked on the main classes of every module (this module's test classpath holds them all).
+ */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.perceiver");
+    }
+
+    @Test
+    void layersDependDownwardOnly() {
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("nn")
+                .definedBy("dev.perceiver.nn..")
+                .layer("model")
+                .definedBy("dev.perceiver.model..")
+                .layer("tasks")
+                .definedBy("dev.perceiver.tasks..")
+                .layer("inference")
+                .definedBy("dev.perceiver.inference..")
+                .layer("train")
+                .definedBy("dev.perceiver.train..")
+                .layer("tools")
+                .definedBy("dev.perceiver.tools..")
+                .layer("cli")
+                .definedBy("dev.perceiver.cli..")
+                .whereLayer("cli")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("tools")
+                .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("train")
+                .mayOnlyBeAccessedByLayers("tools", "cli")
+                .whereLayer("inference")
+                .mayOnlyBeAccessedByLayers("train", "tools", "cli")
+                .whereLayer("tasks")
+                .mayOnlyBeAccessedByLayers("inference", "train", "tools", "cli")
+                .whereLayer("model")
+                .mayOnlyBeAccessedByLayers("tasks", "inference", "train", "tools", "cli")
+                .check(classes);
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("dev.perceiver.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void engineSpecificCodeLivesInNn() {
+        ArchRuleDefinition.noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.perceiver.nn..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("ai.djl.pytorch..")
+                .because("the nn package is the only place that touches the PyTorch engine directly")
+                .check(classes);
+    }
+}
