@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
-import dev.perceiver.train.task.TaskKind;
-import dev.perceiver.train.task.TrainingRun;
+import dev.perceiver.train.run.TrainingRun;
+import dev.perceiver.train.spec.TrainingSpec;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,24 +58,23 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TaskKind kind;
+        TrainingSpec<?> spec;
         OptionTree tree;
         if (resume != null) {
-            Map.Entry<TaskKind, ObjectNode> saved = TrainingRun.readRunConfig(resume);
-            kind = saved.getKey();
-            if (task != null && TaskKind.of(task) != kind) {
+            TrainingRun.SavedRun saved = TrainingRun.readRunConfig(resume);
+            spec = saved.spec();
+            if (task != null && TrainingSpecs.of(task) != spec) {
                 throw new IllegalArgumentException(
-                        "task '" + task + "' differs from the run's task '" + kind.id() + "' in " + resume);
+                        "task '" + task + "' differs from the run's task '" + spec.name() + "' in " + resume);
             }
-            tree = new OptionTree(kind.defaults());
-            tree.applyTree("", saved.getValue());
+            tree = new OptionTree(spec.defaults());
+            tree.applyTree("", saved.options());
         } else {
             if (task == null) {
-                throw new IllegalArgumentException("missing TASK (image-classifier, mlm, text-classifier, clm, "
-                        + "symbolic-audio) or --resume RUN_DIR");
+                throw new IllegalArgumentException("missing TASK (" + TrainingSpecs.names() + ") or --resume RUN_DIR");
             }
-            kind = TaskKind.of(task);
-            tree = new OptionTree(kind.defaults());
+            spec = TrainingSpecs.of(task);
+            tree = new OptionTree(spec.defaults());
         }
         ObjectNode values = CommandOptions.resolve(tree, config, options);
         if (printConfig) {
@@ -83,8 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         TrainingRun.Outcome outcome = resume != null
-                ? TrainingRun.resume(kind, values, resume, System.err)
-                : TrainingRun.start(kind, values, System.err);
+                ? TrainingRun.resume(spec, values, resume, System.err)
+                : TrainingRun.start(spec, values, System.err);
         System.err.printf(
                 java.util.Locale.ROOT,
                 "trained %d steps, %.1f s in training steps, %.1f samples/s%n",

@@ -9,10 +9,10 @@ import dev.perceiver.tasks.ModelType;
 import dev.perceiver.train.Validation;
 import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
-import dev.perceiver.train.task.LoadedData;
-import dev.perceiver.train.task.TaskData;
-import dev.perceiver.train.task.TaskKind;
-import dev.perceiver.train.task.TrainingRun;
+import dev.perceiver.train.run.TrainingRun;
+import dev.perceiver.train.spec.LoadedData;
+import dev.perceiver.train.spec.TrainingSpec;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,8 +50,8 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TaskKind kind = TaskKind.of(task);
-        ObjectNode defaults = kind.defaults();
+        TrainingSpec<?> spec = TrainingSpecs.of(task);
+        ObjectNode defaults = spec.defaults();
         ObjectNode allowed = ConfigJson.MAPPER.createObjectNode();
         allowed.set("data", defaults.get("data"));
         allowed.putObject("trainer").put("limit_val_batches", -1L);
@@ -61,11 +61,11 @@ public final class ValidateCommand implements Callable<Integer> {
                 ? null
                 : checkpoint.toAbsolutePath().getParent().getParent();
         if (runDir != null && Files.isRegularFile(runDir.resolve(TrainingRun.RUN_CONFIG))) {
-            Map.Entry<TaskKind, ObjectNode> saved = TrainingRun.readRunConfig(runDir);
-            if (saved.getKey() == kind) {
+            TrainingRun.SavedRun saved = TrainingRun.readRunConfig(runDir);
+            if (saved.spec() == spec) {
                 ObjectNode base = ConfigJson.MAPPER.createObjectNode();
-                base.set("data", saved.getValue().get("data"));
-                base.set("seed_everything", saved.getValue().get("seed_everything"));
+                base.set("data", saved.options().get("data"));
+                base.set("seed_everything", saved.options().get("seed_everything"));
                 tree.applyTree("", base);
             }
         }
@@ -79,16 +79,16 @@ public final class ValidateCommand implements Callable<Integer> {
         ObjectNode values = CommandOptions.resolve(tree, null, options);
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(checkpoint, manager);
-            if (loaded.type() != kind.modelType()) {
+            if (!loaded.type().id().equals(spec.modelType())) {
                 throw new IllegalArgumentException(
-                        checkpoint + " holds a " + loaded.type().id() + " model, not a "
-                                + kind.modelType().id() + " model (task " + kind.id() + ")");
+                        checkpoint + " holds a " + loaded.type().id() + " model, not a " + spec.modelType()
+                                + " model (task " + spec.name() + ")");
             }
-            LoadedData data = TaskData.load(
-                    kind, values.get("data"), values.path("seed_everything").asLong());
+            LoadedData data = spec.loadData(
+                    values.get("data"), values.path("seed_everything").asLong());
             checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
             Validation v = Validation.run(
-                    kind.task(loaded.model(), data),
+                    spec.task(loaded.model(), data),
                     data.module(),
                     values.path("trainer").path("limit_val_batches").asInt(-1),
                     manager);

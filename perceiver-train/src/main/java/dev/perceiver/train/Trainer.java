@@ -77,117 +77,9 @@ public final class Trainer {
         this.base = base;
     }
 
-    /** Trains from {@code state} (fresh or restored) until max_steps / max_epochs. */
+    /** Trains from {@code state} (fresh or restored) until max_steps / max_epochs (or max_time). */
     public Result fit(TrainerState state, MetricsLog log) throws IOException {
-        int nb = data.numTrainBatches();
-        long total = config.totalSteps(nb);
-        Progress progress = Progress.stderr(total, state.globalStep);
-        optimizer.attachGradients();
-        task.model().setTraining(true);
-        long trainNanos = 0;
-        long examples = 0;
-        double lossSum = 0;
-        long lossCount = 0;
-        long correctSum = 0;
-        long accCount = 0;
-        double windowSamples = 0;
-        long windowNanos = 0;
-        Validation lastVal = null;
-        long lastValStep = -1;
-        long startNanos = System.nanoTime();
-        double elapsedBefore = state.elapsedSeconds;
-        int accum = config.accumulateGradBatches();
-        boolean timeUp = false;
-        while (!done(state, total) && !timeUp) {
-            if (state.batch >= nb) {
-                state.epoch++;
-                state.batch = 0;
-                continue;
-            }
-            long t0 = System.nanoTime();
-            int group = Math.min(accum, nb - state.batch);
-            double stepLoss = 0;
-            int stepExamples = 0;
-            for (int j = 0; j < group; j++) {
-                int index = state.batch + j;
-                seed(state.seed, state.epoch, index);
-                try (NDScope scope = new NDScope();
-                        NDManager m = base.newSubManager()) {
-                    scope.suppressNotUsedWarning();
-                    Batch b = data.trainBatch(m, state.epoch, index);
-                    TrainingTask.StepOutput out = forwardBackward(task, b, accum);
-                    float loss = out.loss().getFloat();
-                    if (!Float.isFinite(loss)) {
-                        throw new IllegalStateException("training loss is " + loss + " at step " + state.globalStep
-                                + " (epoch " + state.epoch + ", batch " + index + "); lower optimizer.lr or set "
-                                + "trainer.gradient_clip_val");
-                    }
-                    stepLoss += loss / group;
-                    stepExamples += b.size();
-                    if (task.hasAccuracy()) {
-                        correctSum += out.correct();
-                        accCount += out.count();
-                    }
-                }
-            }
-            double lr = baseLr * schedule.factor(state.globalStep);
-            update(optimizer, config.gradientClipVal(), lr);
-            state.globalStep++;
-            int before = state.batch;
-            state.batch += group;
-            long dt = System.nanoTime() - t0;
-            trainNanos += dt;
-            windowNanos += dt;
-            examples += stepExamples;
-            windowSamples += stepExamples;
-            lossSum += stepLoss;
-            lossCount++;
-
-            if (config.maxTimeSeconds() > 0
-                    && !timeUp
-                    && elapsedBefore + (System.nanoTime() - startNanos) / 1e9 >= config.maxTimeSeconds()) {
-                timeUp = true;
-                progress.message("trainer.max_time reached at step " + state.globalStep);
-            }
-            boolean validate = validationDue(state.globalStep, before, state.batch, nb) || done(state, total) || timeUp;
-            if (state.globalStep % config.logEveryNSteps() == 0 || validate) {
-                double elapsed = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
-                double trainLoss = lossSum / lossCount;
-                double trainAcc = task.hasAccuracy() && accCount > 0 ? (double) correctSum / accCount : Double.NaN;
-                log.append(new MetricsLog.Row(
-                        state.globalStep, state.epoch, trainLoss, trainAcc, Double.NaN, Double.NaN, lr, elapsed));
-                progress.update(state.globalStep, state.epoch, trainLoss, windowSamples / (windowNanos / 1e9));
-                lossSum = 0;
-                lossCount = 0;
-                correctSum = 0;
-                accCount = 0;
-                windowSamples = 0;
-                windowNanos = 0;
-            }
-            if (validate) {
-                lastVal = validateAndCheckpoint(state, log, progress, lr, elapsedBefore, startNanos);
-                lastValStep = state.globalStep;
-            }
-        }
-        if (lastValStep != state.globalStep) {
-            lastVal = validateAndCheckpoint(
-                    state,
-                    log,
-                    progress,
-                    baseLr * schedule.factor(Math.max(0, state.globalStep - 1)),
-                    elapsedBefore,
-                    startNanos);
-        }
-        progress.finish();
-        TrainingPlot.write(log.rows(), title, runDir.resolve("curves.png"));
-        double seconds = trainNanos / 1e9;
-        return new Result(
-                runDir,
-                lastVal.loss(),
-                lastVal.accuracy(),
-                state.globalStep,
-                seconds,
-                seconds > 0 ? examples / seconds : 0);
+        return new Fit(state, log).run();
     }
 
     /**
@@ -218,42 +110,6 @@ public final class Trainer {
         optimizer.zeroGrad();
     }
 
-    private Validation validateAndCheckpoint(
-            TrainerState state, MetricsLog log, Progress progress, double lr, double elapsedBefore, long startNanos)
-            throws IOException {
-        Validation v = Validation.run(task, data, config.limitValBatches(), base);
-        task.model().setTraining(true);
-        double elapsed = elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
-        state.elapsedSeconds = elapsed;
-        log.append(new MetricsLog.Row(
-                state.globalStep, state.epoch, Double.NaN, Double.NaN, v.loss(), v.accuracy(), lr, elapsed));
-        boolean best = Double.isNaN(state.bestValLoss) || v.loss() < state.bestValLoss;
-        if (best) {
-            state.bestValLoss = v.loss();
-            state.bestStep = state.globalStep;
-        }
-        Path ckpt = runDir.resolve(CHECKPOINTS);
-        Checkpoints.save(ckpt.resolve("last"), task, optimizer, state);
-        if (best) {
-            Checkpoints.save(ckpt.resolve("best"), task, optimizer, state);
-        }
-        progress.message(String.format(
-                Locale.ROOT,
-                "validation at step %d: val_loss=%.4f%s%s",
-                state.globalStep,
-                v.loss(),
-                Double.isNaN(v.accuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()),
-                best ? " (best)" : ""));
-        return v;
-    }
-
-    private boolean done(TrainerState state, long total) {
-        if (state.globalStep >= total) {
-            return true;
-        }
-        return config.maxEpochs() != -1 && state.epoch >= config.maxEpochs();
-    }
-
     private boolean validationDue(long step, int batchBefore, int batchAfter, int nb) {
         if (config.valCheckSteps() > 0) {
             return step % config.valCheckSteps() == 0;
@@ -273,5 +129,192 @@ public final class Trainer {
         h ^= h >>> 32;
         Engine.getInstance().setRandomSeed((int) (h & 0x7fffffff));
         task.seedStep(h);
+    }
+
+    /** Loss and size of one training micro-batch. */
+    private record MicroStep(float loss, int examples) {}
+
+    /**
+     * One call of {@link #fit}: the loop over optimizer steps, its clock and totals, and the sums of the training
+     * metrics since the last metrics row.
+     */
+    private final class Fit {
+        private final TrainerState state;
+        private final MetricsLog log;
+        private final int numBatches;
+        private final long total;
+        private final Progress progress;
+        private final double elapsedBefore;
+        private long startNanos;
+        private long trainNanos;
+        private long examples;
+        private double lossSum;
+        private long lossCount;
+        private long correctSum;
+        private long accCount;
+        private double windowSamples;
+        private long windowNanos;
+
+        Fit(TrainerState state, MetricsLog log) {
+            this.state = state;
+            this.log = log;
+            this.numBatches = data.numTrainBatches();
+            this.total = config.totalSteps(numBatches);
+            this.progress = Progress.stderr(total, state.globalStep);
+            this.elapsedBefore = state.elapsedSeconds;
+        }
+
+        Result run() throws IOException {
+            optimizer.attachGradients();
+            task.model().setTraining(true);
+            startNanos = System.nanoTime();
+            Validation lastVal = null;
+            long lastValStep = -1;
+            boolean timeUp = false;
+            while (!done() && !timeUp) {
+                if (state.batch >= numBatches) {
+                    state.epoch++;
+                    state.batch = 0;
+                    continue;
+                }
+                int before = state.batch;
+                double lr = optimizerStep();
+                timeUp = timeUp();
+                boolean validate = validationDue(state.globalStep, before, state.batch, numBatches) || done() || timeUp;
+                if (state.globalStep % config.logEveryNSteps() == 0 || validate) {
+                    logTraining(lr);
+                }
+                if (validate) {
+                    lastVal = validateAndCheckpoint(lr);
+                    lastValStep = state.globalStep;
+                }
+            }
+            if (lastValStep != state.globalStep) {
+                lastVal = validateAndCheckpoint(baseLr * schedule.factor(Math.max(0, state.globalStep - 1)));
+            }
+            progress.finish();
+            TrainingPlot.write(log.rows(), title, runDir.resolve("curves.png"));
+            double seconds = trainNanos / 1e9;
+            return new Result(
+                    runDir,
+                    lastVal.loss(),
+                    lastVal.accuracy(),
+                    state.globalStep,
+                    seconds,
+                    seconds > 0 ? examples / seconds : 0);
+        }
+
+        /** The micro-batches of one optimizer step and the update; returns the learning rate of the update. */
+        private double optimizerStep() {
+            long t0 = System.nanoTime();
+            int accum = config.accumulateGradBatches();
+            int group = Math.min(accum, numBatches - state.batch);
+            double stepLoss = 0;
+            int stepExamples = 0;
+            for (int j = 0; j < group; j++) {
+                MicroStep micro = microStep(state.batch + j, accum);
+                stepLoss += micro.loss() / group;
+                stepExamples += micro.examples();
+            }
+            double lr = baseLr * schedule.factor(state.globalStep);
+            update(optimizer, config.gradientClipVal(), lr);
+            state.globalStep++;
+            state.batch += group;
+            long dt = System.nanoTime() - t0;
+            trainNanos += dt;
+            windowNanos += dt;
+            examples += stepExamples;
+            windowSamples += stepExamples;
+            lossSum += stepLoss;
+            lossCount++;
+            return lr;
+        }
+
+        /** Forward and backward pass of training batch {@code index} of the current epoch. */
+        private MicroStep microStep(int index, int accum) {
+            seed(state.seed, state.epoch, index);
+            try (NDScope scope = new NDScope();
+                    NDManager m = base.newSubManager()) {
+                scope.suppressNotUsedWarning();
+                Batch b = data.trainBatch(m, state.epoch, index);
+                TrainingTask.StepOutput out = forwardBackward(task, b, accum);
+                float loss = out.loss().getFloat();
+                if (!Float.isFinite(loss)) {
+                    throw new IllegalStateException("training loss is " + loss + " at step " + state.globalStep
+                            + " (epoch " + state.epoch + ", batch " + index + "); lower optimizer.lr or set "
+                            + "trainer.gradient_clip_val");
+                }
+                if (task.hasAccuracy()) {
+                    correctSum += out.correct();
+                    accCount += out.count();
+                }
+                return new MicroStep(loss, b.size());
+            }
+        }
+
+        /** Whether trainer.max_time has passed (then says so on the progress output). */
+        private boolean timeUp() {
+            if (config.maxTimeSeconds() > 0 && elapsedSeconds() >= config.maxTimeSeconds()) {
+                progress.message("trainer.max_time reached at step " + state.globalStep);
+                return true;
+            }
+            return false;
+        }
+
+        /** Seconds of the run, including those before a resume. */
+        private double elapsedSeconds() {
+            return elapsedBefore + (System.nanoTime() - startNanos) / 1e9;
+        }
+
+        private boolean done() {
+            if (state.globalStep >= total) {
+                return true;
+            }
+            return config.maxEpochs() != -1 && state.epoch >= config.maxEpochs();
+        }
+
+        /** Writes a training row (mean loss and accuracy since the last row) and reports progress. */
+        private void logTraining(double lr) throws IOException {
+            double elapsed = elapsedSeconds();
+            double trainLoss = lossSum / lossCount;
+            double trainAcc = task.hasAccuracy() && accCount > 0 ? (double) correctSum / accCount : Double.NaN;
+            log.append(new MetricsLog.Row(
+                    state.globalStep, state.epoch, trainLoss, trainAcc, Double.NaN, Double.NaN, lr, elapsed));
+            progress.update(state.globalStep, state.epoch, trainLoss, windowSamples / (windowNanos / 1e9));
+            lossSum = 0;
+            lossCount = 0;
+            correctSum = 0;
+            accCount = 0;
+            windowSamples = 0;
+            windowNanos = 0;
+        }
+
+        /** Validates, writes a validation row and checkpoints {@code last} (and {@code best} on a new best loss). */
+        private Validation validateAndCheckpoint(double lr) throws IOException {
+            Validation v = Validation.run(task, data, config.limitValBatches(), base);
+            task.model().setTraining(true);
+            double elapsed = elapsedSeconds();
+            state.elapsedSeconds = elapsed;
+            log.append(new MetricsLog.Row(
+                    state.globalStep, state.epoch, Double.NaN, Double.NaN, v.loss(), v.accuracy(), lr, elapsed));
+            boolean best = Double.isNaN(state.bestValLoss) || v.loss() < state.bestValLoss;
+            if (best) {
+                state.bestValLoss = v.loss();
+                state.bestStep = state.globalStep;
+            }
+            Path ckpt = runDir.resolve(CHECKPOINTS);
+            Checkpoints.save(ckpt.resolve("last"), task, optimizer, state);
+            if (best) {
+                Checkpoints.save(ckpt.resolve("best"), task, optimizer, state);
+            }
+            progress.message(String.format(
+                    Locale.ROOT,
+                    "validation at step %d: val_loss=%.4f%s%s",
+                    state.globalStep,
+                    v.loss(),
+                    Double.isNaN(v.accuracy()) ? "" : String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()),
+                    best ? " (best)" : ""));
+            return v;
+        }
     }
 }

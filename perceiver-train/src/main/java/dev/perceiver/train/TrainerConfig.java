@@ -1,5 +1,7 @@
 package dev.perceiver.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * Trainer options with the reference (PyTorch Lightning) names.
  *
@@ -64,6 +66,39 @@ public record TrainerConfig(
         if (logEveryNSteps < 1) {
             throw new IllegalArgumentException("trainer.log_every_n_steps (" + logEveryNSteps + ") must be >= 1");
         }
+    }
+
+    /**
+     * Reads the {@code trainer} options. {@code val_check_interval} is a whole number of steps when it is an integer
+     * or greater than 1, otherwise a fraction of an epoch.
+     *
+     * @param seed {@code seed_everything}
+     */
+    public static TrainerConfig fromOptions(JsonNode t, long seed) {
+        JsonNode vci = t.path("val_check_interval");
+        int steps = 0;
+        double fraction = 1.0;
+        if (vci.isIntegralNumber() || vci.asDouble() > 1) {
+            if (vci.asDouble() != Math.rint(vci.asDouble()) || vci.asDouble() < 1) {
+                throw new IllegalArgumentException("trainer.val_check_interval (" + vci + ") must be a whole number "
+                        + "of steps >= 1 or a fraction of an epoch in (0.0, 1.0]");
+            }
+            steps = (int) vci.asDouble();
+        } else {
+            fraction = vci.asDouble();
+        }
+        return new TrainerConfig(
+                t.path("max_steps").asLong(),
+                t.path("max_epochs").asInt(),
+                steps,
+                fraction,
+                t.path("limit_val_batches").asInt(),
+                t.path("accumulate_grad_batches").asInt(),
+                t.path("gradient_clip_val").asDouble(),
+                t.path("log_every_n_steps").asInt(),
+                seed,
+                parseMaxTime(
+                        t.path("max_time").isNull() ? null : t.path("max_time").asText()));
     }
 
     /** Seconds of a {@code DD:HH:MM:SS} duration (Lightning's max_time format), 0 for null or empty. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.train.task.TaskKind;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class OptionTreeTest {
     private static ObjectNode resolve(Path config, String... args) throws Exception {
-        return CommandOptions.resolve(new OptionTree(TaskKind.IMAGE_CLASSIFIER.defaults()), config, List.of(args));
+        return CommandOptions.resolve(
+                new OptionTree(TrainingSpecs.of("image-classifier").defaults()), config, List.of(args));
     }
 
     @Test

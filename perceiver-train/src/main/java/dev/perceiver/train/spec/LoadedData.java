@@ -1,4 +1,4 @@
-package dev.perceiver.train.task;
+package dev.perceiver.train.spec;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.train.DataModule;

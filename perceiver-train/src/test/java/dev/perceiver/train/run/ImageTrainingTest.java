@@ -1,8 +1,9 @@
-package dev.perceiver.train.task;
+package dev.perceiver.train.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perceiver.train.MetricsLog;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class ImageTrainingTest {
                 "--trainer.limit_val_batches=20"));
         args.addAll(List.of(data));
         TrainingRun.Outcome out = TrainingRun.start(
-                TaskKind.IMAGE_CLASSIFIER,
+                TrainingSpecs.of("image-classifier"),
                 TinyRuns.image(tmp, args.toArray(new String[0])),
                 new PrintStream(new ByteArrayOutputStream()));
         double chance = Math.log(10);

@@ -1,4 +1,4 @@
-package dev.perceiver.train.task;
+package dev.perceiver.train.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Module;
 import dev.perceiver.train.MetricsLog;
 import dev.perceiver.train.Trainer;
+import dev.perceiver.train.TrainerConfig;
 import dev.perceiver.train.TrainerState;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.LrSchedule;
+import dev.perceiver.train.spec.LoadedData;
+import dev.perceiver.train.spec.TrainingSpec;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,16 +25,14 @@ class MemoryTest {
     @Test
     void liveArraysStayFlat(@TempDir Path tmp) throws Exception {
         ObjectNode values = TinyRuns.image(tmp, "--data.batch_size=2", "--trainer.log_every_n_steps=1000");
-        LoadedData data = TaskData.load(TaskKind.IMAGE_CLASSIFIER, values.get("data"), 0);
+        TrainingSpec<?> spec = TrainingSpecs.of("image-classifier");
+        RunOptions<?> options = RunOptions.parse(spec, values);
+        LoadedData data = spec.loadData(values.get("data"), 0);
         PrintStream err = System.err;
         try (NDManager manager = NDManager.newBaseManager()) {
-            Module model = TaskKind.IMAGE_CLASSIFIER
-                    .modelType()
-                    .create(manager, TaskKind.IMAGE_CLASSIFIER.modelConfig(values.get("model"), data.modelLinks()));
-            TrainingTask task = TaskKind.IMAGE_CLASSIFIER.task(model, data);
-            AdamW opt = new AdamW(
-                    TrainingRun.trainable(model, values.get("model")),
-                    TrainingRun.optimizerConfig(values.get("optimizer")));
+            Module model = TrainingRun.newModel(spec, manager, spec.modelConfig(options.model(), data));
+            TrainingTask task = spec.task(model, data);
+            AdamW opt = new AdamW(TrainingRun.trainable(model, options.model()), options.optimizer());
             int[] counts = new int[3];
             long[] steps = {10, 110, 210};
             TrainerState state = new TrainerState();
@@ -43,7 +45,7 @@ class MemoryTest {
                                 opt,
                                 LrSchedule.constant(),
                                 1e-3,
-                                TrainingRun.trainerConfig(values.get("trainer"), 0),
+                                TrainerConfig.fromOptions(values.get("trainer"), 0),
                                 tmp,
                                 "memory",
                                 manager)

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Tensors;
 
-/** Conversions of the data modules' Java arrays into NDArrays. */
-final class Arrays2 {
-    private Arrays2() {}
+/** NDArrays of a batch from the Java row arrays (one row per example) that the collators build. */
+final class BatchArrays {
+    private BatchArrays() {}
 
     /** (b, n) int64 from rows of equal length. */
     static NDArray longs(NDManager m, long[][] rows) {
@@ -30,7 +30,7 @@ final class Arrays2 {
     }
 
     /** Whether any element is true. */
-    static boolean any(boolean[][] rows) {
+    static boolean anyTrue(boolean[][] rows) {
         for (boolean[] r : rows) {
             for (boolean v : r) {
                 if (v) {

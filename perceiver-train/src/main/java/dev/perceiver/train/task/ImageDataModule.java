@@ -8,13 +8,13 @@ import dev.perceiver.train.DataModule;
 import dev.perceiver.train.data.IdxDataset;
 
 /** Image classification batches from IDX data sets: images (b, h, w, 1) normalised to [-1, 1], labels (b). */
-public final class ImageData implements DataModule {
+public final class ImageDataModule implements DataModule {
     private final IdxDataset train;
     private final IdxDataset valid;
     private final IndexedBatches batches;
     private final String source;
 
-    public ImageData(
+    public ImageDataModule(
             IdxDataset train,
             IdxDataset valid,
             int batchSize,

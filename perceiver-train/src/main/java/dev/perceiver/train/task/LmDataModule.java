@@ -12,7 +12,7 @@ import java.util.Random;
  * random source of training batch (epoch, i) is drawn from (seed, epoch, i) and that of validation batch i from a
  * fixed seed, so validation masks are the same at every validation.
  */
-public final class LmData implements DataModule {
+public final class LmDataModule implements DataModule {
     /** Builds a batch of the given examples. */
     @FunctionalInterface
     public interface Collate {
@@ -24,7 +24,7 @@ public final class LmData implements DataModule {
     private final long seed;
     private final String description;
 
-    public LmData(
+    public LmDataModule(
             int trainSize,
             int validSize,
             int batchSize,
@@ -62,9 +62,9 @@ public final class LmData implements DataModule {
 
     private static Batch toBatch(NDManager m, LmBatch b) {
         return new Batch(
-                Arrays2.longs(m, b.x()),
-                Arrays2.longs(m, b.labels()),
-                Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null,
+                BatchArrays.longs(m, b.x()),
+                BatchArrays.longs(m, b.labels()),
+                BatchArrays.anyTrue(b.padMask()) ? BatchArrays.booleans(m, b.padMask()) : null,
                 b.batchSize());
     }
 

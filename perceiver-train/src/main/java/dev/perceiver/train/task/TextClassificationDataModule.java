@@ -9,14 +9,14 @@ import dev.perceiver.train.data.ClassificationCollator;
 import dev.perceiver.train.data.TextClassificationData;
 
 /** Text classification batches: token ids (b, n) right-padded, pad mask, labels (b). */
-public final class TextClassData implements DataModule {
+public final class TextClassificationDataModule implements DataModule {
     private final TextClassificationData train;
     private final TextClassificationData valid;
     private final ClassificationCollator collator;
     private final IndexedBatches batches;
     private final String source;
 
-    public TextClassData(
+    public TextClassificationDataModule(
             TextClassificationData train,
             TextClassificationData valid,
             ClassificationCollator collator,
@@ -54,9 +54,9 @@ public final class TextClassData implements DataModule {
 
     private static Batch toBatch(NDManager m, ClassificationBatch b) {
         return new Batch(
-                Arrays2.longs(m, b.x()),
+                BatchArrays.longs(m, b.x()),
                 Tensors.owned(m, b.y(), new ai.djl.ndarray.types.Shape(b.y().length)),
-                Arrays2.any(b.padMask()) ? Arrays2.booleans(m, b.padMask()) : null,
+                BatchArrays.anyTrue(b.padMask()) ? BatchArrays.booleans(m, b.padMask()) : null,
                 b.batchSize());
     }
 

@@ -1,8 +1,9 @@
-package dev.perceiver.train.task;
+package dev.perceiver.train.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ final class TinyRuns {
                 "--trainer.limit_val_batches=4",
                 "--trainer.default_root_dir=" + root));
         args.addAll(List.of(extra));
-        return CommandOptions.resolve(new OptionTree(TaskKind.IMAGE_CLASSIFIER.defaults()), null, args);
+        return CommandOptions.resolve(
+                new OptionTree(TrainingSpecs.of("image-classifier").defaults()), null, args);
     }
 }

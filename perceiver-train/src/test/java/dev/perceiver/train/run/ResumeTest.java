@@ -1,10 +1,11 @@
-package dev.perceiver.train.task;
+package dev.perceiver.train.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.perceiver.train.MetricsLog;
 import dev.perceiver.train.Trainer;
+import dev.perceiver.train.spec.TrainingSpecs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ class ResumeTest {
     @Test
     void resumedRunContinuesWithTheSameLosses(@TempDir Path tmp) throws Exception {
         TrainingRun.Outcome full = TrainingRun.start(
-                TaskKind.IMAGE_CLASSIFIER,
+                TrainingSpecs.of("image-classifier"),
                 TinyRuns.image(
                         tmp.resolve("a"),
                         "--trainer.max_steps=8",
@@ -28,7 +29,7 @@ class ResumeTest {
                         "--lr_scheduler.warmup_steps=3"),
                 QUIET);
         TrainingRun.Outcome first = TrainingRun.start(
-                TaskKind.IMAGE_CLASSIFIER,
+                TrainingSpecs.of("image-classifier"),
                 TinyRuns.image(
                         tmp.resolve("b"),
                         "--trainer.max_steps=4",
@@ -42,8 +43,8 @@ class ResumeTest {
                 .exists();
 
         var saved = TrainingRun.readRunConfig(runB);
-        saved.getValue().with("trainer").put("max_steps", 8);
-        TrainingRun.Outcome resumed = TrainingRun.resume(saved.getKey(), saved.getValue(), runB, QUIET);
+        saved.options().with("trainer").put("max_steps", 8);
+        TrainingRun.Outcome resumed = TrainingRun.resume(saved.spec(), saved.options(), runB, QUIET);
 
         List<MetricsLog.Row> a = MetricsLog.resume(full.result().runDir().resolve("metrics.csv"), 100)
                 .rows();

@@ -1,0 +1,198 @@
+package dev.perceiver.train.run;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Parameter;
+import dev.perceiver.tasks.ModelType;
+import dev.perceiver.train.Checkpoints;
+import dev.perceiver.train.MetricsLog;
+import dev.perceiver.train.Trainer;
+import dev.perceiver.train.TrainerState;
+import dev.perceiver.train.TrainingTask;
+import dev.perceiver.train.config.ModelOptions;
+import dev.perceiver.train.optim.AdamW;
+import dev.perceiver.train.spec.LoadedData;
+import dev.perceiver.train.spec.TrainingSpec;
+import dev.perceiver.train.spec.TrainingSpecs;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One {@code perceiver train} run: builds data, model, optimizer and schedule from the resolved options of a task's
+ * {@link TrainingSpec}, creates (or resumes) the run folder ({@code config.json} with the task and all options,
+ * {@code metrics.csv}, {@code curves.png}, {@code checkpoints/best|last}) and trains.
+ */
+public final class TrainingRun {
+    /** File of the run folder with the task name and the resolved options. */
+    public static final String RUN_CONFIG = "config.json";
+
+    /**
+     * What a finished run reports.
+     *
+     * @param unigramEntropy entropy (nats) of the training text's byte distribution, or NaN
+     */
+    public record Outcome(Trainer.Result result, double unigramEntropy, long numParameters) {
+        /** The final stdout line: run folder and validation metrics. */
+        public String summary() {
+            StringBuilder sb = new StringBuilder("run=").append(result.runDir());
+            sb.append(String.format(Locale.ROOT, " val_loss=%.4f", result.valLoss()));
+            if (!Double.isNaN(result.valAccuracy())) {
+                sb.append(String.format(Locale.ROOT, " val_acc=%.4f", result.valAccuracy()));
+            }
+            if (!Double.isNaN(unigramEntropy)) {
+                sb.append(String.format(Locale.ROOT, " unigram_entropy=%.4f", unigramEntropy));
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * The task and resolved options saved in a run folder's {@value #RUN_CONFIG}.
+     *
+     * @param options the option tree of the run
+     */
+    public record SavedRun(TrainingSpec<?> spec, ObjectNode options) {}
+
+    private TrainingRun() {}
+
+    /** Starts a new run of {@code spec} with the resolved options {@code values}. */
+    public static Outcome start(TrainingSpec<?> spec, ObjectNode values, PrintStream log) throws IOException {
+        return startOrResume(spec, values, null, log);
+    }
+
+    /** Continues a run from its {@code checkpoints/last} with (possibly overridden) options. */
+    public static Outcome resume(TrainingSpec<?> spec, ObjectNode values, Path runDir, PrintStream log)
+            throws IOException {
+        return startOrResume(spec, values, runDir, log);
+    }
+
+    /** Reads the options, creates a run folder (unless {@code resumeDir} is one), saves the options and trains. */
+    private static <D> Outcome startOrResume(TrainingSpec<D> spec, ObjectNode values, Path resumeDir, PrintStream log)
+            throws IOException {
+        RunOptions<D> options = RunOptions.parse(spec, values);
+        Path runDir = resumeDir != null ? resumeDir : newRunDir(options.rootDir(), spec.name());
+        ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
+        saved.put("task", spec.name());
+        saved.set("options", values);
+        AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
+        return run(spec, options, runDir, resumeDir != null, log);
+    }
+
+    /** A new folder {@code root/TASK-TIMESTAMP} (with a suffix -2, -3, ... when that exists). */
+    private static Path newRunDir(Path root, String task) throws IOException {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path runDir = root.resolve(task + "-" + stamp);
+        for (int i = 2; Files.exists(runDir); i++) {
+            runDir = root.resolve(task + "-" + stamp + "-" + i);
+        }
+        Files.createDirectories(runDir);
+        return runDir;
+    }
+
+    /** Reads the task and options saved in a run folder. */
+    public static SavedRun readRunConfig(Path runDir) throws IOException {
+        Path f = runDir.resolve(RUN_CONFIG);
+        if (!Files.isRegularFile(f)) {
+            throw new NoSuchFileException(f.toString(), null, "not a run folder (no " + RUN_CONFIG + ")");
+        }
+        ObjectNode o;
+        try {
+            o = ConfigJson.parse(Files.readString(f));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(f + ": " + e.getMessage(), e);
+        }
+        if (!o.path("task").isTextual() || !o.path("options").isObject()) {
+            throw new IOException(f + ": needs 'task' and 'options'");
+        }
+        return new SavedRun(TrainingSpecs.of(o.get("task").asText()), (ObjectNode) o.get("options"));
+    }
+
+    /** A freshly initialised model of the spec's {@code model_type} built from {@code modelConfig}. */
+    public static Module newModel(TrainingSpec<?> spec, NDManager manager, JsonNode modelConfig) {
+        return ModelType.of(spec.modelType()).create(manager, modelConfig);
+    }
+
+    private static <D> Outcome run(
+            TrainingSpec<D> spec, RunOptions<D> options, Path runDir, boolean resume, PrintStream log)
+            throws IOException {
+        long seed = options.seed();
+        LoadedData data = spec.loadData(options.data(), seed);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
+            Module model = newModel(spec, manager, spec.modelConfig(options.model(), data));
+            TrainingTask task = spec.task(model, data);
+            AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
+            long total = options.trainer().totalSteps(data.module().numTrainBatches());
+            Path metricsFile = runDir.resolve("metrics.csv");
+            TrainerState state;
+            MetricsLog metrics;
+            if (resume) {
+                state = restore(runDir, task, optimizer, seed);
+                metrics = MetricsLog.resume(metricsFile, state.globalStep);
+                log.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
+                        + ", batch " + state.batch + ")");
+            } else {
+                state = new TrainerState();
+                state.seed = seed;
+                metrics = MetricsLog.create(metricsFile);
+            }
+            log.println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
+                    + " parameters; data " + data.module().describe() + "; "
+                    + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
+            Trainer trainer = new Trainer(
+                    task,
+                    data.module(),
+                    optimizer,
+                    options.lrScheduler().schedule(total),
+                    options.optimizer().lr(),
+                    options.trainer(),
+                    runDir,
+                    spec.name(),
+                    manager);
+            Trainer.Result result = trainer.fit(state, metrics);
+            return new Outcome(result, data.unigramEntropy(), model.numParameters());
+        }
+    }
+
+    /** The state of {@code checkpoints/last}, with the model's and optimizer's tensors restored from it. */
+    private static TrainerState restore(Path runDir, TrainingTask task, AdamW optimizer, long seed) throws IOException {
+        Path ckpt = Checkpoints.locate(runDir.resolve(Trainer.CHECKPOINTS).resolve("last"));
+        TrainerState state = Checkpoints.readState(ckpt);
+        if (state.seed != seed) {
+            throw new IllegalArgumentException("seed_everything (" + seed + ") differs from the run's seed ("
+                    + state.seed + "); a resumed run keeps its seed");
+        }
+        Checkpoints.restore(ckpt, task, optimizer);
+        return state;
+    }
+
+    /** Trainable parameters, without those of a frozen encoder ({@code 0.*}) or decoder ({@code 1.*}). */
+    public static Map<String, Parameter> trainable(Module model, ModelOptions options) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        model.stateDict().forEach((k, p) -> {
+            if (!p.isBuffer()
+                    && !(options.encoderFrozen() && k.startsWith("0."))
+                    && !(options.decoderFrozen() && k.startsWith("1."))) {
+                out.put(k, p);
+            }
+        });
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no trainable parameters: model.encoder.freeze and model.decoder.freeze are both true");
+        }
+        return out;
+    }
+}
