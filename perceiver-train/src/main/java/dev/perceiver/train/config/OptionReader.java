@@ -40,11 +40,6 @@ public final class OptionReader {
         return section.path(name).asBoolean(absent);
     }
 
-    /** A number option, {@code absent} when absent. */
-    public double number(String name, double absent) {
-        return section.path(name).asDouble(absent);
-    }
-
     /** An integer option in [1, Integer.MAX_VALUE]. */
     public int positiveInt(String name) {
         long v = section.path(name).asLong();
