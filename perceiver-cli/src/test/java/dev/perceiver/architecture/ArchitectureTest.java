@@ -3,10 +3,20 @@ package dev.perceiver.architecture;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import dev.perceiver.nn.Tensors;
+import java.nio.Buffer;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +28,34 @@ import org.junit.jupiter.api.Test;
  * </pre>
  *
  * no two packages depend on each other, and engine-specific classes ({@code ai.djl.pytorch}) are used in {@code nn}
- * only. Checked on the main classes of every module (this module's test classpath holds them all).
+ * only, and Java data becomes an engine array in one place ({@link Tensors}). Checked on the main classes of every
+ * module (this module's test classpath holds them all).
  */
 class ArchitectureTest {
+    private static final Set<String> CREATORS = Set.of("create", "createCSR", "createRowSparse", "createCoo");
+
+    /**
+     * {@code NDManager.create...} with Java data (anything but {@code create(Shape, ...)}, which allocates engine
+     * memory) and {@code NDArray.set} with a Java array or Buffer.
+     */
+    private static final DescribedPredicate<JavaMethodCall> BORROWS_JAVA_MEMORY =
+            DescribedPredicate.describe("NDManager.create or NDArray.set with Java data", call -> {
+                JavaClass owner = call.getTargetOwner();
+                String name = call.getName();
+                List<JavaClass> params = call.getTarget().getRawParameterTypes();
+                if (params.isEmpty()) {
+                    return false;
+                }
+                JavaClass first = params.get(0);
+                if (owner.isAssignableTo(NDManager.class) && CREATORS.contains(name)) {
+                    return !first.isEquivalentTo(Shape.class);
+                }
+                if (owner.isAssignableTo(NDArray.class) && name.equals("set") && params.size() == 1) {
+                    return first.isArray() || first.isAssignableTo(Buffer.class);
+                }
+                return false;
+            });
+
     private static JavaClasses classes;
 
     @BeforeAll
@@ -77,6 +112,19 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAPackage("ai.djl.pytorch..")
                 .because("the nn package is the only place that touches the PyTorch engine directly")
+                .check(classes);
+    }
+
+    @Test
+    void javaDataBecomesEngineArraysOnlyThroughTensors() {
+        ArchRuleDefinition.noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName(Tensors.class.getName())
+                .should()
+                .callMethodWhere(BORROWS_JAVA_MEMORY)
+                .because("on the PyTorch engine NDManager.create(array/Buffer/number) and NDArray.set(array/Buffer)"
+                        + " make arrays that borrow Java memory; views of them read freed memory once the wrapper is"
+                        + " collected, while dev.perceiver.nn.Tensors copies into memory libtorch owns")
                 .check(classes);
     }
 }

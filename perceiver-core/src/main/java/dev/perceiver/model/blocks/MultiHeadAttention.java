@@ -270,7 +270,7 @@ public final class MultiHeadAttention extends Module {
         if (keep != null) {
             // masked_fill: keep the logit where the mask is false, else the most negative float
             attn = attn.getNDArrayInternal()
-                    .where(keep.broadcast(attn.getShape()), attn.getManager().create(-Float.MAX_VALUE));
+                    .where(keep.broadcast(attn.getShape()), Ops.scalar(attn.getManager(), -Float.MAX_VALUE));
         }
         attn = attn.softmax(-1);
         return Ops.dropout(attn, dropout, isTraining());

@@ -87,7 +87,7 @@ public final class ModelFolder {
         if (!Files.isRegularFile(weights)) {
             throw new NoSuchFileException(weights.toString(), null, "model folder has no " + WEIGHTS);
         }
-        StateDicts.load(model, SafetensorsFile.read(weights).tensors(), PREFIX, weights.toString());
+        StateDicts.load(model, SafetensorsFile.map(weights).tensors(), PREFIX, weights.toString());
         return new Loaded(t, model, config);
     }
 

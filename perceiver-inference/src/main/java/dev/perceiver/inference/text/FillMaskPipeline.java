@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.tokenizer.RightPadded;
 import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,7 @@ public final class FillMaskPipeline {
             for (int j = 0; j < flatIndex.length; j++) {
                 flatIndex[j] = positions.get(j)[0] * n + positions.get(j)[1];
             }
-            NDArray selected = all.reshape(-1, vocab).get(m.create(flatIndex, new Shape(flatIndex.length)));
+            NDArray selected = all.reshape(-1, vocab).get(Tensors.owned(m, flatIndex, new Shape(flatIndex.length)));
             logits = selected.toType(DataType.FLOAT32, false).toFloatArray(); // (masks, vocab)
         }
         List<List<FillMaskResult.MaskPrediction>> perText = new ArrayList<>();

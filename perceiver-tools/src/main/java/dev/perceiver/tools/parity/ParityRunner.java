@@ -24,6 +24,7 @@ import dev.perceiver.model.position.FourierPositionEncoding;
 import dev.perceiver.model.position.FrequencyPositionEncoding;
 import dev.perceiver.model.position.Positions;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -298,7 +299,7 @@ public final class ParityRunner {
                 System.arraycopy(out.stepLogits()[r][s], 0, logits, (r * steps + s) * vocab, vocab);
             }
         }
-        NDArray stepLogits = f.manager().create(logits, new ai.djl.ndarray.types.Shape(b, steps, vocab));
+        NDArray stepLogits = Tensors.owned(f.manager(), logits, new ai.djl.ndarray.types.Shape(b, steps, vocab));
         return List.of(
                 compareExact("sequences", flat, new long[] {b, total}, f.tensor("output.sequences")),
                 compare("step_logits", stepLogits, f.tensor("output.step_logits")));
