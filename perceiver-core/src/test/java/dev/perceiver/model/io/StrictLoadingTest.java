@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
@@ -75,6 +76,21 @@ class StrictLoadingTest {
         Path file = tmp.resolve("w.safetensors");
         StateDicts.save(a, file, "", Map.of());
         StateDicts.load(b, file);
+        NDArray x = manager.randomUniform(0, 1, new Shape(2, 4, 4, 1));
+        assertThat(b.forward(x).toFloatArray()).containsExactly(a.forward(x).toFloatArray());
+    }
+
+    @Test
+    void modelBuiltAndLoadedInsideAScopeOutlivesIt() throws Exception {
+        ImageClassifier a = model();
+        Path file = tmp.resolve("w.safetensors");
+        StateDicts.save(a, file, "", Map.of());
+        ImageClassifier b;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            b = model();
+            StateDicts.load(b, file);
+        }
         NDArray x = manager.randomUniform(0, 1, new Shape(2, 4, 4, 1));
         assertThat(b.forward(x).toFloatArray()).containsExactly(a.forward(x).toFloatArray());
     }
