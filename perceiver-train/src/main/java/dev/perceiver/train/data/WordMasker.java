@@ -8,8 +8,8 @@ import java.util.Random;
 /**
  * Whole-word masking: each word (a run of tokens with the same word id, see
  * {@link Tokenizer#encodeWithWordIds}) is selected with probability {@code maskProb} (default 0.15). All tokens of a
- * selected word get labels and share one decision: with probability 0.8 all are replaced by the mask token, with 0.1 each is replaced by an
- * independent random token, with 0.1 all stay unchanged. Special tokens are never selected.
+ * selected word get labels and share one decision: with probability 0.8 all are replaced by the mask token, with 0.1
+ * each is replaced by an independent random token, with 0.1 all stay unchanged. Special tokens are never selected.
  */
 public final class WordMasker implements MlmMasker {
     private final Tokenizer tokenizer;
