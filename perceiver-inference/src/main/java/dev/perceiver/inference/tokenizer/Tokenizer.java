@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  * Perceiver UTF-8 bytes tokenizer ({@link BytesTokenizer}, 262 ids, Hugging Face's {@code PerceiverTokenizer}) and any
  * Hugging Face fast tokenizer ({@link HuggingFaceFastTokenizer}, a {@code tokenizer.json}). {@link #forModelFolder}
  * picks one by the files of a model folder, {@link #open} by the reference's {@code --data.tokenizer} value.
- * Implementations are thread-safe.
+ * Encoding and decoding change no state, so one instance serves several threads.
  */
 public interface Tokenizer extends AutoCloseable {
     /** File name of a Hugging Face fast tokenizer. */
