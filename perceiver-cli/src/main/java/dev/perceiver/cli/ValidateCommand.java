@@ -84,20 +84,21 @@ public final class ValidateCommand implements Callable<Integer> {
                         checkpoint + " holds a " + loaded.type().id() + " model, not a "
                                 + kind.modelType().id() + " model (task " + kind.id() + ")");
             }
-            LoadedData data = TaskData.load(
-                    kind, values.get("data"), values.path("seed_everything").asLong());
-            checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
-            Validation v = Validation.run(
-                    kind.task(loaded.model(), data),
-                    data.module(),
-                    values.path("trainer").path("limit_val_batches").asInt(-1),
-                    manager);
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "val_loss=%.4f", v.loss()));
-            if (!Double.isNaN(v.accuracy())) {
-                sb.append(String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()));
+            try (LoadedData data = TaskData.load(
+                    kind, values.get("data"), values.path("seed_everything").asLong())) {
+                checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
+                Validation v = Validation.run(
+                        kind.task(loaded.model(), data),
+                        data.module(),
+                        values.path("trainer").path("limit_val_batches").asInt(-1),
+                        manager);
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "val_loss=%.4f", v.loss()));
+                if (!Double.isNaN(v.accuracy())) {
+                    sb.append(String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()));
+                }
+                sb.append(" examples=").append(v.examples());
+                System.out.println(sb);
             }
-            sb.append(" examples=").append(v.examples());
-            System.out.println(sb);
         }
         return 0;
     }

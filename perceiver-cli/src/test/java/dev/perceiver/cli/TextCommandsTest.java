@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.DecoderConfig;
 import dev.perceiver.model.config.EncoderConfig;
@@ -55,7 +55,7 @@ class TextCommandsTest {
                                     0.5)),
                     models.resolve("clm"),
                     Map.of(),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
             TextModelFolder.save(
                     new MaskedLanguageModel(
                             m,
@@ -75,7 +75,7 @@ class TextCommandsTest {
                                     false)),
                     models.resolve("mlm"),
                     Map.of(),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
             TextModelFolder.save(
                     new TextClassifier(
                             m,
@@ -94,7 +94,7 @@ class TextCommandsTest {
                                     false)),
                     models.resolve("clf"),
                     ModelFolder.labelEntries(new String[] {"a", "b", "c"}),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
         }
     }
 

@@ -68,11 +68,9 @@ public final class CausalGenerator {
         long[][] seq = new long[b][maxTotal];
         boolean[][] mask = new boolean[b][maxTotal];
         long[][] promptIds = prompts.ids();
-        boolean[][] promptMask = prompts.attentionMask();
         for (int r = 0; r < b; r++) {
             System.arraycopy(promptIds[r], 0, seq[r], 0, n);
-            System.arraycopy(promptMask[r], 0, mask[r], 0, n);
-            java.util.Arrays.fill(mask[r], n, maxTotal, true);
+            java.util.Arrays.fill(mask[r], prompts.padding(r), maxTotal, true); // mask: true = real token
         }
         TokenSelector selector = new TokenSelector(config);
         boolean[] finished = new boolean[b];

@@ -3,7 +3,7 @@ package dev.perceiver.inference.text;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.ModelType;
@@ -15,14 +15,14 @@ import java.util.Map;
 
 /**
  * A text model folder: the model in the reference's Hugging Face layout ({@link ModelFolder}) together with its
- * tokenizer files ({@link TextTokenizer#forModelFolder}).
+ * tokenizer files ({@link Tokenizer#forModelFolder}).
  *
  * @param model the loaded model (parameters in the caller's manager)
  * @param folder the whole loaded folder (type, config.json)
  * @param tokenizer the folder's tokenizer; close it (or this record) when done
  * @param <M> model class
  */
-public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded folder, TextTokenizer tokenizer)
+public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded folder, Tokenizer tokenizer)
         implements AutoCloseable {
 
     /**
@@ -43,7 +43,7 @@ public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded fold
                     "model folder " + dir + " holds a " + loaded.type().id() + "; " + task + " needs a " + wanted);
         }
         loaded.model().setTraining(false);
-        return new TextModelFolder<>(type.cast(loaded.model()), loaded, TextTokenizer.forModelFolder(dir));
+        return new TextModelFolder<>(type.cast(loaded.model()), loaded, Tokenizer.forModelFolder(dir));
     }
 
     /**
@@ -52,7 +52,7 @@ public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded fold
      *
      * @param extra additional config.json entries (e.g. id2label), may be empty
      */
-    public static void save(Module model, Path dir, Map<String, JsonNode> extra, TextTokenizer tokenizer)
+    public static void save(Module model, Path dir, Map<String, JsonNode> extra, Tokenizer tokenizer)
             throws IOException {
         Map<String, JsonNode> all = new LinkedHashMap<>(extra);
         if (tokenizer.tokenizerClass() != null) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.SafetensorsFile;
 import dev.perceiver.model.io.StateDicts;
@@ -86,12 +86,12 @@ class ReferenceLayoutFolderTest {
 
             try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
                     dir, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
-                assertThat(folder.tokenizer()).isInstanceOf(PerceiverTextTokenizer.class);
+                assertThat(folder.tokenizer()).isInstanceOf(BytesTokenizer.class);
                 List<String> texts = List.of("I watched this[MASK][MASK][MASK]", "it[MASK]s");
                 FillMaskResult loaded = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
                         .fill(texts, 4)
                         .get(0);
-                FillMaskResult expected = new FillMaskPipeline(source, new PerceiverTextTokenizer(), 8)
+                FillMaskResult expected = new FillMaskPipeline(source, new BytesTokenizer(), 8)
                         .fill(texts, 4)
                         .get(0);
                 assertThat(loaded.masks()).hasSize(3);

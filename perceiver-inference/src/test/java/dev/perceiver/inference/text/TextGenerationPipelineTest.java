@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.PromptBatch;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.CausalLanguageModel;
@@ -33,14 +33,14 @@ class TextGenerationPipelineTest {
     @Test
     void continuesPromptsOfDifferentLengthsFromASavedFolder() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TextModelFolder.save(clm(m), tmp, Map.of(), new PerceiverTextTokenizer());
+            TextModelFolder.save(clm(m), tmp, Map.of(), new BytesTokenizer());
             try (TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(
                     tmp, m, CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
                 TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
                 GenerationConfig config = pipeline.defaults(6).withEosTokenId(null);
                 List<GeneratedText> out = pipeline.generate(List.of("Hello", "a longer prompt"), config);
                 assertThat(out).hasSize(2);
-                PerceiverTextTokenizer bytes = new PerceiverTextTokenizer();
+                BytesTokenizer bytes = new BytesTokenizer();
                 for (int i = 0; i < 2; i++) {
                     GeneratedText g = out.get(i);
                     assertThat(g.tokens()).hasSize(6);
@@ -62,7 +62,7 @@ class TextGenerationPipelineTest {
     @Test
     void defaultsStopAtTheTokenizersEosAndEmptyPromptsAreRejected() {
         try (NDManager m = NDManager.newBaseManager()) {
-            TextGenerationPipeline pipeline = new TextGenerationPipeline(clm(m), new PerceiverTextTokenizer());
+            TextGenerationPipeline pipeline = new TextGenerationPipeline(clm(m), new BytesTokenizer());
             assertThat(pipeline.defaults(5).eosTokenId()).isEqualTo(2);
             assertThat(pipeline.defaults(5).padTokenId()).isZero();
             assertThatThrownBy(() -> pipeline.generate(List.of("ok", ""), pipeline.defaults(3)))

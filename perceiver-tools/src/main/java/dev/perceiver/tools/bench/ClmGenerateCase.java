@@ -8,8 +8,8 @@ import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.CausalLanguageModel;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -36,9 +36,7 @@ final class ClmGenerateCase extends BenchCase {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = FIRST_BYTE_TOKEN + random.nextInt(config.vocabSize() - FIRST_BYTE_TOKEN);
         }
-        boolean[] mask = new boolean[ids.length];
-        Arrays.fill(mask, true);
-        prompt = new PromptBatch(new long[][] {ids}, new boolean[][] {mask});
+        prompt = PromptBatch.leftPadded(List.of(ids), 0);
         generation = GenerationConfig.greedy(s.newTokens())
                 .withNumLatents(s.genNumLatents())
                 .withFloat16Steps(o.fp16());

@@ -37,7 +37,7 @@ final class ClmTrainCase extends BenchCase {
         WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
         model = new CausalLanguageModel(manager, config);
         model.setTraining(true);
-        task = new CausalLmTask(model, false);
+        task = new CausalLmTask(model, null);
         task.seedStep(o.seed());
         batch = s.clmBatch();
         int n = s.clmSeqLen();

@@ -50,7 +50,7 @@ final class ImageCase extends BenchCase {
         images = uniform(dims);
         labels = randomIds(new Random(o.seed()), 1, batch, 0, config.decoder().numClasses())
                 .reshape(batch);
-        task = new ClassificationTask(model, null, 0);
+        task = new ClassificationTask(model, null, null);
         if (training) {
             optimizer = new AdamW(trainable(model), AdamWConfig.defaults().withLr(LR));
             optimizer.attachGradients();

@@ -8,6 +8,7 @@ import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
@@ -274,17 +275,22 @@ public final class ParityRunner {
         long[] ids = prompt.toLongArray();
         long[] attention = f.tensor("input.attention_mask").toLongArray();
         long[][] rows = new long[b][n];
-        boolean[][] mask = new boolean[b][n];
+        boolean[][] padMask = new boolean[b][n];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < n; i++) {
                 rows[r][i] = ids[r * n + i];
-                mask[r][i] = attention[r * n + i] != 0;
+                padMask[r][i] = attention[r * n + i] == 0;
             }
         }
         GenerationConfig config = GenerationConfig.greedy(
                         f.meta().get("max_new_tokens").asInt())
                 .withNumLatents(f.meta().get("num_latents").asInt());
-        GenerationOutput out = new CausalGenerator(model).generate(new PromptBatch(rows, mask), config, true, null);
+        GenerationOutput out = new CausalGenerator(model)
+                .generate(
+                        new PromptBatch(PaddedBatch.fromPadMask(rows, padMask, PaddedBatch.Side.LEFT)),
+                        config,
+                        true,
+                        null);
         long[][] seq = out.sequences();
         int total = seq[0].length;
         long[] flat = new long[b * total];

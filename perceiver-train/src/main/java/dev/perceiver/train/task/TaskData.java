@@ -3,6 +3,7 @@ package dev.perceiver.train.task;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.MidiEventCodec;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.train.data.ClassificationCollator;
 import dev.perceiver.train.data.ClassificationFiles;
@@ -31,8 +32,27 @@ import java.util.List;
 public final class TaskData {
     private TaskData() {}
 
-    /** Loads the data of {@code kind}; {@code seed} fixes the data order and masking. */
+    /**
+     * Loads the data of {@code kind}; {@code seed} fixes the data order and masking. The text tasks open the
+     * tokenizer of {@code data.tokenizer} ({@link Tokenizer#open}); the model's {@code vocab_size} follows it.
+     */
     public static LoadedData load(TaskKind kind, JsonNode d, long seed) throws IOException {
+        Tokenizer tok = switch (kind) {
+            case MLM, CLM, TEXT_CLASSIFIER ->
+                Tokenizer.open(d.path("tokenizer").asText(Tokenizer.BYTES_TOKENIZER_NAME));
+            default -> null;
+        };
+        try {
+            return load(kind, d, seed, tok);
+        } catch (IOException | RuntimeException e) {
+            if (tok != null) {
+                tok.close();
+            }
+            throw e;
+        }
+    }
+
+    private static LoadedData load(TaskKind kind, JsonNode d, long seed, Tokenizer tok) throws IOException {
         int batchSize = positive(d, "batch_size");
         int validBatchSize = d.path("valid_batch_size").isNull() ? batchSize : positive(d, "valid_batch_size");
         boolean shuffle = d.path("shuffle").asBoolean(true);
@@ -63,7 +83,6 @@ public final class TaskData {
                 return new LoadedData(data, links, labels, Double.NaN);
             }
             case CLM, MLM -> {
-                PerceiverBytesTokenizer tok = new PerceiverBytesTokenizer();
                 int maxSeqLen = positive(d, "max_seq_len");
                 double validFraction = d.path("valid_fraction").asDouble();
                 if (!(validFraction > 0 && validFraction < 1)) {
@@ -96,8 +115,8 @@ public final class TaskData {
                     RandomTruncation trunc = d.path("random_train_truncation").asBoolean(false)
                             ? new RandomTruncation(positive(d, "random_min_seq_len"))
                             : null;
-                    ClmCollator trainCollator = new ClmCollator(tok.padId(), trunc);
-                    ClmCollator validCollator = new ClmCollator(tok.padId(), null);
+                    ClmCollator trainCollator = new ClmCollator(tok.padTokenId(), trunc);
+                    ClmCollator validCollator = new ClmCollator(tok.padTokenId(), null);
                     LmData data = new LmData(
                             train.size(),
                             valid.size(),
@@ -110,7 +129,7 @@ public final class TaskData {
                                     : validCollator.collate(valid, idx, rnd),
                             source + ": " + train.size() + " training and " + valid.size() + " validation sequences"
                                     + " of " + maxSeqLen + " bytes");
-                    return new LoadedData(data, links, null, entropy);
+                    return new LoadedData(data, links, null, entropy, tok);
                 }
                 ObjectNode enc = links.putObject("encoder");
                 enc.put("vocab_size", tok.vocabSize());
@@ -129,7 +148,7 @@ public final class TaskData {
                         d.path("mask_words").asBoolean(true)
                                 ? new WordMasker(tok, maskProb)
                                 : new TokenMasker(tok, maskProb),
-                        tok.padId());
+                        tok.padTokenId());
                 LmData data = new LmData(
                         train.size(),
                         valid.size(),
@@ -140,10 +159,9 @@ public final class TaskData {
                         (idx, rnd, isTrain) -> collator.collate((isTrain ? train : valid).examples(idx), rnd),
                         source + ": " + train.size() + " training and " + valid.size() + " validation sequences of "
                                 + maxSeqLen + " bytes");
-                return new LoadedData(data, links, null, entropy);
+                return new LoadedData(data, links, null, entropy, tok);
             }
             case TEXT_CLASSIFIER -> {
-                PerceiverBytesTokenizer tok = new PerceiverBytesTokenizer();
                 int maxSeqLen = positive(d, "max_seq_len");
                 DataSplit<TextClassificationData> split;
                 String source;
@@ -185,7 +203,7 @@ public final class TaskData {
                         shuffle,
                         seed,
                         source);
-                return new LoadedData(data, links, labels.length == numClasses ? labels : null, Double.NaN);
+                return new LoadedData(data, links, labels.length == numClasses ? labels : null, Double.NaN, tok);
             }
             case SYMBOLIC_AUDIO -> {
                 if (dir == null) {
@@ -223,12 +241,12 @@ public final class TaskData {
         }
     }
 
-    /** Entropy in nats of the byte-token unigram distribution of the documents. */
-    static double unigramEntropy(PerceiverBytesTokenizer tok, List<String> docs) {
+    /** Entropy in nats of the token unigram distribution of the documents. */
+    static double unigramEntropy(Tokenizer tok, List<String> docs) {
         long[] counts = new long[tok.vocabSize()];
         long total = 0;
         for (String doc : docs) {
-            for (long id : tok.encode(doc)) {
+            for (long id : tok.encode(doc, false)) {
                 counts[(int) id]++;
                 total++;
             }

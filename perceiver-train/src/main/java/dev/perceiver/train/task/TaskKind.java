@@ -2,6 +2,7 @@ package dev.perceiver.train.task;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
@@ -189,6 +190,7 @@ public enum TaskKind {
         switch (this) {
             case IMAGE_CLASSIFIER -> d.put("batch_size", 64L);
             case MLM -> {
+                d.put("tokenizer", Tokenizer.BYTES_TOKENIZER_NAME);
                 d.put("valid_fraction", 0.1);
                 d.put("max_seq_len", 256L);
                 d.put("mask_prob", 0.15);
@@ -197,12 +199,14 @@ public enum TaskKind {
                 d.put("batch_size", 16L);
             }
             case TEXT_CLASSIFIER -> {
+                d.put("tokenizer", Tokenizer.BYTES_TOKENIZER_NAME);
                 d.putNull("train_file");
                 d.putNull("valid_file");
                 d.put("max_seq_len", 512L);
                 d.put("batch_size", 16L);
             }
             case CLM -> {
+                d.put("tokenizer", Tokenizer.BYTES_TOKENIZER_NAME);
                 d.put("valid_fraction", 0.1);
                 d.put("max_seq_len", 256L);
                 d.put("random_train_truncation", false);
@@ -240,15 +244,11 @@ public enum TaskKind {
     /** The training task of a model of this task's type. */
     public TrainingTask task(Module model, LoadedData data) {
         return switch (this) {
-            case IMAGE_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(), 0);
-            case TEXT_CLASSIFIER ->
-                new ClassificationTask(
-                        (PerceiverIO) model,
-                        data.labels(),
-                        data.modelLinks().path("encoder").path("max_seq_len").asInt());
-            case MLM -> new MaskedLmTask((MaskedLanguageModel) model);
-            case CLM -> new CausalLmTask((CausalSequenceModel) model, true);
-            case SYMBOLIC_AUDIO -> new CausalLmTask((CausalSequenceModel) model, false);
+            case IMAGE_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(), null);
+            case TEXT_CLASSIFIER -> new ClassificationTask((PerceiverIO) model, data.labels(), data.tokenizer());
+            case MLM -> new MaskedLmTask((MaskedLanguageModel) model, data.tokenizer());
+            case CLM -> new CausalLmTask((CausalSequenceModel) model, data.tokenizer());
+            case SYMBOLIC_AUDIO -> new CausalLmTask((CausalSequenceModel) model, null);
         };
     }
 }

@@ -107,7 +107,8 @@ public final class TrainingRun {
         long seed = values.path("seed_everything").asLong();
         TrainerConfig trainerConfig = trainerConfig(values.path("trainer"), seed);
         LoadedData data = TaskData.load(kind, values.path("data"), seed);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (data;
+                NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
             Module model = kind.modelType().create(manager, kind.modelConfig(values.path("model"), data.modelLinks()));
             TrainingTask task = kind.task(model, data);

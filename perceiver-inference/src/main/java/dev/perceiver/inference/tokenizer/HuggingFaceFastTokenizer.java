@@ -1,76 +1,71 @@
 package dev.perceiver.inference.tokenizer;
 
+import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.model.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * A Hugging Face fast tokenizer ({@code tokenizer.json}) run by DJL's tokenizers binding, without truncation or
- * padding. The roles of special tokens (pad, eos, mask) come from {@code special_tokens_map.json} or
- * {@code tokenizer_config.json} beside it, as {@code AutoTokenizer.from_pretrained} reads them; their ids from the
- * tokenizer's added tokens or vocabulary.
+ * padding. The roles of special tokens (pad, eos, mask, ...) come from {@code special_tokens_map.json} or
+ * {@code tokenizer_config.json} beside the file, as {@code AutoTokenizer.from_pretrained} reads them; their ids from
+ * the tokenizer's added tokens or vocabulary. Word ids are the tokenizer's own (its pre-tokenizer's words), as the
+ * reference's whole-word masking uses them for fast tokenizers.
  */
-public final class HuggingFaceTextTokenizer implements TextTokenizer {
+public final class HuggingFaceFastTokenizer implements Tokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path dir;
+    private final Path file;
     private final HuggingFaceTokenizer tokenizer;
     private final int vocabSize;
     private final Set<Long> specialIds;
-    private final long padId;
-    private final Long eosId;
-    private final Long maskId;
-    private final String maskToken;
+    private final Map<SpecialToken, Long> roleIds;
+    private final Map<SpecialToken, String> roleTokens;
     private final String tokenizerClass;
 
-    private HuggingFaceTextTokenizer(
-            Path dir,
+    private HuggingFaceFastTokenizer(
+            Path file,
             HuggingFaceTokenizer tokenizer,
             int vocabSize,
             Set<Long> specialIds,
-            long padId,
-            Long eosId,
-            Long maskId,
-            String maskToken,
+            Map<SpecialToken, Long> roleIds,
+            Map<SpecialToken, String> roleTokens,
             String tokenizerClass) {
-        this.dir = dir;
+        this.file = file;
         this.tokenizer = tokenizer;
         this.vocabSize = vocabSize;
         this.specialIds = specialIds;
-        this.padId = padId;
-        this.eosId = eosId;
-        this.maskId = maskId;
-        this.maskToken = maskToken;
+        this.roleIds = roleIds;
+        this.roleTokens = roleTokens;
         this.tokenizerClass = tokenizerClass;
     }
 
     /**
-     * Loads {@code tokenizer.json} of a folder with the special tokens named in its
-     * {@code special_tokens_map.json} / {@code tokenizer_config.json}. Without a pad token the EOS token pads (as
-     * Hugging Face generation does), without either id 0.
+     * Loads a {@code tokenizer.json} file with the special token roles named in the {@code special_tokens_map.json} /
+     * {@code tokenizer_config.json} of its folder (a role whose token is not in the vocabulary is absent).
+     *
+     * @throws IOException naming the file if it is missing, not JSON or has an empty vocabulary
      */
-    public static HuggingFaceTextTokenizer load(Path dir) throws IOException {
-        Path file = dir.resolve(TOKENIZER_JSON);
+    public static HuggingFaceFastTokenizer load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no Hugging Face tokenizer file");
+            throw new NoSuchFileException(file.toString(), null, "no Hugging Face tokenizer file");
         }
-        JsonNode spec;
-        try {
-            spec = JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(file + ": invalid JSON: " + e.getOriginalMessage(), e);
-        }
+        JsonNode spec = readJson(file);
         Map<String, Long> vocab = new HashMap<>();
         Set<Long> special = new HashSet<>();
         long maxId = -1;
@@ -102,17 +97,15 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
         if (maxId < 0) {
             throw new IOException(file + ": tokenizer has an empty vocabulary");
         }
-        Map<String, String> roles = specialTokenRoles(dir);
-        Long eos = lookup(vocab, roles.get("eos_token"));
-        Long mask = lookup(vocab, roles.get("mask_token"));
-        Long pad = lookup(vocab, roles.get("pad_token"));
-        if (pad == null) {
-            pad = eos != null ? eos : 0L;
-        }
-        for (String role :
-                List.of("eos_token", "mask_token", "pad_token", "bos_token", "cls_token", "sep_token", "unk_token")) {
-            Long id = lookup(vocab, roles.get(role));
+        Map<String, String> named = specialTokenRoles(file.toAbsolutePath().getParent());
+        Map<SpecialToken, Long> roleIds = new EnumMap<>(SpecialToken.class);
+        Map<SpecialToken, String> roleTokens = new EnumMap<>(SpecialToken.class);
+        for (SpecialToken role : SpecialToken.values()) {
+            String token = named.get(role.key());
+            Long id = token == null ? null : vocab.get(token);
             if (id != null) {
+                roleIds.put(role, id);
+                roleTokens.put(role, token);
                 special.add(id);
             }
         }
@@ -122,16 +115,8 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
                 .optPadding(false)
                 .optAddSpecialTokens(true)
                 .build();
-        return new HuggingFaceTextTokenizer(
-                dir,
-                tokenizer,
-                (int) (maxId + 1),
-                special,
-                pad,
-                eos,
-                mask,
-                mask == null ? null : roles.get("mask_token"),
-                roles.get("tokenizer_class"));
+        return new HuggingFaceFastTokenizer(
+                file, tokenizer, (int) (maxId + 1), special, roleIds, roleTokens, named.get("tokenizer_class"));
     }
 
     /** Special token strings by role ({@code pad_token}, ...) and {@code tokenizer_class}; the map file wins. */
@@ -142,12 +127,7 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
             if (!Files.isRegularFile(p)) {
                 continue;
             }
-            JsonNode node;
-            try {
-                node = JSON.readTree(p.toFile());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IOException(p + ": invalid JSON: " + e.getOriginalMessage(), e);
-            }
+            JsonNode node = readJson(p);
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
@@ -164,13 +144,30 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
         return roles;
     }
 
-    private static Long lookup(Map<String, Long> vocab, String token) {
-        return token == null ? null : vocab.get(token);
+    private static JsonNode readJson(Path p) throws IOException {
+        try {
+            return JSON.readTree(p.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(p + ": invalid JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     @Override
     public long[] encode(String text, boolean addSpecialTokens) {
         return tokenizer.encode(text, addSpecialTokens, false).getIds();
+    }
+
+    /** Word ids from the tokenizer's pre-tokenizer (Hugging Face's {@code Encoding.word_ids()}). */
+    @Override
+    public EncodedText encodeWithWordIds(String text, boolean addSpecialTokens) {
+        Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
+        long[] ids = encoding.getIds();
+        long[] words = encoding.getWordIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = words[i] < 0 || specialIds.contains(ids[i]) ? NO_WORD : Math.toIntExact(words[i]);
+        }
+        return new EncodedText(ids, out);
     }
 
     @Override
@@ -184,29 +181,21 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
         return tokenizer.decode(ids, skipSpecialTokens);
     }
 
+    /** One more than the largest id of the vocabulary and the added tokens. */
     @Override
     public int vocabSize() {
         return vocabSize;
     }
 
     @Override
-    public long padTokenId() {
-        return padId;
+    public OptionalLong tokenId(SpecialToken role) {
+        Long id = roleIds.get(role);
+        return id == null ? OptionalLong.empty() : OptionalLong.of(id);
     }
 
     @Override
-    public OptionalLong eosTokenId() {
-        return eosId == null ? OptionalLong.empty() : OptionalLong.of(eosId);
-    }
-
-    @Override
-    public OptionalLong maskTokenId() {
-        return maskId == null ? OptionalLong.empty() : OptionalLong.of(maskId);
-    }
-
-    @Override
-    public String maskToken() {
-        return maskToken;
+    public Optional<String> token(SpecialToken role) {
+        return Optional.ofNullable(roleTokens.get(role));
     }
 
     @Override
@@ -219,16 +208,26 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
         return tokenizerClass;
     }
 
-    /** Copies {@code tokenizer.json} and, where present, the two Hugging Face option files into {@code target}. */
+    /**
+     * Copies the tokenizer file into {@code target} as {@code tokenizer.json} and, where present beside it, the two
+     * Hugging Face option files.
+     */
     @Override
     public void save(Path target) throws IOException {
         Files.createDirectories(target);
-        for (String name : List.of(TOKENIZER_JSON, TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
+        copy(file, target.resolve(TOKENIZER_JSON));
+        Path dir = file.toAbsolutePath().getParent();
+        for (String name : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
             Path src = dir.resolve(name);
-            Path dst = target.resolve(name);
-            if (Files.isRegularFile(src) && !(Files.exists(dst) && Files.isSameFile(src, dst))) {
-                AtomicFiles.writeBytes(dst, Files.readAllBytes(src));
+            if (Files.isRegularFile(src)) {
+                copy(src, target.resolve(name));
             }
+        }
+    }
+
+    private static void copy(Path src, Path dst) throws IOException {
+        if (!(Files.exists(dst) && Files.isSameFile(src, dst))) {
+            AtomicFiles.writeBytes(dst, Files.readAllBytes(src));
         }
     }
 
