@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.tokenizer.HuggingFaceTextTokenizer;
 import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
 import dev.perceiver.inference.tokenizer.TextTokenizer;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +36,8 @@ class FillMaskPipelineTest {
             MaskedLanguageModel original = TextTestModels.mlm(m, 262, 32, 11);
             TextModelFolder.save(original, tmp, Map.of(), new PerceiverTextTokenizer());
             assertThat(tmp.resolve("tokenizer_config.json")).exists();
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.folder().config().get("tokenizer_class").asText())
                         .isEqualTo("PerceiverTokenizer");
                 FillMaskPipeline pipeline = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8);
@@ -132,8 +132,8 @@ class FillMaskPipelineTest {
             try (TextTokenizer tokenizer = TextTokenizer.forModelFolder(tmp)) {
                 TextModelFolder.save(model, tmp, Map.of(), tokenizer);
             }
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.tokenizer()).isInstanceOf(HuggingFaceTextTokenizer.class);
                 FillMaskResult r = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
                         .fill(List.of("the [MASK] sat on the mat"), 2)
