@@ -125,119 +125,110 @@ public enum TaskKind {
         return root;
     }
 
+    /** Model options; the fields linked from the data (image_shape, num_classes, vocab_size, max_seq_len) left out. */
     private ObjectNode modelDefaults() {
-        ObjectNode m;
-        switch (this) {
-            case IMAGE_CLASSIFIER -> {
-                EncoderConfig e = EncoderConfig.builder()
-                        .numCrossAttentionHeads(1)
-                        .numSelfAttentionHeads(4)
-                        .numSelfAttentionLayersPerBlock(2)
-                        .initScale(0.1)
-                        .build();
-                DecoderConfig d = DecoderConfig.builder()
-                        .numCrossAttentionHeads(1)
-                        .initScale(0.1)
-                        .build();
-                m = PerceiverIOConfig.builder(
-                                ImageEncoderConfig.builder()
-                                        .base(e)
-                                        .imageShape(28, 28, 1)
-                                        .numFrequencyBands(8)
-                                        .build(),
-                                ClassificationDecoderConfig.builder()
-                                        .base(d)
-                                        .numOutputQueryChannels(64)
-                                        .numClasses(10)
-                                        .build())
-                        .numLatents(32)
-                        .numLatentChannels(64)
-                        .build()
-                        .toJson();
-                ((ObjectNode) m.get("encoder")).remove("image_shape");
-                ((ObjectNode) m.get("decoder")).remove("num_classes");
-            }
-            case MLM -> {
-                EncoderConfig e = EncoderConfig.builder()
-                        .numCrossAttentionHeads(4)
-                        .numSelfAttentionHeads(4)
-                        .numSelfAttentionLayersPerBlock(3)
-                        .dropout(0.1)
-                        .build();
-                DecoderConfig d = DecoderConfig.builder()
-                        .numCrossAttentionHeads(4)
-                        .crossAttentionResidual(false)
-                        .dropout(0.1)
-                        .build();
-                m = PerceiverIOConfig.builder(
-                                TextEncoderConfig.builder()
-                                        .base(e)
-                                        .vocabSize(262)
-                                        .maxSeqLen(256)
-                                        .numInputChannels(64)
-                                        .build(),
-                                TextDecoderConfig.builder()
-                                        .base(d)
-                                        .vocabSize(262)
-                                        .maxSeqLen(256)
-                                        .build())
-                        .numLatents(64)
-                        .numLatentChannels(128)
-                        .build()
-                        .toJson();
-                ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
-                ((ObjectNode) m.get("decoder")).remove(List.of("vocab_size", "max_seq_len"));
-            }
-            case TEXT_CLASSIFIER -> {
-                EncoderConfig e = EncoderConfig.builder()
-                        .numCrossAttentionHeads(4)
-                        .numSelfAttentionHeads(4)
-                        .numSelfAttentionLayersPerBlock(3)
-                        .dropout(0.1)
-                        .build();
-                DecoderConfig d = DecoderConfig.builder()
-                        .numCrossAttentionHeads(1)
-                        .dropout(0.1)
-                        .build();
-                m = PerceiverIOConfig.builder(
-                                TextEncoderConfig.builder()
-                                        .base(e)
-                                        .vocabSize(262)
-                                        .maxSeqLen(512)
-                                        .numInputChannels(64)
-                                        .build(),
-                                ClassificationDecoderConfig.builder()
-                                        .base(d)
-                                        .numOutputQueryChannels(64)
-                                        .numClasses(2)
-                                        .build())
-                        .numLatents(64)
-                        .numLatentChannels(128)
-                        .build()
-                        .toJson();
-                ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
-                ((ObjectNode) m.get("decoder")).remove("num_classes");
-            }
-            case CLM, SYMBOLIC_AUDIO -> {
-                boolean audio = this == SYMBOLIC_AUDIO;
-                m = PerceiverARConfig.builder()
-                        .numHeads(4)
-                        .numSelfAttentionLayers(3)
-                        .crossAttentionDropout(0.1)
-                        .vocabSize(262)
-                        .maxSeqLen(256)
-                        .maxLatents(64)
-                        .numChannels(128)
-                        .outputNorm(true)
-                        .outputBias(!audio)
-                        .absPosEmb(!audio)
-                        .build()
-                        .toJson();
-                m.remove(List.of("vocab_size", "max_seq_len"));
-            }
-            default -> throw new IllegalStateException();
-        }
+        ObjectNode m = switch (this) {
+            case IMAGE_CLASSIFIER -> imageClassifierDefaults();
+            case MLM -> maskedLanguageModelDefaults();
+            case TEXT_CLASSIFIER -> textClassifierDefaults();
+            case CLM, SYMBOLIC_AUDIO -> causalModelDefaults(this == SYMBOLIC_AUDIO);
+        };
         m.remove(List.of("activation_checkpointing", "activation_offloading"));
+        return m;
+    }
+
+    private static ObjectNode imageClassifierDefaults() {
+        EncoderConfig e = EncoderConfig.builder()
+                .numCrossAttentionHeads(1)
+                .numSelfAttentionHeads(4)
+                .numSelfAttentionLayersPerBlock(2)
+                .initScale(0.1)
+                .build();
+        DecoderConfig d =
+                DecoderConfig.builder().numCrossAttentionHeads(1).initScale(0.1).build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        ImageEncoderConfig.builder()
+                                .base(e)
+                                .numFrequencyBands(8)
+                                .build(),
+                        ClassificationDecoderConfig.builder()
+                                .base(d)
+                                .numOutputQueryChannels(64)
+                                .build())
+                .numLatents(32)
+                .numLatentChannels(64)
+                .build()
+                .toJson();
+        ((ObjectNode) m.get("encoder")).remove("image_shape");
+        ((ObjectNode) m.get("decoder")).remove("num_classes");
+        return m;
+    }
+
+    private static EncoderConfig textEncoderBase() {
+        return EncoderConfig.builder()
+                .numCrossAttentionHeads(4)
+                .numSelfAttentionHeads(4)
+                .numSelfAttentionLayersPerBlock(3)
+                .dropout(0.1)
+                .build();
+    }
+
+    private static ObjectNode maskedLanguageModelDefaults() {
+        DecoderConfig d = DecoderConfig.builder()
+                .numCrossAttentionHeads(4)
+                .crossAttentionResidual(false)
+                .dropout(0.1)
+                .build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        TextEncoderConfig.builder()
+                                .base(textEncoderBase())
+                                .numInputChannels(64)
+                                .build(),
+                        TextDecoderConfig.builder().base(d).build())
+                .numLatents(64)
+                .numLatentChannels(128)
+                .build()
+                .toJson();
+        ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
+        ((ObjectNode) m.get("decoder")).remove(List.of("vocab_size", "max_seq_len"));
+        return m;
+    }
+
+    private static ObjectNode textClassifierDefaults() {
+        DecoderConfig d =
+                DecoderConfig.builder().numCrossAttentionHeads(1).dropout(0.1).build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        TextEncoderConfig.builder()
+                                .base(textEncoderBase())
+                                .numInputChannels(64)
+                                .build(),
+                        ClassificationDecoderConfig.builder()
+                                .base(d)
+                                .numOutputQueryChannels(64)
+                                .build())
+                .numLatents(64)
+                .numLatentChannels(128)
+                .build()
+                .toJson();
+        ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
+        ((ObjectNode) m.get("decoder")).remove("num_classes");
+        return m;
+    }
+
+    private static ObjectNode causalModelDefaults(boolean audio) {
+        ObjectNode m = PerceiverARConfig.builder()
+                .numHeads(4)
+                .numSelfAttentionLayers(3)
+                .crossAttentionDropout(0.1)
+                .maxSeqLen(256)
+                .maxLatents(64)
+                .numChannels(128)
+                .outputNorm(true)
+                .outputBias(!audio)
+                .absPosEmb(!audio)
+                .build()
+                .toJson();
+        m.remove(List.of("vocab_size", "max_seq_len"));
         return m;
     }
 
