@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
@@ -160,15 +161,16 @@ public final class ParityRunner {
 
     /**
      * Config of the mha cases: the reference {@code MultiHeadAttention} arguments (null channel counts take the
-     * reference's defaults; biases default to true).
+     * reference's defaults; biases default to true). Jackson's snake_case would write {@code numQInputChannels} as
+     * {@code num_qinput_channels} (two capitals in a row), hence the explicit names.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record AttentionCase(
             int numHeads,
-            int numQInputChannels,
+            @JsonProperty("num_q_input_channels") int numQInputChannels,
             int numKvInputChannels,
             Integer numQkChannels,
-            Integer numVChannels,
+            @JsonProperty("num_v_channels") Integer numVChannels,
             Integer numOutputChannels,
             Integer maxHeadsParallel,
             Boolean causalAttention,
