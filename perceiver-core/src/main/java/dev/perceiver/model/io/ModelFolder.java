@@ -21,8 +21,8 @@ import java.util.Map;
  * {@code architectures}, {@code model_config} with the backend config in reference field names, plus optional
  * entries such as {@code id2label}) and {@code model.safetensors} with every state-dict key prefixed by
  * {@code backend_model.}. Tokenizer files may lie beside them. The model's kind comes from the model registry
- * ({@link ModelKinds#installed()}): by {@code model_type}, or by the first architecture name when a folder has no
- * {@code model_type}.
+ * ({@link ModelKinds#resolve}): by {@code model_type}, and by architecture where a folder has no {@code model_type}
+ * or several kinds share it.
  */
 public final class ModelFolder {
     /** File name of the config. */
@@ -114,13 +114,11 @@ public final class ModelFolder {
     }
 
     private static ModelKind<?, ?> kind(Path dir, Header header) throws IOException {
-        if (header.modelType() != null) {
-            return ModelKinds.installed().byModelType(header.modelType());
+        if (header.modelType() == null
+                && (header.architectures() == null || header.architectures().isEmpty())) {
+            throw new IOException(dir.resolve(CONFIG) + ": missing model_type");
         }
-        if (header.architectures() != null && !header.architectures().isEmpty()) {
-            return ModelKinds.installed().byArchitecture(header.architectures().get(0));
-        }
-        throw new IOException(dir.resolve(CONFIG) + ": missing model_type");
+        return ModelKinds.installed().resolve(header.modelType(), header.architectures());
     }
 
     /**

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
@@ -18,11 +17,13 @@ import java.util.stream.Collectors;
  * <p>Registration is open: {@link #installed()} holds every kind of every {@link ModelKindProvider} on the class
  * path, found with {@link ServiceLoader} ({@code META-INF/services/dev.perceiver.model.registry.ModelKindProvider}).
  * A new task defines its kinds in its own package and lists its provider in that file; nothing here changes.
- * Model types and architecture names must be unique across all kinds.
+ * Architecture names are unique across all kinds; several kinds may share a {@code model_type} (Hugging Face's own
+ * Perceiver configs all say {@code perceiver} and differ in their architecture), and are then told apart by
+ * architecture ({@link #resolve}).
  */
 public final class ModelKinds {
     private final List<ModelKind<?, ?>> kinds;
-    private final Map<String, ModelKind<?, ?>> byModelType = new LinkedHashMap<>();
+    private final Map<String, List<ModelKind<?, ?>>> byModelType = new LinkedHashMap<>();
     private final Map<String, ModelKind<?, ?>> byArchitecture = new LinkedHashMap<>();
 
     private ModelKinds(Collection<? extends ModelKind<?, ?>> kinds) {
@@ -30,14 +31,9 @@ public final class ModelKinds {
         sorted.sort(Comparator.comparing(ModelKind::modelType));
         this.kinds = List.copyOf(sorted);
         for (ModelKind<?, ?> k : this.kinds) {
-            ModelKind<?, ?> clash = byModelType.putIfAbsent(k.modelType(), k);
-            if (clash != null) {
-                throw new IllegalStateException("model_type '" + k.modelType() + "' is registered twice (modules "
-                        + clash.moduleClass().getName() + " and "
-                        + k.moduleClass().getName() + ")");
-            }
+            byModelType.computeIfAbsent(k.modelType(), t -> new ArrayList<>()).add(k);
             for (String a : k.architectures()) {
-                clash = byArchitecture.putIfAbsent(a, k);
+                ModelKind<?, ?> clash = byArchitecture.putIfAbsent(a, k);
                 if (clash != null) {
                     throw new IllegalStateException("architecture '" + a + "' is registered by both model_type '"
                             + clash.modelType() + "' and model_type '" + k.modelType() + "'");
@@ -46,7 +42,7 @@ public final class ModelKinds {
         }
     }
 
-    /** A registry of exactly these kinds (e.g. for a test); duplicates are errors. */
+    /** A registry of exactly these kinds (e.g. for a test); an architecture name used twice is an error. */
     public static ModelKinds of(Collection<? extends ModelKind<?, ?>> kinds) {
         return new ModelKinds(kinds);
     }
@@ -79,16 +75,59 @@ public final class ModelKinds {
         return kinds;
     }
 
-    /** The kind of a {@code model_type}, if registered. */
-    public Optional<ModelKind<?, ?>> findByModelType(String modelType) {
-        return Optional.ofNullable(byModelType.get(modelType));
+    /** The kinds of a {@code model_type} (empty when unknown). */
+    public List<ModelKind<?, ?>> withModelType(String modelType) {
+        return List.copyOf(byModelType.getOrDefault(modelType, List.of()));
     }
 
-    /** The kind of a {@code model_type}; an error names it and lists the known ones. */
+    /**
+     * The kind of a {@code model_type}; an error names it and lists the known ones, or, when several kinds share it,
+     * lists their architectures.
+     */
     public ModelKind<?, ?> byModelType(String modelType) {
-        return findByModelType(modelType)
-                .orElseThrow(() -> new IllegalArgumentException(
-                        "unknown model_type '" + modelType + "'; known: " + String.join(", ", byModelType.keySet())));
+        List<ModelKind<?, ?>> kinds = byModelType.get(modelType);
+        if (kinds == null) {
+            throw new IllegalArgumentException(
+                    "unknown model_type '" + modelType + "'; known: " + String.join(", ", byModelType.keySet()));
+        }
+        if (kinds.size() > 1) {
+            throw new IllegalArgumentException("model_type '" + modelType + "' names " + kinds.size()
+                    + " kinds; the architecture decides: " + architecturesOf(kinds));
+        }
+        return kinds.get(0);
+    }
+
+    /**
+     * The kind of a model folder's {@code config.json}: by {@code model_type} when given (and, if several kinds share
+     * it, by the first known name of {@code architectures}), else by the first of {@code architectures}.
+     *
+     * @param modelType {@code model_type}, or null
+     * @param architectures {@code architectures}, or null
+     */
+    public ModelKind<?, ?> resolve(String modelType, List<String> architectures) {
+        List<String> names = architectures == null ? List.of() : architectures;
+        if (modelType == null) {
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("config names neither model_type nor architectures");
+            }
+            return byArchitecture(names.get(0));
+        }
+        List<ModelKind<?, ?>> kinds = byModelType.get(modelType);
+        if (kinds == null || kinds.size() == 1) {
+            return byModelType(modelType);
+        }
+        for (String name : names) {
+            ModelKind<?, ?> k = byArchitecture.get(name);
+            if (k != null && k.modelType().equals(modelType)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("model_type '" + modelType + "' with architectures " + names
+                + " names none of its kinds; known architectures: " + architecturesOf(kinds));
+    }
+
+    private static String architecturesOf(List<ModelKind<?, ?>> kinds) {
+        return kinds.stream().flatMap(k -> k.architectures().stream()).collect(Collectors.joining(", "));
     }
 
     /** The kind of an architecture name; an error names it and lists the known ones. */

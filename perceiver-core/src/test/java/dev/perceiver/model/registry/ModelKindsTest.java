@@ -94,7 +94,7 @@ class ModelKindsTest {
     }
 
     @Test
-    void duplicatesAndIncompleteKindsAreRejected() {
+    void kindsSharingAModelTypeAreToldApartByArchitecture() {
         ModelKind<TinyConfig, TinyModel> sameType = ModelKind.builder("test-tiny-linear", TinyModel.class)
                 .configReader(TinyConfig::fromJson)
                 .architectures("Other")
@@ -102,8 +102,27 @@ class ModelKindsTest {
                 .factory(TinyModel::new)
                 .configOf(TinyModel::config)
                 .build();
-        assertThatThrownBy(() -> ModelKinds.of(List.of(TestModelKinds.TINY, sameType)))
-                .hasMessageContaining("model_type 'test-tiny-linear' is registered twice");
+        ModelKinds kinds = ModelKinds.of(List.of(TestModelKinds.TINY, sameType));
+        assertThat(kinds.withModelType("test-tiny-linear")).containsExactly(TestModelKinds.TINY, sameType);
+        assertThatThrownBy(() -> kinds.byModelType("test-tiny-linear"))
+                .hasMessageContaining("model_type 'test-tiny-linear' names 2 kinds")
+                .hasMessageContaining("TinyLinearModel, TinyLinearModelAlias, Other");
+        assertThat(kinds.resolve("test-tiny-linear", List.of("Other"))).isSameAs(sameType);
+        assertThat(kinds.resolve("test-tiny-linear", List.of("TinyLinearModelAlias")))
+                .isSameAs(TestModelKinds.TINY);
+        assertThat(kinds.resolve(null, List.of("Other"))).isSameAs(sameType);
+        assertThatThrownBy(() -> kinds.resolve("test-tiny-linear", List.of("Unknown")))
+                .hasMessageContaining("architectures [Unknown] names none of its kinds");
+        assertThatThrownBy(() -> kinds.resolve("test-tiny-linear", null))
+                .hasMessageContaining("names none of its kinds");
+        assertThatThrownBy(() -> kinds.resolve(null, List.of()))
+                .hasMessageContaining("neither model_type nor architectures");
+        // a single kind of a model_type is found whatever architectures say
+        assertThat(KINDS.resolve("test-tiny-linear", List.of("Unknown"))).isSameAs(TestModelKinds.TINY);
+    }
+
+    @Test
+    void duplicateArchitecturesAndIncompleteKindsAreRejected() {
         ModelKind<TinyConfig, TinyModel> sameArchitecture = ModelKind.builder("other", TinyModel.class)
                 .configReader(TinyConfig::fromJson)
                 .architectures("TinyLinearModel")
