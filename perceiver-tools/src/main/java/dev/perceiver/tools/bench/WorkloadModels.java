@@ -12,8 +12,9 @@ import dev.perceiver.tasks.vision.VisionModelKinds;
 
 /**
  * The models and input sizes of the workloads, written with the reference's (snake_case) field names exactly as
- * WORKLOADS.md gives them and read by the model kinds' config readers (the model registry's). {@link BenchOptions.Scale#TINY} has the same
- * structure (same layer counts, sharing, dropout, prefix split, generation window) at toy widths and lengths.
+ * WORKLOADS.md gives them and read by the config readers of the model registry's kinds.
+ * {@link BenchOptions.Scale#TINY} has the same structure (same layer counts, sharing, dropout, prefix split,
+ * generation window) at toy widths and lengths.
  */
 public final class WorkloadModels {
     private WorkloadModels() {}
