@@ -79,9 +79,9 @@ public final class ModelFolder {
     }
 
     /**
-     * Loads a model folder strictly: its kind from {@code model_type} (or the first of {@code architectures}), the
-     * model from {@code model_config}, the weights from {@code model.safetensors}. Parameters live in
-     * {@code manager}.
+     * Loads a model folder strictly: its kind from {@code model_type} and {@code architectures}
+     * ({@link ModelKinds#resolve}), the model from {@code model_config} (the kind's config reader and factory), the
+     * weights from {@code model.safetensors}. Parameters live in {@code manager}.
      */
     public static Loaded load(Path dir, NDManager manager) throws IOException {
         ObjectNode config = readConfig(dir);
