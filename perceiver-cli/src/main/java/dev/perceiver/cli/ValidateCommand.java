@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.train.Validation;
 import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
@@ -79,14 +78,14 @@ public final class ValidateCommand implements Callable<Integer> {
         ObjectNode values = CommandOptions.resolve(tree, null, options);
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(checkpoint, manager);
-            if (loaded.type() != kind.modelType()) {
+            if (loaded.kind() != kind.modelKind()) {
                 throw new IllegalArgumentException(
-                        checkpoint + " holds a " + loaded.type().id() + " model, not a "
-                                + kind.modelType().id() + " model (task " + kind.id() + ")");
+                        checkpoint + " holds a " + loaded.kind().modelType() + " model, not a "
+                                + kind.modelKind().modelType() + " model (task " + kind.id() + ")");
             }
             try (LoadedData data = TaskData.load(
                     kind, values.get("data"), values.path("seed_everything").asLong())) {
-                checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
+                checkLinks("model", loaded.kind().writeConfig(loaded.model()), data.modelLinks());
                 Validation v = Validation.run(
                         kind.task(loaded.model(), data),
                         data.module(),

@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.nn.Module;
-import dev.perceiver.tasks.ModelType;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,24 +25,20 @@ public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded fold
         implements AutoCloseable {
 
     /**
-     * Loads a folder that must hold one of {@code types}; the model is switched to inference mode.
+     * Loads a folder that must hold a model of {@code kind}; the model is switched to inference mode.
      *
-     * @param type the class the model must have
      * @param task name of the task for the error message (e.g. "fill-mask")
+     * @param kind the kind the folder must hold
      */
     public static <M extends Module> TextModelFolder<M> load(
-            Path dir, NDManager manager, Class<M> type, String task, ModelType... types) throws IOException {
+            Path dir, NDManager manager, String task, ModelKind<?, M> kind) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-        if (!Arrays.asList(types).contains(loaded.type()) || !type.isInstance(loaded.model())) {
-            StringBuilder wanted = new StringBuilder();
-            for (ModelType t : types) {
-                wanted.append(wanted.length() == 0 ? "" : " or ").append(t.id());
-            }
-            throw new IllegalArgumentException(
-                    "model folder " + dir + " holds a " + loaded.type().id() + "; " + task + " needs a " + wanted);
+        if (loaded.kind() != kind) {
+            throw new IllegalArgumentException("model folder " + dir + " holds a "
+                    + loaded.kind().modelType() + "; " + task + " needs a " + kind.modelType());
         }
         loaded.model().setTraining(false);
-        return new TextModelFolder<>(type.cast(loaded.model()), loaded, Tokenizer.forModelFolder(dir));
+        return new TextModelFolder<>(kind.cast(loaded.model()), loaded, Tokenizer.forModelFolder(dir));
     }
 
     /**

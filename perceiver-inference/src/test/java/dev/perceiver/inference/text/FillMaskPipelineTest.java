@@ -11,8 +11,8 @@ import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.inference.tokenizer.HuggingFaceFastTokenizer;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.inference.tokenizer.WordLevelTokenizerFiles;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +37,8 @@ class FillMaskPipelineTest {
             MaskedLanguageModel original = TextTestModels.mlm(m, 262, 32, 11);
             TextModelFolder.save(original, tmp, Map.of(), new BytesTokenizer());
             assertThat(tmp.resolve("tokenizer_config.json")).exists();
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.folder().config().get("tokenizer_class").asText())
                         .isEqualTo("PerceiverTokenizer");
                 FillMaskPipeline pipeline = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8);
@@ -133,8 +133,8 @@ class FillMaskPipelineTest {
             try (Tokenizer tokenizer = Tokenizer.forModelFolder(tmp)) {
                 TextModelFolder.save(model, tmp, Map.of(), tokenizer);
             }
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.tokenizer()).isInstanceOf(HuggingFaceFastTokenizer.class);
                 FillMaskResult r = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
                         .fill(List.of("the [MASK] sat on the mat"), 2)

@@ -10,8 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +32,7 @@ class TextClassificationPipelineTest {
                     ModelFolder.labelEntries(new String[] {"neg", "neutral", "pos"}),
                     new BytesTokenizer());
             try (TextModelFolder<TextClassifier> folder =
-                    TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+                    TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
                 TextClassificationPipeline pipeline =
                         new TextClassificationPipeline(folder.model(), folder.tokenizer(), folder.labels(), 2);
                 List<String> texts = List.of("great movie", "a rather long and boring film, really", "ok");
@@ -65,7 +65,7 @@ class TextClassificationPipelineTest {
         try (NDManager m = NDManager.newBaseManager()) {
             TextModelFolder.save(TextTestModels.classifier(m, 262, 64, 2, 22), tmp, Map.of(), new BytesTokenizer());
             try (TextModelFolder<TextClassifier> folder =
-                    TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+                    TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
                 assertThat(folder.labels()).isNull();
                 List<LabelScore> r = new TextClassificationPipeline(folder.model(), folder.tokenizer(), null, 8)
                         .classify(List.of("x"), 2)
@@ -88,8 +88,7 @@ class TextClassificationPipelineTest {
                     .hasMessageContaining("text 0 has 12 tokens")
                     .hasMessageContaining("max_seq_len (8)");
             TextModelFolder.save(TextTestModels.mlm(m, 262, 8, 24), tmp, Map.of(), new BytesTokenizer());
-            assertThatThrownBy(() -> TextModelFolder.load(
-                            tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER))
+            assertThatThrownBy(() -> TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("perceiver-io-masked-language-model")
                     .hasMessageContaining("classify-text needs a perceiver-io-text-classifier");

@@ -128,14 +128,7 @@ public final class BenchRunner {
     }
 
     static BenchCase create(Workload w, NDManager base, BenchOptions o) {
-        return switch (w) {
-            case IMG_TRAIN -> new ImageCase(base, o, true);
-            case IMG_INFER -> new ImageCase(base, o, false);
-            case CLM_TRAIN -> new ClmTrainCase(base, o);
-            case CLM_GENERATE -> new ClmGenerateCase(base, o);
-            case MLM_INFER -> new MlmInferCase(base, o);
-            case MATMUL -> new MatmulCase(base, o);
-        };
+        return w.create(base, o);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class ClmGenerateCase extends BenchCase {
         super(base, o.seed());
         PerceiverARConfig config = WorkloadModels.causalLanguageModel(o.scale());
         WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
-        model = new CausalLanguageModel(manager, config);
+        model = TextModelKinds.CAUSAL_LANGUAGE_MODEL.create(manager, config);
         model.setTraining(false);
         generator = new CausalGenerator(model);
         Random random = new Random(o.seed());

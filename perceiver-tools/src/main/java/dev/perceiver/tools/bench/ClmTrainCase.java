@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Trainer;
 import dev.perceiver.train.TrainingTask;
@@ -35,7 +36,7 @@ final class ClmTrainCase extends BenchCase {
         super(base, o.seed());
         PerceiverARConfig config = WorkloadModels.causalLanguageModel(o.scale());
         WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
-        model = new CausalLanguageModel(manager, config);
+        model = TextModelKinds.CAUSAL_LANGUAGE_MODEL.create(manager, config);
         model.setTraining(true);
         task = new CausalLmTask(model, null);
         task.seedStep(o.seed());

@@ -14,9 +14,12 @@ import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
+import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.nn.Module;
-import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.audio.AudioModelKinds;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import dev.perceiver.train.TrainingTask;
 import java.util.Arrays;
 import java.util.List;
@@ -29,19 +32,19 @@ import java.util.stream.Collectors;
  * options; they are taken from the data.
  */
 public enum TaskKind {
-    IMAGE_CLASSIFIER("image-classifier", ModelType.IMAGE_CLASSIFIER, false),
-    MLM("mlm", ModelType.MASKED_LANGUAGE_MODEL, false),
-    TEXT_CLASSIFIER("text-classifier", ModelType.TEXT_CLASSIFIER, false),
-    CLM("clm", ModelType.CAUSAL_LANGUAGE_MODEL, true),
-    SYMBOLIC_AUDIO("symbolic-audio", ModelType.SYMBOLIC_AUDIO_MODEL, true);
+    IMAGE_CLASSIFIER("image-classifier", VisionModelKinds.IMAGE_CLASSIFIER, false),
+    MLM("mlm", TextModelKinds.MASKED_LANGUAGE_MODEL, false),
+    TEXT_CLASSIFIER("text-classifier", TextModelKinds.TEXT_CLASSIFIER, false),
+    CLM("clm", TextModelKinds.CAUSAL_LANGUAGE_MODEL, true),
+    SYMBOLIC_AUDIO("symbolic-audio", AudioModelKinds.SYMBOLIC_AUDIO_MODEL, true);
 
     private final String id;
-    private final ModelType modelType;
+    private final ModelKind<?, ?> modelKind;
     private final boolean cosine;
 
-    TaskKind(String id, ModelType modelType, boolean cosine) {
+    TaskKind(String id, ModelKind<?, ?> modelKind, boolean cosine) {
         this.id = id;
-        this.modelType = modelType;
+        this.modelKind = modelKind;
         this.cosine = cosine;
     }
 
@@ -50,8 +53,9 @@ public enum TaskKind {
         return id;
     }
 
-    public ModelType modelType() {
-        return modelType;
+    /** The kind of model the task trains (model registry). */
+    public ModelKind<?, ?> modelKind() {
+        return modelKind;
     }
 
     /** Whether the task uses the cosine schedule (causal models) rather than constant with warmup. */
@@ -122,65 +126,110 @@ public enum TaskKind {
         return root;
     }
 
+    /** Model options; the fields linked from the data (image_shape, num_classes, vocab_size, max_seq_len) left out. */
     private ObjectNode modelDefaults() {
-        ObjectNode m;
-        switch (this) {
-            case IMAGE_CLASSIFIER -> {
-                EncoderConfig e =
-                        new EncoderConfig(1, null, null, 1, false, 1, 4, null, null, 2, 1, true, 1, 0.0, 0.1, false);
-                DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.0, 0.1, false);
-                m = new PerceiverIOConfig<>(
-                                new ImageEncoderConfig(e, new int[] {28, 28, 1}, 8),
-                                new ClassificationDecoderConfig(d, 1, 64, 10),
-                                32,
-                                64,
-                                false,
-                                false)
-                        .toJson();
-                ((ObjectNode) m.get("encoder")).remove("image_shape");
-                ((ObjectNode) m.get("decoder")).remove("num_classes");
-            }
-            case MLM -> {
-                EncoderConfig e =
-                        new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1, 0.02, false);
-                DecoderConfig d = new DecoderConfig(4, null, null, 1, false, 0.1, 0.02, false);
-                m = new PerceiverIOConfig<>(
-                                new TextEncoderConfig(e, 262, 256, 64, null),
-                                new TextDecoderConfig(d, null, 262, 256),
-                                64,
-                                128,
-                                false,
-                                false)
-                        .toJson();
-                ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
-                ((ObjectNode) m.get("decoder")).remove(List.of("vocab_size", "max_seq_len"));
-            }
-            case TEXT_CLASSIFIER -> {
-                EncoderConfig e =
-                        new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1, 0.02, false);
-                DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.1, 0.02, false);
-                m = new PerceiverIOConfig<>(
-                                new TextEncoderConfig(e, 262, 512, 64, null),
-                                new ClassificationDecoderConfig(d, 1, 64, 2),
-                                64,
-                                128,
-                                false,
-                                false)
-                        .toJson();
-                ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
-                ((ObjectNode) m.get("decoder")).remove("num_classes");
-            }
-            case CLM, SYMBOLIC_AUDIO -> {
-                boolean audio = this == SYMBOLIC_AUDIO;
-                m = new PerceiverARConfig(
-                                4, null, 3, 1, 4, 4, 0.1, 0.0, 0.0, false, false, 262, 256, 64, 128, true, !audio,
-                                !audio, 0.02)
-                        .toJson();
-                m.remove(List.of("vocab_size", "max_seq_len"));
-            }
-            default -> throw new IllegalStateException();
-        }
+        ObjectNode m = switch (this) {
+            case IMAGE_CLASSIFIER -> imageClassifierDefaults();
+            case MLM -> maskedLanguageModelDefaults();
+            case TEXT_CLASSIFIER -> textClassifierDefaults();
+            case CLM, SYMBOLIC_AUDIO -> causalModelDefaults(this == SYMBOLIC_AUDIO);
+        };
         m.remove(List.of("activation_checkpointing", "activation_offloading"));
+        return m;
+    }
+
+    private static ObjectNode imageClassifierDefaults() {
+        EncoderConfig e = EncoderConfig.builder()
+                .numCrossAttentionHeads(1)
+                .numSelfAttentionHeads(4)
+                .numSelfAttentionLayersPerBlock(2)
+                .initScale(0.1)
+                .build();
+        DecoderConfig d =
+                DecoderConfig.builder().numCrossAttentionHeads(1).initScale(0.1).build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        ImageEncoderConfig.builder()
+                                .base(e)
+                                .numFrequencyBands(8)
+                                .build(),
+                        ClassificationDecoderConfig.builder()
+                                .base(d)
+                                .numOutputQueryChannels(64)
+                                .build())
+                .numLatents(32)
+                .numLatentChannels(64)
+                .build()
+                .toJson();
+        ((ObjectNode) m.get("encoder")).remove("image_shape");
+        ((ObjectNode) m.get("decoder")).remove("num_classes");
+        return m;
+    }
+
+    private static EncoderConfig textEncoderBase() {
+        return EncoderConfig.builder()
+                .numCrossAttentionHeads(4)
+                .numSelfAttentionHeads(4)
+                .numSelfAttentionLayersPerBlock(3)
+                .dropout(0.1)
+                .build();
+    }
+
+    private static ObjectNode maskedLanguageModelDefaults() {
+        DecoderConfig d = DecoderConfig.builder()
+                .numCrossAttentionHeads(4)
+                .crossAttentionResidual(false)
+                .dropout(0.1)
+                .build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        TextEncoderConfig.builder()
+                                .base(textEncoderBase())
+                                .numInputChannels(64)
+                                .build(),
+                        TextDecoderConfig.builder().base(d).build())
+                .numLatents(64)
+                .numLatentChannels(128)
+                .build()
+                .toJson();
+        ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
+        ((ObjectNode) m.get("decoder")).remove(List.of("vocab_size", "max_seq_len"));
+        return m;
+    }
+
+    private static ObjectNode textClassifierDefaults() {
+        DecoderConfig d =
+                DecoderConfig.builder().numCrossAttentionHeads(1).dropout(0.1).build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        TextEncoderConfig.builder()
+                                .base(textEncoderBase())
+                                .numInputChannels(64)
+                                .build(),
+                        ClassificationDecoderConfig.builder()
+                                .base(d)
+                                .numOutputQueryChannels(64)
+                                .build())
+                .numLatents(64)
+                .numLatentChannels(128)
+                .build()
+                .toJson();
+        ((ObjectNode) m.get("encoder")).remove(List.of("vocab_size", "max_seq_len", "params"));
+        ((ObjectNode) m.get("decoder")).remove("num_classes");
+        return m;
+    }
+
+    private static ObjectNode causalModelDefaults(boolean audio) {
+        ObjectNode m = PerceiverARConfig.builder()
+                .numHeads(4)
+                .numSelfAttentionLayers(3)
+                .crossAttentionDropout(0.1)
+                .maxSeqLen(256)
+                .maxLatents(64)
+                .numChannels(128)
+                .outputNorm(true)
+                .outputBias(!audio)
+                .absPosEmb(!audio)
+                .build()
+                .toJson();
+        m.remove(List.of("vocab_size", "max_seq_len"));
         return m;
     }
 

@@ -110,7 +110,8 @@ public final class TrainingRun {
         try (data;
                 NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
-            Module model = kind.modelType().create(manager, kind.modelConfig(values.path("model"), data.modelLinks()));
+            Module model =
+                    kind.modelKind().createFromJson(manager, kind.modelConfig(values.path("model"), data.modelLinks()));
             TrainingTask task = kind.task(model, data);
             AdamWConfig optConfig = optimizerConfig(values.path("optimizer"));
             AdamW optimizer = new AdamW(trainable(model, values.path("model")), optConfig);

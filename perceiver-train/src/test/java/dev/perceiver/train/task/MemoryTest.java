@@ -25,8 +25,9 @@ class MemoryTest {
         PrintStream err = System.err;
         try (NDManager manager = NDManager.newBaseManager()) {
             Module model = TaskKind.IMAGE_CLASSIFIER
-                    .modelType()
-                    .create(manager, TaskKind.IMAGE_CLASSIFIER.modelConfig(values.get("model"), data.modelLinks()));
+                    .modelKind()
+                    .createFromJson(
+                            manager, TaskKind.IMAGE_CLASSIFIER.modelConfig(values.get("model"), data.modelLinks()));
             TrainingTask task = TaskKind.IMAGE_CLASSIFIER.task(model, data);
             AdamW opt = new AdamW(
                     TrainingRun.trainable(model, values.get("model")),
