@@ -3,9 +3,9 @@ package dev.perceiver.model.io;
 import java.io.IOException;
 
 /**
- * Thrown when a checkpoint ({@code torch.save} zip archive, its pickle, or a sharded checkpoint's index) is malformed or
- * inconsistent: truncated, with sizes or offsets that do not match the archive, or with content a state dict cannot
- * have. The message starts with the source (a file path or {@code <bytes>}) followed by what is wrong.
+ * Thrown when a checkpoint ({@code torch.save} zip archive, its pickle, or a sharded checkpoint's index) is malformed
+ * or inconsistent: truncated, with sizes or offsets that do not match the archive, or with content a state dict
+ * cannot have. The message starts with the source (a file path or {@code <bytes>}) followed by what is wrong.
  */
 public class CheckpointFormatException extends IOException {
     private static final long serialVersionUID = 1L;

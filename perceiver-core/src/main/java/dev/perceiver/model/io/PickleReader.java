@@ -31,7 +31,7 @@ import java.util.Set;
 final class PickleReader {
 
     /** Most entries of the stack or the memo; far beyond any state dict, it bounds what a pickle can make us hold. */
-    static final int MAX_OBJECTS = 1 << 24;
+    static final int MAX_OBJECTS = 1 << 22;
 
     private static final int MAX_KEY_DEPTH = 100;
 
@@ -103,123 +103,151 @@ final class PickleReader {
         while (true) {
             opcodeAt = pos;
             int op = u8();
-            switch (op) {
-                case 0x80 -> { // PROTO
-                    int version = u8();
-                    if (version > 5) {
-                        throw fail("pickle protocol " + version + " is not supported (2 to 5 are)");
-                    }
-                }
-                case 0x95 -> { // FRAME: a length hint only
-                    long len = in.getLong(need(8));
-                    if (len < 0 || len > in.limit() - pos) {
-                        throw fail("frame of " + len + " bytes runs past the end of the pickle");
-                    }
-                }
-                case 0x2e -> { // STOP
-                    return pop();
-                }
-                case 0x28 -> pushMark(); // MARK
-                case 0x30 -> { // POP
-                    if (markCount > 0 && marks[markCount - 1] == stack.size()) {
-                        markCount--;
-                    } else {
-                        pop();
-                    }
-                }
-                case 0x31 -> popMark(); // POP_MARK
-                case 0x32 -> push(peek()); // DUP
-                case 0x4e -> push(null); // NONE
-                case 0x88 -> push(Boolean.TRUE); // NEWTRUE
-                case 0x89 -> push(Boolean.FALSE); // NEWFALSE
-                case 0x4a -> push((long) in.getInt(need(4))); // BININT
-                case 0x4b -> push((long) u8()); // BININT1
-                case 0x4d -> push((long) (in.getShort(need(2)) & 0xffff)); // BININT2
-                case 0x8a -> push(longValue(u8())); // LONG1
-                case 0x8b -> push(longValue(length(in.getInt(need(4))))); // LONG4
-                case 0x47 -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong(need(8))))); // BINFLOAT
-                case 0x58 -> push(utf8(length(in.getInt(need(4))))); // BINUNICODE
-                case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
-                case 0x8d -> push(utf8(length(in.getLong(need(8))))); // BINUNICODE8
-                case 0x54 -> push(latin1(length(in.getInt(need(4))))); // BINSTRING (Python 2 str)
-                case 0x55 -> push(latin1(u8())); // SHORT_BINSTRING
-                case 0x42 -> push(bytes(length(in.getInt(need(4))))); // BINBYTES
-                case 0x43 -> push(bytes(u8())); // SHORT_BINBYTES
-                case 0x8e, 0x96 -> push(bytes(length(in.getLong(need(8))))); // BINBYTES8, BYTEARRAY8
-                case 0x29 -> push(Collections.emptyList()); // EMPTY_TUPLE
-                case 0x74 -> push(tuple(popMark())); // TUPLE
-                case 0x85 -> push(tuple(popN(1))); // TUPLE1
-                case 0x86 -> push(tuple(popN(2))); // TUPLE2
-                case 0x87 -> push(tuple(popN(3))); // TUPLE3
-                case 0x5d -> push(new ArrayList<>()); // EMPTY_LIST
-                case 0x6c -> push(new ArrayList<>(popMark())); // LIST
-                case 0x61 -> append(List.of(pop())); // APPEND
-                case 0x65 -> append(popMark()); // APPENDS
-                case 0x7d -> push(new LinkedHashMap<>()); // EMPTY_DICT
-                case 0x64 -> { // DICT
-                    List<Object> items = popMark();
-                    Map<Object, Object> dict = new LinkedHashMap<>();
-                    setItems(dict, items);
-                    push(dict);
-                }
-                case 0x73 -> setItems(peekBelow(2), popN(2)); // SETITEM
-                case 0x75 -> { // SETITEMS
-                    List<Object> items = popMark();
-                    setItems(peek(), items);
-                }
-                case 0x8f -> push(new LinkedHashSet<>()); // EMPTY_SET
-                case 0x90 -> { // ADDITEMS
-                    List<Object> items = popMark();
-                    addItems(peek(), items);
-                }
-                case 0x91 -> { // FROZENSET
-                    List<Object> items = popMark();
-                    Set<Object> set = new LinkedHashSet<>();
-                    addItems(set, items);
-                    push(Collections.unmodifiableSet(set));
-                }
-                case 0x68 -> push(get(u8())); // BINGET
-                case 0x6a -> push(get(in.getInt(need(4)) & 0xffffffffL)); // LONG_BINGET
-                case 0x71 -> put(u8()); // BINPUT
-                case 0x72 -> put(in.getInt(need(4)) & 0xffffffffL); // LONG_BINPUT
-                case 0x94 -> put(memo.size()); // MEMOIZE
-                case 0x63 -> { // GLOBAL
-                    String module = line();
-                    String name = line();
-                    push(policy.global(module, name));
-                }
-                case 0x93 -> { // STACK_GLOBAL
-                    Object name = pop();
-                    Object module = pop();
-                    if (!(module instanceof String) || !(name instanceof String)) {
-                        throw fail(
-                                "STACK_GLOBAL needs two strings, found " + describe(module) + " and " + describe(name));
-                    }
-                    push(policy.global((String) module, (String) name));
-                }
-                case 0x52, 0x81 -> { // REDUCE, NEWOBJ
-                    List<Object> args = args(pop());
-                    push(policy.call(pop(), args));
-                }
-                case 0x92 -> { // NEWOBJ_EX
-                    Object kwargs = pop();
-                    List<Object> args = args(pop());
-                    if (!(kwargs instanceof Map<?, ?> map) || !map.isEmpty()) {
-                        throw fail("NEWOBJ_EX with keyword arguments (" + describe(kwargs) + ") is not supported");
-                    }
-                    push(policy.call(pop(), args));
-                }
-                case 0x62 -> { // BUILD
-                    Object state = pop();
-                    policy.build(peek(), state);
-                }
-                case 0x51 -> push(policy.persistent(pop())); // BINPERSID
-                default ->
-                    throw fail(String.format(
-                            "unsupported pickle opcode 0x%02x%s (a state dict needs only protocol 2 to 5 data opcodes)",
-                            op, op >= 0x20 && op < 0x7f ? " '" + (char) op + "'" : ""));
+            if (op == 0x2e) { // STOP
+                return pop();
+            }
+            if (!scalar(op) && !container(op) && !object(op)) {
+                throw fail(String.format(
+                        "unsupported pickle opcode 0x%02x%s (a state dict needs only protocol 2 to 5 data opcodes)",
+                        op, op >= 0x20 && op < 0x7f ? " '" + (char) op + "'" : ""));
             }
         }
+    }
+
+    /** Framing, marks and scalar values; false if {@code op} is none of them. */
+    private boolean scalar(int op) throws CheckpointFormatException {
+        switch (op) {
+            case 0x80 -> { // PROTO
+                int version = u8();
+                if (version > 5) {
+                    throw fail("pickle protocol " + version + " is not supported (2 to 5 are)");
+                }
+            }
+            case 0x95 -> { // FRAME: a length hint only
+                long len = in.getLong(need(8));
+                if (len < 0 || len > in.limit() - pos) {
+                    throw fail("frame of " + len + " bytes runs past the end of the pickle");
+                }
+            }
+            case 0x28 -> pushMark(); // MARK
+            case 0x30 -> { // POP
+                if (markCount > 0 && marks[markCount - 1] == stack.size()) {
+                    markCount--;
+                } else {
+                    pop();
+                }
+            }
+            case 0x31 -> popMark(); // POP_MARK
+            case 0x32 -> push(peek()); // DUP
+            case 0x4e -> push(null); // NONE
+            case 0x88 -> push(Boolean.TRUE); // NEWTRUE
+            case 0x89 -> push(Boolean.FALSE); // NEWFALSE
+            case 0x4a -> push((long) in.getInt(need(4))); // BININT
+            case 0x4b -> push((long) u8()); // BININT1
+            case 0x4d -> push((long) (in.getShort(need(2)) & 0xffff)); // BININT2
+            case 0x8a -> push(longValue(u8())); // LONG1
+            case 0x8b -> push(longValue(length(in.getInt(need(4))))); // LONG4
+            case 0x47 -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong(need(8))))); // BINFLOAT
+            case 0x58 -> push(utf8(length(in.getInt(need(4))))); // BINUNICODE
+            case 0x8c -> push(utf8(u8())); // SHORT_BINUNICODE
+            case 0x8d -> push(utf8(length(in.getLong(need(8))))); // BINUNICODE8
+            case 0x54 -> push(latin1(length(in.getInt(need(4))))); // BINSTRING (Python 2 str)
+            case 0x55 -> push(latin1(u8())); // SHORT_BINSTRING
+            case 0x42 -> push(bytes(length(in.getInt(need(4))))); // BINBYTES
+            case 0x43 -> push(bytes(u8())); // SHORT_BINBYTES
+            case 0x8e, 0x96 -> push(bytes(length(in.getLong(need(8))))); // BINBYTES8, BYTEARRAY8
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tuples, lists, dicts, sets and the memo; false if {@code op} is none of them. */
+    private boolean container(int op) throws CheckpointFormatException {
+        switch (op) {
+            case 0x29 -> push(Collections.emptyList()); // EMPTY_TUPLE
+            case 0x74 -> push(tuple(popMark())); // TUPLE
+            case 0x85 -> push(tuple(popN(1))); // TUPLE1
+            case 0x86 -> push(tuple(popN(2))); // TUPLE2
+            case 0x87 -> push(tuple(popN(3))); // TUPLE3
+            case 0x5d -> push(new ArrayList<>()); // EMPTY_LIST
+            case 0x6c -> push(new ArrayList<>(popMark())); // LIST
+            case 0x61 -> append(List.of(pop())); // APPEND
+            case 0x65 -> append(popMark()); // APPENDS
+            case 0x7d -> push(new LinkedHashMap<>()); // EMPTY_DICT
+            case 0x64 -> { // DICT
+                List<Object> items = popMark();
+                Map<Object, Object> dict = new LinkedHashMap<>();
+                setItems(dict, items);
+                push(dict);
+            }
+            case 0x73 -> setItems(peekBelow(2), popN(2)); // SETITEM
+            case 0x75 -> { // SETITEMS
+                List<Object> items = popMark();
+                setItems(peek(), items);
+            }
+            case 0x8f -> push(new LinkedHashSet<>()); // EMPTY_SET
+            case 0x90 -> { // ADDITEMS
+                List<Object> items = popMark();
+                addItems(peek(), items);
+            }
+            case 0x91 -> { // FROZENSET
+                List<Object> items = popMark();
+                Set<Object> set = new LinkedHashSet<>();
+                addItems(set, items);
+                push(Collections.unmodifiableSet(set));
+            }
+            case 0x68 -> push(get(u8())); // BINGET
+            case 0x6a -> push(get(in.getInt(need(4)) & 0xffffffffL)); // LONG_BINGET
+            case 0x71 -> put(u8()); // BINPUT
+            case 0x72 -> put(in.getInt(need(4)) & 0xffffffffL); // LONG_BINPUT
+            case 0x94 -> put(memo.size()); // MEMOIZE
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Globals, calls, BUILD and persistent ids, all decided by the policy; false if {@code op} is none of them. */
+    private boolean object(int op) throws CheckpointFormatException {
+        switch (op) {
+            case 0x63 -> { // GLOBAL
+                String module = line();
+                String name = line();
+                push(policy.global(module, name));
+            }
+            case 0x93 -> { // STACK_GLOBAL
+                Object name = pop();
+                Object module = pop();
+                if (!(module instanceof String) || !(name instanceof String)) {
+                    throw fail("STACK_GLOBAL needs two strings, found " + describe(module) + " and " + describe(name));
+                }
+                push(policy.global((String) module, (String) name));
+            }
+            case 0x52, 0x81 -> { // REDUCE, NEWOBJ
+                List<Object> args = args(pop());
+                push(policy.call(pop(), args));
+            }
+            case 0x92 -> { // NEWOBJ_EX
+                Object kwargs = pop();
+                List<Object> args = args(pop());
+                if (!(kwargs instanceof Map<?, ?> map) || !map.isEmpty()) {
+                    throw fail("NEWOBJ_EX with keyword arguments (" + describe(kwargs) + ") is not supported");
+                }
+                push(policy.call(pop(), args));
+            }
+            case 0x62 -> { // BUILD
+                Object state = pop();
+                policy.build(peek(), state);
+            }
+            case 0x51 -> push(policy.persistent(pop())); // BINPERSID
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     // --- stack and memo ---------------------------------------------------------------------------------------

@@ -173,14 +173,13 @@ public final class TorchCheckpoint {
         if (b0 == 0x80) {
             byte[] start = new byte[head.remaining()];
             head.duplicate().get(start);
-            boolean legacy = Arrays.equals(start, LEGACY_MAGIC);
+            String what = Arrays.equals(start, LEGACY_MAGIC)
+                    ? "this is the legacy torch.save format (torch < 1.6 or" + " _use_new_zipfile_serialization=False)"
+                    : "this is a plain pickle, not a torch.save zip archive";
             throw fail(
                     source,
-                    (legacy
-                                    ? "this is the legacy torch.save format (torch < 1.6 or _use_new_zipfile_serialization=False)"
-                                    : "this is a plain pickle, not a torch.save zip archive")
-                            + ", which cannot be read safely; re-save it with torch >= 1.6 (torch.save(torch.load(f), g)) or"
-                            + " convert it to safetensors");
+                    what + ", which cannot be read safely; re-save it with torch >= 1.6"
+                            + " (torch.save(torch.load(f), g)) or convert it to safetensors");
         }
         if (size >= 4 && head.getInt(0) == 0x04034b50) {
             return;
@@ -497,6 +496,7 @@ public final class TorchCheckpoint {
                 case CHAR, BYTE, BOOL -> out.put(to, storage.get(from));
                 case HALF -> out.putFloat(to, TensorData.halfToFloat(storage.getShort(from)));
                 case BFLOAT16 -> out.putInt(to, (storage.getShort(from) & 0xffff) << 16);
+                default -> throw new IllegalStateException(type.name());
             }
             for (int d = rank - 1; d >= 0; d--) {
                 element += stride[d];

@@ -40,8 +40,38 @@ final class ZipArchive {
         this.entries = entries;
     }
 
+    /** Where the central directory lies and how many entries it claims. */
+    private record Directory(long count, long size, long offset) {}
+
     /** Reads and checks the central directory. */
     static ZipArchive read(String source, ByteSource bytes) throws IOException {
+        Directory d = directory(source, bytes);
+        ByteBuffer dir = le(bytes.region(d.offset(), d.size()));
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        int pos = 0;
+        for (long i = 0; i < d.count(); i++) {
+            if (dir.limit() - pos < CENTRAL_SIZE || dir.getInt(pos) != CENTRAL_HEADER) {
+                throw fail(
+                        source, "central directory record " + i + " at byte " + (d.offset() + pos) + " is malformed");
+            }
+            int nameLen = dir.getShort(pos + 28) & 0xffff;
+            int extraLen = dir.getShort(pos + 30) & 0xffff;
+            int commentLen = dir.getShort(pos + 32) & 0xffff;
+            int recordEnd = pos + CENTRAL_SIZE + nameLen + extraLen + commentLen;
+            if (recordEnd > dir.limit()) {
+                throw fail(source, "central directory record " + i + " runs past the end of the directory");
+            }
+            Entry e = entry(source, dir, pos, nameLen, extraLen, d.offset());
+            if (entries.put(e.name(), e) != null) {
+                throw fail(source, "entry '" + e.name() + "' appears twice");
+            }
+            pos = recordEnd;
+        }
+        return new ZipArchive(source, bytes, Collections.unmodifiableMap(entries));
+    }
+
+    /** Finds the end-of-central-directory record (and its ZIP64 form) and checks what it claims. */
+    private static Directory directory(String source, ByteSource bytes) throws IOException {
         long size = bytes.size();
         int tail = (int) Math.min(size, END_SIZE + MAX_COMMENT);
         ByteBuffer end = le(bytes.region(size - tail, tail));
@@ -60,10 +90,10 @@ final class ZipArchive {
         long dirSize = end.getInt(at + 12) & 0xffffffffL;
         long dirOffset = end.getInt(at + 16) & 0xffffffffL;
         if (count == 0xffff || dirSize == 0xffffffffL || dirOffset == 0xffffffffL) {
-            long[] zip64 = zip64End(source, bytes, endOffset);
-            count = zip64[0];
-            dirSize = zip64[1];
-            dirOffset = zip64[2];
+            Directory zip64 = zip64End(source, bytes, endOffset);
+            count = zip64.count();
+            dirSize = zip64.size();
+            dirOffset = zip64.offset();
         }
         if (dirSize > MAX_DIRECTORY || dirOffset > endOffset || dirSize > endOffset - dirOffset) {
             throw fail(
@@ -76,80 +106,67 @@ final class ZipArchive {
                     source,
                     "central directory of " + dirSize + " bytes cannot hold the " + count + " entries it claims");
         }
-        ByteBuffer dir = le(bytes.region(dirOffset, dirSize));
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        int pos = 0;
-        for (long i = 0; i < count; i++) {
-            if (dir.limit() - pos < CENTRAL_SIZE || dir.getInt(pos) != CENTRAL_HEADER) {
-                throw fail(source, "central directory record " + i + " at byte " + (dirOffset + pos) + " is malformed");
+        return new Directory(count, dirSize, dirOffset);
+    }
+
+    /** One central-directory record at {@code pos}, with its ZIP64 extra field applied, checked. */
+    private static Entry entry(String source, ByteBuffer dir, int pos, int nameLen, int extraLen, long dirOffset)
+            throws CheckpointFormatException {
+        int flags = dir.getShort(pos + 8) & 0xffff;
+        int method = dir.getShort(pos + 10) & 0xffff;
+        long crc = dir.getInt(pos + 16) & 0xffffffffL;
+        long compressed = dir.getInt(pos + 20) & 0xffffffffL;
+        long uncompressed = dir.getInt(pos + 24) & 0xffffffffL;
+        long local = dir.getInt(pos + 42) & 0xffffffffL;
+        String name = name(dir, pos + CENTRAL_SIZE, nameLen);
+        // ZIP64 extended information: 8-byte values for the fields saturated above, in this order.
+        int extra = pos + CENTRAL_SIZE + nameLen;
+        int extraEnd = extra + extraLen;
+        while (extra + 4 <= extraEnd) {
+            int id = dir.getShort(extra) & 0xffff;
+            int len = dir.getShort(extra + 2) & 0xffff;
+            int field = extra + 4;
+            if (field + len > extraEnd) {
+                throw fail(source, "entry '" + name + "': extra field runs past its record");
             }
-            int flags = dir.getShort(pos + 8) & 0xffff;
-            int method = dir.getShort(pos + 10) & 0xffff;
-            long crc = dir.getInt(pos + 16) & 0xffffffffL;
-            long compressed = dir.getInt(pos + 20) & 0xffffffffL;
-            long uncompressed = dir.getInt(pos + 24) & 0xffffffffL;
-            int nameLen = dir.getShort(pos + 28) & 0xffff;
-            int extraLen = dir.getShort(pos + 30) & 0xffff;
-            int commentLen = dir.getShort(pos + 32) & 0xffff;
-            long local = dir.getInt(pos + 42) & 0xffffffffL;
-            int recordEnd = pos + CENTRAL_SIZE + nameLen + extraLen + commentLen;
-            if (recordEnd > dir.limit()) {
-                throw fail(source, "central directory record " + i + " runs past the end of the directory");
-            }
-            String name = name(dir, pos + CENTRAL_SIZE, nameLen);
-            // ZIP64 extended information: 8-byte values for the fields saturated above, in this order.
-            int extra = pos + CENTRAL_SIZE + nameLen;
-            int extraEnd = extra + extraLen;
-            while (extra + 4 <= extraEnd) {
-                int id = dir.getShort(extra) & 0xffff;
-                int len = dir.getShort(extra + 2) & 0xffff;
-                int field = extra + 4;
-                if (field + len > extraEnd) {
-                    throw fail(source, "entry '" + name + "': extra field runs past its record");
+            if (id == 0x0001) {
+                int fieldEnd = field + len;
+                if (uncompressed == 0xffffffffL) {
+                    uncompressed = zip64Value(source, dir, field, fieldEnd, name);
+                    field += 8;
                 }
-                if (id == 0x0001) {
-                    int fieldEnd = field + len;
-                    if (uncompressed == 0xffffffffL) {
-                        uncompressed = zip64Value(source, dir, field, fieldEnd, name);
-                        field += 8;
-                    }
-                    if (compressed == 0xffffffffL) {
-                        compressed = zip64Value(source, dir, field, fieldEnd, name);
-                        field += 8;
-                    }
-                    if (local == 0xffffffffL) {
-                        local = zip64Value(source, dir, field, fieldEnd, name);
-                    }
+                if (compressed == 0xffffffffL) {
+                    compressed = zip64Value(source, dir, field, fieldEnd, name);
+                    field += 8;
                 }
-                extra += 4 + len;
+                if (local == 0xffffffffL) {
+                    local = zip64Value(source, dir, field, fieldEnd, name);
+                }
             }
-            if ((flags & 1) != 0) {
-                throw fail(source, "entry '" + name + "' is encrypted");
-            }
-            if (method != 0) {
-                throw fail(
-                        source,
-                        "entry '" + name + "' is compressed (method " + method + "); torch.save stores entries"
-                                + " uncompressed: re-save the checkpoint with torch.save instead of re-zipping it");
-            }
-            if (compressed != uncompressed) {
-                throw fail(
-                        source,
-                        "stored entry '" + name + "' has compressed size " + compressed + " but uncompressed size "
-                                + uncompressed);
-            }
-            if (local >= dirOffset || uncompressed > dirOffset - local) {
-                throw fail(
-                        source,
-                        "entry '" + name + "' [" + local + ", +" + uncompressed + ") overlaps the central directory at "
-                                + dirOffset + " (is the archive truncated?)");
-            }
-            if (entries.put(name, new Entry(name, local, uncompressed, crc)) != null) {
-                throw fail(source, "entry '" + name + "' appears twice");
-            }
-            pos = recordEnd;
+            extra += 4 + len;
         }
-        return new ZipArchive(source, bytes, Collections.unmodifiableMap(entries));
+        if ((flags & 1) != 0) {
+            throw fail(source, "entry '" + name + "' is encrypted");
+        }
+        if (method != 0) {
+            throw fail(
+                    source,
+                    "entry '" + name + "' is compressed (method " + method + "); torch.save stores entries"
+                            + " uncompressed: re-save the checkpoint with torch.save instead of re-zipping it");
+        }
+        if (compressed != uncompressed) {
+            throw fail(
+                    source,
+                    "stored entry '" + name + "' has compressed size " + compressed + " but uncompressed size "
+                            + uncompressed);
+        }
+        if (local >= dirOffset || uncompressed > dirOffset - local) {
+            throw fail(
+                    source,
+                    "entry '" + name + "' [" + local + ", +" + uncompressed + ") overlaps the central directory at "
+                            + dirOffset + " (is the archive truncated?)");
+        }
+        return new Entry(name, local, uncompressed, crc);
     }
 
     /** The entries by name, in directory order. */
@@ -201,7 +218,7 @@ final class ZipArchive {
         return data;
     }
 
-    private static long[] zip64End(String source, ByteSource bytes, long endOffset) throws IOException {
+    private static Directory zip64End(String source, ByteSource bytes, long endOffset) throws IOException {
         if (endOffset < 20) {
             throw fail(source, "ZIP64 end-of-central-directory locator is missing");
         }
@@ -223,7 +240,7 @@ final class ZipArchive {
         if (count < 0 || dirSize < 0 || dirOffset < 0) {
             throw fail(source, "ZIP64 end-of-central-directory record has out-of-range values");
         }
-        return new long[] {count, dirSize, dirOffset};
+        return new Directory(count, dirSize, dirOffset);
     }
 
     private static long zip64Value(String source, ByteBuffer dir, int field, int end, String name)

@@ -203,6 +203,78 @@ class TorchCheckpointTest {
     }
 
     @Test
+    void protocol4PicklesWithFramesStackGlobalsAndMemoisedStoragesRead() throws IOException {
+        // what torch.save(..., pickle_protocol=4) writes: FRAME, SHORT_BINUNICODE, STACK_GLOBAL, MEMOIZE, BINGET
+        Storage s = Storage.floats("0", 1, 2, 3, 4, 5, 6);
+        Pickle body = new Pickle().op(0x7d, 0x94).mark();
+        body.shortString("a")
+                .op(0x94)
+                .stackGlobal("torch._utils", "_rebuild_tensor_v2")
+                .mark();
+        body.mark()
+                .shortString("storage")
+                .op(0x94)
+                .stackGlobal("torch", "FloatStorage")
+                .shortString("0")
+                .op(0x94);
+        body.shortString("cpu")
+                .op(0x94)
+                .integer(6)
+                .op('t', 0x94, 'Q', 0x94)
+                .integer(0)
+                .tuple(2, 3)
+                .tuple(3, 1);
+        body.op(0x89).stackGlobal("collections", "OrderedDict").op(')', 'R', 0x94, 't', 0x94, 'R', 0x94);
+        // memo: 0 dict, 1 'a', 2-4 rebuild, 5 'storage', 6-8 FloatStorage, 9 '0', 10 'cpu', 11 pid, 12 storage,
+        // 13-15 OrderedDict
+        body.shortString("b")
+                .op(0x94)
+                .op('h', 4)
+                .mark()
+                .op('h', 12)
+                .integer(3)
+                .tuple(3)
+                .tuple(1)
+                .op(0x88);
+        body.op('h', 15, ')', 'R', 't', 'R');
+        body.op('u', '.');
+        byte[] b = body.bytes();
+        Pickle p = new Pickle().proto(4).op(0x95);
+        for (int i = 0; i < 8; i++) {
+            p.op((int) ((long) b.length >>> (8 * i)) & 0xff);
+        }
+        p.op(toInts(b));
+        TorchCheckpoint ckpt = TorchCheckpoint.read(TorchFiles.archive("archive", p.bytes(), List.of(s), null));
+        assertThat(ckpt.names()).containsExactly("a", "b");
+        assertThat(ckpt.get("a").shape()).containsExactly(2, 3);
+        assertThat(ckpt.get("b").toFloatArray()).containsExactly(4, 5, 6);
+    }
+
+    @Test
+    void archivesOfMoreThan65535EntriesUseTheZip64Directory() throws IOException {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        for (int i = 0; i < 70_000; i++) {
+            t.put("t" + i, Tensor.of(Storage.floats(Integer.toString(i), i), 1));
+        }
+        byte[] archive = TorchFiles.archive(t);
+        // ZipOutputStream saturates the entry count of the classic end record and writes the ZIP64 one
+        int end = archive.length - 22;
+        assertThat(ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN).getShort(end + 10))
+                .isEqualTo((short) -1);
+        TorchCheckpoint ckpt = TorchCheckpoint.read(archive);
+        assertThat(ckpt.names()).hasSize(70_000);
+        assertThat(ckpt.get("t69999").toFloatArray()).containsExactly(69_999f);
+    }
+
+    private static int[] toInts(byte[] b) {
+        int[] out = new int[b.length];
+        for (int i = 0; i < b.length; i++) {
+            out[i] = b[i] & 0xff;
+        }
+        return out;
+    }
+
+    @Test
     void aDictHoldingAStateDictEntryReadsThatEntry() throws IOException {
         Storage w = Storage.floats("0", 1, 2);
         Pickle p = new Pickle().proto(2).emptyDict().mark();

@@ -98,6 +98,24 @@ final class TorchFiles {
             return this;
         }
 
+        /** SHORT_BINUNICODE (protocol 4). */
+        Pickle shortString(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            op(0x8c, b.length);
+            out.writeBytes(b);
+            return this;
+        }
+
+        /** STACK_GLOBAL (protocol 4) of two short strings, memoised. */
+        Pickle stackGlobal(String module, String name) {
+            return shortString(module)
+                    .op(0x94)
+                    .shortString(name)
+                    .op(0x94)
+                    .op(0x93)
+                    .op(0x94);
+        }
+
         Pickle integer(long v) {
             if (v >= 0 && v < 256) {
                 return op('K', (int) v);
