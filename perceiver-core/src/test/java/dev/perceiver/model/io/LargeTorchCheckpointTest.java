@@ -37,9 +37,11 @@ class LargeTorchCheckpointTest {
         Map<String, String> none = probe(file, "none");
         Map<String, String> read = probe(file, "read");
         Map<String, String> load = probe(file, "load");
+        Map<String, String> mapped = probe(file, "load-mapped");
         System.out.println("none: " + none);
         System.out.println("read: " + read);
         System.out.println("load: " + load);
+        System.out.println("load-mapped: " + mapped);
 
         assertThat(read.get("parameters")).isEqualTo("201108230");
         // float64 sums of the same floats, accumulated in different groupings
@@ -49,16 +51,25 @@ class LargeTorchCheckpointTest {
         long readAnon = kb(read, "RssAnon") - kb(none, "RssAnon");
         long loadPeak = kb(load, "VmHWM") - kb(load, "after_init_VmHWM");
         long loadAnon = kb(load, "RssAnon") - kb(load, "after_init_RssAnon");
+        long mappedPeak = kb(mapped, "VmHWM") - kb(mapped, "after_init_VmHWM");
         System.out.printf(
                 "weights %d MiB; reading every tensor: peak +%d MiB over the bare JVM (anonymous +%d MiB, the rest is"
                         + " the mapped file); loading into an initialised module: peak +%d MiB over the module"
-                        + " (anonymous +%d MiB at the end)%n",
-                weightsKb / 1024, readPeak / 1024, readAnon / 1024, loadPeak / 1024, loadAnon / 1024);
+                        + " (anonymous +%d MiB at the end) through StateDicts.load, +%d MiB loading the mapped tensors"
+                        + " directly%n",
+                weightsKb / 1024,
+                readPeak / 1024,
+                readAnon / 1024,
+                loadPeak / 1024,
+                loadAnon / 1024,
+                mappedPeak / 1024);
         // reading: the mapped file is the only copy of the weights; no heap or native copy (the heap is 256 MB)
         assertThat(readPeak).isLessThan(weightsKb + 128 * 1024);
         assertThat(readAnon).isLessThan(128 * 1024);
         // loading: the module's own arrays, the mapped file, and transient per-tensor buffers of StateDicts
         assertThat(loadPeak).isLessThan(2 * weightsKb);
+        // loading the mapped tensors directly: the module's arrays plus exactly one more copy, the mapped file
+        assertThat(mappedPeak).isLessThan(weightsKb + 128 * 1024);
     }
 
     private static long kb(Map<String, String> probe, String key) {
