@@ -462,7 +462,7 @@ public final class TorchCheckpoint {
     private TensorRef ref(String name) {
         TensorRef t = tensors.get(name);
         if (t == null) {
-            throw new IllegalArgumentException("no tensor " + SafetensorsFile.quote(name) + " in " + source);
+            throw new IllegalArgumentException("no tensor '" + TorchPickle.abbreviate(name) + "' in " + source);
         }
         return t;
     }
