@@ -62,7 +62,7 @@ public final class CheckpointFiles {
             return ShardedCheckpoint.read(file);
         }
         if (name.endsWith(".safetensors")) {
-            return SafetensorsFile.read(file).tensors();
+            return SafetensorsFile.map(file).tensors();
         }
         if (name.endsWith(".ckpt")) {
             return TorchCheckpoint.readLightning(file).tensors();

@@ -19,8 +19,9 @@ import java.util.Map;
 /**
  * Model folders in the reference's Hugging Face layout: {@code config.json} ({@code model_type},
  * {@code architectures}, {@code model_config} with the backend config in reference field names, plus optional
- * entries such as {@code id2label}) and {@code model.safetensors} with every state-dict key prefixed by
- * {@code backend_model.}. Tokenizer files may lie beside them. The model's kind comes from the model registry
+ * entries such as {@code id2label}) and the weights with every state-dict key prefixed by {@code backend_model.}:
+ * {@code model.safetensors}, or the {@code pytorch_model.bin} the published models carry (read without executing
+ * pickle code, see {@link TorchCheckpoint}), or a sharded index of either ({@link CheckpointFiles#find}). Tokenizer files may lie beside them. The model's kind comes from the model registry
  * ({@link ModelKinds#resolve}): by {@code model_type}, and by architecture where a folder has no {@code model_type}
  * or several kinds share it.
  */
@@ -81,7 +82,7 @@ public final class ModelFolder {
     /**
      * Loads a model folder strictly: its kind from {@code model_type} and {@code architectures}
      * ({@link ModelKinds#resolve}), the model from {@code model_config} (the kind's config reader and factory), the
-     * weights from {@code model.safetensors}. Parameters live in {@code manager}.
+     * weights from the first of {@link CheckpointFiles#WEIGHT_FILES} present. Parameters live in {@code manager}.
      */
     public static Loaded load(Path dir, NDManager manager) throws IOException {
         ObjectNode config = readConfig(dir);
@@ -97,11 +98,8 @@ public final class ModelFolder {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
-        Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weights)) {
-            throw new NoSuchFileException(weights.toString(), null, "model folder has no " + WEIGHTS);
-        }
-        StateDicts.load(model, SafetensorsFile.map(weights).tensors(), PREFIX, weights.toString());
+        Path weights = CheckpointFiles.find(dir);
+        StateDicts.load(model, CheckpointFiles.read(weights), PREFIX, weights.toString());
         return new Loaded(kind, model, config);
     }
 

@@ -72,7 +72,7 @@ public final class ShardedCheckpoint {
         for (String file : byShard.keySet()) {
             Path shard = dir.resolve(file);
             Map<String, TensorData> tensors = file.endsWith(".safetensors")
-                    ? SafetensorsFile.read(shard).tensors()
+                    ? SafetensorsFile.map(shard).tensors()
                     : TorchCheckpoint.read(shard).tensors();
             for (String name : tensors.keySet()) {
                 String other = shardOf.put(name, file);
