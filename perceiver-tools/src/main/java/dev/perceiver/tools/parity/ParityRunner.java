@@ -9,6 +9,7 @@ import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ConfigJson;
@@ -168,18 +169,18 @@ public final class ParityRunner {
         JsonNode c = f.config();
         MultiHeadAttention mha = new MultiHeadAttention(
                 f.manager(),
-                c.get("num_heads").asInt(),
-                c.get("num_q_input_channels").asInt(),
-                c.get("num_kv_input_channels").asInt(),
-                ConfigJson.optionalInt(c, "num_qk_channels"),
-                ConfigJson.optionalInt(c, "num_v_channels"),
-                ConfigJson.optionalInt(c, "num_output_channels"),
-                ConfigJson.optionalInt(c, "max_heads_parallel"),
-                c.path("causal_attention").asBoolean(false),
-                0.0,
-                c.path("qkv_bias").asBoolean(true),
-                c.path("out_bias").asBoolean(true),
-                0.02);
+                AttentionSpec.builder()
+                        .numHeads(c.get("num_heads").asInt())
+                        .numQInputChannels(c.get("num_q_input_channels").asInt())
+                        .numKvInputChannels(c.get("num_kv_input_channels").asInt())
+                        .numQkChannels(ConfigJson.optionalInt(c, "num_qk_channels"))
+                        .numVChannels(ConfigJson.optionalInt(c, "num_v_channels"))
+                        .numOutputChannels(ConfigJson.optionalInt(c, "num_output_channels"))
+                        .maxHeadsParallel(ConfigJson.optionalInt(c, "max_heads_parallel"))
+                        .causalAttention(c.path("causal_attention").asBoolean(false))
+                        .qkvBias(c.path("qkv_bias").asBoolean(true))
+                        .outBias(c.path("out_bias").asBoolean(true))
+                        .build());
         f.loadParams(mha);
         NDArray pad = f.hasInput("pad_mask") ? f.input("pad_mask") : null;
         RotaryPositionEmbedding rot = null;
