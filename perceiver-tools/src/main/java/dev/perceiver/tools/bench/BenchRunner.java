@@ -14,8 +14,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs the benchmark workloads: sets libtorch's thread counts with {@link EngineSetup} (plus one serial worker, a
@@ -109,8 +112,13 @@ public final class BenchRunner {
         }
     }
 
-    /** One repetition in its own scope; returns its wall-clock seconds. */
+    /** One repetition in its own scope, on the case's executor if it has one; returns its wall-clock seconds. */
     private static double timeOne(BenchCase c) {
+        return onCaseThread(c, () -> timeHere(c));
+    }
+
+    /** One repetition in its own scope on this thread; returns its wall-clock seconds. */
+    private static double timeHere(BenchCase c) {
         long t0 = System.nanoTime();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -119,16 +127,40 @@ public final class BenchRunner {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** One more repetition under libtorch's profiler: DIR/WORKLOAD.trace.json and its summary WORKLOAD.top.txt. */
+    /**
+     * One more repetition under libtorch's profiler (which records the thread that starts it, so it starts on the
+     * case's thread): DIR/WORKLOAD.trace.json and its summary WORKLOAD.top.txt.
+     */
     private static void profile(BenchCase c, Workload w, BenchOptions o, PrintStream progress) throws IOException {
         Path trace = o.profileDir().resolve(w.id() + ".trace.json").toAbsolutePath();
-        try (EngineProfiler profiler = EngineProfiler.start(trace, "cuda".equals(o.device()))) {
-            timeOne(c);
-        }
+        onCaseThread(c, () -> {
+            try (EngineProfiler profiler = EngineProfiler.start(trace, "cuda".equals(o.device()))) {
+                return timeHere(c);
+            }
+        });
         String table = TraceSummary.read(trace).format(PROFILE_TOP);
         Path top = o.profileDir().resolve(w.id() + ".top.txt");
         Files.writeString(top, table);
         progress.printf(Locale.ROOT, "%s: profile of one repetition: %s%n%s", w.id(), trace, table);
+    }
+
+    /** {@code work} on the case's executor (waiting for it), or on this thread when the case has none. */
+    private static double onCaseThread(BenchCase c, Supplier<Double> work) {
+        Executor executor = c.executor();
+        if (executor == null) {
+            return work.get();
+        }
+        try {
+            return CompletableFuture.supplyAsync(work, executor).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** @param serialWorkers threads with one intra-op thread each (clm-generate decodes there) */

@@ -12,13 +12,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
  * clm-generate: greedy generation with the project's {@link CausalGenerator} (kv cache on, no early stop) from one
- * random prompt, num_latents 1 at the start, in eval mode. Each generation runs on a serial worker (a thread with one
+ * random prompt, num_latents 1 at the start, in eval mode. Its repetitions run on a serial worker (a thread with one
  * libtorch intra-op thread, see {@link dev.perceiver.nn.EngineSetup}) when one is given: single-token steps are
  * faster there.
  */
@@ -30,7 +28,7 @@ final class ClmGenerateCase extends BenchCase {
     private final long flopsPerToken;
     private final Executor serialWorkers;
 
-    /** @param serialWorkers where generation runs, or null for the calling thread */
+    /** @param serialWorkers where the repetitions run, or null for the calling thread */
     ClmGenerateCase(NDManager base, BenchOptions o, Executor serialWorkers) {
         super(base, o.seed());
         this.serialWorkers = serialWorkers;
@@ -65,21 +63,14 @@ final class ClmGenerateCase extends BenchCase {
         return seq[seq.length - 1];
     }
 
-    /** One generation from the prompt, on a serial worker when there is one. */
+    /** One generation from the prompt. */
     private GenerationOutput generate(GenerationConfig config, boolean keepStepLogits) {
-        if (serialWorkers == null) {
-            return generator.generate(prompt, config, keepStepLogits, null);
-        }
-        try {
-            return CompletableFuture.supplyAsync(
-                            () -> generator.generate(prompt, config, keepStepLogits, null), serialWorkers)
-                    .join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
+        return generator.generate(prompt, config, keepStepLogits, null);
+    }
+
+    @Override
+    Executor executor() {
+        return serialWorkers;
     }
 
     @Override
