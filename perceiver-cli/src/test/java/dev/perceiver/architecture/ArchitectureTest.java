@@ -13,9 +13,13 @@ import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
+import dev.perceiver.inference.audio.WavRenderer;
+import dev.perceiver.nn.EngineSetup;
 import dev.perceiver.nn.Tensors;
+import dev.perceiver.train.TrainingPlot;
 import java.nio.Buffer;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,9 +31,10 @@ import org.junit.jupiter.api.Test;
  * nn &lt;- model &lt;- tasks &lt;- inference &lt;- train &lt;- tools &lt;- cli
  * </pre>
  *
- * no two packages depend on each other, and engine-specific classes ({@code ai.djl.pytorch}) are used in {@code nn}
- * only, and Java data becomes an engine array in one place ({@link Tensors}). Checked on the main classes of every
- * module (this module's test classpath holds them all).
+ * no two packages depend on each other, engine-specific classes ({@code ai.djl.pytorch}) are used in {@code nn}
+ * only, Java data becomes an engine array in one place ({@link Tensors}), and system properties are set and read in
+ * {@code nn.EngineSetup} only. Checked on the main classes of every module (this module's test classpath holds
+ * them all).
  */
 class ArchitectureTest {
     private static final Set<String> CREATORS = Set.of("create", "createCSR", "createRowSparse", "createCoo");
@@ -103,6 +108,40 @@ class ArchitectureTest {
     @Test
     void noPackageCycles() {
         slices().matching("dev.perceiver.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    /**
+     * System properties that change what the code computes (engine threads, offline mode, model options) are set in
+     * one place, at start-up; nothing reads them during a computation. Allowed besides {@link EngineSetup}, because
+     * they change no result: WavRenderer reads {@code java.home} to start a helper JVM, and
+     * TrainingPlot switches AWT to headless before it draws a chart.
+     */
+    @Test
+    void systemPropertiesAreSetAndReadOnlyByEngineSetup() {
+        ArchRuleDefinition.noClasses()
+                .that()
+                .doNotBelongToAnyOf(EngineSetup.class, WavRenderer.class, TrainingPlot.class)
+                .should()
+                .callMethod(System.class, "getProperty", String.class)
+                .orShould()
+                .callMethod(System.class, "getProperty", String.class, String.class)
+                .orShould()
+                .callMethod(System.class, "setProperty", String.class, String.class)
+                .orShould()
+                .callMethod(System.class, "clearProperty", String.class)
+                .orShould()
+                .callMethod(System.class, "getProperties")
+                .orShould()
+                .callMethod(System.class, "setProperties", Properties.class)
+                .orShould()
+                .callMethod(Boolean.class, "getBoolean", String.class)
+                .orShould()
+                .callMethod(Integer.class, "getInteger", String.class)
+                .orShould()
+                .callMethod(Long.class, "getLong", String.class)
+                .because("engine settings are applied once at start-up by nn.EngineSetup, and options that change a "
+                        + "computation are explicit arguments, not system properties")
+                .check(classes);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.model.position.FourierPositionEncoding;
@@ -183,18 +184,18 @@ public final class ParityRunner {
         AttentionCase c = f.config(AttentionCase.class);
         MultiHeadAttention mha = new MultiHeadAttention(
                 f.manager(),
-                c.numHeads(),
-                c.numQInputChannels(),
-                c.numKvInputChannels(),
-                c.numQkChannels(),
-                c.numVChannels(),
-                c.numOutputChannels(),
-                c.maxHeadsParallel(),
-                Boolean.TRUE.equals(c.causalAttention()),
-                0.0,
-                !Boolean.FALSE.equals(c.qkvBias()),
-                !Boolean.FALSE.equals(c.outBias()),
-                0.02);
+                AttentionSpec.builder()
+                        .numHeads(c.numHeads())
+                        .numQInputChannels(c.numQInputChannels())
+                        .numKvInputChannels(c.numKvInputChannels())
+                        .numQkChannels(c.numQkChannels())
+                        .numVChannels(c.numVChannels())
+                        .numOutputChannels(c.numOutputChannels())
+                        .maxHeadsParallel(c.maxHeadsParallel())
+                        .causalAttention(Boolean.TRUE.equals(c.causalAttention()))
+                        .qkvBias(!Boolean.FALSE.equals(c.qkvBias()))
+                        .outBias(!Boolean.FALSE.equals(c.outBias()))
+                        .build());
         f.loadParams(mha);
         NDArray pad = f.hasInput("pad_mask") ? f.input("pad_mask") : null;
         RotaryPositionEmbedding rot = null;
