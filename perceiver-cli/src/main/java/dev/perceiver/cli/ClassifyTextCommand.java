@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.text.TextClassificationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,8 +61,8 @@ public final class ClassifyTextCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<TextClassifier> folder = TextModelFolder.load(
-                        model, manager, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+                TextModelFolder<TextClassifier> folder =
+                        TextModelFolder.load(model, manager, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
             List<List<LabelScore>> results = new TextClassificationPipeline(
                             folder.model(), folder.tokenizer(), folder.labels(), batchSize)
                     .classify(texts, topK);

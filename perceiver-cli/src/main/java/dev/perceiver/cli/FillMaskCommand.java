@@ -7,8 +7,8 @@ import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.text.TokenScore;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,8 +64,8 @@ public final class FillMaskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                        model, manager, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+                TextModelFolder<MaskedLanguageModel> folder =
+                        TextModelFolder.load(model, manager, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
             List<FillMaskResult> results =
                     new FillMaskPipeline(folder.model(), folder.tokenizer(), batchSize).fill(texts, topK);
             PrintWriter out = Output.stdout();

@@ -7,8 +7,8 @@ import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.text.GeneratedText;
 import dev.perceiver.inference.text.TextGenerationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -136,8 +136,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 || parsed.hasMatchedOption("--seed");
         long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(
-                        model, manager, CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
+                TextModelFolder<CausalLanguageModel> folder =
+                        TextModelFolder.load(model, manager, "generate", TextModelKinds.CAUSAL_LANGUAGE_MODEL)) {
             TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
             GenerationConfig config = pipeline.defaults(maxNewTokens)
                     .withNumLatents(numLatents)

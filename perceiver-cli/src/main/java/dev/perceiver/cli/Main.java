@@ -1,5 +1,6 @@
 package dev.perceiver.cli;
 
+import dev.perceiver.nn.EngineSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,9 +46,8 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests). */
     public static int execute(String... args) {
-        if (System.getProperty("ai.djl.offline") == null) {
-            System.setProperty("ai.djl.offline", "true"); // libtorch comes from the native jar (see the cuda profile)
-        }
+        // offline unless the JVM says otherwise: libtorch comes from the native jar (see the cuda profile)
+        EngineSetup.builder().build().apply();
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.train.Validation;
 import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
@@ -79,25 +78,26 @@ public final class ValidateCommand implements Callable<Integer> {
         ObjectNode values = CommandOptions.resolve(tree, null, options);
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(checkpoint, manager);
-            if (!loaded.type().id().equals(spec.modelType())) {
+            if (loaded.kind() != spec.modelKind()) {
                 throw new IllegalArgumentException(
-                        checkpoint + " holds a " + loaded.type().id() + " model, not a " + spec.modelType()
+                        checkpoint + " holds a " + loaded.kind().modelType() + " model, not a " + spec.modelType()
                                 + " model (task " + spec.name() + ")");
             }
-            LoadedData data = spec.loadData(
-                    values.get("data"), values.path("seed_everything").asLong());
-            checkLinks("model", ModelType.modelConfig(loaded.model()), data.modelLinks());
-            Validation v = Validation.run(
-                    spec.task(loaded.model(), data),
-                    data.module(),
-                    values.path("trainer").path("limit_val_batches").asInt(-1),
-                    manager);
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "val_loss=%.4f", v.loss()));
-            if (!Double.isNaN(v.accuracy())) {
-                sb.append(String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()));
+            try (LoadedData data = spec.loadData(
+                    values.get("data"), values.path("seed_everything").asLong())) {
+                checkLinks("model", loaded.kind().writeConfig(loaded.model()), data.modelLinks());
+                Validation v = Validation.run(
+                        spec.task(loaded.model(), data),
+                        data.module(),
+                        values.path("trainer").path("limit_val_batches").asInt(-1),
+                        manager);
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "val_loss=%.4f", v.loss()));
+                if (!Double.isNaN(v.accuracy())) {
+                    sb.append(String.format(Locale.ROOT, " val_acc=%.4f", v.accuracy()));
+                }
+                sb.append(" examples=").append(v.examples());
+                System.out.println(sb);
             }
-            sb.append(" examples=").append(v.examples());
-            System.out.println(sb);
         }
         return 0;
     }

@@ -38,26 +38,17 @@ class GenerateAudioCommandTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = shared.resolve("model");
-        PerceiverARConfig config = new PerceiverARConfig(
-                4,
-                null,
-                1,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                MidiEventCodec.VOCAB_SIZE,
-                64,
-                16,
-                32,
-                true,
-                false,
-                false,
-                null);
+        PerceiverARConfig config = PerceiverARConfig.builder()
+                .numHeads(4)
+                .numSelfAttentionLayers(1)
+                .vocabSize(MidiEventCodec.VOCAB_SIZE)
+                .maxSeqLen(64)
+                .maxLatents(16)
+                .numChannels(32)
+                .outputNorm(true)
+                .outputBias(false)
+                .absPosEmb(false)
+                .build();
         try (NDManager m = NDManager.newBaseManager()) {
             ModelFolder.save(new SymbolicAudioModel(m, config), model, Map.of());
         }

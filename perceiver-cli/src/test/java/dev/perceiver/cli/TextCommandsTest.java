@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.DecoderConfig;
 import dev.perceiver.model.config.EncoderConfig;
@@ -50,51 +50,74 @@ class TextCommandsTest {
             TextModelFolder.save(
                     new CausalLanguageModel(
                             m,
-                            new PerceiverARConfig(
-                                    2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 262, 32, 8, 16, true, true, true,
-                                    0.5)),
+                            PerceiverARConfig.builder()
+                                    .numHeads(2)
+                                    .numSelfAttentionLayers(1)
+                                    .numSelfAttentionRotaryLayers(1)
+                                    .selfAttentionWideningFactor(2)
+                                    .crossAttentionWideningFactor(2)
+                                    .crossAttentionDropout(0.0)
+                                    .postAttentionDropout(0.0)
+                                    .residualDropout(0.0)
+                                    .vocabSize(262)
+                                    .maxSeqLen(32)
+                                    .maxLatents(8)
+                                    .numChannels(16)
+                                    .outputNorm(true)
+                                    .outputBias(true)
+                                    .absPosEmb(true)
+                                    .initScale(0.5)
+                                    .build()),
                     models.resolve("clm"),
                     Map.of(),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
             TextModelFolder.save(
                     new MaskedLanguageModel(
                             m,
-                            new PerceiverIOConfig<>(
-                                    new TextEncoderConfig(enc, 262, 32, 16, null),
-                                    new TextDecoderConfig(
-                                            DecoderConfig.builder()
-                                                    .numCrossAttentionHeads(2)
-                                                    .crossAttentionResidual(false)
+                            PerceiverIOConfig.builder(
+                                            TextEncoderConfig.builder()
+                                                    .base(enc)
+                                                    .vocabSize(262)
+                                                    .maxSeqLen(32)
+                                                    .numInputChannels(16)
                                                     .build(),
-                                            null,
-                                            262,
-                                            32),
-                                    8,
-                                    16,
-                                    false,
-                                    false)),
+                                            TextDecoderConfig.builder()
+                                                    .base(DecoderConfig.builder()
+                                                            .numCrossAttentionHeads(2)
+                                                            .crossAttentionResidual(false)
+                                                            .build())
+                                                    .vocabSize(262)
+                                                    .maxSeqLen(32)
+                                                    .build())
+                                    .numLatents(8)
+                                    .numLatentChannels(16)
+                                    .build()),
                     models.resolve("mlm"),
                     Map.of(),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
             TextModelFolder.save(
                     new TextClassifier(
                             m,
-                            new PerceiverIOConfig<>(
-                                    new TextEncoderConfig(enc, 262, 32, 16, null),
-                                    new ClassificationDecoderConfig(
-                                            DecoderConfig.builder()
-                                                    .numCrossAttentionHeads(2)
+                            PerceiverIOConfig.builder(
+                                            TextEncoderConfig.builder()
+                                                    .base(enc)
+                                                    .vocabSize(262)
+                                                    .maxSeqLen(32)
+                                                    .numInputChannels(16)
                                                     .build(),
-                                            1,
-                                            16,
-                                            3),
-                                    8,
-                                    16,
-                                    false,
-                                    false)),
+                                            ClassificationDecoderConfig.builder()
+                                                    .base(DecoderConfig.builder()
+                                                            .numCrossAttentionHeads(2)
+                                                            .build())
+                                                    .numOutputQueryChannels(16)
+                                                    .numClasses(3)
+                                                    .build())
+                                    .numLatents(8)
+                                    .numLatentChannels(16)
+                                    .build()),
                     models.resolve("clf"),
                     ModelFolder.labelEntries(new String[] {"a", "b", "c"}),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
         }
     }
 

@@ -32,6 +32,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void helpOfATaskListsItsOptionsWithTheirDefaults() {
+        Run mlm = run("train", "mlm", "--help");
+        assertThat(mlm.code()).isZero();
+        assertThat(mlm.out())
+                .contains("Options of mlm (defaults):")
+                .contains("  --data.tokenizer=deepmind/language-perceiver")
+                .contains("  --data.mask_prob=0.15")
+                .contains("  --optimizer.betas=[0.9,0.999]");
+        assertThat(run("train", "text-classifier", "--help").out())
+                .contains("  --data.tokenizer=deepmind/language-perceiver");
+        assertThat(run("train", "clm", "--help").out()).contains("  --data.tokenizer=deepmind/language-perceiver");
+        Run image = run("train", "image-classifier", "--help");
+        assertThat(image.out()).contains("  --data.batch_size=64").doesNotContain("--data.tokenizer");
+        assertThat(run("train", "--help").out())
+                .contains("perceiver train TASK --help lists the options of TASK")
+                .doesNotContain("Options of");
+        assertThat(run("train", "imageclassifier", "--help").out()).contains("unknown task 'imageclassifier'");
+    }
+
+    @Test
     void unknownOptionIsOneLineWithSuggestionsAndExitCode2() {
         Run r = run("train", "image-classifier", "--model.num_latent=3");
         assertThat(r.code()).isEqualTo(2);

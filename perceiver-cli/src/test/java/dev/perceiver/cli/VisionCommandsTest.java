@@ -9,9 +9,10 @@ import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.FlowFiles;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,8 +68,9 @@ class VisionCommandsTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
-    private Path model(ModelType type, String config, Map<String, JsonNode> extra, String name) throws IOException {
-        Module m = type.create(manager, ConfigJson.parse(config));
+    private Path model(ModelKind<?, ?> kind, String config, Map<String, JsonNode> extra, String name)
+            throws IOException {
+        Module m = kind.createFromJson(manager, ConfigJson.parse(config));
         Random r = new Random(1);
         for (Parameter p : m.trainableParameters()) {
             float[] v = new float[(int) p.shape().size()];
@@ -86,7 +88,7 @@ class VisionCommandsTest {
 
     private Path classifier() throws IOException {
         return model(
-                ModelType.IMAGE_CLASSIFIER,
+                VisionModelKinds.IMAGE_CLASSIFIER,
                 """
                 {"num_latents": 4, "num_latent_channels": 16,
                  "encoder": {"image_shape": [6, 5, 1], "num_frequency_bands": 2, "num_cross_attention_heads": 1,
@@ -98,7 +100,7 @@ class VisionCommandsTest {
     }
 
     private Path flowModel() throws IOException {
-        return model(ModelType.OPTICAL_FLOW, """
+        return model(VisionModelKinds.OPTICAL_FLOW, """
                 {"num_latents": 4, "num_latent_channels": 16,
                  "encoder": {"image_shape": [8, 10], "num_patch_input_channels": 27, "num_patch_hidden_channels": 8,
                              "num_frequency_bands": 2, "num_cross_attention_heads": 1, "num_self_attention_heads": 2,

@@ -70,6 +70,16 @@ public class CausalSequenceModel extends PerceiverAR {
         return tokenAdapter;
     }
 
+    /** The output layer norm (out_norm), or null without one. */
+    public LayerNorm outNorm() {
+        return outNorm;
+    }
+
+    /** The logits layer (output_adapter), tied to the token embedding. */
+    public TiedTokenOutputAdapter outputAdapter() {
+        return outputAdapter;
+    }
+
     /** Logits (b, n_latent, vocab), normalised hidden state (b, n_latent, C), decoding cache (or null). */
     public record LmOutput(NDArray logits, NDArray lastHiddenState, DecodingCache cache) {}
 }

@@ -49,17 +49,60 @@ public final class DecodingCache implements AutoCloseable {
         return seen;
     }
 
-    /** Left padding of each prompt, as seen by the first call; null before it. */
-    long[] padding() {
-        return padding;
-    }
-
     /** Records a call of {@code n} new tokens; the first call also records the prompts' left padding. */
     void advance(long n, long[] promptPadding) {
         if (seen == 0) {
             padding = promptPadding;
         }
         seen += n;
+    }
+
+    /**
+     * Records a decoding step of {@code n} new tokens per sequence, after their keys and values were appended.
+     *
+     * @throws IllegalStateException when no prompt has filled the cache yet
+     */
+    public void advance(long n) {
+        requireFilled();
+        seen += n;
+    }
+
+    /**
+     * Positions of the absolute position embedding for the next {@code nNew} tokens of each sequence, (b, n_new) in
+     * row-major order: the reference's window positions, which count from the first real token inside the window
+     * of cached positions.
+     */
+    public long[] absolutePositions(int nNew) {
+        requireFilled();
+        long windowStart = seen - crossAttention.length();
+        long[] pos = new long[padding.length * nNew];
+        for (int r = 0; r < padding.length; r++) {
+            for (int j = 0; j < nNew; j++) {
+                pos[r * nNew + j] = Math.max(0, seen + j - Math.max(windowStart, padding[r]));
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * Rotary positions for the next {@code nNew} tokens of each sequence, (b, n_new) in row-major order: the running
+     * frame of this cache, {@code t - pad_r} (see the class comment).
+     */
+    public long[] rotaryPositions(int nNew) {
+        requireFilled();
+        long[] pos = new long[padding.length * nNew];
+        for (int r = 0; r < padding.length; r++) {
+            for (int j = 0; j < nNew; j++) {
+                pos[r * nNew + j] = Math.max(0, seen + j - padding[r]);
+            }
+        }
+        return pos;
+    }
+
+    private void requireFilled() {
+        if (seen == 0) {
+            throw new IllegalStateException("the decoding cache is empty: the prompt must be processed first");
+        }
     }
 
     /**

@@ -6,11 +6,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.model.adapter.InputAdapter;
 import dev.perceiver.model.adapter.RotarySupport;
+import dev.perceiver.model.blocks.AttentionLayerSpec;
 import dev.perceiver.model.blocks.AttentionOutput;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.CrossAttentionLayer;
 import dev.perceiver.model.blocks.SelfAttentionBlock;
 import dev.perceiver.model.config.PerceiverARConfig;
-import dev.perceiver.model.position.FrequencyPositionEncoding;
 import dev.perceiver.model.position.Positions;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
 import dev.perceiver.nn.Module;
@@ -39,44 +40,41 @@ public class PerceiverAR extends Module {
         this.rotary = inputAdapter;
         int c = inputAdapter.numInputChannels();
         double init = config.initScale();
+        AttentionSpec.Builder attention = AttentionSpec.builder()
+                .numHeads(config.numHeads())
+                .numChannels(c)
+                .causalAttention(true)
+                .dropout(config.postAttentionDropout())
+                .qkvBias(false)
+                .initScale(init);
         crossAttention = child(
                 "cross_attention",
                 new CrossAttentionLayer(
                         manager,
-                        config.numHeads(),
-                        c,
-                        c,
-                        null,
-                        null,
-                        config.maxHeadsParallel(),
-                        true,
-                        config.crossAttentionWideningFactor(),
-                        config.postAttentionDropout(),
-                        config.residualDropout(),
-                        true,
-                        false,
-                        true,
-                        false,
-                        init));
+                        AttentionLayerSpec.builder()
+                                .attention(attention
+                                        .maxHeadsParallel(config.maxHeadsParallel())
+                                        .outBias(true)
+                                        .build())
+                                .wideningFactor(config.crossAttentionWideningFactor())
+                                .residualDropout(config.residualDropout())
+                                .mlpBias(false)
+                                .build()));
         selfAttention = child(
                 "self_attention",
                 new SelfAttentionBlock(
                         manager,
                         config.numSelfAttentionLayers(),
-                        config.numHeads(),
-                        c,
-                        null,
-                        null,
                         config.numSelfAttentionRotaryLayers(),
-                        null,
-                        true,
-                        config.selfAttentionWideningFactor(),
-                        config.postAttentionDropout(),
-                        config.residualDropout(),
-                        false,
-                        false,
-                        false,
-                        init));
+                        AttentionLayerSpec.builder()
+                                .attention(attention
+                                        .maxHeadsParallel(null)
+                                        .outBias(false)
+                                        .build())
+                                .wideningFactor(config.selfAttentionWideningFactor())
+                                .residualDropout(config.residualDropout())
+                                .mlpBias(false)
+                                .build()));
         crossAttentionDropout = config.crossAttentionDropout();
     }
 
@@ -155,34 +153,21 @@ public class PerceiverAR extends Module {
 
     /**
      * A decoding step: the new tokens x (b, n_new) are latent positions that attend to the cached positions and to
-     * each other. Positions are computed in Java: the reference's window positions for the absolute position
-     * embedding, the cache's running frame (see {@link DecodingCache}) for the rotary embeddings.
+     * each other. Positions come from the cache (see {@link DecodingCache#absolutePositions} and
+     * {@link DecodingCache#rotaryPositions}).
      */
     private Output step(NDArray x, NDArray padMask, DecodingCache cache) {
         NDManager m = x.getManager();
         int b = (int) x.getShape().get(0);
         int nNew = (int) x.getShape().get(1);
-        long first = cache.seen();
-        long windowStart = first - cache.crossAttention().length();
-        long[] padding = cache.padding();
-        long[] absPos = new long[b * nNew];
-        long[] rotPos = new long[b * nNew];
-        for (int r = 0; r < b; r++) {
-            for (int j = 0; j < nNew; j++) {
-                long t = first + j;
-                absPos[r * nNew + j] = Math.max(0, t - Math.max(windowStart, padding[r]));
-                rotPos[r * nNew + j] = Math.max(0, t - padding[r]);
-            }
-        }
-        NDArray h = rotary.forward(x, Tensors.owned(m, absPos, new Shape(b, nNew)));
-        FrequencyPositionEncoding frq = rotary.frqPosEncoding();
-        RotaryPositionEmbedding rot = nNew == 1
-                ? RotaryPositionEmbedding.ofSinglePositions(m, frq.angles(rotPos))
-                : new RotaryPositionEmbedding(frq.forward(Tensors.owned(m, rotPos, new Shape(b, nNew))), true);
+        Shape shape = new Shape(b, nNew);
+        NDArray h = rotary.forward(x, Tensors.owned(m, cache.absolutePositions(nNew), shape));
+        NDArray angles = rotary.frqPosEncoding().forward(Tensors.owned(m, cache.rotaryPositions(nNew), shape));
+        RotaryPositionEmbedding rot = new RotaryPositionEmbedding(angles, true);
         AttentionOutput ca = crossAttention.forward(h, null, null, padMask, rot, rot, cache.crossAttention());
         SelfAttentionBlock.BlockOutput sa =
                 selfAttention.forward(ca.lastHiddenState(), null, rot, cache.selfAttention());
-        cache.advance(nNew, null);
+        cache.advance(nNew);
         return new Output(sa.lastHiddenState(), cache);
     }
 
@@ -229,6 +214,21 @@ public class PerceiverAR extends Module {
 
     public InputAdapter inputAdapter() {
         return inputAdapter;
+    }
+
+    /** The input adapter as the source of the rotary embeddings' frequency encoding. */
+    public RotarySupport rotarySupport() {
+        return rotary;
+    }
+
+    /** The cross-attention layer (cross_attention). */
+    public CrossAttentionLayer crossAttention() {
+        return crossAttention;
+    }
+
+    /** The self-attention block (self_attention). */
+    public SelfAttentionBlock selfAttention() {
+        return selfAttention;
     }
 
     /** Hidden state of the latent positions (b, n_latent, C) and the decoding cache (or null). */

@@ -6,6 +6,8 @@ import dev.perceiver.model.adapter.ClassificationOutputAdapter;
 import dev.perceiver.model.adapter.OutputAdapter;
 import dev.perceiver.model.adapter.QueryProvider;
 import dev.perceiver.model.adapter.TrainableQueryProvider;
+import dev.perceiver.model.blocks.AttentionLayerSpec;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.CrossAttentionLayer;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.DecoderConfig;
@@ -34,25 +36,24 @@ public final class PerceiverDecoder extends Module {
         super(manager);
         this.queryProvider = child("output_query_provider", queryProvider);
         this.outputAdapter = child("output_adapter", outputAdapter);
+        AttentionSpec attention = AttentionSpec.builder()
+                .numHeads(config.numCrossAttentionHeads())
+                .numQInputChannels(queryProvider.numQueryChannels())
+                .numKvInputChannels(numLatentChannels)
+                .numQkChannels(config.numCrossAttentionQkChannels())
+                .numVChannels(config.numCrossAttentionVChannels())
+                .dropout(config.dropout())
+                .initScale(config.initScale())
+                .build();
         crossAttn = child(
                 "cross_attn",
                 new CrossAttentionLayer(
                         manager,
-                        config.numCrossAttentionHeads(),
-                        queryProvider.numQueryChannels(),
-                        numLatentChannels,
-                        config.numCrossAttentionQkChannels(),
-                        config.numCrossAttentionVChannels(),
-                        null,
-                        false,
-                        config.crossAttentionWideningFactor(),
-                        config.dropout(),
-                        0.0,
-                        config.crossAttentionResidual(),
-                        true,
-                        true,
-                        true,
-                        config.initScale()));
+                        AttentionLayerSpec.builder()
+                                .attention(attention)
+                                .wideningFactor(config.crossAttentionWideningFactor())
+                                .attentionResidual(config.crossAttentionResidual())
+                                .build()));
     }
 
     /**

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.adapter.FactoredInput;
 import dev.perceiver.model.adapter.InputAdapter;
 import dev.perceiver.model.adapter.TrainableQueryProvider;
+import dev.perceiver.model.blocks.AttentionLayerSpec;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.CrossAttentionLayer;
 import dev.perceiver.model.blocks.KeyValues;
 import dev.perceiver.model.blocks.SelfAttentionBlock;
@@ -23,9 +25,6 @@ import java.util.function.BiFunction;
  * parameters of its own. Output: latents (b, N, D).
  */
 public final class PerceiverEncoder extends Module {
-    /** Whether factored inputs are used (system property {@code perceiver.factored}, default true). */
-    private static final boolean FACTORED = !"false".equals(System.getProperty("perceiver.factored"));
-
     private final TrainableQueryProvider latentProvider;
     private final InputAdapter inputAdapter;
     private final CrossAttentionLayer crossAttn1;
@@ -34,8 +33,12 @@ public final class PerceiverEncoder extends Module {
     private final SelfAttentionBlock selfAttnN;
     private final int numCrossAttentionLayers;
     private final int numSelfAttentionBlocks;
+    private final boolean factoredInput;
 
     /**
+     * An encoder whose cross-attention uses the adapter's factored input when it provides one (see
+     * {@link #PerceiverEncoder(NDManager, InputAdapter, int, int, EncoderConfig, boolean)}).
+     *
      * @param inputAdapter produces the (b, M, C) input, C = its num_input_channels
      * @param numLatents N
      * @param numLatentChannels D
@@ -43,7 +46,28 @@ public final class PerceiverEncoder extends Module {
      */
     public PerceiverEncoder(
             NDManager manager, InputAdapter inputAdapter, int numLatents, int numLatentChannels, EncoderConfig config) {
+        this(manager, inputAdapter, numLatents, numLatentChannels, config, true);
+    }
+
+    /**
+     * @param inputAdapter produces the (b, M, C) input, C = its num_input_channels
+     * @param numLatents N
+     * @param numLatentChannels D
+     * @param config encoder options (reference EncoderConfig)
+     * @param factoredInput whether cross-attention attends to the adapter's factored input, when the adapter provides
+     *     one, without forming the input's keys and values (faster, the same function up to float rounding; see
+     *     {@link dev.perceiver.model.blocks.MultiHeadAttention#forwardFactored}); false always forms the adapted
+     *     input (b, M, C) and its keys and values, as the reference does
+     */
+    public PerceiverEncoder(
+            NDManager manager,
+            InputAdapter inputAdapter,
+            int numLatents,
+            int numLatentChannels,
+            EncoderConfig config,
+            boolean factoredInput) {
         super(manager);
+        this.factoredInput = factoredInput;
         double init = config.initScale();
         latentProvider =
                 child("latent_provider", new TrainableQueryProvider(manager, numLatents, numLatentChannels, init));
@@ -61,43 +85,40 @@ public final class PerceiverEncoder extends Module {
     }
 
     private static CrossAttentionLayer crossAttention(NDManager m, InputAdapter adapter, int d, EncoderConfig c) {
+        AttentionSpec attention = AttentionSpec.builder()
+                .numHeads(c.numCrossAttentionHeads())
+                .numQInputChannels(d)
+                .numKvInputChannels(adapter.numInputChannels())
+                .numQkChannels(c.numCrossAttentionQkChannels())
+                .numVChannels(c.numCrossAttentionVChannels())
+                .dropout(c.dropout())
+                .initScale(c.initScale())
+                .build();
         return new CrossAttentionLayer(
                 m,
-                c.numCrossAttentionHeads(),
-                d,
-                adapter.numInputChannels(),
-                c.numCrossAttentionQkChannels(),
-                c.numCrossAttentionVChannels(),
-                null,
-                false,
-                c.crossAttentionWideningFactor(),
-                c.dropout(),
-                0.0,
-                true,
-                true,
-                true,
-                true,
-                c.initScale());
+                AttentionLayerSpec.builder()
+                        .attention(attention)
+                        .wideningFactor(c.crossAttentionWideningFactor())
+                        .build());
     }
 
     private static SelfAttentionBlock selfAttention(NDManager m, int d, EncoderConfig c) {
+        AttentionSpec attention = AttentionSpec.builder()
+                .numHeads(c.numSelfAttentionHeads())
+                .numChannels(d)
+                .numQkChannels(c.numSelfAttentionQkChannels())
+                .numVChannels(c.numSelfAttentionVChannels())
+                .dropout(c.dropout())
+                .initScale(c.initScale())
+                .build();
         return new SelfAttentionBlock(
                 m,
                 c.numSelfAttentionLayersPerBlock(),
-                c.numSelfAttentionHeads(),
-                d,
-                c.numSelfAttentionQkChannels(),
-                c.numSelfAttentionVChannels(),
                 1,
-                null,
-                false,
-                c.selfAttentionWideningFactor(),
-                c.dropout(),
-                0.0,
-                true,
-                true,
-                true,
-                c.initScale());
+                AttentionLayerSpec.builder()
+                        .attention(attention)
+                        .wideningFactor(c.selfAttentionWideningFactor())
+                        .build());
     }
 
     /** Task input -> latents (b, N, D). */
@@ -107,13 +128,12 @@ public final class PerceiverEncoder extends Module {
 
     /**
      * Task input -> latents (b, N, D) together with the adapted input (b, M, C). When the adapter provides a
-     * factored input (per-example channels and a shared position encoding), cross-attention never forms its keys
-     * and values (see {@link dev.perceiver.model.blocks.MultiHeadAttention#forwardFactored}); otherwise they are
-     * computed
-     * once per distinct cross-attention layer and reused by shared layers.
+     * factored input (per-example channels and a shared position encoding) and this encoder uses it, cross-attention
+     * never forms its keys and values (see {@link dev.perceiver.model.blocks.MultiHeadAttention#forwardFactored});
+     * otherwise they are computed once per distinct cross-attention layer and reused by shared layers.
      */
     public EncoderOutput forwardWithAdapted(NDArray x, NDArray padMask) {
-        FactoredInput factored = FACTORED ? inputAdapter.forwardFactored(x) : null;
+        FactoredInput factored = factoredInput ? inputAdapter.forwardFactored(x) : null;
         NDArray adapted = factored == null ? inputAdapter.forward(x) : null;
         long b = factored == null
                 ? adapted.getShape().get(0)
@@ -153,6 +173,11 @@ public final class PerceiverEncoder extends Module {
 
     public TrainableQueryProvider latentProvider() {
         return latentProvider;
+    }
+
+    /** Whether cross-attention uses the adapter's factored input when it provides one. */
+    public boolean factoredInput() {
+        return factoredInput;
     }
 
     /** Latents (b, N, D) and the adapted input (b, M, C), formed only when asked for. */

@@ -27,11 +27,6 @@ public final class Linear extends Module {
 
     /** (..., in) -> (..., out). */
     public NDArray forward(NDArray x) {
-        FrozenWeights frozen = FrozenWeights.active();
-        NDArray y = frozen == null ? null : frozen.apply(this, x);
-        if (y != null) {
-            return y;
-        }
         return apply(x, weight.array(), bias == null ? null : bias.array());
     }
 

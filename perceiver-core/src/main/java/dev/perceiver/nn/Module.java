@@ -2,6 +2,7 @@ package dev.perceiver.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.Map;
 /**
  * Base of every building block: a tree of named child modules and named parameters whose dotted paths are the
  * reference implementation's {@code state_dict()} keys (e.g. {@code cross_attn_1.0.module.attention.q_proj.weight}).
- * Parameters live in the {@link NDManager} given at construction.
+ * Parameters live in the {@link NDManager} given at construction and outlive any {@link NDScope} that is open while
+ * the module is built or loaded: they are closed with that manager only.
  */
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
@@ -27,12 +29,15 @@ public abstract class Module {
         this.manager = manager;
     }
 
-    /** Registers a trainable parameter initialised with {@code init}. */
+    /**
+     * Registers a trainable parameter initialised with {@code init}, which moves to this module's manager and leaves
+     * the innermost open NDScope (the one {@code init} was made in).
+     */
     protected Parameter parameter(String name, NDArray init) {
         return register(name, new Parameter(init, false));
     }
 
-    /** Registers a buffer (saved in the state dict, never trained). */
+    /** Registers a buffer (saved in the state dict, never trained); {@code value} moves as in {@link #parameter}. */
     protected Parameter buffer(String name, NDArray value) {
         return register(name, new Parameter(value, true));
     }
@@ -42,6 +47,8 @@ public abstract class Module {
             throw new IllegalStateException("duplicate name " + name);
         }
         p.array().attach(manager);
+        // an NDScope open while the model is built would close the parameter with its scope
+        NDScope.unregister(p.array());
         parameters.put(name, p);
         return p;
     }

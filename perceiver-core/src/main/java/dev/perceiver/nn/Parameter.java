@@ -1,12 +1,16 @@
 package dev.perceiver.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 
 /**
  * A named tensor slot of a {@link Module}: a trainable parameter or a (non-trainable) buffer such as a fixed
- * position encoding. The array is owned by the model's {@link ai.djl.ndarray.NDManager}; replacing it (when
- * loading a state dict) closes the previous array.
+ * position encoding. The array is owned by the model's {@link ai.djl.ndarray.NDManager} (never by an
+ * {@link NDScope}: it outlives the scope it was made or loaded in); replacing it (when loading a state dict) closes
+ * the previous array.
  */
 public final class Parameter {
     private final Shape shape;
@@ -44,8 +48,26 @@ public final class Parameter {
         if (!values.getShape().equals(shape)) {
             throw new IllegalArgumentException("shape " + values.getShape() + " does not match expected " + shape);
         }
+        DataType type = array.getDataType();
         // duplicate() clones into libtorch-owned memory: arrays created from Java buffers only borrow theirs
-        NDArray copy = values.toType(array.getDataType(), false).duplicate();
+        replace(values.getDataType() == type ? values.duplicate() : values.toType(type, true));
+    }
+
+    /**
+     * Replaces the value with raw little-endian bytes of {@link #shape()} holding values of type {@code stored},
+     * copied once (converted to this parameter's data type) into engine memory; see
+     * {@link Tensors#owned(ai.djl.ndarray.NDManager, ByteBuffer, Shape, DataType, DataType)}. The previous array is
+     * closed; the gradient requirement carries over.
+     *
+     * @param data {@code shape().size() * stored.getNumOfBytes()} bytes from position to limit
+     */
+    public void load(ByteBuffer data, DataType stored) {
+        replace(Tensors.owned(array.getManager(), data, shape, stored, array.getDataType()));
+    }
+
+    /** Swaps in an owned array of the right shape and type, keeping it out of any enclosing NDScope. */
+    private void replace(NDArray copy) {
+        NDScope.unregister(copy);
         copy.attach(array.getManager());
         boolean grad = array.hasGradient();
         array.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ConfigJson;
@@ -60,7 +61,14 @@ class ConfigErrorsTest {
         assertThatThrownBy(() -> new ImageClassifier(manager, image(", \"num_self_attention_heads\": 3")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("num_qk_channels (8) must be divisible by num_heads (3)");
-        assertThatThrownBy(() -> new MultiHeadAttention(manager, 4, 8, 8, 8, 6, null, null, false, 0, true, true, 0.02))
+        assertThatThrownBy(() -> new MultiHeadAttention(
+                        manager,
+                        AttentionSpec.builder()
+                                .numHeads(4)
+                                .numChannels(8)
+                                .numQkChannels(8)
+                                .numVChannels(6)
+                                .build()))
                 .hasMessageContaining("num_v_channels (6) must be divisible by num_heads (4)");
     }
 

@@ -86,9 +86,9 @@ public final class Checkpoints {
     /** Loads the model weights and the optimizer state of a checkpoint folder into existing objects. */
     public static void restore(Path dir, TrainingTask task, AdamW optimizer) throws IOException {
         Path weights = dir.resolve(ModelFolder.WEIGHTS);
-        StateDicts.load(task.model(), SafetensorsFile.read(weights).tensors(), ModelFolder.PREFIX, weights.toString());
+        StateDicts.load(task.model(), SafetensorsFile.map(weights).tensors(), ModelFolder.PREFIX, weights.toString());
         Path opt = dir.resolve(OPTIMIZER);
-        SafetensorsFile f = SafetensorsFile.read(opt);
+        SafetensorsFile f = SafetensorsFile.map(opt);
         String step = f.metadata().get("step");
         if (step == null) {
             throw new IOException(opt + ": metadata has no 'step'");

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.adapter.FactoredInput;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
+import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Module;
 
@@ -17,45 +18,23 @@ public final class CrossAttention extends Module {
     private final LayerNorm kvNorm;
     private final MultiHeadAttention attention;
 
-    public CrossAttention(
-            NDManager manager,
-            int numHeads,
-            int numQInputChannels,
-            int numKvInputChannels,
-            Integer numQkChannels,
-            Integer numVChannels,
-            Integer maxHeadsParallel,
-            boolean causalAttention,
-            double dropout,
-            boolean qkvBias,
-            boolean outBias,
-            double initScale) {
+    /** @param spec attention options; num_output_channels must be unset (the output has num_q_input_channels) */
+    public CrossAttention(NDManager manager, AttentionSpec spec) {
         super(manager);
-        qNorm = child("q_norm", new LayerNorm(manager, numQInputChannels));
-        kvNorm = child("kv_norm", new LayerNorm(manager, numKvInputChannels));
-        attention = child(
-                "attention",
-                new MultiHeadAttention(
-                        manager,
-                        numHeads,
-                        numQInputChannels,
-                        numKvInputChannels,
-                        numQkChannels,
-                        numVChannels,
-                        null,
-                        maxHeadsParallel,
-                        causalAttention,
-                        dropout,
-                        qkvBias,
-                        outBias,
-                        initScale));
+        Checks.require(
+                spec.numOutputChannels() == null,
+                "num_output_channels (" + spec.numOutputChannels() + ") must be unset in cross-attention: the "
+                        + "output has num_q_input_channels (" + spec.numQInputChannels() + ")");
+        qNorm = child("q_norm", new LayerNorm(manager, spec.numQInputChannels()));
+        kvNorm = child("kv_norm", new LayerNorm(manager, spec.numKvInputChannels()));
+        attention = child("attention", new MultiHeadAttention(manager, spec));
     }
 
     /**
      * @param xQ queries (b, n, D)
      * @param xKv keys/values (b, m, C); null in prefix mode
      * @param xKvPrefix prefix (b, p, C) in prefix mode, else null; in prefix mode null means no prefix positions
-     *        (a decoding step, whose keys and values come from the queries and the cache)
+     *        (the keys and values come from the queries and the cache)
      * @return (b, n, D) and the updated cache if one was given
      */
     public AttentionOutput forward(
@@ -67,10 +46,6 @@ public final class CrossAttention extends Module {
             RotaryPositionEmbedding rotK,
             KvCache kvCache) {
         NDArray q = qNorm.forward(xQ);
-        if (xKv == null && (xKvPrefix == null || xKvPrefix.getShape().get(1) == 0) && rotQ == rotK) {
-            // a decoding step has no new prefix positions: queries, keys and values all come from q_norm(x_q)
-            return attention.forwardSelf(q, padMask, rotQ, kvCache);
-        }
         NDArray kv;
         if (xKv == null) {
             kv = xKvPrefix == null || xKvPrefix.getShape().get(1) == 0
@@ -79,9 +54,7 @@ public final class CrossAttention extends Module {
         } else {
             kv = kvNorm.forward(xKv);
         }
-        NDArray[] kvProjected = MultiHeadAttention.projectFused(kv, attention.kProj(), attention.vProj());
-        return attention.forwardProjected(
-                attention.qProj().forward(q), kvProjected[0], kvProjected[1], padMask, rotQ, rotK, kvCache);
+        return attention.forward(q, kv, padMask, rotQ, rotK, kvCache);
     }
 
     /**
@@ -96,14 +69,24 @@ public final class CrossAttention extends Module {
 
     /** Keys and values of a plain input (b, M, C): {@code k_proj(kv_norm(x))}, {@code v_proj(kv_norm(x))}. */
     public KeyValues keyValues(NDArray x) {
-        NDArray[] kv = MultiHeadAttention.projectFused(kvNorm.forward(x), attention.kProj(), attention.vProj());
-        return new KeyValues(kv[0], kv[1]);
+        NDArray kv = kvNorm.forward(x);
+        return new KeyValues(attention.kProj().forward(kv), attention.vProj().forward(kv));
     }
 
     /** Cross-attention of queries (b, n, D) to precomputed keys/values (see {@link #keyValues}). */
     public AttentionOutput forward(NDArray xQ, KeyValues keyValues, NDArray padMask) {
         NDArray q = attention.qProj().forward(qNorm.forward(xQ));
         return attention.forwardProjected(q, keyValues.k(), keyValues.v(), padMask, null, null, null);
+    }
+
+    /** The query norm (q_norm). */
+    public LayerNorm qNorm() {
+        return qNorm;
+    }
+
+    /** The key/value norm (kv_norm). */
+    public LayerNorm kvNorm() {
+        return kvNorm;
     }
 
     public MultiHeadAttention attention() {

@@ -16,39 +16,13 @@ public final class CrossAttentionLayer extends Module {
     private final CrossAttention attn;
     private final Residual<Mlp> mlp;
 
-    public CrossAttentionLayer(
-            NDManager manager,
-            int numHeads,
-            int numQInputChannels,
-            int numKvInputChannels,
-            Integer numQkChannels,
-            Integer numVChannels,
-            Integer maxHeadsParallel,
-            boolean causalAttention,
-            int wideningFactor,
-            double dropout,
-            double residualDropout,
-            boolean attentionResidual,
-            boolean qkvBias,
-            boolean outBias,
-            boolean mlpBias,
-            double initScale) {
+    /** @param spec layer options; attention_residual false leaves out the attention's residual connection */
+    public CrossAttentionLayer(NDManager manager, AttentionLayerSpec spec) {
         super(manager);
-        CrossAttention ca = new CrossAttention(
-                manager,
-                numHeads,
-                numQInputChannels,
-                numKvInputChannels,
-                numQkChannels,
-                numVChannels,
-                maxHeadsParallel,
-                causalAttention,
-                dropout,
-                qkvBias,
-                outBias,
-                initScale);
-        if (attentionResidual) {
-            attnResidual = child("0", new Residual<>(manager, ca, residualDropout));
+        AttentionSpec a = spec.attention();
+        CrossAttention ca = new CrossAttention(manager, a);
+        if (spec.attentionResidual()) {
+            attnResidual = child("0", new Residual<>(manager, ca, spec.residualDropout()));
         } else {
             attnResidual = null;
             child("0", ca);
@@ -58,8 +32,8 @@ public final class CrossAttentionLayer extends Module {
                 "1",
                 new Residual<>(
                         manager,
-                        new Mlp(manager, numQInputChannels, wideningFactor, mlpBias, initScale),
-                        residualDropout));
+                        new Mlp(manager, a.numQInputChannels(), spec.wideningFactor(), spec.mlpBias(), a.initScale()),
+                        spec.residualDropout()));
     }
 
     /** See {@link CrossAttention#forward}; returns (b, n, D) and the updated cache. */
@@ -99,6 +73,16 @@ public final class CrossAttentionLayer extends Module {
 
     public CrossAttention crossAttention() {
         return attn;
+    }
+
+    /** The residual connection around the cross-attention (0), or null without one (attention_residual false). */
+    public Residual<CrossAttention> attentionResidual() {
+        return attnResidual;
+    }
+
+    /** The residual MLP (1). */
+    public Residual<Mlp> mlp() {
+        return mlp;
     }
 
     /** An empty decoding cache for a batch of {@code b} with room for {@code capacity} positions. */

@@ -3,7 +3,6 @@ package dev.perceiver.model.blocks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.nn.Checks;
-import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
@@ -29,9 +28,21 @@ public final class Mlp extends Module {
 
     /** (..., C) -> (..., C). */
     public NDArray forward(NDArray x) {
-        NDArray h = norm.forward(x);
-        FrozenWeights frozen = FrozenWeights.active();
-        NDArray y = frozen == null ? null : frozen.applyChain(fc1, Ops::gelu, fc2, h);
-        return y != null ? y : fc2.forward(Ops.gelu(fc1.forward(h)));
+        return fc2.forward(Ops.gelu(fc1.forward(norm.forward(x))));
+    }
+
+    /** The layer norm (0). */
+    public LayerNorm norm() {
+        return norm;
+    }
+
+    /** The first linear layer (1), C -> widening_factor * C. */
+    public Linear fc1() {
+        return fc1;
+    }
+
+    /** The second linear layer (3), widening_factor * C -> C. */
+    public Linear fc2() {
+        return fc2;
     }
 }

@@ -6,17 +6,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
-import dev.perceiver.nn.Checks;
-import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Ops;
 
 /**
  * Multi-head scaled dot-product attention (Perceiver IO, appendix E) with optional rotary embedding of queries and
- * keys, causal masking and a kv cache. Queries x_q (b, n, num_q_input_channels) attend to keys/values x_kv
+ * keys, causal masking and a kv cache, as the reference computes it: the projections q_proj(x_q), k_proj(x_kv) and
+ * v_proj(x_kv), then attention, then o_proj. Queries x_q (b, n, num_q_input_channels) attend to keys/values x_kv
  * (b, l, num_kv_input_channels); output (b, n, num_output_channels). Parameters: {@code q_proj, k_proj, v_proj,
  * o_proj}.
  *
@@ -29,7 +27,6 @@ public final class MultiHeadAttention extends Module {
     private final int maxHeadsParallel;
     private final boolean causalAttention;
     private final double dropout;
-    private final float dpScale;
     /**
      * The dot-product scale 1 / sqrt(channels per head) as a 0-dimensional array owned by the module's manager,
      * made once (an owned array, not a Java number: autograd keeps it for the backward pass, see {@link Ops#scalar}).
@@ -41,57 +38,21 @@ public final class MultiHeadAttention extends Module {
     private final Linear vProj;
     private final Linear oProj;
 
-    /** Below this many input rows, {@link #projectFused} runs the linears separately. */
-    private static final long FUSE_MIN_ROWS = 16;
-
-    /**
-     * @param numQkChannels query/key channels, null = num_q_input_channels
-     * @param numVChannels value channels, null = num_qk_channels
-     * @param numOutputChannels output channels, null = num_q_input_channels
-     * @param maxHeadsParallel heads computed at once (same result, less memory), null = num_heads
-     */
-    public MultiHeadAttention(
-            NDManager manager,
-            int numHeads,
-            int numQInputChannels,
-            int numKvInputChannels,
-            Integer numQkChannels,
-            Integer numVChannels,
-            Integer numOutputChannels,
-            Integer maxHeadsParallel,
-            boolean causalAttention,
-            double dropout,
-            boolean qkvBias,
-            boolean outBias,
-            double initScale) {
+    public MultiHeadAttention(NDManager manager, AttentionSpec spec) {
         super(manager);
-        Checks.positive("num_heads", numHeads);
-        Checks.positive("num_q_input_channels", numQInputChannels);
-        Checks.positive("num_kv_input_channels", numKvInputChannels);
-        Checks.probability("dropout", dropout);
-        int qk = numQkChannels == null ? numQInputChannels : numQkChannels;
-        int v = numVChannels == null ? qk : numVChannels;
-        int out = numOutputChannels == null ? numQInputChannels : numOutputChannels;
-        Checks.positive("num_qk_channels", qk);
-        Checks.positive("num_v_channels", v);
-        Checks.positive("num_output_channels", out);
-        Checks.divisible("num_qk_channels", qk, "num_heads", numHeads);
-        Checks.divisible("num_v_channels", v, "num_heads", numHeads);
-        int parallel = maxHeadsParallel == null ? numHeads : maxHeadsParallel;
-        Checks.positive("max_heads_parallel", parallel);
-        this.numHeads = numHeads;
-        this.numQkChannels = qk;
-        this.numVChannels = v;
-        this.maxHeadsParallel = parallel;
-        this.causalAttention = causalAttention;
-        this.dropout = dropout;
-        this.dpScale = (float) Math.pow(qk / numHeads, -0.5);
-        this.dpScaleArray = Ops.scalar(manager, dpScale);
+        this.numHeads = spec.numHeads();
+        this.numQkChannels = spec.qkChannels();
+        this.numVChannels = spec.vChannels();
+        this.maxHeadsParallel = spec.headsInParallel();
+        this.causalAttention = spec.causalAttention();
+        this.dropout = spec.dropout();
+        this.dpScaleArray = Ops.scalar(manager, (float) Math.pow(numQkChannels / numHeads, -0.5));
         ai.djl.ndarray.NDScope.unregister(dpScaleArray);
-        qProj = child("q_proj", new Linear(manager, numQInputChannels, qk, qkvBias, initScale));
-        kProj = child("k_proj", new Linear(manager, numKvInputChannels, qk, qkvBias, initScale));
-        vProj = child("v_proj", new Linear(manager, numKvInputChannels, v, qkvBias, initScale));
-        oProj = child("o_proj", new Linear(manager, v, out, outBias, initScale));
+        double init = spec.initScale();
+        qProj = child("q_proj", new Linear(manager, spec.numQInputChannels(), numQkChannels, spec.qkvBias(), init));
+        kProj = child("k_proj", new Linear(manager, spec.numKvInputChannels(), numQkChannels, spec.qkvBias(), init));
+        vProj = child("v_proj", new Linear(manager, spec.numKvInputChannels(), numVChannels, spec.qkvBias(), init));
+        oProj = child("o_proj", new Linear(manager, numVChannels, spec.outputChannels(), spec.outBias(), init));
     }
 
     /**
@@ -116,92 +77,6 @@ public final class MultiHeadAttention extends Module {
     }
 
     /**
-     * Self-attention of x (b, n, num_q_input_channels) to itself with one fused q/k/v projection; other arguments as
-     * {@link #forward}. A decoding step (n = 1 with a single-position rotary embedding or none) takes a shorter path
-     * with the same result: queries and keys are rotated together in one product.
-     */
-    public AttentionOutput forwardSelf(NDArray x, NDArray padMask, RotaryPositionEmbedding rot, KvCache kvCache) {
-        if (x.getShape().get(1) == 1 && (rot == null || rot.isSinglePosition())) {
-            return forwardSinglePosition(x, padMask, rot, kvCache);
-        }
-        NDArray[] qkv = projectFused(x, qProj, kProj, vProj);
-        return forwardProjected(qkv[0], qkv[1], qkv[2], padMask, rot, rot, kvCache);
-    }
-
-    /** {@link #forwardSelf} of one position per sequence, x (b, 1, num_q_input_channels). */
-    private AttentionOutput forwardSinglePosition(
-            NDArray x, NDArray padMask, RotaryPositionEmbedding rot, KvCache kvCache) {
-        long b = x.getShape().get(0);
-        long h = numHeads;
-        long dk = numQkChannels / numHeads;
-        long dv = numVChannels / numHeads;
-        NDArray joint = projectJoint(x, qProj, kProj, vProj).reshape(b, 2L * numQkChannels + numVChannels);
-        NDArray qk = Ops.narrow(joint, 1, 0, 2L * numQkChannels).reshape(b, 2 * h, dk);
-        if (rot != null) {
-            qk = rot.rotateRows(qk); // (b, 2h, dk)
-        }
-        NDArray q = Ops.narrow(qk, 1, 0, h).mul(dpScaleArray).reshape(b, h, 1, dk);
-        NDArray k = Ops.narrow(qk, 1, h, 2 * h).reshape(b, h, 1, dk);
-        NDArray v = Ops.narrow(joint, 1, 2L * numQkChannels, 2L * numQkChannels + numVChannels)
-                .reshape(b, h, 1, dv);
-        return attendAndProject(q, k, v, padMask, kvCache);
-    }
-
-    /**
-     * {@code [l(x) for l in linears]}: views (..., out_l) of {@link #projectJoint}, except for a few rows outside
-     * {@link FrozenWeights}, where each linear runs on its own.
-     */
-    public static NDArray[] projectFused(NDArray x, Linear... linears) {
-        if (FrozenWeights.active() == null && fewRows(x)) {
-            return separately(x, linears);
-        }
-        return splitLast(projectJoint(x, linears), linears);
-    }
-
-    /**
-     * The outputs of {@code linears} on x, concatenated: (..., sum out_l). Within {@link FrozenWeights} the stacked
-     * weights are made once; otherwise, for many rows, one matrix multiply over weights stacked for this call, and
-     * for a few rows, where stacking would cost more than it saves, each linear on its own.
-     */
-    public static NDArray projectJoint(NDArray x, Linear... linears) {
-        FrozenWeights frozen = FrozenWeights.active();
-        if (frozen != null) {
-            return frozen.applyFused(x, linears);
-        }
-        if (fewRows(x)) {
-            return NDArrays.concat(new NDList(separately(x, linears)), -1);
-        }
-        return Linear.apply(x, Linear.stackedWeight(linears), Linear.stackedBias(linears));
-    }
-
-    /** Whether x (..., in) has fewer than {@link #FUSE_MIN_ROWS} rows. */
-    private static boolean fewRows(NDArray x) {
-        Shape s = x.getShape();
-        return s.size() / s.get(s.dimension() - 1) < FUSE_MIN_ROWS;
-    }
-
-    /** {@code [l(x) for l in linears]}, each linear on its own. */
-    private static NDArray[] separately(NDArray x, Linear... linears) {
-        NDArray[] out = new NDArray[linears.length];
-        for (int i = 0; i < linears.length; i++) {
-            out[i] = linears[i].forward(x);
-        }
-        return out;
-    }
-
-    /** Splits (..., sum out_l) into views (..., out_l). */
-    private static NDArray[] splitLast(NDArray joint, Linear... linears) {
-        NDArray[] out = new NDArray[linears.length];
-        long start = 0;
-        for (int i = 0; i < linears.length; i++) {
-            long end = start + linears[i].outFeatures();
-            out[i] = Ops.narrow(joint, joint.getShape().dimension() - 1, start, end);
-            start = end;
-        }
-        return out;
-    }
-
-    /**
      * Attention of already projected queries q (b, n, num_qk_channels), keys k (b, l, num_qk_channels) and values v
      * (b, l, num_v_channels), followed by the output projection; other arguments as {@link #forward}.
      */
@@ -222,15 +97,15 @@ public final class MultiHeadAttention extends Module {
         if (rotK != null) {
             k = rotK.rotate(k);
         }
-        return attendAndProject(q, k, v, padMask, kvCache);
+        return new AttentionOutput(oProj.forward(attendHeads(q, k, v, padMask, kvCache)), kvCache);
     }
 
     /**
-     * Attention of scaled and rotated queries q (b, h, n, dk) to keys k (b, h, l, dk) and values v (b, h, l, dv),
-     * preceded by the cached keys and values when a cache is given (the new ones are appended to it), followed by
-     * the output projection.
+     * Attention of scaled and rotated queries q (b, h, n, dk) to rotated keys k (b, h, l, dk) and values v
+     * (b, h, l, dv), preceded by the cached keys and values when a cache is given (the new ones are appended to it),
+     * before the output projection: (b, n, num_v_channels). {@code padMask} as in {@link #forward}.
      */
-    private AttentionOutput attendAndProject(NDArray q, NDArray k, NDArray v, NDArray padMask, KvCache kvCache) {
+    public NDArray attendHeads(NDArray q, NDArray k, NDArray v, NDArray padMask, KvCache kvCache) {
         NDArray kT;
         if (kvCache != null) {
             // keys are cached after rotation: a key's rotation depends only on its own position
@@ -256,7 +131,7 @@ public final class MultiHeadAttention extends Module {
             }
             o = NDArrays.concat(chunks, 1);
         }
-        return new AttentionOutput(oProj.forward(mergeHeads(o)), kvCache);
+        return mergeHeads(o);
     }
 
     /** Attention of one group of heads, keys transposed (b, h, dk, l); {@code mask} (true = attend) may be null. */
@@ -270,7 +145,7 @@ public final class MultiHeadAttention extends Module {
         if (keep != null) {
             // masked_fill: keep the logit where the mask is false, else the most negative float
             attn = attn.getNDArrayInternal()
-                    .where(keep.broadcast(attn.getShape()), attn.getManager().create(-Float.MAX_VALUE));
+                    .where(keep.broadcast(attn.getShape()), Ops.scalar(attn.getManager(), -Float.MAX_VALUE));
         }
         attn = attn.softmax(-1);
         return Ops.dropout(attn, dropout, isTraining());
@@ -389,6 +264,16 @@ public final class MultiHeadAttention extends Module {
     /** Value projection (v_proj). */
     public Linear vProj() {
         return vProj;
+    }
+
+    /** Output projection (o_proj). */
+    public Linear oProj() {
+        return oProj;
+    }
+
+    /** The dot-product scale 1 / sqrt(num_qk_channels / num_heads), a 0-dimensional float32 array. */
+    public NDArray dotProductScale() {
+        return dpScaleArray;
     }
 
     public int numHeads() {

@@ -16,23 +16,12 @@ public final class SelfAttentionBlock extends Module {
     private final List<SelfAttentionLayer> layers = new ArrayList<>();
     private final int numRotaryLayers;
 
-    public SelfAttentionBlock(
-            NDManager manager,
-            int numLayers,
-            int numHeads,
-            int numChannels,
-            Integer numQkChannels,
-            Integer numVChannels,
-            int numRotaryLayers,
-            Integer maxHeadsParallel,
-            boolean causalAttention,
-            int wideningFactor,
-            double dropout,
-            double residualDropout,
-            boolean qkvBias,
-            boolean outBias,
-            boolean mlpBias,
-            double initScale) {
+    /**
+     * @param numLayers num_self_attention_layers_per_block, at least 1
+     * @param numRotaryLayers layers that apply the rotary embedding (the first ones), or -1 for all layers
+     * @param layer options of every layer
+     */
+    public SelfAttentionBlock(NDManager manager, int numLayers, int numRotaryLayers, AttentionLayerSpec layer) {
         super(manager);
         Checks.positive("num_self_attention_layers_per_block", numLayers);
         Checks.require(
@@ -40,23 +29,7 @@ public final class SelfAttentionBlock extends Module {
                 "num_rotary_layers (" + numRotaryLayers + ") must be >= 0, or -1 for all layers");
         this.numRotaryLayers = numRotaryLayers;
         for (int i = 0; i < numLayers; i++) {
-            layers.add(child(
-                    Integer.toString(i),
-                    new SelfAttentionLayer(
-                            manager,
-                            numHeads,
-                            numChannels,
-                            numQkChannels,
-                            numVChannels,
-                            maxHeadsParallel,
-                            causalAttention,
-                            wideningFactor,
-                            dropout,
-                            residualDropout,
-                            qkvBias,
-                            outBias,
-                            mlpBias,
-                            initScale)));
+            layers.add(child(Integer.toString(i), new SelfAttentionLayer(manager, layer)));
         }
     }
 
@@ -75,9 +48,8 @@ public final class SelfAttentionBlock extends Module {
                     "expected " + layers.size() + " kv caches (one per layer) but got " + kvCache.size());
         }
         for (int i = 0; i < layers.size(); i++) {
-            boolean useRot = numRotaryLayers == -1 || i < numRotaryLayers;
-            AttentionOutput out =
-                    layers.get(i).forward(x, padMask, useRot ? rot : null, kvCache == null ? null : kvCache.get(i));
+            AttentionOutput out = layers.get(i)
+                    .forward(x, padMask, usesRotary(i) ? rot : null, kvCache == null ? null : kvCache.get(i));
             x = out.lastHiddenState();
         }
         return new BlockOutput(x, kvCache);
@@ -94,6 +66,16 @@ public final class SelfAttentionBlock extends Module {
 
     public int numLayers() {
         return layers.size();
+    }
+
+    /** The layers, in order. */
+    public List<SelfAttentionLayer> layers() {
+        return List.copyOf(layers);
+    }
+
+    /** Whether layer {@code i} applies the rotary embedding. */
+    public boolean usesRotary(int i) {
+        return numRotaryLayers == -1 || i < numRotaryLayers;
     }
 
     /** Output of a block: hidden state (b, n, C) and per-layer caches (or null). */

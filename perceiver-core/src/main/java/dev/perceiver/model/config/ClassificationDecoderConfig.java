@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
 import java.util.Set;
 
-/** Classification decoder: generic decoder fields plus num_output_queries, num_output_query_channels, num_classes. */
+/**
+ * Classification decoder: generic decoder fields plus num_output_queries, num_output_query_channels, num_classes.
+ * Build one with {@link #builder}.
+ */
 public record ClassificationDecoderConfig(
         DecoderConfig base, int numOutputQueries, int numOutputQueryChannels, int numClasses)
         implements TaskConfigPart {
@@ -18,13 +21,14 @@ public record ClassificationDecoderConfig(
         Checks.positive("num_classes", numClasses);
     }
 
-    /** Reads the decoder section. */
+    /** Reads the decoder section; absent fields take the reference defaults. */
     public static ClassificationDecoderConfig fromJson(JsonNode node) {
-        return new ClassificationDecoderConfig(
-                ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA),
-                ConfigJson.intField(node, "num_output_queries", 1),
-                ConfigJson.intField(node, "num_output_query_channels", 256),
-                ConfigJson.intField(node, "num_classes", 100));
+        Builder b = builder().base(ConfigJson.bind(node, DecoderConfig.class, "decoder", EXTRA));
+        return b.numOutputQueries(ConfigJson.intField(node, "num_output_queries", b.numOutputQueries))
+                .numOutputQueryChannels(
+                        ConfigJson.intField(node, "num_output_query_channels", b.numOutputQueryChannels))
+                .numClasses(ConfigJson.intField(node, "num_classes", b.numClasses))
+                .build();
     }
 
     @Override
@@ -34,5 +38,58 @@ public record ClassificationDecoderConfig(
         o.put("num_output_query_channels", numOutputQueryChannels);
         o.put("num_classes", numClasses);
         return o;
+    }
+
+    /** A builder starting from the reference defaults (1 output query of 256 channels, 100 classes). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder()
+                .base(base)
+                .numOutputQueries(numOutputQueries)
+                .numOutputQueryChannels(numOutputQueryChannels)
+                .numClasses(numClasses);
+    }
+
+    /** Builder of {@link ClassificationDecoderConfig}. */
+    public static final class Builder {
+        private DecoderConfig base = DecoderConfig.defaults();
+        private int numOutputQueries = 1;
+        private int numOutputQueryChannels = 256;
+        private int numClasses = 100;
+
+        private Builder() {}
+
+        /** Sets the generic decoder fields. */
+        public Builder base(DecoderConfig value) {
+            this.base = value;
+            return this;
+        }
+
+        /** Sets num_output_queries. */
+        public Builder numOutputQueries(int value) {
+            this.numOutputQueries = value;
+            return this;
+        }
+
+        /** Sets num_output_query_channels. */
+        public Builder numOutputQueryChannels(int value) {
+            this.numOutputQueryChannels = value;
+            return this;
+        }
+
+        /** Sets num_classes. */
+        public Builder numClasses(int value) {
+            this.numClasses = value;
+            return this;
+        }
+
+        /** Builds and validates the config. */
+        public ClassificationDecoderConfig build() {
+            return new ClassificationDecoderConfig(base, numOutputQueries, numOutputQueryChannels, numClasses);
+        }
     }
 }

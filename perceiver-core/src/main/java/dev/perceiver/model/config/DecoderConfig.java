@@ -33,7 +33,20 @@ public record DecoderConfig(
 
     /** All defaults. */
     public static DecoderConfig defaults() {
-        return new DecoderConfig(null, null, null, null, null, null, null, null);
+        return builder().build();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder()
+                .numCrossAttentionHeads(numCrossAttentionHeads)
+                .numCrossAttentionQkChannels(numCrossAttentionQkChannels)
+                .numCrossAttentionVChannels(numCrossAttentionVChannels)
+                .crossAttentionWideningFactor(crossAttentionWideningFactor)
+                .crossAttentionResidual(crossAttentionResidual)
+                .dropout(dropout)
+                .initScale(initScale)
+                .freeze(freeze);
     }
 
     /** A builder starting from the defaults. */

@@ -62,35 +62,42 @@ public record EncoderConfig(
 
     /** All defaults. */
     public static EncoderConfig defaults() {
-        return new EncoderConfig(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return builder().build();
     }
 
     /** Copy with the cross-attention qk channels set (used when an adapter defines them). */
     public EncoderConfig withCrossAttentionChannels(Integer qk, Integer v) {
-        return new EncoderConfig(
-                numCrossAttentionHeads,
-                qk,
-                v,
-                numCrossAttentionLayers,
-                firstCrossAttentionLayerShared,
-                crossAttentionWideningFactor,
-                numSelfAttentionHeads,
-                numSelfAttentionQkChannels,
-                numSelfAttentionVChannels,
-                numSelfAttentionLayersPerBlock,
-                numSelfAttentionBlocks,
-                firstSelfAttentionBlockShared,
-                selfAttentionWideningFactor,
-                dropout,
-                initScale,
-                freeze);
+        return toBuilder()
+                .numCrossAttentionQkChannels(qk)
+                .numCrossAttentionVChannels(v)
+                .build();
     }
 
     static void optionalPositive(String name, Integer value) {
         if (value != null) {
             Checks.positive(name, value);
         }
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder()
+                .numCrossAttentionHeads(numCrossAttentionHeads)
+                .numCrossAttentionQkChannels(numCrossAttentionQkChannels)
+                .numCrossAttentionVChannels(numCrossAttentionVChannels)
+                .numCrossAttentionLayers(numCrossAttentionLayers)
+                .firstCrossAttentionLayerShared(firstCrossAttentionLayerShared)
+                .crossAttentionWideningFactor(crossAttentionWideningFactor)
+                .numSelfAttentionHeads(numSelfAttentionHeads)
+                .numSelfAttentionQkChannels(numSelfAttentionQkChannels)
+                .numSelfAttentionVChannels(numSelfAttentionVChannels)
+                .numSelfAttentionLayersPerBlock(numSelfAttentionLayersPerBlock)
+                .numSelfAttentionBlocks(numSelfAttentionBlocks)
+                .firstSelfAttentionBlockShared(firstSelfAttentionBlockShared)
+                .selfAttentionWideningFactor(selfAttentionWideningFactor)
+                .dropout(dropout)
+                .initScale(initScale)
+                .freeze(freeze);
     }
 
     /** A builder starting from the defaults. */

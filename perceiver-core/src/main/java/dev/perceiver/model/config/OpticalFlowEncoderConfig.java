@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * Optical flow encoder: generic encoder fields plus {@code image_shape} (h, w), {@code num_patch_input_channels}
- * (27 = 3x3 patch of RGB), {@code num_patch_hidden_channels} and {@code num_frequency_bands}.
+ * (27 = 3x3 patch of RGB), {@code num_patch_hidden_channels} and {@code num_frequency_bands}. Build one with
+ * {@link #builder}.
  */
 public record OpticalFlowEncoderConfig(
         EncoderConfig base,
@@ -29,14 +30,15 @@ public record OpticalFlowEncoderConfig(
         Checks.positive("num_frequency_bands", numFrequencyBands);
     }
 
-    /** Reads the encoder section. */
+    /** Reads the encoder section; absent fields take the reference defaults. */
     public static OpticalFlowEncoderConfig fromJson(JsonNode node) {
-        return new OpticalFlowEncoderConfig(
-                ConfigJson.bind(node, EncoderConfig.class, "encoder", EXTRA),
-                ConfigJson.intArray(node, "image_shape", new int[] {368, 496}),
-                ConfigJson.intField(node, "num_patch_input_channels", 27),
-                ConfigJson.intField(node, "num_patch_hidden_channels", 64),
-                ConfigJson.intField(node, "num_frequency_bands", 64));
+        Builder b = builder().base(ConfigJson.bind(node, EncoderConfig.class, "encoder", EXTRA));
+        return b.imageShape(ConfigJson.intArray(node, "image_shape", b.imageShape))
+                .numPatchInputChannels(ConfigJson.intField(node, "num_patch_input_channels", b.numPatchInputChannels))
+                .numPatchHiddenChannels(
+                        ConfigJson.intField(node, "num_patch_hidden_channels", b.numPatchHiddenChannels))
+                .numFrequencyBands(ConfigJson.intField(node, "num_frequency_bands", b.numFrequencyBands))
+                .build();
     }
 
     @Override
@@ -47,5 +49,70 @@ public record OpticalFlowEncoderConfig(
         o.put("num_patch_hidden_channels", numPatchHiddenChannels);
         o.put("num_frequency_bands", numFrequencyBands);
         return o;
+    }
+
+    /**
+     * A builder starting from the reference defaults (368 x 496 frames, 27 patch input channels, 64 patch hidden
+     * channels, 64 frequency bands).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder()
+                .base(base)
+                .imageShape(imageShape)
+                .numPatchInputChannels(numPatchInputChannels)
+                .numPatchHiddenChannels(numPatchHiddenChannels)
+                .numFrequencyBands(numFrequencyBands);
+    }
+
+    /** Builder of {@link OpticalFlowEncoderConfig}. */
+    public static final class Builder {
+        private EncoderConfig base = EncoderConfig.defaults();
+        private int[] imageShape = {368, 496};
+        private int numPatchInputChannels = 27;
+        private int numPatchHiddenChannels = 64;
+        private int numFrequencyBands = 64;
+
+        private Builder() {}
+
+        /** Sets the generic encoder fields. */
+        public Builder base(EncoderConfig value) {
+            this.base = value;
+            return this;
+        }
+
+        /** Sets image_shape (height, width). */
+        public Builder imageShape(int... value) {
+            this.imageShape = value.clone();
+            return this;
+        }
+
+        /** Sets num_patch_input_channels. */
+        public Builder numPatchInputChannels(int value) {
+            this.numPatchInputChannels = value;
+            return this;
+        }
+
+        /** Sets num_patch_hidden_channels. */
+        public Builder numPatchHiddenChannels(int value) {
+            this.numPatchHiddenChannels = value;
+            return this;
+        }
+
+        /** Sets num_frequency_bands. */
+        public Builder numFrequencyBands(int value) {
+            this.numFrequencyBands = value;
+            return this;
+        }
+
+        /** Builds and validates the config. */
+        public OpticalFlowEncoderConfig build() {
+            return new OpticalFlowEncoderConfig(
+                    base, imageShape.clone(), numPatchInputChannels, numPatchHiddenChannels, numFrequencyBands);
+        }
     }
 }

@@ -1,11 +1,15 @@
 package dev.perceiver.model.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.nn.Checks;
+import java.util.Set;
 
 /**
  * Perceiver AR options (reference {@code PerceiverARConfig}) together with the causal sequence model options
  * (reference {@code CausalSequenceModelConfig}): vocab_size, max_seq_len, max_latents, num_channels, output_norm,
- * output_bias, abs_pos_emb, init_scale. Used by the causal language model and the symbolic audio model.
+ * output_bias, abs_pos_emb, init_scale. Used by the causal language model and the symbolic audio model. Build one with
+ * {@link #builder}; unset (null) fields take the reference defaults.
  */
 public record PerceiverARConfig(
         Integer numHeads,
@@ -26,7 +30,8 @@ public record PerceiverARConfig(
         Boolean outputNorm,
         Boolean outputBias,
         Boolean absPosEmb,
-        Double initScale) {
+        Double initScale)
+        implements ModelConfig {
 
     /** Fills the reference defaults and validates. */
     public PerceiverARConfig {
@@ -73,24 +78,213 @@ public record PerceiverARConfig(
     }
 
     /** Reads a config object with the reference's field names; unknown fields are errors. */
-    public static PerceiverARConfig fromJson(com.fasterxml.jackson.databind.JsonNode node) {
-        return ConfigJson.bind(node, PerceiverARConfig.class, "model", java.util.Set.of());
+    public static PerceiverARConfig fromJson(JsonNode node) {
+        return ConfigJson.bind(node, PerceiverARConfig.class, "model", Set.of());
     }
 
     /** All defaults. */
     public static PerceiverARConfig defaults() {
-        return new PerceiverARConfig(
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null);
+        return builder().build();
     }
 
     /** JSON tree with the reference's field names. */
-    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+    @Override
+    public ObjectNode toJson() {
         return ConfigJson.tree(this);
     }
 
     /** Largest prefix: max_seq_len - max_latents. */
     public int maxPrefixLen() {
         return maxSeqLen - maxLatents;
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config. */
+    public Builder toBuilder() {
+        return new Builder()
+                .numHeads(numHeads)
+                .maxHeadsParallel(maxHeadsParallel)
+                .numSelfAttentionLayers(numSelfAttentionLayers)
+                .numSelfAttentionRotaryLayers(numSelfAttentionRotaryLayers)
+                .selfAttentionWideningFactor(selfAttentionWideningFactor)
+                .crossAttentionWideningFactor(crossAttentionWideningFactor)
+                .crossAttentionDropout(crossAttentionDropout)
+                .postAttentionDropout(postAttentionDropout)
+                .residualDropout(residualDropout)
+                .activationCheckpointing(activationCheckpointing)
+                .activationOffloading(activationOffloading)
+                .vocabSize(vocabSize)
+                .maxSeqLen(maxSeqLen)
+                .maxLatents(maxLatents)
+                .numChannels(numChannels)
+                .outputNorm(outputNorm)
+                .outputBias(outputBias)
+                .absPosEmb(absPosEmb)
+                .initScale(initScale);
+    }
+
+    /** Builder of {@link PerceiverARConfig}; unset fields take the reference defaults. */
+    public static final class Builder {
+        private Integer numHeads;
+        private Integer maxHeadsParallel;
+        private Integer numSelfAttentionLayers;
+        private Integer numSelfAttentionRotaryLayers;
+        private Integer selfAttentionWideningFactor;
+        private Integer crossAttentionWideningFactor;
+        private Double crossAttentionDropout;
+        private Double postAttentionDropout;
+        private Double residualDropout;
+        private Boolean activationCheckpointing;
+        private Boolean activationOffloading;
+        private Integer vocabSize;
+        private Integer maxSeqLen;
+        private Integer maxLatents;
+        private Integer numChannels;
+        private Boolean outputNorm;
+        private Boolean outputBias;
+        private Boolean absPosEmb;
+        private Double initScale;
+
+        /** Sets num_heads. */
+        public Builder numHeads(Integer value) {
+            this.numHeads = value;
+            return this;
+        }
+
+        /** Sets max_heads_parallel. */
+        public Builder maxHeadsParallel(Integer value) {
+            this.maxHeadsParallel = value;
+            return this;
+        }
+
+        /** Sets num_self_attention_layers. */
+        public Builder numSelfAttentionLayers(Integer value) {
+            this.numSelfAttentionLayers = value;
+            return this;
+        }
+
+        /** Sets num_self_attention_rotary_layers. */
+        public Builder numSelfAttentionRotaryLayers(Integer value) {
+            this.numSelfAttentionRotaryLayers = value;
+            return this;
+        }
+
+        /** Sets self_attention_widening_factor. */
+        public Builder selfAttentionWideningFactor(Integer value) {
+            this.selfAttentionWideningFactor = value;
+            return this;
+        }
+
+        /** Sets cross_attention_widening_factor. */
+        public Builder crossAttentionWideningFactor(Integer value) {
+            this.crossAttentionWideningFactor = value;
+            return this;
+        }
+
+        /** Sets cross_attention_dropout. */
+        public Builder crossAttentionDropout(Double value) {
+            this.crossAttentionDropout = value;
+            return this;
+        }
+
+        /** Sets post_attention_dropout. */
+        public Builder postAttentionDropout(Double value) {
+            this.postAttentionDropout = value;
+            return this;
+        }
+
+        /** Sets residual_dropout. */
+        public Builder residualDropout(Double value) {
+            this.residualDropout = value;
+            return this;
+        }
+
+        /** Sets activation_checkpointing. */
+        public Builder activationCheckpointing(Boolean value) {
+            this.activationCheckpointing = value;
+            return this;
+        }
+
+        /** Sets activation_offloading. */
+        public Builder activationOffloading(Boolean value) {
+            this.activationOffloading = value;
+            return this;
+        }
+
+        /** Sets vocab_size. */
+        public Builder vocabSize(Integer value) {
+            this.vocabSize = value;
+            return this;
+        }
+
+        /** Sets max_seq_len. */
+        public Builder maxSeqLen(Integer value) {
+            this.maxSeqLen = value;
+            return this;
+        }
+
+        /** Sets max_latents. */
+        public Builder maxLatents(Integer value) {
+            this.maxLatents = value;
+            return this;
+        }
+
+        /** Sets num_channels. */
+        public Builder numChannels(Integer value) {
+            this.numChannels = value;
+            return this;
+        }
+
+        /** Sets output_norm. */
+        public Builder outputNorm(Boolean value) {
+            this.outputNorm = value;
+            return this;
+        }
+
+        /** Sets output_bias. */
+        public Builder outputBias(Boolean value) {
+            this.outputBias = value;
+            return this;
+        }
+
+        /** Sets abs_pos_emb. */
+        public Builder absPosEmb(Boolean value) {
+            this.absPosEmb = value;
+            return this;
+        }
+
+        /** Sets init_scale. */
+        public Builder initScale(Double value) {
+            this.initScale = value;
+            return this;
+        }
+
+        /** Builds and validates the config. */
+        public PerceiverARConfig build() {
+            return new PerceiverARConfig(
+                    numHeads,
+                    maxHeadsParallel,
+                    numSelfAttentionLayers,
+                    numSelfAttentionRotaryLayers,
+                    selfAttentionWideningFactor,
+                    crossAttentionWideningFactor,
+                    crossAttentionDropout,
+                    postAttentionDropout,
+                    residualDropout,
+                    activationCheckpointing,
+                    activationOffloading,
+                    vocabSize,
+                    maxSeqLen,
+                    maxLatents,
+                    numChannels,
+                    outputNorm,
+                    outputBias,
+                    absPosEmb,
+                    initScale);
+        }
     }
 }

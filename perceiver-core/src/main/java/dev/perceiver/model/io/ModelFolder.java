@@ -1,22 +1,29 @@
 package dev.perceiver.model.io;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.registry.ModelKind;
+import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.nn.Module;
-import dev.perceiver.tasks.ModelType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Model folders in the reference's Hugging Face layout: {@code config.json} ({@code model_type},
  * {@code architectures}, {@code model_config} with the backend config in reference field names, plus optional
- * entries such as {@code id2label}) and {@code model.safetensors} with every state-dict key prefixed by
- * {@code backend_model.}. Tokenizer files may lie beside them.
+ * entries such as {@code id2label}) and the weights with every state-dict key prefixed by {@code backend_model.}:
+ * {@code model.safetensors}, or the {@code pytorch_model.bin} the published models carry (read without executing
+ * pickle code, see {@link TorchCheckpoint}), or a sharded index of either ({@link CheckpointFiles#find}).
+ * Tokenizer files may lie beside them. The model's kind comes from the model registry ({@link ModelKinds#resolve}):
+ * by {@code model_type}, and by architecture where a folder has no {@code model_type} or several kinds share it.
  */
 public final class ModelFolder {
     /** File name of the config. */
@@ -28,8 +35,8 @@ public final class ModelFolder {
 
     private ModelFolder() {}
 
-    /** A loaded model with its type and the whole config.json. */
-    public record Loaded(ModelType type, Module model, ObjectNode config) {
+    /** A loaded model with its kind and the whole config.json. */
+    public record Loaded(ModelKind<?, ?> kind, Module model, ObjectNode config) {
         /** Class labels from {@code id2label} (index order), or null. */
         public String[] labels() {
             JsonNode id2label = config.get("id2label");
@@ -44,6 +51,17 @@ public final class ModelFolder {
             return out;
         }
     }
+
+    /**
+     * The entries of config.json that locate the model; the others (id2label, tokenizer_class, ...) stay in the
+     * whole tree.
+     *
+     * @param modelType {@code model_type}, or null
+     * @param architectures {@code architectures}, or null
+     * @param modelConfig {@code model_config}, or null
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Header(String modelType, List<String> architectures, JsonNode modelConfig) {}
 
     /** Reads config.json of a folder. */
     public static ObjectNode readConfig(Path dir) throws IOException {
@@ -62,47 +80,58 @@ public final class ModelFolder {
     }
 
     /**
-     * Loads a model folder strictly: its type from {@code model_type}, the model from {@code model_config}, the
-     * weights from {@code model.safetensors}. Parameters live in {@code manager}.
+     * Loads a model folder strictly: its kind from {@code model_type} and {@code architectures}
+     * ({@link ModelKinds#resolve}), the model from {@code model_config} (the kind's config reader and factory), the
+     * weights from the first of {@link CheckpointFiles#WEIGHT_FILES} present. Parameters live in {@code manager}.
      */
     public static Loaded load(Path dir, NDManager manager) throws IOException {
         ObjectNode config = readConfig(dir);
-        JsonNode type = config.get("model_type");
-        if (type == null || !type.isTextual()) {
-            throw new IOException(dir.resolve(CONFIG) + ": missing model_type");
-        }
-        JsonNode modelConfig = config.get("model_config");
-        if (modelConfig == null || !modelConfig.isObject()) {
+        Header header = header(dir, config);
+        if (header.modelConfig() == null || !header.modelConfig().isObject()) {
             throw new IOException(dir.resolve(CONFIG) + ": missing model_config object");
         }
-        ModelType t;
+        ModelKind<?, ?> kind;
         Module model;
         try {
-            t = ModelType.of(type.asText());
-            model = t.create(manager, modelConfig);
+            kind = kind(dir, header);
+            model = kind.createFromJson(manager, header.modelConfig());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
-        Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weights)) {
-            throw new NoSuchFileException(weights.toString(), null, "model folder has no " + WEIGHTS);
+        Path weights = CheckpointFiles.find(dir);
+        StateDicts.load(model, CheckpointFiles.read(weights), PREFIX, weights.toString());
+        return new Loaded(kind, model, config);
+    }
+
+    private static Header header(Path dir, ObjectNode config) throws IOException {
+        try {
+            return ConfigJson.MAPPER.treeToValue(config, Header.class);
+        } catch (JsonProcessingException e) {
+            throw new IOException(dir.resolve(CONFIG) + ": " + e.getOriginalMessage(), e);
         }
-        StateDicts.load(model, SafetensorsFile.read(weights).tensors(), PREFIX, weights.toString());
-        return new Loaded(t, model, config);
+    }
+
+    private static ModelKind<?, ?> kind(Path dir, Header header) throws IOException {
+        if (header.modelType() == null
+                && (header.architectures() == null || header.architectures().isEmpty())) {
+            throw new IOException(dir.resolve(CONFIG) + ": missing model_type");
+        }
+        return ModelKinds.installed().resolve(header.modelType(), header.architectures());
     }
 
     /**
-     * Saves a model as a folder (created if needed); files are written atomically.
+     * Saves a model as a folder (created if needed); files are written atomically. The model's kind (found in the
+     * registry by its class) gives {@code model_type}, {@code architectures} and {@code model_config}.
      *
      * @param extra additional config.json entries (e.g. id2label), may be empty
      */
     public static void save(Module model, Path dir, Map<String, JsonNode> extra) throws IOException {
-        ModelType t = ModelType.of(model);
+        ModelKind<?, ?> kind = ModelKinds.installed().forModel(model);
         Files.createDirectories(dir);
         ObjectNode config = ConfigJson.MAPPER.createObjectNode();
-        config.putArray("architectures").add(t.architecture());
-        config.set("model_config", ModelType.modelConfig(model));
-        config.put("model_type", t.id());
+        config.putArray("architectures").add(kind.architecture());
+        config.set("model_config", kind.writeConfig(model));
+        config.put("model_type", kind.modelType());
         config.put("torch_dtype", "float32");
         extra.forEach(config::set);
         StateDicts.save(model, dir.resolve(WEIGHTS), PREFIX, Map.of("format", "pt"));

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -33,8 +34,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A safetensors file held in memory: its tensors (in order of data offset) and its optional
- * {@code __metadata__} string map.
+ * A safetensors file held in memory ({@link #read}) or memory-mapped ({@link #map}): its tensors (in order of data
+ * offset) and its optional {@code __metadata__} string map.
  *
  * <p>Format: an 8-byte little-endian unsigned header length {@code N}, {@code N} bytes of UTF-8
  * JSON mapping tensor names to {@code {"dtype", "shape", "data_offsets": [begin, end]}} (offsets
@@ -65,6 +66,9 @@ public final class SafetensorsFile {
     static final int MAX_BUFFER = Integer.MAX_VALUE - 8;
 
     private static final int READ_CHUNK = 1 << 20;
+
+    /** Largest region {@link #map} maps at once; a bigger tensor (up to {@link #MAX_BUFFER}) gets its own. */
+    static final long MAP_SEGMENT = 1L << 30;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             // Do not intern or canonicalize attacker-controlled names (symbol table hash flooding).
@@ -101,7 +105,37 @@ public final class SafetensorsFile {
         Objects.requireNonNull(path, "path");
         String source = path.toString();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            return parse(source, new ChannelInput(source, channel));
+            ChannelInput input = new ChannelInput(source, channel);
+            Layout layout = parse(source, input);
+            return new SafetensorsFile(source, layout.read(input), layout.metadata);
+        }
+    }
+
+    /**
+     * Validates a safetensors file like {@link #read(Path)} and maps its data section read-only instead of reading
+     * it: each tensor's {@link TensorData#data()} is a direct view of the file, so creating an engine array from it
+     * copies the bytes once, from the page cache. The header is validated before anything is mapped.
+     *
+     * <p>The mapping lives until the tensors are garbage-collected. Meanwhile the file must not be truncated or
+     * written in place (reading a truncated mapping crashes the JVM); replacing it by rename, as
+     * {@link AtomicFiles#write} does, is safe on Linux and macOS (on Windows a mapped file cannot be replaced).
+     *
+     * @param path the file
+     * @return the parsed file, its tensors backed by the mapping
+     * @throws SafetensorsFormatException if the content is malformed (the message names the path)
+     * @throws IOException if the file cannot be read or mapped
+     */
+    public static SafetensorsFile map(Path path) throws IOException {
+        return map(path, MAP_SEGMENT);
+    }
+
+    /** {@link #map(Path)} with regions of at most {@code segment} bytes (tests use small ones). */
+    static SafetensorsFile map(Path path, long segment) throws IOException {
+        Objects.requireNonNull(path, "path");
+        String source = path.toString();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            Layout layout = parse(source, new ChannelInput(source, channel));
+            return new SafetensorsFile(source, layout.map(channel, segment), layout.metadata);
         }
     }
 
@@ -116,7 +150,9 @@ public final class SafetensorsFile {
      */
     public static SafetensorsFile read(byte[] bytes) throws IOException {
         Objects.requireNonNull(bytes, "bytes");
-        return parse(BYTES_SOURCE, new ArrayInput(bytes));
+        ArrayInput input = new ArrayInput(bytes);
+        Layout layout = parse(BYTES_SOURCE, input);
+        return new SafetensorsFile(BYTES_SOURCE, layout.read(input), layout.metadata);
     }
 
     /**
@@ -402,7 +438,67 @@ public final class SafetensorsFile {
         }
     }
 
-    private static SafetensorsFile parse(String source, Input input) throws IOException {
+    /** A validated header: where the data section starts and the tensors in order of their offsets. */
+    private static final class Layout {
+        final String source;
+        final long dataStart;
+        final List<Entry> ordered;
+        final Map<String, String> metadata;
+
+        Layout(String source, long dataStart, List<Entry> ordered, Map<String, String> metadata) {
+            this.source = source;
+            this.dataStart = dataStart;
+            this.ordered = ordered;
+            this.metadata = metadata;
+        }
+
+        /** Copies each tensor's bytes into a heap buffer of its own. */
+        LinkedHashMap<String, TensorData> read(Input input) throws IOException {
+            LinkedHashMap<String, TensorData> tensors = new LinkedHashMap<>();
+            for (Entry e : ordered) {
+                ByteBuffer buf = ByteBuffer.allocate((int) e.byteSize);
+                input.readFully(dataStart + e.begin(), buf);
+                buf.flip();
+                put(tensors, e, buf);
+            }
+            return tensors;
+        }
+
+        /**
+         * Maps the data section read-only in regions of at most {@code segment} bytes (or one tensor, if larger),
+         * whole tensors each, and views each tensor in its region.
+         */
+        LinkedHashMap<String, TensorData> map(FileChannel channel, long segment) throws IOException {
+            LinkedHashMap<String, TensorData> tensors = new LinkedHashMap<>();
+            MappedByteBuffer region = null;
+            long regionBegin = 0;
+            long regionEnd = -1;
+            for (int i = 0; i < ordered.size(); i++) {
+                Entry e = ordered.get(i);
+                if (e.end() > regionEnd) {
+                    regionBegin = e.begin();
+                    regionEnd = e.end();
+                    for (int j = i + 1; j < ordered.size() && ordered.get(j).end() - regionBegin <= segment; j++) {
+                        regionEnd = ordered.get(j).end();
+                    }
+                    region = channel.map(
+                            FileChannel.MapMode.READ_ONLY, dataStart + regionBegin, regionEnd - regionBegin);
+                }
+                put(tensors, e, region.slice((int) (e.begin() - regionBegin), (int) e.byteSize));
+            }
+            return tensors;
+        }
+
+        private void put(Map<String, TensorData> tensors, Entry e, ByteBuffer bytes) throws SafetensorsFormatException {
+            try {
+                tensors.put(e.name, new TensorData(e.dtype, e.shape, bytes));
+            } catch (IllegalArgumentException ex) {
+                throw fail(source, "tensor " + quote(e.name) + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    private static Layout parse(String source, Input input) throws IOException {
         long size = input.size();
         if (size < 8) {
             throw fail(
@@ -439,19 +535,7 @@ public final class SafetensorsFile {
         long dataStart = 8 + headerLen;
         long dataLen = size - dataStart;
         List<Entry> ordered = validate(source, entries, dataLen);
-
-        LinkedHashMap<String, TensorData> tensors = new LinkedHashMap<>();
-        for (Entry e : ordered) {
-            ByteBuffer buf = ByteBuffer.allocate((int) e.byteSize);
-            input.readFully(dataStart + e.begin(), buf);
-            buf.flip();
-            try {
-                tensors.put(e.name, new TensorData(e.dtype, e.shape, buf));
-            } catch (IllegalArgumentException ex) {
-                throw fail(source, "tensor " + quote(e.name) + ": " + ex.getMessage(), ex);
-            }
-        }
-        return new SafetensorsFile(source, tensors, metadata);
+        return new Layout(source, dataStart, ordered, metadata);
     }
 
     private static String decodeUtf8(String source, byte[] bytes) throws SafetensorsFormatException {

@@ -6,9 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
+import dev.perceiver.nn.Tensors;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +21,9 @@ import java.util.TreeSet;
  * safetensors, optionally under a key prefix such as {@code backend_model.}.
  */
 public final class StateDicts {
+    /** The safetensors dtypes that have an engine data type, in the order messages list them. */
+    private static final List<String> DTYPES = List.of("F32", "F64", "F16", "BF16", "I64", "I32", "I8", "U8", "BOOL");
+
     private StateDicts() {}
 
     /** The module's tensors under {@code prefix + key}, float32 as stored. */
@@ -31,24 +33,18 @@ public final class StateDicts {
         return out;
     }
 
-    /** Converts an array to safetensors data (little-endian). */
+    /** Converts an array to safetensors data: one copy of its bytes on the Java heap. */
     public static TensorData toTensorData(NDArray array) {
-        ByteBuffer bytes = array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer copy = ByteBuffer.allocate(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(bytes).flip();
-        return new TensorData(dtypeName(array.getDataType()), array.getShape().getShape(), copy);
+        // toByteBuffer() copies the tensor into a new heap array, which the TensorData keeps
+        return new TensorData(dtypeName(array.getDataType()), array.getShape().getShape(), array.toByteBuffer());
     }
 
     /**
-     * Creates an array in {@code manager} from safetensors data. The array owns its memory (a libtorch copy), so
-     * views of it stay valid whatever happens to the Java buffer it was read from.
+     * Creates an array in {@code manager} from safetensors data. The array owns its memory (a libtorch copy, see
+     * {@link Tensors}), so views of it stay valid whatever happens to the buffer it was read from.
      */
     public static NDArray toArray(NDManager manager, TensorData t) {
-        ByteBuffer direct = ByteBuffer.allocateDirect(t.data().remaining()).order(ByteOrder.nativeOrder());
-        direct.put(t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN)).flip();
-        try (NDArray borrowed = manager.create(direct, new Shape(t.shape()), dataType(t.dtype()))) {
-            return borrowed.duplicate();
-        }
+        return Tensors.owned(manager, t.data(), new Shape(t.shape()), dataType(t.dtype()));
     }
 
     /** Saves the module's state dict atomically, keys prefixed with {@code prefix}. */
@@ -56,14 +52,20 @@ public final class StateDicts {
         SafetensorsFile.write(path, toTensors(module, prefix), metadata);
     }
 
-    /** Loads a safetensors file strictly into the module (keys without prefix). */
+    /**
+     * Loads a safetensors file strictly into the module (keys without prefix). The file is memory-mapped, so each
+     * tensor is copied once, from the file into the parameter's engine memory.
+     */
     public static void load(Module module, Path path) throws IOException {
-        load(module, SafetensorsFile.read(path).tensors(), "", path.toString());
+        load(module, SafetensorsFile.map(path).tensors(), "", path.toString());
     }
 
     /**
      * Loads tensors strictly: every state-dict key of the module must be present as {@code prefix + key} with the
-     * expected shape, and no other key with that prefix may exist. Errors name the offending tensors.
+     * expected shape and a dtype the engine reads, and no other key with that prefix may exist. Errors name the
+     * offending tensors; nothing is loaded unless all tensors pass. Each tensor is then copied once into its
+     * parameter (converted to the parameter's data type), whichever buffer it lives in (a mapped file for
+     * {@link SafetensorsFile#map}).
      *
      * @param source file name for messages
      */
@@ -87,6 +89,10 @@ public final class StateDicts {
                 throw new IllegalArgumentException(source + ": tensor '" + prefix + e.getKey() + "' has shape "
                         + Arrays.toString(t.shape()) + " but the model expects " + expected);
             }
+            if (!DTYPES.contains(t.dtype())) {
+                throw new IllegalArgumentException(source + ": tensor '" + prefix + e.getKey() + "' has dtype "
+                        + t.dtype() + ", which cannot be loaded (supported: " + String.join(", ", DTYPES) + ")");
+            }
         }
         if (!missing.isEmpty() || !unexpected.isEmpty()) {
             StringBuilder sb = new StringBuilder(source).append(": state dict does not match the model");
@@ -100,10 +106,7 @@ public final class StateDicts {
         }
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
             TensorData t = tensors.get(prefix + e.getKey());
-            NDManager m = e.getValue().array().getManager();
-            try (NDManager tmp = m.newSubManager()) {
-                e.getValue().load(toArray(tmp, t));
-            }
+            e.getValue().load(t.data(), dataType(t.dtype()));
         }
     }
 

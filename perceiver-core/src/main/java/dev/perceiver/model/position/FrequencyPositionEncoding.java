@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Ops;
 import dev.perceiver.nn.Parameter;
 
 /**
@@ -22,7 +23,7 @@ public final class FrequencyPositionEncoding extends Module {
             NDArray exponents = m.arange(0, dim, 2, DataType.INT64)
                     .toType(DataType.FLOAT32, false)
                     .div(dim);
-            return m.create(1f).div(m.create(10000f).pow(exponents));
+            return Ops.scalar(m, 1f).div(Ops.scalar(m, 10000f).pow(exponents));
         }));
     }
 

@@ -115,6 +115,35 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void mappedFileHasTheSameTensorsAsDirectViewsOfTheFile() throws IOException {
+        Path path = dir.resolve("mapped.safetensors");
+        Map<String, TensorData> tensors = sampleTensors();
+        SafetensorsFile.write(path, tensors, sampleMetadata());
+        SafetensorsFile mapped = SafetensorsFile.map(path);
+        assertSameTensors(mapped, tensors);
+        assertThat(mapped.metadata()).isEqualTo(sampleMetadata());
+        assertThat(mapped.source()).isEqualTo(path.toString());
+        assertThat(mapped.get("encoder.weight").data().isDirect()).isTrue();
+        assertThat(mapped.get("encoder.weight").data().isReadOnly()).isTrue();
+        assertThat(mapped.get("ids").toLongArray()).containsExactly(0, -1, Long.MAX_VALUE, 42);
+    }
+
+    @Test
+    void mappingInSmallRegionsKeepsEveryTensorWhole() throws IOException {
+        Path path = dir.resolve("regions.safetensors");
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        tensors.put("empty_first", TensorData.ofFloats(new long[] {0}, new float[0]));
+        tensors.putAll(sampleTensors()); // 24, 32, 3, 4 and 0 bytes
+        tensors.put("big", TensorData.ofFloats(new long[] {10}, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+        tensors.put("empty_last", TensorData.ofLongs(new long[] {0, 2}, new long[0]));
+        SafetensorsFile.write(path, tensors, null);
+        // regions of at most 1, 16 and 40 bytes: tensors larger than a region, several tensors per region
+        for (long segment : new long[] {1, 16, 40, SafetensorsFile.MAP_SEGMENT}) {
+            assertSameTensors(SafetensorsFile.map(path, segment), tensors);
+        }
+    }
+
+    @Test
     void writeReplacesExistingFile() throws IOException {
         Path path = dir.resolve("m.safetensors");
         SafetensorsFile.write(path, sampleTensors(), null);
@@ -584,6 +613,24 @@ class SafetensorsFileTest {
                 .hasMessageContaining(expected);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformed")
+    void malformedFileGivesTheSameMessageWhenMapped(String description, byte[] content, String expected)
+            throws IOException {
+        Path path = dir.resolve("malformed.safetensors");
+        Files.write(path, content);
+        String fromBytes = "";
+        try {
+            SafetensorsFile.read(content);
+        } catch (SafetensorsFormatException e) {
+            fromBytes = e.getMessage().substring("<bytes>".length());
+        }
+        assertThatThrownBy(() -> SafetensorsFile.map(path))
+                .as(description)
+                .isInstanceOf(SafetensorsFormatException.class)
+                .hasMessage(path + fromBytes);
+    }
+
     @Test
     void invalidUtf8IsReported() {
         byte[] content = file("{\"aX\":null}", 0);
@@ -593,31 +640,43 @@ class SafetensorsFileTest {
                 .hasMessage("<bytes>: header is not valid UTF-8 (bad byte at header offset 2)");
     }
 
-    @Test
-    void fileErrorsNameTheFile() throws IOException {
+    /** Reads a file into memory or maps it. */
+    interface FileReader {
+        SafetensorsFile open(Path path) throws IOException;
+    }
+
+    static Stream<Arguments> fileReaders() {
+        return Stream.of(Arguments.of("read", (FileReader) SafetensorsFile::read), Arguments.of("map", (FileReader)
+                SafetensorsFile::map));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fileReaders")
+    void fileErrorsNameTheFile(String name, FileReader reader) throws IOException {
         Path path = dir.resolve("model.safetensors");
         Files.write(path, file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", 12));
-        assertThatThrownBy(() -> SafetensorsFile.read(path))
+        assertThatThrownBy(() -> reader.open(path))
                 .isInstanceOf(SafetensorsFormatException.class)
                 .hasMessage(
                         path + ": tensor 'w' data_offsets [0, 12] do not match dtype F32 and shape [2, 2] (16 bytes)");
 
         byte[] valid = SafetensorsFile.toBytes(sampleTensors(), sampleMetadata());
         Files.write(path, Arrays.copyOf(valid, valid.length - 1));
-        assertThatThrownBy(() -> SafetensorsFile.read(path))
+        assertThatThrownBy(() -> reader.open(path))
                 .isInstanceOf(SafetensorsFormatException.class)
                 .hasMessageStartingWith(path + ": ")
                 .hasMessageContaining("is the file truncated?");
 
         Files.write(path, new byte[3]);
-        assertThatThrownBy(() -> SafetensorsFile.read(path))
+        assertThatThrownBy(() -> reader.open(path))
                 .isInstanceOf(SafetensorsFormatException.class)
                 .hasMessage(path + ": too short: 3 bytes, but a safetensors file starts with an 8-byte header length");
     }
 
-    @Test
-    void missingFileIsAnIOException() {
-        assertThatThrownBy(() -> SafetensorsFile.read(dir.resolve("absent.safetensors")))
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fileReaders")
+    void missingFileIsAnIOException(String name, FileReader reader) {
+        assertThatThrownBy(() -> reader.open(dir.resolve("absent.safetensors")))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("absent.safetensors");
     }
@@ -662,13 +721,14 @@ class SafetensorsFileTest {
         });
     }
 
-    @Test
-    void everyTruncatedFileFailsCleanly() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fileReaders")
+    void everyTruncatedFileFailsCleanly(String name, FileReader reader) throws IOException {
         byte[] valid = SafetensorsFile.toBytes(sampleTensors(), null);
         Path path = dir.resolve("t.safetensors");
         for (int len = 0; len < valid.length; len += 7) {
             Files.write(path, Arrays.copyOf(valid, len));
-            assertThatThrownBy(() -> SafetensorsFile.read(path))
+            assertThatThrownBy(() -> reader.open(path))
                     .isInstanceOf(SafetensorsFormatException.class)
                     .hasMessageStartingWith(path + ": ");
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
@@ -80,6 +81,21 @@ class StrictLoadingTest {
     }
 
     @Test
+    void modelBuiltAndLoadedInsideAScopeOutlivesIt() throws Exception {
+        ImageClassifier a = model();
+        Path file = tmp.resolve("w.safetensors");
+        StateDicts.save(a, file, "", Map.of());
+        ImageClassifier b;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            b = model();
+            StateDicts.load(b, file);
+        }
+        NDArray x = manager.randomUniform(0, 1, new Shape(2, 4, 4, 1));
+        assertThat(b.forward(x).toFloatArray()).containsExactly(a.forward(x).toFloatArray());
+    }
+
+    @Test
     void missingUnexpectedAndMisshapedTensorsAreNamed() {
         ImageClassifier m = model();
         Map<String, TensorData> tensors = new LinkedHashMap<>(StateDicts.toTensors(m, ""));
@@ -99,6 +115,42 @@ class StrictLoadingTest {
         assertThatThrownBy(() -> StateDicts.load(m, shaped, "", "w.safetensors"))
                 .hasMessageContaining(
                         "tensor '1.output_adapter.linear.weight' has shape [4, 8] but the model expects (3, 8)");
+    }
+
+    @Test
+    void unloadableDtypeIsNamedAndNothingIsLoaded() {
+        ImageClassifier m = model();
+        Map<String, TensorData> tensors = new LinkedHashMap<>(StateDicts.toTensors(model(), ""));
+        String key = "1.output_adapter.linear.bias";
+        tensors.put(key, new TensorData("I16", new long[] {3}, java.nio.ByteBuffer.allocate(6)));
+        float[] before = m.stateDict().get("0.latent_provider._query").array().toFloatArray();
+        assertThatThrownBy(() -> StateDicts.load(m, tensors, "", "w.safetensors"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("w.safetensors: tensor '" + key + "' has dtype I16, which cannot be loaded (supported: F32,"
+                        + " F64, F16, BF16, I64, I32, I8, U8, BOOL)");
+        assertThat(m.stateDict().get("0.latent_provider._query").array().toFloatArray())
+                .containsExactly(before);
+    }
+
+    @Test
+    void float16TensorsLoadConvertedToTheParameterType() {
+        ImageClassifier a = model();
+        ImageClassifier b = model();
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        a.stateDict().forEach((k, p) -> {
+            try (NDArray half = p.array().toType(ai.djl.ndarray.types.DataType.FLOAT16, true)) {
+                tensors.put(k, StateDicts.toTensorData(half));
+            }
+        });
+        StateDicts.load(b, tensors, "", "half.safetensors");
+        a.stateDict().forEach((k, p) -> {
+            NDArray loaded = b.stateDict().get(k).array();
+            assertThat(loaded.getDataType()).as(k).isEqualTo(p.array().getDataType());
+            NDArray rounded = p.array()
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT16, true)
+                    .toType(p.array().getDataType(), true);
+            assertThat(loaded.toFloatArray()).as(k).containsExactly(rounded.toFloatArray());
+        });
     }
 
     @Test

@@ -8,7 +8,7 @@ import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.audio.AudioModelKinds;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -63,9 +63,10 @@ public final class SymbolicAudioPipeline {
      */
     public static SymbolicAudioModel loadModel(Path dir, NDManager manager) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-        if (loaded.type() != ModelType.SYMBOLIC_AUDIO_MODEL) {
+        if (loaded.kind() != AudioModelKinds.SYMBOLIC_AUDIO_MODEL) {
             throw new IllegalArgumentException("model folder " + dir + " holds model_type '"
-                    + loaded.type().id() + "'; symbolic audio generation needs '" + ModelType.SYMBOLIC_AUDIO_MODEL.id()
+                    + loaded.kind().modelType() + "'; symbolic audio generation needs '"
+                    + AudioModelKinds.SYMBOLIC_AUDIO_MODEL.modelType()
                     + "'");
         }
         SymbolicAudioModel m = (SymbolicAudioModel) loaded.model();

@@ -19,7 +19,7 @@ package dev.perceiver.inference.decoding;
  * @param useCache true: the prompt is processed once and then one token per step with key/value caches; false:
  *        the whole window is recomputed every step (slow; for checks)
  * @param float16Steps true: the cached one-token steps multiply with float16 copies of the linear layers' weights
- *        (made once per call; see {@link dev.perceiver.nn.FrozenWeights}): faster where memory bandwidth bounds
+ *        (see {@link InferenceWeights}): faster where memory bandwidth bounds
  *        decoding, with logits that differ from float32 by float16 rounding; false: float32 throughout
  */
 public record GenerationConfig(

@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.perceiver.inference.tokenizer.RightPadded;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+import dev.perceiver.inference.tokenizer.SpecialToken;
+import dev.perceiver.inference.tokenizer.Tokenizer;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +22,17 @@ import java.util.List;
  */
 public final class FillMaskPipeline {
     private final MaskedLanguageModel model;
-    private final TextTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final int batchSize;
 
     /**
      * @param batchSize texts per forward pass, >= 1
      */
-    public FillMaskPipeline(MaskedLanguageModel model, TextTokenizer tokenizer, int batchSize) {
+    public FillMaskPipeline(MaskedLanguageModel model, Tokenizer tokenizer, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch_size (" + batchSize + ") must be >= 1");
         }
-        if (tokenizer.maskTokenId().isEmpty()) {
-            throw new IllegalArgumentException("the tokenizer has no mask token; fill-mask needs one");
-        }
+        tokenizer.requireTokenId(SpecialToken.MASK, "fill-mask");
         int modelVocab = model.config().encoder().vocabSize();
         if (tokenizer.vocabSize() > modelVocab) {
             throw new IllegalArgumentException("tokenizer vocabulary (" + tokenizer.vocabSize()
@@ -59,8 +59,8 @@ public final class FillMaskPipeline {
         if (model.isTraining()) {
             throw new IllegalArgumentException("model is in training mode; call setTraining(false) first");
         }
-        long maskId = tokenizer.maskTokenId().getAsLong();
-        String maskToken = tokenizer.maskToken();
+        long maskId = tokenizer.requireTokenId(SpecialToken.MASK, "fill-mask");
+        String maskToken = tokenizer.token(SpecialToken.MASK).orElse(null);
         int maxLen = Math.min(
                 model.config().encoder().maxSeqLen(), model.config().decoder().maxSeqLen());
         List<String> masked = new ArrayList<>();
@@ -92,7 +92,7 @@ public final class FillMaskPipeline {
     }
 
     private List<FillMaskResult> fillBatch(List<String> texts, List<long[]> rows, long maskId, int topK, int vocab) {
-        RightPadded batch = new RightPadded(rows, tokenizer.padTokenId());
+        PaddedBatch batch = PaddedBatch.of(rows, tokenizer.padTokenId(), PaddedBatch.Side.RIGHT);
         int n = batch.length();
         List<long[]> positions = new ArrayList<>(); // (row, position) of every mask
         for (int r = 0; r < rows.size(); r++) {
@@ -112,7 +112,7 @@ public final class FillMaskPipeline {
             for (int j = 0; j < flatIndex.length; j++) {
                 flatIndex[j] = positions.get(j)[0] * n + positions.get(j)[1];
             }
-            NDArray selected = all.reshape(-1, vocab).get(m.create(flatIndex, new Shape(flatIndex.length)));
+            NDArray selected = all.reshape(-1, vocab).get(Tensors.owned(m, flatIndex, new Shape(flatIndex.length)));
             logits = selected.toType(DataType.FLOAT32, false).toFloatArray(); // (masks, vocab)
         }
         List<List<FillMaskResult.MaskPrediction>> perText = new ArrayList<>();

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.perceiver.inference.LabelScore;
-import dev.perceiver.inference.tokenizer.RightPadded;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.tasks.text.TextClassifier;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class TextClassificationPipeline {
     private final TextClassifier model;
-    private final TextTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final String[] labels;
     private final int batchSize;
 
@@ -26,7 +26,7 @@ public final class TextClassificationPipeline {
      * @param labels class names by index (from {@code id2label}), or null to name classes by their index
      * @param batchSize texts per forward pass, >= 1
      */
-    public TextClassificationPipeline(TextClassifier model, TextTokenizer tokenizer, String[] labels, int batchSize) {
+    public TextClassificationPipeline(TextClassifier model, Tokenizer tokenizer, String[] labels, int batchSize) {
         int classes = model.config().decoder().numClasses();
         if (labels != null && labels.length != classes) {
             throw new IllegalArgumentException("id2label has " + labels.length + " labels but the model has " + classes
@@ -78,7 +78,7 @@ public final class TextClassificationPipeline {
         List<List<LabelScore>> out = new ArrayList<>();
         for (int from = 0; from < encoded.size(); from += batchSize) {
             List<long[]> rows = encoded.subList(from, Math.min(encoded.size(), from + batchSize));
-            RightPadded batch = new RightPadded(rows, tokenizer.padTokenId());
+            PaddedBatch batch = PaddedBatch.of(rows, tokenizer.padTokenId(), PaddedBatch.Side.RIGHT);
             float[] logits;
             try (NDManager m = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {

@@ -4,7 +4,8 @@ import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.inference.tokenizer.SpecialToken;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,9 @@ import java.util.List;
  */
 public final class TextGenerationPipeline {
     private final CausalSequenceModel model;
-    private final TextTokenizer tokenizer;
+    private final Tokenizer tokenizer;
 
-    public TextGenerationPipeline(CausalSequenceModel model, TextTokenizer tokenizer) {
+    public TextGenerationPipeline(CausalSequenceModel model, Tokenizer tokenizer) {
         int modelVocab = model.config().vocabSize();
         if (tokenizer.vocabSize() > modelVocab) {
             throw new IllegalArgumentException("tokenizer vocabulary (" + tokenizer.vocabSize()
@@ -36,8 +37,8 @@ public final class TextGenerationPipeline {
         return GenerationConfig.greedy(maxNewTokens)
                 .withPadTokenId((int) tokenizer.padTokenId())
                 .withEosTokenId(
-                        tokenizer.eosTokenId().isPresent()
-                                ? (int) tokenizer.eosTokenId().getAsLong()
+                        tokenizer.tokenId(SpecialToken.EOS).isPresent()
+                                ? (int) tokenizer.tokenId(SpecialToken.EOS).getAsLong()
                                 : null);
     }
 

@@ -3,47 +3,42 @@ package dev.perceiver.inference.text;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.nn.Module;
-import dev.perceiver.tasks.ModelType;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A text model folder: the model in the reference's Hugging Face layout ({@link ModelFolder}) together with its
- * tokenizer files ({@link TextTokenizer#forModelFolder}).
+ * tokenizer files ({@link Tokenizer#forModelFolder}).
  *
  * @param model the loaded model (parameters in the caller's manager)
  * @param folder the whole loaded folder (type, config.json)
  * @param tokenizer the folder's tokenizer; close it (or this record) when done
  * @param <M> model class
  */
-public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded folder, TextTokenizer tokenizer)
+public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded folder, Tokenizer tokenizer)
         implements AutoCloseable {
 
     /**
-     * Loads a folder that must hold one of {@code types}; the model is switched to inference mode.
+     * Loads a folder that must hold a model of {@code kind}; the model is switched to inference mode.
      *
-     * @param type the class the model must have
      * @param task name of the task for the error message (e.g. "fill-mask")
+     * @param kind the kind the folder must hold
      */
     public static <M extends Module> TextModelFolder<M> load(
-            Path dir, NDManager manager, Class<M> type, String task, ModelType... types) throws IOException {
+            Path dir, NDManager manager, String task, ModelKind<?, M> kind) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-        if (!Arrays.asList(types).contains(loaded.type()) || !type.isInstance(loaded.model())) {
-            StringBuilder wanted = new StringBuilder();
-            for (ModelType t : types) {
-                wanted.append(wanted.length() == 0 ? "" : " or ").append(t.id());
-            }
-            throw new IllegalArgumentException(
-                    "model folder " + dir + " holds a " + loaded.type().id() + "; " + task + " needs a " + wanted);
+        if (loaded.kind() != kind) {
+            throw new IllegalArgumentException("model folder " + dir + " holds a "
+                    + loaded.kind().modelType() + "; " + task + " needs a " + kind.modelType());
         }
         loaded.model().setTraining(false);
-        return new TextModelFolder<>(type.cast(loaded.model()), loaded, TextTokenizer.forModelFolder(dir));
+        return new TextModelFolder<>(kind.cast(loaded.model()), loaded, Tokenizer.forModelFolder(dir));
     }
 
     /**
@@ -52,7 +47,7 @@ public record TextModelFolder<M extends Module>(M model, ModelFolder.Loaded fold
      *
      * @param extra additional config.json entries (e.g. id2label), may be empty
      */
-    public static void save(Module model, Path dir, Map<String, JsonNode> extra, TextTokenizer tokenizer)
+    public static void save(Module model, Path dir, Map<String, JsonNode> extra, Tokenizer tokenizer)
             throws IOException {
         Map<String, JsonNode> all = new LinkedHashMap<>(extra);
         if (tokenizer.tokenizerClass() != null) {

@@ -1,30 +1,42 @@
 package dev.perceiver.inference.tokenizer;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * The Perceiver IO UTF-8 bytes tokenizer (behaviour of Hugging Face's {@code PerceiverTokenizer}).
+ * The Perceiver IO UTF-8 bytes tokenizer, with the ids of Hugging Face's {@code PerceiverTokenizer} (the reference's
+ * {@code deepmind/language-perceiver} tokenizer).
  *
  * <p>The vocabulary has {@value #VOCAB_SIZE} entries: six special tokens
- * {@code [PAD]=0, [BOS]=1, [EOS]=2, [MASK]=3, [CLS]=4, [SEP]=5}, followed by the 256 byte values,
- * where byte {@code b} (0..255) has id {@code b + 6}. Text is encoded as its UTF-8 bytes; the
- * literal strings of the special tokens inside a text (for example {@code "[MASK]"}) are recognised
- * and encoded as their single special id. With special tokens added, a sequence becomes
- * {@code [CLS] ids [SEP]}.
+ * {@code [PAD]=0, [BOS]=1, [EOS]=2, [MASK]=3, [CLS]=4, [SEP]=5}, followed by the 256 byte values, where byte
+ * {@code b} (0..255) has id {@code b + 6}. Text is encoded as its UTF-8 bytes; the literal strings of the special
+ * tokens inside a text (for example {@code "[MASK]"}) are recognised and encoded as their single special id. With
+ * special tokens added, a sequence becomes {@code [CLS] ids [SEP]}. One {@code [MASK]} stands for one byte.
  *
- * <p>Decoding turns byte ids back into bytes and decodes them as UTF-8 leniently: every malformed
- * sequence becomes U+FFFD (maximal-subpart rule, as Python's {@code errors="replace"}), so decoding
- * never fails on model output. Unlike the Hugging Face default, no "tokenization space clean-up"
- * is applied, so {@code decode(encode(s))} returns {@code s} for every well-formed string.
+ * <p>Decoding turns byte ids back into bytes and decodes them as UTF-8 leniently: every malformed sequence becomes
+ * U+FFFD (maximal-subpart rule, as Python's {@code errors="replace"}), so decoding never fails on model output. Unlike
+ * the Hugging Face default, no "tokenization space clean-up" is applied, so {@code decode(encode(s))} returns
+ * {@code s} for every well-formed string.
+ *
+ * <p>Word ids ({@link #wordIds}) follow whitespace boundaries, as the reference's whole-word masking does for this
+ * tokenizer. {@link #save} writes the {@code tokenizer_config.json} and {@code special_tokens_map.json} of
+ * {@code PerceiverTokenizer.save_pretrained}, so a model folder saved with it loads with
+ * {@code AutoTokenizer.from_pretrained}.
  *
  * <p>Instances are immutable and thread-safe.
  */
-public final class BytesTokenizer {
+public final class BytesTokenizer implements Tokenizer {
 
     /** Id of the padding token {@code [PAD]}. */
     public static final int PAD_ID = 0;
@@ -44,176 +56,49 @@ public final class BytesTokenizer {
     public static final int VOCAB_SIZE = NUM_SPECIAL_TOKENS + 256;
     /** Maximum sequence length of the pretrained Perceiver IO language model. */
     public static final int MODEL_MAX_LENGTH = 2048;
+    /** Hugging Face class name of this tokenizer. */
+    public static final String CLASS_NAME = "PerceiverTokenizer";
 
     /** Special token strings, indexed by their id. */
     public static final List<String> SPECIAL_TOKENS = List.of("[PAD]", "[BOS]", "[EOS]", "[MASK]", "[CLS]", "[SEP]");
 
     private static final String WHITESPACE = " \t\n\r\u000b\f";
 
-    /** Which end of a sequence receives padding. */
-    public enum PaddingSide {
-        /** Padding is put before the tokens (as used for causal generation). */
-        LEFT,
-        /** Padding is appended after the tokens (the Hugging Face default). */
-        RIGHT
-    }
-
     /** Creates a tokenizer; all state is constant. */
     public BytesTokenizer() {}
 
     /** @return the vocabulary size, {@value #VOCAB_SIZE} */
+    @Override
     public int vocabSize() {
         return VOCAB_SIZE;
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Encoding
-    // ------------------------------------------------------------------------------------------
-
     /**
-     * Encodes a text into token ids without adding {@code [CLS]}/{@code [SEP]}.
+     * Encodes a text into token ids.
      *
      * @param text the text; special token strings inside it map to their ids
+     * @param addSpecialTokens if true, the result is {@code [CLS] ids [SEP]}
      * @return one id per UTF-8 byte (byte + 6), or the special id for a special token string
      * @throws IllegalArgumentException if the text contains an unpaired surrogate
      */
-    public long[] encode(String text) {
-        return encode(text, false);
-    }
-
-    /**
-     * Encodes a text into token ids, without truncation.
-     *
-     * @param text the text; special token strings inside it map to their ids
-     * @param addSpecialTokens if true, the result is {@code [CLS] ids [SEP]}
-     * @return the token ids
-     * @throws IllegalArgumentException if the text contains an unpaired surrogate
-     */
+    @Override
     public long[] encode(String text, boolean addSpecialTokens) {
-        return encode(text, addSpecialTokens, Integer.MAX_VALUE);
-    }
-
-    /**
-     * Encodes a text into token ids and truncates it to at most {@code maxLength} ids.
-     *
-     * <p>Truncation drops ids from the end of the text; the special tokens (when added) are kept, so
-     * the text part is cut to {@code maxLength - 2} ids.
-     *
-     * @param text the text; special token strings inside it map to their ids
-     * @param addSpecialTokens if true, the result is {@code [CLS] ids [SEP]}
-     * @param maxLength the maximum number of ids in the result ({@code Integer.MAX_VALUE} for none)
-     * @return the token ids, at most {@code maxLength} of them
-     * @throws IllegalArgumentException if {@code maxLength} is too small to hold the special tokens
-     *     (or below 1), or if the text contains an unpaired surrogate
-     */
-    public long[] encode(String text, boolean addSpecialTokens, int maxLength) {
         Objects.requireNonNull(text, "text");
-        int specials = addSpecialTokens ? 2 : 0;
-        if (maxLength < Math.max(1, specials)) {
-            throw new IllegalArgumentException("maxLength " + maxLength + " is too small: it must be at least "
-                    + Math.max(1, specials) + (addSpecialTokens ? " to hold [CLS] and [SEP]" : ""));
-        }
         long[] body = tokenize(text);
-        int keep = (int) Math.min(body.length, (long) maxLength - specials);
         if (!addSpecialTokens) {
-            return keep == body.length ? body : Arrays.copyOf(body, keep);
+            return body;
         }
-        long[] out = new long[keep + 2];
+        long[] out = new long[body.length + 2];
         out[0] = CLS_ID;
-        System.arraycopy(body, 0, out, 1, keep);
-        out[keep + 1] = SEP_ID;
+        System.arraycopy(body, 0, out, 1, body.length);
+        out[body.length + 1] = SEP_ID;
         return out;
     }
 
-    /**
-     * Encodes several texts, truncates each to {@code maxLength} ids and pads them to the longest.
-     *
-     * @param texts the texts to encode
-     * @param addSpecialTokens if true, each row is {@code [CLS] ids [SEP]} before padding
-     * @param maxLength the maximum length of each row ({@code Integer.MAX_VALUE} for none)
-     * @param side where the padding goes
-     * @return the padded ids and the attention mask (1 = token, 0 = pad)
-     * @throws IllegalArgumentException as {@link #encode(String, boolean, int)}
-     */
-    public Encoding encodeBatch(List<String> texts, boolean addSpecialTokens, int maxLength, PaddingSide side) {
-        Objects.requireNonNull(texts, "texts");
-        List<long[]> rows = new ArrayList<>(texts.size());
-        for (String text : texts) {
-            rows.add(encode(text, addSpecialTokens, maxLength));
-        }
-        return pad(rows, side);
-    }
-
-    /**
-     * Encodes several texts without truncation and pads them to the longest.
-     *
-     * @param texts the texts to encode
-     * @param addSpecialTokens if true, each row is {@code [CLS] ids [SEP]} before padding
-     * @param side where the padding goes
-     * @return the padded ids and the attention mask (1 = token, 0 = pad)
-     */
-    public Encoding encodeBatch(List<String> texts, boolean addSpecialTokens, PaddingSide side) {
-        return encodeBatch(texts, addSpecialTokens, Integer.MAX_VALUE, side);
-    }
-
-    /**
-     * Pads id sequences with {@link #PAD_ID} to the length of the longest one.
-     *
-     * @param sequences the id sequences (each id must be in the vocabulary)
-     * @param side where the padding goes
-     * @return the padded ids and the attention mask (1 = token, 0 = pad)
-     * @throws IllegalArgumentException if an id is outside {@code [0, 262)}
-     */
-    public Encoding pad(List<long[]> sequences, PaddingSide side) {
-        int longest = 0;
-        for (long[] seq : sequences) {
-            longest = Math.max(longest, seq.length);
-        }
-        return pad(sequences, side, longest);
-    }
-
-    /**
-     * Pads id sequences with {@link #PAD_ID} to a fixed length.
-     *
-     * @param sequences the id sequences (each id must be in the vocabulary)
-     * @param side where the padding goes
-     * @param length the length of every output row; must be at least the longest sequence
-     * @return the padded ids and the attention mask (1 = token, 0 = pad)
-     * @throws IllegalArgumentException if a sequence is longer than {@code length} or holds an id
-     *     outside {@code [0, 262)}
-     */
-    public Encoding pad(List<long[]> sequences, PaddingSide side, int length) {
-        Objects.requireNonNull(sequences, "sequences");
-        Objects.requireNonNull(side, "side");
-        long[][] ids = new long[sequences.size()][length];
-        long[][] mask = new long[sequences.size()][length];
-        for (int i = 0; i < sequences.size(); i++) {
-            long[] seq = Objects.requireNonNull(sequences.get(i), "sequence " + i);
-            if (seq.length > length) {
-                throw new IllegalArgumentException(
-                        "sequence " + i + " has " + seq.length + " ids, more than the padded length " + length);
-            }
-            checkIds(seq);
-            int offset = side == PaddingSide.LEFT ? length - seq.length : 0;
-            System.arraycopy(seq, 0, ids[i], offset, seq.length);
-            Arrays.fill(mask[i], offset, offset + seq.length, 1L);
-        }
-        return new Encoding(ids, mask);
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Decoding
-    // ------------------------------------------------------------------------------------------
-
-    /**
-     * Decodes token ids into text; special tokens appear as their strings (e.g. {@code "[SEP]"}).
-     *
-     * @param ids token ids in {@code [0, 262)}
-     * @return the decoded text; malformed UTF-8 becomes U+FFFD
-     * @throws IllegalArgumentException if an id is outside {@code [0, 262)}
-     */
-    public String decode(long[] ids) {
-        return decode(ids, false);
+    @Override
+    public EncodedText encodeWithWordIds(String text, boolean addSpecialTokens) {
+        long[] ids = encode(text, addSpecialTokens);
+        return new EncodedText(ids, wordIds(ids));
     }
 
     /**
@@ -224,6 +109,7 @@ public final class BytesTokenizer {
      * @return the decoded text; malformed UTF-8 becomes U+FFFD
      * @throws IllegalArgumentException if an id is outside {@code [0, 262)}
      */
+    @Override
     public String decode(long[] ids, boolean skipSpecialTokens) {
         Objects.requireNonNull(ids, "ids");
         checkIds(ids);
@@ -238,25 +124,25 @@ public final class BytesTokenizer {
         return decodeUtf8Lenient(bytes.toByteArray());
     }
 
-    /**
-     * Decodes every row of a batch; padding is removed by {@code skipSpecialTokens}.
-     *
-     * @param ids rows of token ids in {@code [0, 262)}
-     * @param skipSpecialTokens if true, ids 0..5 (including {@code [PAD]}) are dropped
-     * @return one decoded text per row
-     * @throws IllegalArgumentException if an id is outside {@code [0, 262)}
-     */
-    public List<String> decodeBatch(long[][] ids, boolean skipSpecialTokens) {
-        List<String> out = new ArrayList<>(ids.length);
-        for (long[] row : ids) {
-            out.add(decode(row, skipSpecialTokens));
-        }
-        return out;
+    /** All roles but {@code UNK} (every byte is in the vocabulary). */
+    @Override
+    public OptionalLong tokenId(SpecialToken role) {
+        return switch (role) {
+            case PAD -> OptionalLong.of(PAD_ID);
+            case BOS -> OptionalLong.of(BOS_ID);
+            case EOS -> OptionalLong.of(EOS_ID);
+            case MASK -> OptionalLong.of(MASK_ID);
+            case CLS -> OptionalLong.of(CLS_ID);
+            case SEP -> OptionalLong.of(SEP_ID);
+            case UNK -> OptionalLong.empty();
+        };
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Vocabulary helpers
-    // ------------------------------------------------------------------------------------------
+    @Override
+    public Optional<String> token(SpecialToken role) {
+        OptionalLong id = tokenId(role);
+        return id.isPresent() ? Optional.of(SPECIAL_TOKENS.get((int) id.getAsLong())) : Optional.empty();
+    }
 
     /**
      * Tells whether an id is one of the six special tokens.
@@ -265,66 +151,25 @@ public final class BytesTokenizer {
      * @return true for ids 0..5
      * @throws IllegalArgumentException if the id is outside {@code [0, 262)}
      */
-    public boolean isSpecialToken(long id) {
+    @Override
+    public boolean isSpecial(long id) {
         checkId(id, -1);
         return id < NUM_SPECIAL_TOKENS;
     }
 
-    /**
-     * Tells whether an id is a whitespace byte (space, tab, newline, carriage return, vertical tab,
-     * form feed), the word boundaries of {@link #wordIds(long[])}.
-     *
-     * @param id a token id in {@code [0, 262)}
-     * @return true for the ids of the six ASCII whitespace bytes
-     * @throws IllegalArgumentException if the id is outside {@code [0, 262)}
-     */
-    public boolean isWhitespace(long id) {
-        checkId(id, -1);
-        return id >= NUM_SPECIAL_TOKENS && WHITESPACE.indexOf((int) (id - NUM_SPECIAL_TOKENS)) >= 0;
+    @Override
+    public String tokenizerClass() {
+        return CLASS_NAME;
     }
 
     /**
-     * Maps an id to its token string: the special token string, or a one-character string holding
-     * the byte value as a char in {@code U+0000..U+00FF} (as Hugging Face does).
+     * Assigns word ids to a token sequence, using whitespace bytes (space, tab, newline, carriage return, vertical
+     * tab, form feed) as word boundaries, as the reference's whole-word masking does for this tokenizer: whitespace
+     * before a word shares that word's id; special tokens get {@link #NO_WORD}. Distinct words get distinct ids, not
+     * necessarily consecutive ones.
      *
-     * @param id a token id in {@code [0, 262)}
-     * @return the token string
-     * @throws IllegalArgumentException if the id is outside {@code [0, 262)}
-     */
-    public String idToToken(long id) {
-        checkId(id, -1);
-        if (id < NUM_SPECIAL_TOKENS) {
-            return SPECIAL_TOKENS.get((int) id);
-        }
-        return String.valueOf((char) (id - NUM_SPECIAL_TOKENS));
-    }
-
-    /**
-     * Maps a token string back to its id; inverse of {@link #idToToken(long)}.
-     *
-     * @param token a special token string or a single char in {@code U+0000..U+00FF}
-     * @return the token id
-     * @throws IllegalArgumentException if the string is not a token of this vocabulary
-     */
-    public long tokenToId(String token) {
-        int special = SPECIAL_TOKENS.indexOf(token);
-        if (special >= 0) {
-            return special;
-        }
-        if (token.length() == 1 && token.charAt(0) < 256) {
-            return token.charAt(0) + NUM_SPECIAL_TOKENS;
-        }
-        throw new IllegalArgumentException("'" + token + "' is not a token of the bytes vocabulary "
-                + "(expected a special token or a single char in U+0000..U+00FF)");
-    }
-
-    /**
-     * Assigns word ids to a token sequence, using whitespace bytes as word boundaries (as the
-     * reference's whole-word masking does). Whitespace before a word shares that word's id; special
-     * tokens get {@code -1}. Distinct words get distinct ids, not necessarily consecutive ones.
-     *
-     * @param ids token ids in {@code [0, 262)}
-     * @return one word id per token, {@code -1} for special tokens
+     * @param ids token ids in {@code [0, 262)}, shape (n)
+     * @return one word id per token, shape (n), {@link #NO_WORD} for special tokens
      * @throws IllegalArgumentException if an id is outside {@code [0, 262)}
      */
     public int[] wordIds(long[] ids) {
@@ -335,9 +180,9 @@ public final class BytesTokenizer {
         for (int i = 0; i < ids.length; i++) {
             long id = ids[i];
             if (id < NUM_SPECIAL_TOKENS) {
-                out[i] = -1;
+                out[i] = NO_WORD;
                 current++;
-            } else if (isWhitespace(id)) {
+            } else if (WHITESPACE.indexOf((int) (id - NUM_SPECIAL_TOKENS)) >= 0) {
                 if (inWord) {
                     inWord = false;
                     current++;
@@ -351,9 +196,45 @@ public final class BytesTokenizer {
         return out;
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Internals
-    // ------------------------------------------------------------------------------------------
+    /**
+     * Writes the files of Hugging Face's {@code PerceiverTokenizer.save_pretrained}: {@code tokenizer_config.json}
+     * (class, special tokens, model_max_length) and {@code special_tokens_map.json}.
+     */
+    @Override
+    public void save(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode config = ConfigJson.MAPPER.createObjectNode();
+        ObjectNode map = ConfigJson.MAPPER.createObjectNode();
+        SpecialToken[] roles = {
+            SpecialToken.BOS, SpecialToken.CLS, SpecialToken.EOS, SpecialToken.MASK, SpecialToken.PAD, SpecialToken.SEP
+        };
+        for (SpecialToken role : roles) {
+            String content = token(role).orElseThrow();
+            ObjectNode typed = config.putObject(role.key());
+            typed.put("__type", "AddedToken");
+            addedToken(typed, content);
+            addedToken(map.putObject(role.key()), content);
+            if (role == SpecialToken.MASK) {
+                config.put("model_max_length", MODEL_MAX_LENGTH);
+            }
+        }
+        config.put("tokenizer_class", CLASS_NAME);
+        AtomicFiles.writeString(dir.resolve(TOKENIZER_CONFIG), ConfigJson.toString(config) + "\n");
+        AtomicFiles.writeString(dir.resolve(SPECIAL_TOKENS_MAP), ConfigJson.toString(map) + "\n");
+    }
+
+    private static void addedToken(ObjectNode node, String content) {
+        node.put("content", content);
+        node.put("lstrip", false);
+        node.put("normalized", true);
+        node.put("rstrip", false);
+        node.put("single_word", false);
+    }
+
+    @Override
+    public void close() {
+        // nothing to free
+    }
 
     private static long[] tokenize(String text) {
         long[] out = new long[Math.max(16, text.length() * 2)];

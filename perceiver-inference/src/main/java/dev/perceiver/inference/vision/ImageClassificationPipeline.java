@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Tensors;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.vision.ImageClassifier;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -78,9 +78,10 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-            if (loaded.type() != ModelType.IMAGE_CLASSIFIER) {
+            if (loaded.kind() != VisionModelKinds.IMAGE_CLASSIFIER) {
                 throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is "
-                        + loaded.type().id() + ", an image classifier (" + ModelType.IMAGE_CLASSIFIER.id()
+                        + loaded.kind().modelType() + ", an image classifier ("
+                        + VisionModelKinds.IMAGE_CLASSIFIER.modelType()
                         + ") is needed");
             }
             ImageClassifier model = (ImageClassifier) loaded.model();

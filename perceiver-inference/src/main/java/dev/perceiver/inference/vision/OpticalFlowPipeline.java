@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Tensors;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.vision.OpticalFlow;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -79,9 +79,10 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-            if (loaded.type() != ModelType.OPTICAL_FLOW) {
+            if (loaded.kind() != VisionModelKinds.OPTICAL_FLOW) {
                 throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is "
-                        + loaded.type().id() + ", an optical flow model (" + ModelType.OPTICAL_FLOW.id()
+                        + loaded.kind().modelType() + ", an optical flow model ("
+                        + VisionModelKinds.OPTICAL_FLOW.modelType()
                         + ") is needed");
             }
             return new OpticalFlowPipeline((OpticalFlow) loaded.model(), minOverlap, batchSize, manager);

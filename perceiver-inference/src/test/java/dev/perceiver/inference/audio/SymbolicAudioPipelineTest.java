@@ -43,26 +43,17 @@ class SymbolicAudioPipelineTest {
     private static SymbolicAudioPipeline pipeline;
 
     static PerceiverARConfig config(int vocabSize) {
-        return new PerceiverARConfig(
-                4,
-                null,
-                1,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                vocabSize,
-                MAX_SEQ_LEN,
-                MAX_LATENTS,
-                32,
-                true,
-                false,
-                false,
-                null);
+        return PerceiverARConfig.builder()
+                .numHeads(4)
+                .numSelfAttentionLayers(1)
+                .vocabSize(vocabSize)
+                .maxSeqLen(MAX_SEQ_LEN)
+                .maxLatents(MAX_LATENTS)
+                .numChannels(32)
+                .outputNorm(true)
+                .outputBias(false)
+                .absPosEmb(false)
+                .build();
     }
 
     @BeforeAll

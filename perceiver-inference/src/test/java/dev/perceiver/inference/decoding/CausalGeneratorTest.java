@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.nn.FrozenWeights;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,29 +85,49 @@ class CausalGeneratorTest {
     }
 
     @Test
-    void callsInsideAHeldWeightsScopeShareItsCopiesAndGiveTheSameTokens() {
+    void aGeneratorWithPreparedWeightsUsesThemForEveryCallAndGivesTheSameTokens() {
         try (NDManager m = NDManager.newBaseManager()) {
             CausalLanguageModel model = TestModels.clm(m, VOCAB, 12, 4, 2, 5);
             PromptBatch prompts = batch(new long[] {3, 9, 27, 1, 30});
             GenerationConfig config = GenerationConfig.greedy(6).withFloat16Steps(true);
-            CausalGenerator generator = new CausalGenerator(model);
-            GenerationOutput alone = generator.generate(prompts, config, true, null);
+            GenerationOutput alone = new CausalGenerator(model).generate(prompts, config, true, null);
             int before = m.getManagedArrays().size();
-            try (FrozenWeights held = FrozenWeights.of(model)) {
+            try (InferenceWeights prepared = InferenceWeights.prepare(model, true)) {
+                int withWeights = m.getManagedArrays().size();
+                assertThat(withWeights).as("the prepared copies").isGreaterThan(before);
+                CausalGenerator generator = new CausalGenerator(model, prepared);
                 GenerationOutput first = generator.generate(prompts, config, true, null);
-                int prepared = m.getManagedArrays().size();
-                assertThat(prepared)
-                        .as("copies made by the first call stay with the scope")
-                        .isGreaterThan(before);
-                GenerationOutput second = generator.generate(prompts, config, true, null);
                 assertThat(m.getManagedArrays().size())
-                        .as("the second call made no new copies")
-                        .isEqualTo(prepared);
-                assertThat(held.isHalfPrecision()).isFalse();
+                        .as("a call leaves no arrays and makes no copies of its own")
+                        .isEqualTo(withWeights);
+                GenerationOutput second = generator.generate(prompts, config, true, null);
                 assertThat(first.sequences()).isDeepEqualTo(alone.sequences());
                 assertThat(second.stepLogits()).isDeepEqualTo(alone.stepLogits());
+                GenerationOutput full = generator.generate(prompts, config.withFloat16Steps(false), true, null);
+                assertThat(full.stepLogits()[0][1])
+                        .as("float32 steps with weights that also have float16 copies")
+                        .isNotEqualTo(alone.stepLogits()[0][1]);
             }
             assertThat(m.getManagedArrays().size()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void preparedWeightsOfAnotherModelOrWithoutFloat16CopiesAreRefused() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            CausalLanguageModel a = TestModels.clm(m, VOCAB, 12, 4, 1, 5);
+            CausalLanguageModel b = TestModels.clm(m, VOCAB, 12, 4, 1, 6);
+            try (InferenceWeights weightsOfA = InferenceWeights.prepare(a, false)) {
+                assertThatThrownBy(() -> new CausalGenerator(b, weightsOfA))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("prepared for another model");
+                CausalGenerator generator = new CausalGenerator(a, weightsOfA);
+                assertThatThrownBy(() -> generator.generate(
+                                batch(new long[] {1, 2}),
+                                GenerationConfig.greedy(2).withFloat16Steps(true)))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("float16_steps (true) needs InferenceWeights prepared with float16");
+            }
         }
     }
 

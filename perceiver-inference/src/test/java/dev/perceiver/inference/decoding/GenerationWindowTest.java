@@ -9,8 +9,24 @@ import org.junit.jupiter.api.Test;
 class GenerationWindowTest {
     /** max_seq_len 12, max_latents 4, so max_prefix_len 8. */
     private static PerceiverARConfig config() {
-        return new PerceiverARConfig(
-                2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 50, 12, 4, 8, false, true, true, 0.02);
+        return PerceiverARConfig.builder()
+                .numHeads(2)
+                .numSelfAttentionLayers(1)
+                .numSelfAttentionRotaryLayers(1)
+                .selfAttentionWideningFactor(2)
+                .crossAttentionWideningFactor(2)
+                .crossAttentionDropout(0.0)
+                .postAttentionDropout(0.0)
+                .residualDropout(0.0)
+                .vocabSize(50)
+                .maxSeqLen(12)
+                .maxLatents(4)
+                .numChannels(8)
+                .outputNorm(false)
+                .outputBias(true)
+                .absPosEmb(true)
+                .initScale(0.02)
+                .build();
     }
 
     @Test

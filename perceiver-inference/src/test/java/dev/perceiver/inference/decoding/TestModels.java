@@ -15,26 +15,24 @@ final class TestModels {
      */
     static CausalLanguageModel clm(NDManager m, int vocab, int maxSeqLen, int maxLatents, int saLayers, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        PerceiverARConfig c = new PerceiverARConfig(
-                2,
-                null,
-                saLayers,
-                1,
-                2,
-                2,
-                0.0,
-                0.0,
-                0.0,
-                false,
-                false,
-                vocab,
-                maxSeqLen,
-                maxLatents,
-                16,
-                true,
-                true,
-                true,
-                0.5);
+        PerceiverARConfig c = PerceiverARConfig.builder()
+                .numHeads(2)
+                .numSelfAttentionLayers(saLayers)
+                .numSelfAttentionRotaryLayers(1)
+                .selfAttentionWideningFactor(2)
+                .crossAttentionWideningFactor(2)
+                .crossAttentionDropout(0.0)
+                .postAttentionDropout(0.0)
+                .residualDropout(0.0)
+                .vocabSize(vocab)
+                .maxSeqLen(maxSeqLen)
+                .maxLatents(maxLatents)
+                .numChannels(16)
+                .outputNorm(true)
+                .outputBias(true)
+                .absPosEmb(true)
+                .initScale(0.5)
+                .build();
         return new CausalLanguageModel(m, c);
     }
 }

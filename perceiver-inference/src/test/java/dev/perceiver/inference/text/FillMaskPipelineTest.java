@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.perceiver.inference.tokenizer.HuggingFaceTextTokenizer;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
-import dev.perceiver.inference.tokenizer.TextTokenizer;
-import dev.perceiver.tasks.ModelType;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
+import dev.perceiver.inference.tokenizer.HuggingFaceFastTokenizer;
+import dev.perceiver.inference.tokenizer.Tokenizer;
+import dev.perceiver.inference.tokenizer.WordLevelTokenizerFiles;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +35,10 @@ class FillMaskPipelineTest {
     void aSavedFolderLoadsBackAndPredictsEveryMaskedByteWithProbabilities() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             MaskedLanguageModel original = TextTestModels.mlm(m, 262, 32, 11);
-            TextModelFolder.save(original, tmp, Map.of(), new PerceiverTextTokenizer());
+            TextModelFolder.save(original, tmp, Map.of(), new BytesTokenizer());
             assertThat(tmp.resolve("tokenizer_config.json")).exists();
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
                 assertThat(folder.folder().config().get("tokenizer_class").asText())
                         .isEqualTo("PerceiverTokenizer");
                 FillMaskPipeline pipeline = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8);
@@ -53,7 +54,7 @@ class FillMaskPipelineTest {
                         .isGreaterThanOrEqualTo(p.candidates().get(1).score());
                 assertThat(p.candidates().get(1).score())
                         .isGreaterThanOrEqualTo(p.candidates().get(2).score());
-                long[] ids = new PerceiverTextTokenizer().encode("a cat[MASK]", true);
+                long[] ids = new BytesTokenizer().encode("a cat[MASK]", true);
                 float[] probs = directProbabilities(original, ids, 6);
                 for (TokenScore c : p.candidates()) {
                     assertThat(c.score()).isCloseTo(probs[(int) c.tokenId()], within(1e-5));
@@ -61,7 +62,7 @@ class FillMaskPipelineTest {
                 assertThat(first.filledTexts()).hasSize(3);
                 long best = p.candidates().get(0).tokenId();
                 assertThat(first.filledTexts().get(0))
-                        .isEqualTo(new PerceiverTextTokenizer()
+                        .isEqualTo(new BytesTokenizer()
                                 .decode(new long[] {'a' + 6, ' ' + 6, 'c' + 6, 'a' + 6, 't' + 6, best}, true));
 
                 FillMaskResult second = results.get(1);
@@ -76,7 +77,7 @@ class FillMaskPipelineTest {
     void rightPaddingInABatchDoesNotChangeThePredictions() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             MaskedLanguageModel model = TextTestModels.mlm(m, 262, 32, 12);
-            FillMaskPipeline pipeline = new FillMaskPipeline(model, new PerceiverTextTokenizer(), 8);
+            FillMaskPipeline pipeline = new FillMaskPipeline(model, new BytesTokenizer(), 8);
             String shortText = "x[MASK]y";
             List<FillMaskResult> together = pipeline.fill(List.of("a much longer [MASK] text", shortText), 2);
             List<FillMaskResult> alone = pipeline.fill(List.of(shortText), 2);
@@ -97,7 +98,7 @@ class FillMaskPipelineTest {
     void angleBracketMaskIsReadAsTheTokenizersMaskToken() {
         try (NDManager m = NDManager.newBaseManager()) {
             FillMaskPipeline pipeline =
-                    new FillMaskPipeline(TextTestModels.mlm(m, 262, 32, 13), new PerceiverTextTokenizer(), 8);
+                    new FillMaskPipeline(TextTestModels.mlm(m, 262, 32, 13), new BytesTokenizer(), 8);
             FillMaskResult r = pipeline.fill(List.of("ab<mask>"), 1).get(0);
             assertThat(r.text()).isEqualTo("ab[MASK]");
             assertThat(r.masks()).hasSize(1);
@@ -108,7 +109,7 @@ class FillMaskPipelineTest {
     void badInputNamesTheProblem() {
         try (NDManager m = NDManager.newBaseManager()) {
             FillMaskPipeline pipeline =
-                    new FillMaskPipeline(TextTestModels.mlm(m, 262, 16, 14), new PerceiverTextTokenizer(), 8);
+                    new FillMaskPipeline(TextTestModels.mlm(m, 262, 16, 14), new BytesTokenizer(), 8);
             assertThatThrownBy(() -> pipeline.fill(List.of("no mask here"), 3))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("text 0")
@@ -129,12 +130,12 @@ class FillMaskPipelineTest {
         WordLevelTokenizerFiles.write(tmp);
         try (NDManager m = NDManager.newBaseManager()) {
             MaskedLanguageModel model = TextTestModels.mlm(m, 12, 16, 15);
-            try (TextTokenizer tokenizer = TextTokenizer.forModelFolder(tmp)) {
+            try (Tokenizer tokenizer = Tokenizer.forModelFolder(tmp)) {
                 TextModelFolder.save(model, tmp, Map.of(), tokenizer);
             }
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
-                assertThat(folder.tokenizer()).isInstanceOf(HuggingFaceTextTokenizer.class);
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
+                assertThat(folder.tokenizer()).isInstanceOf(HuggingFaceFastTokenizer.class);
                 FillMaskResult r = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
                         .fill(List.of("the [MASK] sat on the mat"), 2)
                         .get(0);

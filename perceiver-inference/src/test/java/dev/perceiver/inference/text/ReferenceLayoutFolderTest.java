@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.SafetensorsFile;
 import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.model.io.TensorData;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,7 +69,7 @@ class ReferenceLayoutFolderTest {
                 """);
         try (NDManager m = NDManager.newBaseManager()) {
             // weights of a random model of this config under the reference's keys, prefixed as save_pretrained does
-            MaskedLanguageModel source = (MaskedLanguageModel) ModelType.MASKED_LANGUAGE_MODEL.create(
+            MaskedLanguageModel source = TextModelKinds.MASKED_LANGUAGE_MODEL.createFromJson(
                     m, ConfigJson.parse(CONFIG).get("model_config"));
             Map<String, TensorData> tensors = StateDicts.toTensors(source, "backend_model.");
             assertThat(tensors)
@@ -84,14 +84,14 @@ class ReferenceLayoutFolderTest {
                             "backend_model.1.output_adapter.bias");
             SafetensorsFile.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
 
-            try (TextModelFolder<MaskedLanguageModel> folder = TextModelFolder.load(
-                    dir, m, MaskedLanguageModel.class, "fill-mask", ModelType.MASKED_LANGUAGE_MODEL)) {
-                assertThat(folder.tokenizer()).isInstanceOf(PerceiverTextTokenizer.class);
+            try (TextModelFolder<MaskedLanguageModel> folder =
+                    TextModelFolder.load(dir, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
+                assertThat(folder.tokenizer()).isInstanceOf(BytesTokenizer.class);
                 List<String> texts = List.of("I watched this[MASK][MASK][MASK]", "it[MASK]s");
                 FillMaskResult loaded = new FillMaskPipeline(folder.model(), folder.tokenizer(), 8)
                         .fill(texts, 4)
                         .get(0);
-                FillMaskResult expected = new FillMaskPipeline(source, new PerceiverTextTokenizer(), 8)
+                FillMaskResult expected = new FillMaskPipeline(source, new BytesTokenizer(), 8)
                         .fill(texts, 4)
                         .get(0);
                 assertThat(loaded.masks()).hasSize(3);

@@ -8,10 +8,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.LabelScore;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +30,9 @@ class TextClassificationPipelineTest {
                     original,
                     tmp,
                     ModelFolder.labelEntries(new String[] {"neg", "neutral", "pos"}),
-                    new PerceiverTextTokenizer());
+                    new BytesTokenizer());
             try (TextModelFolder<TextClassifier> folder =
-                    TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+                    TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
                 TextClassificationPipeline pipeline =
                         new TextClassificationPipeline(folder.model(), folder.tokenizer(), folder.labels(), 2);
                 List<String> texts = List.of("great movie", "a rather long and boring film, really", "ok");
@@ -44,7 +44,7 @@ class TextClassificationPipelineTest {
                     assertThat(r.get(0).score()).isGreaterThanOrEqualTo(r.get(1).score());
                     assertThat(r.get(1).score()).isGreaterThanOrEqualTo(r.get(2).score());
                     assertThat(r.stream().mapToDouble(LabelScore::score).sum()).isCloseTo(1.0, within(1e-5));
-                    long[] ids = new PerceiverTextTokenizer().encode(texts.get(t), true);
+                    long[] ids = new BytesTokenizer().encode(texts.get(t), true);
                     float[] probs;
                     try (NDManager sub = m.newSubManager()) {
                         NDArray logits = original.forward(sub.create(ids, new Shape(1, ids.length)), null);
@@ -63,10 +63,9 @@ class TextClassificationPipelineTest {
     @Test
     void withoutId2LabelClassesAreNamedByIndex() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TextModelFolder.save(
-                    TextTestModels.classifier(m, 262, 64, 2, 22), tmp, Map.of(), new PerceiverTextTokenizer());
+            TextModelFolder.save(TextTestModels.classifier(m, 262, 64, 2, 22), tmp, Map.of(), new BytesTokenizer());
             try (TextModelFolder<TextClassifier> folder =
-                    TextModelFolder.load(tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER)) {
+                    TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
                 assertThat(folder.labels()).isNull();
                 List<LabelScore> r = new TextClassificationPipeline(folder.model(), folder.tokenizer(), null, 8)
                         .classify(List.of("x"), 2)
@@ -80,7 +79,7 @@ class TextClassificationPipelineTest {
     void badInputNamesTheProblem() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             TextClassificationPipeline pipeline = new TextClassificationPipeline(
-                    TextTestModels.classifier(m, 262, 8, 2, 23), new PerceiverTextTokenizer(), null, 8);
+                    TextTestModels.classifier(m, 262, 8, 2, 23), new BytesTokenizer(), null, 8);
             assertThatThrownBy(() -> pipeline.classify(List.of("x"), 3))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("top_k (3) must be in [1, 2]");
@@ -88,9 +87,8 @@ class TextClassificationPipelineTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("text 0 has 12 tokens")
                     .hasMessageContaining("max_seq_len (8)");
-            TextModelFolder.save(TextTestModels.mlm(m, 262, 8, 24), tmp, Map.of(), new PerceiverTextTokenizer());
-            assertThatThrownBy(() -> TextModelFolder.load(
-                            tmp, m, TextClassifier.class, "classify-text", ModelType.TEXT_CLASSIFIER))
+            TextModelFolder.save(TextTestModels.mlm(m, 262, 8, 24), tmp, Map.of(), new BytesTokenizer());
+            assertThatThrownBy(() -> TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("perceiver-io-masked-language-model")
                     .hasMessageContaining("classify-text needs a perceiver-io-text-classifier");

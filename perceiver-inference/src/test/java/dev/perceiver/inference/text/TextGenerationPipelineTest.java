@@ -8,10 +8,10 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.PromptBatch;
-import dev.perceiver.inference.tokenizer.PerceiverTextTokenizer;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.PerceiverARConfig;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,21 +26,37 @@ class TextGenerationPipelineTest {
         Engine.getInstance().setRandomSeed(31);
         return new CausalLanguageModel(
                 m,
-                new PerceiverARConfig(
-                        2, null, 1, 1, 2, 2, 0.0, 0.0, 0.0, false, false, 262, 32, 8, 16, true, true, true, 0.5));
+                PerceiverARConfig.builder()
+                        .numHeads(2)
+                        .numSelfAttentionLayers(1)
+                        .numSelfAttentionRotaryLayers(1)
+                        .selfAttentionWideningFactor(2)
+                        .crossAttentionWideningFactor(2)
+                        .crossAttentionDropout(0.0)
+                        .postAttentionDropout(0.0)
+                        .residualDropout(0.0)
+                        .vocabSize(262)
+                        .maxSeqLen(32)
+                        .maxLatents(8)
+                        .numChannels(16)
+                        .outputNorm(true)
+                        .outputBias(true)
+                        .absPosEmb(true)
+                        .initScale(0.5)
+                        .build());
     }
 
     @Test
     void continuesPromptsOfDifferentLengthsFromASavedFolder() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TextModelFolder.save(clm(m), tmp, Map.of(), new PerceiverTextTokenizer());
-            try (TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(
-                    tmp, m, CausalLanguageModel.class, "generate", ModelType.CAUSAL_LANGUAGE_MODEL)) {
+            TextModelFolder.save(clm(m), tmp, Map.of(), new BytesTokenizer());
+            try (TextModelFolder<CausalLanguageModel> folder =
+                    TextModelFolder.load(tmp, m, "generate", TextModelKinds.CAUSAL_LANGUAGE_MODEL)) {
                 TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
                 GenerationConfig config = pipeline.defaults(6).withEosTokenId(null);
                 List<GeneratedText> out = pipeline.generate(List.of("Hello", "a longer prompt"), config);
                 assertThat(out).hasSize(2);
-                PerceiverTextTokenizer bytes = new PerceiverTextTokenizer();
+                BytesTokenizer bytes = new BytesTokenizer();
                 for (int i = 0; i < 2; i++) {
                     GeneratedText g = out.get(i);
                     assertThat(g.tokens()).hasSize(6);
@@ -62,7 +78,7 @@ class TextGenerationPipelineTest {
     @Test
     void defaultsStopAtTheTokenizersEosAndEmptyPromptsAreRejected() {
         try (NDManager m = NDManager.newBaseManager()) {
-            TextGenerationPipeline pipeline = new TextGenerationPipeline(clm(m), new PerceiverTextTokenizer());
+            TextGenerationPipeline pipeline = new TextGenerationPipeline(clm(m), new BytesTokenizer());
             assertThat(pipeline.defaults(5).eosTokenId()).isEqualTo(2);
             assertThat(pipeline.defaults(5).padTokenId()).isZero();
             assertThatThrownBy(() -> pipeline.generate(List.of("ok", ""), pipeline.defaults(3)))

@@ -36,25 +36,41 @@ final class TextTestModels {
         Engine.getInstance().setRandomSeed((int) seed);
         return new MaskedLanguageModel(
                 m,
-                new PerceiverIOConfig<>(
-                        new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
-                        new TextDecoderConfig(decoder(false), null, vocab, maxSeqLen),
-                        8,
-                        16,
-                        false,
-                        false));
+                PerceiverIOConfig.builder(
+                                TextEncoderConfig.builder()
+                                        .base(encoder())
+                                        .vocabSize(vocab)
+                                        .maxSeqLen(maxSeqLen)
+                                        .numInputChannels(16)
+                                        .build(),
+                                TextDecoderConfig.builder()
+                                        .base(decoder(false))
+                                        .vocabSize(vocab)
+                                        .maxSeqLen(maxSeqLen)
+                                        .build())
+                        .numLatents(8)
+                        .numLatentChannels(16)
+                        .build());
     }
 
     static TextClassifier classifier(NDManager m, int vocab, int maxSeqLen, int classes, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         return new TextClassifier(
                 m,
-                new PerceiverIOConfig<>(
-                        new TextEncoderConfig(encoder(), vocab, maxSeqLen, 16, null),
-                        new ClassificationDecoderConfig(decoder(true), 1, 16, classes),
-                        8,
-                        16,
-                        false,
-                        false));
+                PerceiverIOConfig.builder(
+                                TextEncoderConfig.builder()
+                                        .base(encoder())
+                                        .vocabSize(vocab)
+                                        .maxSeqLen(maxSeqLen)
+                                        .numInputChannels(16)
+                                        .build(),
+                                ClassificationDecoderConfig.builder()
+                                        .base(decoder(true))
+                                        .numOutputQueryChannels(16)
+                                        .numClasses(classes)
+                                        .build())
+                        .numLatents(8)
+                        .numLatentChannels(16)
+                        .build());
     }
 }

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.util.Random;
 
 /** Small vision models with random, non-trivial weights for tests. */
@@ -22,7 +22,7 @@ final class VisionModels {
                              "num_self_attention_heads": 2, "num_self_attention_layers_per_block": 1},
                  "decoder": {"num_classes": %d, "num_output_query_channels": 8, "num_cross_attention_heads": 1}}
                 """.formatted(h, w, c, classes);
-        return randomize((ImageClassifier) ModelType.IMAGE_CLASSIFIER.create(m, ConfigJson.parse(json)), seed);
+        return randomize(VisionModelKinds.IMAGE_CLASSIFIER.createFromJson(m, ConfigJson.parse(json)), seed);
     }
 
     /** Optical flow model with image_shape (h, w) and rescale_factor 1. */
@@ -34,7 +34,7 @@ final class VisionModels {
                              "num_self_attention_layers_per_block": 1},
                  "decoder": {"image_shape": [%d, %d], "rescale_factor": 1.0, "num_cross_attention_heads": 1}}
                 """.formatted(h, w, h, w);
-        return randomize((OpticalFlow) ModelType.OPTICAL_FLOW.create(m, ConfigJson.parse(json)), seed);
+        return randomize(VisionModelKinds.OPTICAL_FLOW.createFromJson(m, ConfigJson.parse(json)), seed);
     }
 
     /** Replaces every parameter (not buffers) by normal(0, 0.3) values from {@code seed}. */

@@ -10,6 +10,7 @@ import dev.perceiver.nn.Tensors;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executor;
 
 /**
  * One workload, set up (model, optimizer, inputs) in a manager of its own: {@link #run()} performs one repetition.
@@ -39,6 +40,11 @@ abstract class BenchCase implements AutoCloseable {
     /** The data type of the workload's arithmetic, as reported in the JSON line. */
     String dtype() {
         return "float32";
+    }
+
+    /** Where the runner runs the repetitions (and the profiled one), or null for its own thread. */
+    Executor executor() {
+        return null;
     }
 
     /** Extra JSON fields measured after the timed repetitions (e.g. accuracy against float32); none by default. */

@@ -2,12 +2,11 @@ package dev.perceiver.tools.bench;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.perceiver.nn.EngineProfiler;
+import dev.perceiver.nn.EngineSetup;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +14,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Runs the benchmark workloads: sets libtorch's thread counts before the engine starts, then per workload builds the
- * model and inputs (fixed seed), runs the untimed warm-up repetitions and the timed ones (each in its own
+ * Runs the benchmark workloads: sets libtorch's thread counts with {@link EngineSetup} (plus one serial worker, a
+ * thread with one intra-op thread, on which clm-generate decodes), then per workload builds the model and inputs
+ * (fixed seed), runs the untimed warm-up repetitions and the timed ones (each in its own
  * {@link NDScope}, so every array a repetition creates is closed after it), and reports the rates. With a profile
  * folder, one more repetition per workload runs under libtorch's profiler.
  */
@@ -37,26 +40,33 @@ public final class BenchRunner {
     public static List<BenchResult> run(BenchOptions options, Consumer<BenchResult> sink, PrintStream progress)
             throws IOException {
         checkBf16(options.bf16());
-        int[] threads = startEngine(options.threads());
-        Device device = device(options.device());
-        if (options.profileDir() != null) {
-            Files.createDirectories(options.profileDir());
-        }
-        List<BenchResult> results = new ArrayList<>();
-        try (NDManager base = NDManager.newBaseManager(device)) {
-            for (Workload w : options.workloads()) {
-                BenchResult r = runOne(w, options, base, threads, progress);
-                results.add(r);
-                sink.accept(r);
+        EngineSetup setup = EngineSetup.builder()
+                .threads(options.threads())
+                .interopThreads(options.threads())
+                .serialWorkers(1)
+                .build();
+        try (EngineSetup.Applied engine = setup.apply()) {
+            Device device = device(options.device());
+            if (options.profileDir() != null) {
+                Files.createDirectories(options.profileDir());
             }
+            List<BenchResult> results = new ArrayList<>();
+            try (NDManager base = NDManager.newBaseManager(device)) {
+                for (Workload w : options.workloads()) {
+                    BenchResult r = runOne(w, options, base, engine, progress);
+                    results.add(r);
+                    sink.accept(r);
+                }
+            }
+            return results;
         }
-        return results;
     }
 
-    private static BenchResult runOne(Workload w, BenchOptions o, NDManager base, int[] threads, PrintStream progress)
+    private static BenchResult runOne(
+            Workload w, BenchOptions o, NDManager base, EngineSetup.Applied engine, PrintStream progress)
             throws IOException {
         progress.printf(Locale.ROOT, "%s: building the model and inputs%n", w.id());
-        try (BenchCase c = create(w, base, o)) {
+        try (BenchCase c = create(w, base, o, engine.serialWorkers())) {
             for (int i = 0; i < o.warmup(); i++) {
                 double sec = timeOne(c);
                 progress.printf(Locale.ROOT, "%s: warm-up %d/%d %.3f s%n", w.id(), i + 1, o.warmup(), sec);
@@ -90,8 +100,8 @@ public final class BenchRunner {
                     sorted[0],
                     sorted[n - 1],
                     c.flopsPerItem(),
-                    threads[0],
-                    threads[1],
+                    engine.intraOpThreads(),
+                    engine.interopThreads(),
                     o.device(),
                     c.dtype(),
                     o.reps(),
@@ -102,8 +112,13 @@ public final class BenchRunner {
         }
     }
 
-    /** One repetition in its own scope; returns its wall-clock seconds. */
+    /** One repetition in its own scope, on the case's executor if it has one; returns its wall-clock seconds. */
     private static double timeOne(BenchCase c) {
+        return onCaseThread(c, () -> timeHere(c));
+    }
+
+    /** One repetition in its own scope on this thread; returns its wall-clock seconds. */
+    private static double timeHere(BenchCase c) {
         long t0 = System.nanoTime();
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
@@ -112,30 +127,45 @@ public final class BenchRunner {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** One more repetition under libtorch's profiler: DIR/WORKLOAD.trace.json and its summary WORKLOAD.top.txt. */
+    /**
+     * One more repetition under libtorch's profiler (which records the thread that starts it, so it starts on the
+     * case's thread): DIR/WORKLOAD.trace.json and its summary WORKLOAD.top.txt.
+     */
     private static void profile(BenchCase c, Workload w, BenchOptions o, PrintStream progress) throws IOException {
         Path trace = o.profileDir().resolve(w.id() + ".trace.json").toAbsolutePath();
-        JniUtils.startProfile("cuda".equals(o.device()), true, false);
-        try {
-            timeOne(c);
-        } finally {
-            JniUtils.stopProfile(trace.toString());
-        }
+        onCaseThread(c, () -> {
+            try (EngineProfiler profiler = EngineProfiler.start(trace, "cuda".equals(o.device()))) {
+                return timeHere(c);
+            }
+        });
         String table = TraceSummary.read(trace).format(PROFILE_TOP);
         Path top = o.profileDir().resolve(w.id() + ".top.txt");
         Files.writeString(top, table);
         progress.printf(Locale.ROOT, "%s: profile of one repetition: %s%n%s", w.id(), trace, table);
     }
 
-    static BenchCase create(Workload w, NDManager base, BenchOptions o) {
-        return switch (w) {
-            case IMG_TRAIN -> new ImageCase(base, o, true);
-            case IMG_INFER -> new ImageCase(base, o, false);
-            case CLM_TRAIN -> new ClmTrainCase(base, o);
-            case CLM_GENERATE -> new ClmGenerateCase(base, o);
-            case MLM_INFER -> new MlmInferCase(base, o);
-            case MATMUL -> new MatmulCase(base, o);
-        };
+    /** {@code work} on the case's executor (waiting for it), or on this thread when the case has none. */
+    private static double onCaseThread(BenchCase c, Supplier<Double> work) {
+        Executor executor = c.executor();
+        if (executor == null) {
+            return work.get();
+        }
+        try {
+            return CompletableFuture.supplyAsync(work, executor).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** @param serialWorkers threads with one intra-op thread each (clm-generate decodes there) */
+    static BenchCase create(Workload w, NDManager base, BenchOptions o, Executor serialWorkers) {
+        return w.create(base, o, serialWorkers);
     }
 
     /**
@@ -154,39 +184,6 @@ public final class BenchRunner {
         }
     }
 
-    /**
-     * Sets {@code ai.djl.pytorch.num_threads} and {@code num_interop_threads} (read when the engine starts), starts
-     * the engine, and sets the intra-op threads directly when the engine was already running with another count
-     * (the inter-op count cannot change once libtorch has run parallel work).
-     *
-     * @return the intra-op and inter-op thread counts libtorch reports
-     */
-    public static int[] startEngine(int threads) {
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(threads));
-        try {
-            Engine.getEngine("PyTorch");
-        } catch (EngineException e) {
-            if (nativeFlavor() != null) {
-                throw e;
-            }
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new IllegalStateException(
-                    "libtorch could not be loaded (" + e.getMessage() + ": " + root
-                            + "): without the pytorch-native-cpu jar on the classpath (a -Pcuda build) DJL downloads "
-                            + "libtorch on the first run, which needs network once; or point PYTORCH_LIBRARY_PATH at a "
-                            + "local libtorch 2.7.1 (with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR)",
-                    e);
-        }
-        if (JniUtils.getNumThreads() != threads) {
-            JniUtils.setNumThreads(threads);
-        }
-        return new int[] {JniUtils.getNumThreads(), JniUtils.getNumInteropThreads()};
-    }
-
     /** The device of {@code --device}: the CPU, or the first GPU when the engine reports one. */
     static Device device(String name) {
         if ("cpu".equals(name)) {
@@ -196,7 +193,7 @@ public final class BenchRunner {
         if (engine.getGpuCount() > 0) {
             return Device.gpu();
         }
-        String flavor = nativeFlavor();
+        String flavor = EngineSetup.nativeFlavor();
         if ("cpu".equals(flavor)) {
             throw new IllegalArgumentException("--device cuda: no CUDA device: the pytorch-native-cpu build is on "
                     + "the classpath; build with 'mvn -Pcuda -DskipTests package' (DJL then downloads the CUDA build "
@@ -205,19 +202,5 @@ public final class BenchRunner {
         throw new IllegalArgumentException("--device cuda: no CUDA device: libtorch " + engine.getVersion()
                 + (flavor == null ? "" : " (" + flavor + ")") + " reports 0 GPUs; check the NVIDIA driver and "
                 + "CUDA_VISIBLE_DEVICES");
-    }
-
-    /** The flavor of the libtorch jar on the classpath (e.g. {@code cpu}), or null without one. */
-    static String nativeFlavor() {
-        try (InputStream in = BenchRunner.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
-            if (in == null) {
-                return null;
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("flavor");
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

@@ -8,14 +8,18 @@ import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.CausalLanguageModel;
-import java.util.Arrays;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Executor;
 
 /**
  * clm-generate: greedy generation with the project's {@link CausalGenerator} (kv cache on, no early stop) from one
- * random prompt, num_latents 1 at the start, in eval mode.
+ * random prompt, num_latents 1 at the start, in eval mode. Its repetitions run on a serial worker (a thread with one
+ * libtorch intra-op thread, see {@link dev.perceiver.nn.EngineSetup}) when one is given: single-token steps are
+ * faster there.
  */
 final class ClmGenerateCase extends BenchCase {
     private final CausalLanguageModel model;
@@ -23,12 +27,15 @@ final class ClmGenerateCase extends BenchCase {
     private final PromptBatch prompt;
     private final GenerationConfig generation;
     private final long flopsPerToken;
+    private final Executor serialWorkers;
 
-    ClmGenerateCase(NDManager base, BenchOptions o) {
+    /** @param serialWorkers where the repetitions run, or null for the calling thread */
+    ClmGenerateCase(NDManager base, BenchOptions o, Executor serialWorkers) {
         super(base, o.seed());
+        this.serialWorkers = serialWorkers;
         PerceiverARConfig config = WorkloadModels.causalLanguageModel(o.scale());
         WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
-        model = new CausalLanguageModel(manager, config);
+        model = TextModelKinds.CAUSAL_LANGUAGE_MODEL.create(manager, config);
         model.setTraining(false);
         generator = new CausalGenerator(model);
         Random random = new Random(o.seed());
@@ -36,9 +43,7 @@ final class ClmGenerateCase extends BenchCase {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = FIRST_BYTE_TOKEN + random.nextInt(config.vocabSize() - FIRST_BYTE_TOKEN);
         }
-        boolean[] mask = new boolean[ids.length];
-        Arrays.fill(mask, true);
-        prompt = new PromptBatch(new long[][] {ids}, new boolean[][] {mask});
+        prompt = PromptBatch.leftPadded(List.of(ids), 0);
         generation = GenerationConfig.greedy(s.newTokens())
                 .withNumLatents(s.genNumLatents())
                 .withFloat16Steps(o.fp16());
@@ -48,13 +53,23 @@ final class ClmGenerateCase extends BenchCase {
 
     @Override
     float run() {
-        GenerationOutput out = generator.generate(prompt, generation);
+        GenerationOutput out = generate(generation, false);
         long[] seq = out.sequences()[0];
         if (seq.length != prompt.length() + generation.maxNewTokens()) {
             throw new IllegalStateException("clm-generate produced " + (seq.length - prompt.length())
                     + " tokens, expected " + generation.maxNewTokens());
         }
         return seq[seq.length - 1];
+    }
+
+    /** One generation from the prompt. */
+    private GenerationOutput generate(GenerationConfig config, boolean keepStepLogits) {
+        return generator.generate(prompt, config, keepStepLogits, null);
+    }
+
+    @Override
+    Executor executor() {
+        return serialWorkers;
     }
 
     @Override
@@ -72,8 +87,8 @@ final class ClmGenerateCase extends BenchCase {
         if (!generation.float16Steps()) {
             return Map.of();
         }
-        GenerationOutput ref = generator.generate(prompt, generation.withFloat16Steps(false), true, null);
-        GenerationOutput half = generator.generate(prompt, generation, true, null);
+        GenerationOutput ref = generate(generation.withFloat16Steps(false), true);
+        GenerationOutput half = generate(generation, true);
         float[][] a = ref.stepLogits()[0];
         float[][] b = half.stepLogits()[0];
         double maxDiff = 0;

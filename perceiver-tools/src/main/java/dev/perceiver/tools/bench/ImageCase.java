@@ -7,6 +7,7 @@ import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.vision.ImageClassifier;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.Trainer;
 import dev.perceiver.train.TrainingTask;
@@ -38,7 +39,7 @@ final class ImageCase extends BenchCase {
         this.training = training;
         PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig> config =
                 WorkloadModels.imageClassifier(o.scale());
-        model = new ImageClassifier(manager, config);
+        model = VisionModelKinds.IMAGE_CLASSIFIER.create(manager, config);
         model.setTraining(training);
         batch = WorkloadModels.sizes(o.scale()).imageBatch();
         int[] shape = config.encoder().imageShape();
@@ -50,7 +51,7 @@ final class ImageCase extends BenchCase {
         images = uniform(dims);
         labels = randomIds(new Random(o.seed()), 1, batch, 0, config.decoder().numClasses())
                 .reshape(batch);
-        task = new ClassificationTask(model, null, 0);
+        task = new ClassificationTask(model, null, null);
         if (training) {
             optimizer = new AdamW(trainable(model), AdamWConfig.defaults().withLr(LR));
             optimizer.attachGradients();

@@ -7,6 +7,7 @@ import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
 import java.util.Random;
 
 /** mlm-infer: forward pass of the masked language model on one random token sequence, eval mode. */
@@ -19,7 +20,7 @@ final class MlmInferCase extends BenchCase {
         super(base, o.seed());
         PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> config = WorkloadModels.maskedLanguageModel(o.scale());
         int n = WorkloadModels.sizes(o.scale()).mlmSeqLen();
-        model = new MaskedLanguageModel(manager, config);
+        model = TextModelKinds.MASKED_LANGUAGE_MODEL.create(manager, config);
         model.setTraining(false);
         x = randomIds(
                 new Random(o.seed()), 1, n, FIRST_BYTE_TOKEN, config.encoder().vocabSize());

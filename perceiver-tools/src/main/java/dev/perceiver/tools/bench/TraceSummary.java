@@ -21,7 +21,7 @@ import java.util.Map;
 
 /**
  * Aggregates a libtorch profiler chrome trace (the JSON array written by
- * {@code JniUtils.stopProfile}: complete events with {@code name}, {@code ts}, {@code dur} in microseconds,
+ * {@link dev.perceiver.nn.EngineProfiler}: complete events with {@code name}, {@code ts}, {@code dur} in microseconds,
  * {@code tid} and, when shapes were recorded, {@code shape}) by operator name and input shapes. Events nest (e.g.
  * {@code aten::linear} contains {@code aten::addmm}); the self time of an event is its duration less that of the
  * events directly inside it on the same thread, so self times add up to the busy time without double counting.

@@ -7,11 +7,14 @@ import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
+import dev.perceiver.tasks.text.TextModelKinds;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 
 /**
  * The models and input sizes of the workloads, written with the reference's (snake_case) field names exactly as
- * WORKLOADS.md gives them and read by the project's config readers. {@link BenchOptions.Scale#TINY} has the same
- * structure (same layer counts, sharing, dropout, prefix split, generation window) at toy widths and lengths.
+ * WORKLOADS.md gives them and read by the config readers of the model registry's kinds.
+ * {@link BenchOptions.Scale#TINY} has the same structure (same layer counts, sharing, dropout, prefix split,
+ * generation window) at toy widths and lengths.
  */
 public final class WorkloadModels {
     private WorkloadModels() {}
@@ -130,24 +133,20 @@ public final class WorkloadModels {
     /** The image classifier of img-train and img-infer (the 907K-parameter MNIST model at full size). */
     public static PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig> imageClassifier(
             BenchOptions.Scale scale) {
-        return PerceiverIOConfig.fromJson(
-                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? IMAGE_CLASSIFIER : IMAGE_CLASSIFIER_TINY),
-                ImageEncoderConfig::fromJson,
-                ClassificationDecoderConfig::fromJson);
+        return VisionModelKinds.IMAGE_CLASSIFIER.readConfig(
+                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? IMAGE_CLASSIFIER : IMAGE_CLASSIFIER_TINY));
     }
 
     /** The Perceiver AR causal LM of clm-train and clm-generate. */
     public static PerceiverARConfig causalLanguageModel(BenchOptions.Scale scale) {
-        return PerceiverARConfig.fromJson(
+        return TextModelKinds.CAUSAL_LANGUAGE_MODEL.readConfig(
                 ConfigJson.parse(scale == BenchOptions.Scale.FULL ? CAUSAL_LM : CAUSAL_LM_TINY));
     }
 
     /** The deepmind/language-perceiver architecture (201M parameters at full size) of mlm-infer. */
     public static PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig> maskedLanguageModel(
             BenchOptions.Scale scale) {
-        return PerceiverIOConfig.fromJson(
-                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? MASKED_LM : MASKED_LM_TINY),
-                TextEncoderConfig::fromJson,
-                TextDecoderConfig::fromJson);
+        return TextModelKinds.MASKED_LANGUAGE_MODEL.readConfig(
+                ConfigJson.parse(scale == BenchOptions.Scale.FULL ? MASKED_LM : MASKED_LM_TINY));
     }
 }

@@ -2,6 +2,7 @@ package dev.perceiver.tools.parity;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.SafetensorsFile;
@@ -39,6 +40,15 @@ public final class Fixture {
         return meta;
     }
 
+    /** The case description bound to a record (snake_case field names; other fields are ignored if it says so). */
+    public <T> T meta(Class<T> type) {
+        try {
+            return ConfigJson.MAPPER.treeToValue(meta, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(path + ": case: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** The model config of the case. */
     public JsonNode config() {
         JsonNode c = meta.get("config");
@@ -46,6 +56,15 @@ public final class Fixture {
             throw new IllegalArgumentException(path + ": case has no 'config'");
         }
         return c;
+    }
+
+    /** The model config of the case bound to a record (snake_case field names). */
+    public <T> T config(Class<T> type) {
+        try {
+            return ConfigJson.MAPPER.treeToValue(config(), type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(path + ": case config: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** Input tensor {@code input.<name>} as an array. */

@@ -3,32 +3,30 @@ package dev.perceiver.tools.parity;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.model.PerceiverIO;
+import dev.perceiver.model.blocks.AttentionSpec;
 import dev.perceiver.model.blocks.MultiHeadAttention;
-import dev.perceiver.model.config.ClassificationDecoderConfig;
-import dev.perceiver.model.config.ConfigJson;
-import dev.perceiver.model.config.ImageEncoderConfig;
-import dev.perceiver.model.config.OpticalFlowDecoderConfig;
-import dev.perceiver.model.config.OpticalFlowEncoderConfig;
-import dev.perceiver.model.config.PerceiverARConfig;
-import dev.perceiver.model.config.PerceiverIOConfig;
-import dev.perceiver.model.config.TextDecoderConfig;
-import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.model.position.FourierPositionEncoding;
 import dev.perceiver.model.position.FrequencyPositionEncoding;
 import dev.perceiver.model.position.Positions;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
+import dev.perceiver.model.registry.ModelKind;
+import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.CausalLanguageModel;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
-import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,12 +57,12 @@ public final class ParityRunner {
         register("mha_cross", ParityRunner::mha);
         register("mha_causal_rotary", ParityRunner::mha);
         register("positions", ParityRunner::positions);
-        register("image_classifier", ParityRunner::imageClassifier);
-        register("text_mlm", ParityRunner::maskedLanguageModel);
-        register("text_classifier", ParityRunner::textClassifier);
-        register("clm_forward", ParityRunner::clmForward);
-        register("clm_generate", ParityRunner::clmGenerate);
-        register("optical_flow", ParityRunner::opticalFlow);
+        register("image_classifier", modelCase(VisionModelKinds.IMAGE_CLASSIFIER, ParityRunner::imageClassifier));
+        register("text_mlm", modelCase(TextModelKinds.MASKED_LANGUAGE_MODEL, ParityRunner::textLogits));
+        register("text_classifier", modelCase(TextModelKinds.TEXT_CLASSIFIER, ParityRunner::textLogits));
+        register("clm_forward", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmForward));
+        register("clm_generate", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmGenerate));
+        register("optical_flow", modelCase(VisionModelKinds.OPTICAL_FLOW, ParityRunner::opticalFlow));
         register("train_step", TrainStepParity::evaluate);
     }
 
@@ -164,22 +162,40 @@ public final class ParityRunner {
 
     // ---------------------------------------------------------------- cases
 
+    /**
+     * Config of the mha cases: the reference {@code MultiHeadAttention} arguments (null channel counts take the
+     * reference's defaults; biases default to true). Jackson's snake_case would write {@code numQInputChannels} as
+     * {@code num_qinput_channels} (two capitals in a row), hence the explicit names.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record AttentionCase(
+            int numHeads,
+            @JsonProperty("num_q_input_channels") int numQInputChannels,
+            int numKvInputChannels,
+            Integer numQkChannels,
+            @JsonProperty("num_v_channels") Integer numVChannels,
+            Integer numOutputChannels,
+            Integer maxHeadsParallel,
+            Boolean causalAttention,
+            Boolean qkvBias,
+            Boolean outBias) {}
+
     private static List<CaseResult.Check> mha(Fixture f) {
-        JsonNode c = f.config();
+        AttentionCase c = f.config(AttentionCase.class);
         MultiHeadAttention mha = new MultiHeadAttention(
                 f.manager(),
-                c.get("num_heads").asInt(),
-                c.get("num_q_input_channels").asInt(),
-                c.get("num_kv_input_channels").asInt(),
-                ConfigJson.optionalInt(c, "num_qk_channels"),
-                ConfigJson.optionalInt(c, "num_v_channels"),
-                ConfigJson.optionalInt(c, "num_output_channels"),
-                ConfigJson.optionalInt(c, "max_heads_parallel"),
-                c.path("causal_attention").asBoolean(false),
-                0.0,
-                c.path("qkv_bias").asBoolean(true),
-                c.path("out_bias").asBoolean(true),
-                0.02);
+                AttentionSpec.builder()
+                        .numHeads(c.numHeads())
+                        .numQInputChannels(c.numQInputChannels())
+                        .numKvInputChannels(c.numKvInputChannels())
+                        .numQkChannels(c.numQkChannels())
+                        .numVChannels(c.numVChannels())
+                        .numOutputChannels(c.numOutputChannels())
+                        .maxHeadsParallel(c.maxHeadsParallel())
+                        .causalAttention(Boolean.TRUE.equals(c.causalAttention()))
+                        .qkvBias(!Boolean.FALSE.equals(c.qkvBias()))
+                        .outBias(!Boolean.FALSE.equals(c.outBias()))
+                        .build());
         f.loadParams(mha);
         NDArray pad = f.hasInput("pad_mask") ? f.input("pad_mask") : null;
         RotaryPositionEmbedding rot = null;
@@ -191,21 +207,22 @@ public final class ParityRunner {
         return List.of(compare("last_hidden_state", out, f.tensor("output.last_hidden_state")));
     }
 
+    /** Arguments of the positions case. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PositionsCase(int[] inputShape, int numFrequencyBands, int dim) {}
+
     private static List<CaseResult.Check> positions(Fixture f) {
-        JsonNode m = f.meta();
+        PositionsCase c = f.meta(PositionsCase.class);
         NDManager nd = f.manager();
         List<CaseResult.Check> checks = new ArrayList<>();
-        int[] shape = ConfigJson.intArray(m, "input_shape", null);
-        FourierPositionEncoding fourier = new FourierPositionEncoding(
-                nd, shape, m.get("num_frequency_bands").asInt());
+        FourierPositionEncoding fourier = new FourierPositionEncoding(nd, c.inputShape(), c.numFrequencyBands());
         checks.add(compare("fourier", fourier.encoding(), f.tensor("output.fourier")));
         TensorData expectedPos = f.tensor("output.positions");
         NDArray shift = f.input("shift");
         NDArray pos =
                 Positions.positions(nd, expectedPos.shape()[0], expectedPos.shape()[1], shift);
         checks.add(compareExact("positions", pos.toLongArray(), pos.getShape().getShape(), expectedPos));
-        FrequencyPositionEncoding frq =
-                new FrequencyPositionEncoding(nd, m.get("dim").asInt());
+        FrequencyPositionEncoding frq = new FrequencyPositionEncoding(nd, c.dim());
         NDArray enc = frq.forward(pos);
         checks.add(compare("frq_pos_enc", enc, f.tensor("output.frq_pos_enc")));
         NDArray t = f.input("t");
@@ -216,42 +233,41 @@ public final class ParityRunner {
         return checks;
     }
 
-    private static List<CaseResult.Check> imageClassifier(Fixture f) {
-        ImageClassifier model = new ImageClassifier(
-                f.manager(),
-                PerceiverIOConfig.fromJson(
-                        f.config(), ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
-        f.loadParams(model);
+    /** Checks of one model case, given the model built from the fixture's config with the fixture's parameters. */
+    @FunctionalInterface
+    interface ModelCheck<M extends Module> {
+        List<CaseResult.Check> check(M model, Fixture f) throws Exception;
+    }
+
+    /**
+     * A case of a task model: the model is built through the model registry's kind (config reader and factory) from
+     * the fixture's config and loaded strictly with its parameters, then checked.
+     */
+    static <M extends Module> Evaluator modelCase(ModelKind<?, M> kind, ModelCheck<M> check) {
+        return f -> {
+            M model = kind.createFromJson(f.manager(), f.config());
+            f.loadParams(model);
+            return check.check(model, f);
+        };
+    }
+
+    private static List<CaseResult.Check> imageClassifier(ImageClassifier model, Fixture f) {
         return List.of(compare("logits", model.forward(f.input("x")), f.tensor("output.logits")));
     }
 
-    private static List<CaseResult.Check> maskedLanguageModel(Fixture f) {
-        MaskedLanguageModel model = new MaskedLanguageModel(
-                f.manager(),
-                PerceiverIOConfig.fromJson(f.config(), TextEncoderConfig::fromJson, TextDecoderConfig::fromJson));
-        f.loadParams(model);
+    private static List<CaseResult.Check> textLogits(PerceiverIO model, Fixture f) {
         NDArray logits = model.forward(f.input("x"), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
         return List.of(compare("logits", logits, f.tensor("output.logits")));
     }
 
-    private static List<CaseResult.Check> textClassifier(Fixture f) {
-        TextClassifier model = new TextClassifier(
-                f.manager(),
-                PerceiverIOConfig.fromJson(
-                        f.config(), TextEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
-        f.loadParams(model);
-        NDArray logits = model.forward(f.input("x"), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
-        return List.of(compare("logits", logits, f.tensor("output.logits")));
-    }
+    /** Arguments of the clm_forward case. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ForwardCase(int prefixLen) {}
 
-    private static List<CaseResult.Check> clmForward(Fixture f) {
-        CausalLanguageModel model = new CausalLanguageModel(f.manager(), PerceiverARConfig.fromJson(f.config()));
-        f.loadParams(model);
+    private static List<CaseResult.Check> clmForward(CausalLanguageModel model, Fixture f) {
+        ForwardCase c = f.meta(ForwardCase.class);
         CausalSequenceModel.LmOutput out = model.forwardLogits(
-                f.input("x"),
-                f.meta().get("prefix_len").asInt(),
-                f.hasInput("pad_mask") ? f.input("pad_mask") : null,
-                null);
+                f.input("x"), c.prefixLen(), f.hasInput("pad_mask") ? f.input("pad_mask") : null, null);
         List<CaseResult.Check> checks = new ArrayList<>();
         checks.add(compare("logits", out.logits(), f.tensor("output.logits")));
         if (f.tensors().containsKey("output.last_hidden_state")) {
@@ -260,30 +276,36 @@ public final class ParityRunner {
         return checks;
     }
 
+    /** Arguments of the clm_generate case. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record GenerateCase(int maxNewTokens, int numLatents) {}
+
     /**
      * Greedy generation with the kv cache from the fixture's left-padded prompts: the generated sequences must match
      * exactly, the logits of every step within the forward tolerance.
      */
-    private static List<CaseResult.Check> clmGenerate(Fixture f) {
-        CausalLanguageModel model = new CausalLanguageModel(f.manager(), PerceiverARConfig.fromJson(f.config()));
-        f.loadParams(model);
+    private static List<CaseResult.Check> clmGenerate(CausalLanguageModel model, Fixture f) {
+        GenerateCase c = f.meta(GenerateCase.class);
         TensorData prompt = f.tensor("input.prompt");
         int b = (int) prompt.shape()[0];
         int n = (int) prompt.shape()[1];
         long[] ids = prompt.toLongArray();
         long[] attention = f.tensor("input.attention_mask").toLongArray();
         long[][] rows = new long[b][n];
-        boolean[][] mask = new boolean[b][n];
+        boolean[][] padMask = new boolean[b][n];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < n; i++) {
                 rows[r][i] = ids[r * n + i];
-                mask[r][i] = attention[r * n + i] != 0;
+                padMask[r][i] = attention[r * n + i] == 0;
             }
         }
-        GenerationConfig config = GenerationConfig.greedy(
-                        f.meta().get("max_new_tokens").asInt())
-                .withNumLatents(f.meta().get("num_latents").asInt());
-        GenerationOutput out = new CausalGenerator(model).generate(new PromptBatch(rows, mask), config, true, null);
+        GenerationConfig config = GenerationConfig.greedy(c.maxNewTokens()).withNumLatents(c.numLatents());
+        GenerationOutput out = new CausalGenerator(model)
+                .generate(
+                        new PromptBatch(PaddedBatch.fromPadMask(rows, padMask, PaddedBatch.Side.LEFT)),
+                        config,
+                        true,
+                        null);
         long[][] seq = out.sequences();
         int total = seq[0].length;
         long[] flat = new long[b * total];
@@ -298,18 +320,13 @@ public final class ParityRunner {
                 System.arraycopy(out.stepLogits()[r][s], 0, logits, (r * steps + s) * vocab, vocab);
             }
         }
-        NDArray stepLogits = f.manager().create(logits, new ai.djl.ndarray.types.Shape(b, steps, vocab));
+        NDArray stepLogits = Tensors.owned(f.manager(), logits, new ai.djl.ndarray.types.Shape(b, steps, vocab));
         return List.of(
                 compareExact("sequences", flat, new long[] {b, total}, f.tensor("output.sequences")),
                 compare("step_logits", stepLogits, f.tensor("output.step_logits")));
     }
 
-    private static List<CaseResult.Check> opticalFlow(Fixture f) {
-        OpticalFlow model = new OpticalFlow(
-                f.manager(),
-                PerceiverIOConfig.fromJson(
-                        f.config(), OpticalFlowEncoderConfig::fromJson, OpticalFlowDecoderConfig::fromJson));
-        f.loadParams(model);
+    private static List<CaseResult.Check> opticalFlow(OpticalFlow model, Fixture f) {
         return List.of(compare("flow", model.forward(f.input("x")), f.tensor("output.flow")));
     }
 }

@@ -3,17 +3,16 @@ package dev.perceiver.tools.parity;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.perceiver.model.config.ClassificationDecoderConfig;
-import dev.perceiver.model.config.ImageEncoderConfig;
-import dev.perceiver.model.config.PerceiverIOConfig;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.tasks.vision.ImageClassifier;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import dev.perceiver.train.Losses;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.AdamWConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +32,7 @@ public final class TrainStepParity {
 
     /** Evaluates the fixture. */
     public static List<CaseResult.Check> evaluate(Fixture f) {
-        ImageClassifier model = new ImageClassifier(
-                f.manager(),
-                PerceiverIOConfig.fromJson(
-                        f.config(), ImageEncoderConfig::fromJson, ClassificationDecoderConfig::fromJson));
+        ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.createFromJson(f.manager(), f.config());
         f.loadParams(model);
         model.setTraining(true);
         Map<String, Parameter> trainable = new LinkedHashMap<>();
@@ -45,7 +41,7 @@ public final class TrainStepParity {
                 trainable.put(k, p);
             }
         });
-        AdamWConfig cfg = optimizerConfig(f.meta().get("optimizer"));
+        AdamWConfig cfg = optimizerConfig(f.meta(StepCase.class).optimizer());
         AdamW opt = new AdamW(trainable, cfg);
         opt.attachGradients();
 
@@ -101,23 +97,34 @@ public final class TrainStepParity {
         return checks;
     }
 
+    /** The fixture's {@code optimizer} entry (torch defaults for absent fields). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record OptimizerCase(String name, Double lr, double[] betas, Double eps, Double weightDecay) {}
+
+    /** The case arguments of the fixture. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record StepCase(OptimizerCase optimizer) {}
+
     /** AdamW settings from the fixture's {@code optimizer} entry (torch defaults for absent fields). */
-    static AdamWConfig optimizerConfig(JsonNode o) {
+    static AdamWConfig optimizerConfig(OptimizerCase o) {
         AdamWConfig d = AdamWConfig.defaults();
         if (o == null) {
             return d;
         }
-        String name = o.path("name").asText("AdamW");
+        String name = o.name() == null ? "AdamW" : o.name();
         if (!name.equals("AdamW")) {
             throw new IllegalArgumentException("train_step optimizer name '" + name + "' is not supported (AdamW)");
         }
-        JsonNode betas = o.get("betas");
+        if (o.betas() != null && o.betas().length != 2) {
+            throw new IllegalArgumentException(
+                    "train_step optimizer betas " + Arrays.toString(o.betas()) + " must have 2 values");
+        }
         return new AdamWConfig(
-                o.path("lr").asDouble(d.lr()),
-                betas == null ? d.beta1() : betas.get(0).asDouble(),
-                betas == null ? d.beta2() : betas.get(1).asDouble(),
-                o.path("eps").asDouble(d.eps()),
-                o.path("weight_decay").asDouble(d.weightDecay()),
+                o.lr() == null ? d.lr() : o.lr(),
+                o.betas() == null ? d.beta1() : o.betas()[0],
+                o.betas() == null ? d.beta2() : o.betas()[1],
+                o.eps() == null ? d.eps() : o.eps(),
+                o.weightDecay() == null ? d.weightDecay() : o.weightDecay(),
                 true);
     }
 

@@ -1,13 +1,24 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+
 /**
  * A text classification batch.
  *
- * @param x token ids, shape {@code (batchSize, seqLen)}, right-padded
- * @param padMask shape {@code (batchSize, seqLen)}, {@code true} at padding
+ * @param input token ids (batchSize, seqLen), right-padded, and their pad mask (true = padding)
  * @param y class ids, shape {@code (batchSize)}
  */
-public record ClassificationBatch(long[][] x, boolean[][] padMask, long[] y) {
+public record ClassificationBatch(PaddedBatch input, long[] y) {
+    /** Token ids, shape {@code (batchSize, seqLen)}. */
+    public long[][] x() {
+        return input.ids();
+    }
+
+    /** Shape {@code (batchSize, seqLen)}, {@code true} at padding. */
+    public boolean[][] padMask() {
+        return input.padMask();
+    }
+
     /** Number of examples. */
     public int batchSize() {
         return y.length;
@@ -15,6 +26,6 @@ public record ClassificationBatch(long[][] x, boolean[][] padMask, long[] y) {
 
     /** Sequence length. */
     public int seqLen() {
-        return x.length == 0 ? 0 : x[0].length;
+        return input.length();
     }
 }

@@ -1,5 +1,8 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+import dev.perceiver.inference.tokenizer.Tokenizer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -8,11 +11,11 @@ import java.util.List;
  * example of the batch (at least 1, at most {@code maxSeqLen}), as the reference's classification collator.
  */
 public final class ClassificationCollator {
-    private final TextTokenizer tokenizer;
+    private final Tokenizer tokenizer;
     private final int maxSeqLen;
 
     /** Creates a collator producing sequences of at most {@code maxSeqLen} (positive) tokens. */
-    public ClassificationCollator(TextTokenizer tokenizer, int maxSeqLen) {
+    public ClassificationCollator(Tokenizer tokenizer, int maxSeqLen) {
         if (maxSeqLen <= 0) {
             throw new IllegalArgumentException("maxSeqLen must be positive: " + maxSeqLen);
         }
@@ -23,22 +26,15 @@ public final class ClassificationCollator {
     /** Builds a batch of shape {@code (examples.size(), seqLen)}. */
     public ClassificationBatch collate(List<LabeledText> examples) {
         int b = examples.size();
-        long[][] ids = new long[b][];
+        List<long[]> ids = new ArrayList<>(b);
         int len = 1;
-        for (int i = 0; i < b; i++) {
-            long[] enc = tokenizer.encode(examples.get(i).text());
-            ids[i] = enc.length > maxSeqLen ? Arrays.copyOf(enc, maxSeqLen) : enc;
-            len = Math.max(len, ids[i].length);
-        }
-        long[][] x = new long[b][len];
-        boolean[][] pad = new boolean[b][len];
         long[] y = new long[b];
         for (int i = 0; i < b; i++) {
-            Arrays.fill(x[i], tokenizer.padId());
-            System.arraycopy(ids[i], 0, x[i], 0, ids[i].length);
-            Arrays.fill(pad[i], ids[i].length, len, true);
+            long[] enc = tokenizer.encode(examples.get(i).text(), false);
+            ids.add(enc.length > maxSeqLen ? Arrays.copyOf(enc, maxSeqLen) : enc);
+            len = Math.max(len, ids.get(i).length);
             y[i] = examples.get(i).label();
         }
-        return new ClassificationBatch(x, pad, y);
+        return new ClassificationBatch(PaddedBatch.of(ids, tokenizer.padTokenId(), PaddedBatch.Side.RIGHT, len), y);
     }
 }

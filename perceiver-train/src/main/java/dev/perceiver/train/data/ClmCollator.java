@@ -1,5 +1,7 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -10,7 +12,7 @@ import java.util.Random;
  * {@link RandomTruncation} is given (training), the batch is then randomly truncated.
  */
 public final class ClmCollator {
-    private final int padId;
+    private final long padId;
     private final RandomTruncation truncation;
 
     /**
@@ -19,7 +21,7 @@ public final class ClmCollator {
      * @param padId padding token id
      * @param truncation random truncation for training, or {@code null} for none (validation)
      */
-    public ClmCollator(int padId, RandomTruncation truncation) {
+    public ClmCollator(long padId, RandomTruncation truncation) {
         this.padId = padId;
         this.truncation = truncation;
     }
@@ -31,28 +33,19 @@ public final class ClmCollator {
      * @return batch of shape {@code (chunks.size(), seqLen)} with {@code seqLen <= longest chunk - 1}
      */
     public LmBatch collate(List<long[]> chunks, Random random) {
-        int len = 0;
+        List<long[]> inputs = new ArrayList<>(chunks.size());
+        List<long[]> labels = new ArrayList<>(chunks.size());
         for (long[] c : chunks) {
             if (c.length < 2) {
                 throw new IllegalArgumentException("a CLM chunk needs at least 2 tokens, got " + c.length);
             }
-            len = Math.max(len, c.length - 1);
+            inputs.add(Arrays.copyOfRange(c, 0, c.length - 1));
+            labels.add(Arrays.copyOfRange(c, 1, c.length));
         }
-        int b = chunks.size();
-        long[][] x = new long[b][len];
-        long[][] labels = new long[b][len];
-        boolean[][] pad = new boolean[b][len];
-        for (int i = 0; i < b; i++) {
-            long[] c = chunks.get(i);
-            int n = c.length - 1;
-            int off = len - n;
-            Arrays.fill(x[i], 0, off, padId);
-            Arrays.fill(labels[i], 0, off, LmBatch.IGNORE_LABEL);
-            Arrays.fill(pad[i], 0, off, true);
-            System.arraycopy(c, 0, x[i], off, n);
-            System.arraycopy(c, 1, labels[i], off, n);
-        }
-        LmBatch batch = new LmBatch(x, labels, pad);
+        LmBatch batch = new LmBatch(
+                PaddedBatch.of(inputs, padId, PaddedBatch.Side.LEFT),
+                PaddedBatch.of(labels, LmBatch.IGNORE_LABEL, PaddedBatch.Side.LEFT)
+                        .ids());
         return truncation == null ? batch : truncation.apply(batch, random);
     }
 

@@ -1,5 +1,7 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.SpecialToken;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,12 +24,14 @@ public final class ClmDataset {
      * Encodes documents, appends the EOS token after each, concatenates and chunks them.
      *
      * @param maxSeqLen model input length; chunks hold {@code maxSeqLen + 1} tokens
+     * @throws IllegalArgumentException if the tokenizer has no EOS token
      */
-    public static ClmDataset fromDocuments(List<String> documents, TextTokenizer tokenizer, int maxSeqLen) {
+    public static ClmDataset fromDocuments(List<String> documents, Tokenizer tokenizer, int maxSeqLen) {
+        long eos = tokenizer.requireTokenId(SpecialToken.EOS, "causal language modelling (document separator)");
         TokenStream stream = new TokenStream();
         for (String doc : documents) {
-            stream.add(tokenizer.encode(doc), null);
-            stream.add(tokenizer.eosId(), WordIds.NO_WORD);
+            stream.add(tokenizer.encode(doc, false), null);
+            stream.add(eos, Tokenizer.NO_WORD);
         }
         return fromStream(stream, maxSeqLen);
     }

@@ -1,24 +1,36 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+
 /**
  * A batch for masked or causal language modelling.
  *
- * @param x input token ids, shape {@code (batchSize, seqLen)}
+ * @param input input token ids (batchSize, seqLen) and their pad mask (true = padding); right-padded for masked,
+ *     left-padded for causal language modelling
  * @param labels target ids, shape {@code (batchSize, seqLen)}, {@link #IGNORE_LABEL} where no loss is taken
  *     (unselected MLM positions, padding)
- * @param padMask shape {@code (batchSize, seqLen)}, {@code true} at padding positions
  */
-public record LmBatch(long[][] x, long[][] labels, boolean[][] padMask) {
+public record LmBatch(PaddedBatch input, long[][] labels) {
     /** Label value excluded from the loss (PyTorch's cross-entropy default {@code ignore_index}). */
     public static final long IGNORE_LABEL = -100;
 
-    /** Number of sequences. */
-    public int batchSize() {
-        return x.length;
+    /** Input token ids, shape {@code (batchSize, seqLen)}. */
+    public long[][] x() {
+        return input.ids();
     }
 
-    /** Sequence length (0 for an empty batch). */
+    /** Shape {@code (batchSize, seqLen)}, {@code true} at padding positions. */
+    public boolean[][] padMask() {
+        return input.padMask();
+    }
+
+    /** Number of sequences. */
+    public int batchSize() {
+        return input.batchSize();
+    }
+
+    /** Sequence length. */
     public int seqLen() {
-        return x.length == 0 ? 0 : x[0].length;
+        return input.length();
     }
 }

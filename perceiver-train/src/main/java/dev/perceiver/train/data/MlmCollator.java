@@ -1,6 +1,7 @@
 package dev.perceiver.train.data;
 
-import java.util.Arrays;
+import dev.perceiver.inference.tokenizer.PaddedBatch;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -10,10 +11,10 @@ import java.util.Random;
  */
 public final class MlmCollator {
     private final MlmMasker masker;
-    private final int padId;
+    private final long padId;
 
     /** Creates a collator using {@code masker} and padding with {@code padId}. */
-    public MlmCollator(MlmMasker masker, int padId) {
+    public MlmCollator(MlmMasker masker, long padId) {
         this.masker = masker;
         this.padId = padId;
     }
@@ -24,23 +25,16 @@ public final class MlmCollator {
      * @return batch of shape {@code (examples.size(), maxLen)}; padding has label {@link LmBatch#IGNORE_LABEL}
      */
     public LmBatch collate(List<MlmExample> examples, Random random) {
-        int len = 0;
+        List<long[]> inputs = new ArrayList<>(examples.size());
+        List<long[]> labels = new ArrayList<>(examples.size());
         for (MlmExample e : examples) {
-            len = Math.max(len, e.tokenIds().length);
+            MaskedSequence m = masker.mask(e, random);
+            inputs.add(m.input());
+            labels.add(m.labels());
         }
-        int b = examples.size();
-        long[][] x = new long[b][len];
-        long[][] labels = new long[b][len];
-        boolean[][] pad = new boolean[b][len];
-        for (int i = 0; i < b; i++) {
-            MaskedSequence m = masker.mask(examples.get(i), random);
-            int n = m.input().length;
-            Arrays.fill(x[i], padId);
-            Arrays.fill(labels[i], LmBatch.IGNORE_LABEL);
-            System.arraycopy(m.input(), 0, x[i], 0, n);
-            System.arraycopy(m.labels(), 0, labels[i], 0, n);
-            Arrays.fill(pad[i], n, len, true);
-        }
-        return new LmBatch(x, labels, pad);
+        return new LmBatch(
+                PaddedBatch.of(inputs, padId, PaddedBatch.Side.RIGHT),
+                PaddedBatch.of(labels, LmBatch.IGNORE_LABEL, PaddedBatch.Side.RIGHT)
+                        .ids());
     }
 }

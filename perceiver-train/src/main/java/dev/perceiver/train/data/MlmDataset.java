@@ -1,5 +1,8 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.EncodedText;
+import dev.perceiver.inference.tokenizer.SpecialToken;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,17 +26,25 @@ public final class MlmDataset {
      *
      * @param addEos whether to append the tokenizer's EOS token after each document
      * @param maxSeqLen chunk length
+     * @throws IllegalArgumentException if {@code addEos} and the tokenizer has no EOS token
      */
-    public static MlmDataset build(List<String> documents, TextTokenizer tokenizer, int maxSeqLen, boolean addEos) {
+    public static MlmDataset build(List<String> documents, Tokenizer tokenizer, int maxSeqLen, boolean addEos) {
+        long eos = addEos ? tokenizer.requireTokenId(SpecialToken.EOS, "data.add_eos_token") : -1;
         TokenStream stream = new TokenStream();
         int nextWord = 0;
         for (String doc : documents) {
-            long[] ids = tokenizer.encode(doc);
-            int[] words = WordIds.compute(ids, tokenizer, nextWord);
-            nextWord = WordIds.next(words, nextWord);
-            stream.add(ids, words);
+            EncodedText encoded = tokenizer.encodeWithWordIds(doc, false);
+            int[] words = encoded.wordIds();
+            int offset = nextWord;
+            for (int i = 0; i < words.length; i++) {
+                if (words[i] != Tokenizer.NO_WORD) {
+                    words[i] += offset; // word ids unique across documents
+                    nextWord = Math.max(nextWord, words[i] + 1);
+                }
+            }
+            stream.add(encoded.ids(), words);
             if (addEos) {
-                stream.add(tokenizer.eosId(), WordIds.NO_WORD);
+                stream.add(eos, Tokenizer.NO_WORD);
             }
         }
         List<MlmExample> examples = new ArrayList<>();

@@ -39,15 +39,10 @@ public final class RandomTruncation {
 
     /** The first {@code keep} positions of every row. */
     static LmBatch prefix(LmBatch batch, int keep) {
-        int b = batch.batchSize();
-        long[][] x = new long[b][];
-        long[][] labels = new long[b][];
-        boolean[][] pad = new boolean[b][];
-        for (int i = 0; i < b; i++) {
-            x[i] = Arrays.copyOf(batch.x()[i], keep);
+        long[][] labels = new long[batch.batchSize()][];
+        for (int i = 0; i < labels.length; i++) {
             labels[i] = Arrays.copyOf(batch.labels()[i], keep);
-            pad[i] = Arrays.copyOf(batch.padMask()[i], keep);
         }
-        return new LmBatch(x, labels, pad);
+        return new LmBatch(batch.input().prefix(keep), labels);
     }
 }

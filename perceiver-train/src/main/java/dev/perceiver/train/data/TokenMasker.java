@@ -1,5 +1,7 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.inference.tokenizer.SpecialToken;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -8,20 +10,26 @@ import java.util.Random;
  * (default 0.15), then replaced 80% / 10% / 10% as described in {@link MlmMasker}.
  */
 public final class TokenMasker implements MlmMasker {
-    private final TextTokenizer tokenizer;
+    private final Tokenizer tokenizer;
+    private final long maskId;
     private final double maskProb;
 
-    /** Creates a masker with selection probability {@code maskProb} in {@code [0, 1]}. */
-    public TokenMasker(TextTokenizer tokenizer, double maskProb) {
+    /**
+     * Creates a masker with selection probability {@code maskProb} in {@code [0, 1]}.
+     *
+     * @throws IllegalArgumentException if the tokenizer has no mask token
+     */
+    public TokenMasker(Tokenizer tokenizer, double maskProb) {
         if (!(maskProb >= 0 && maskProb <= 1)) {
             throw new IllegalArgumentException("maskProb must be in [0, 1]: " + maskProb);
         }
         this.tokenizer = tokenizer;
+        this.maskId = tokenizer.requireTokenId(SpecialToken.MASK, "masked language modelling");
         this.maskProb = maskProb;
     }
 
     /** Creates a masker with selection probability 0.15. */
-    public TokenMasker(TextTokenizer tokenizer) {
+    public TokenMasker(Tokenizer tokenizer) {
         this(tokenizer, 0.15);
     }
 
@@ -36,7 +44,7 @@ public final class TokenMasker implements MlmMasker {
             }
             labels[i] = input[i];
             if (random.nextDouble() < MASK_TOKEN_PROB) {
-                input[i] = tokenizer.maskId();
+                input[i] = maskId;
             } else if (random.nextDouble() < RANDOM_TOKEN_PROB_OF_REST) {
                 input[i] = random.nextInt(tokenizer.vocabSize());
             }

@@ -8,7 +8,6 @@ import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.train.Checkpoints;
 import dev.perceiver.train.MetricsLog;
 import dev.perceiver.train.Trainer;
@@ -120,9 +119,9 @@ public final class TrainingRun {
         return new SavedRun(TrainingSpecs.of(o.get("task").asText()), (ObjectNode) o.get("options"));
     }
 
-    /** A freshly initialised model of the spec's {@code model_type} built from {@code modelConfig}. */
+    /** A freshly initialised model of the spec's model kind ({@code model_type}) built from {@code modelConfig}. */
     public static Module newModel(TrainingSpec<?> spec, NDManager manager, JsonNode modelConfig) {
-        return ModelType.of(spec.modelType()).create(manager, modelConfig);
+        return spec.modelKind().createFromJson(manager, modelConfig);
     }
 
     private static <D> Outcome run(
@@ -130,7 +129,8 @@ public final class TrainingRun {
             throws IOException {
         long seed = options.seed();
         LoadedData data = spec.loadData(options.data(), seed);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (data;
+                NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
             Module model = newModel(spec, manager, spec.modelConfig(options.model(), data));
             TrainingTask task = spec.task(model, data);

@@ -3,6 +3,7 @@ package dev.perceiver.train.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
@@ -16,13 +17,13 @@ import dev.perceiver.train.data.RandomTruncation;
 import dev.perceiver.train.optim.LrScheduleConfig;
 import dev.perceiver.train.task.CausalLmTask;
 import dev.perceiver.train.task.LmDataModule;
-import dev.perceiver.train.task.PerceiverBytesTokenizer;
 import java.io.IOException;
 
 /**
- * {@code clm}: a Perceiver AR causal language model on UTF-8 bytes (embedded text or {@code data.dataset_dir}),
- * optionally with training sequences truncated at random. The data determines {@code vocab_size} and
- * {@code max_seq_len}; the loss is the next-token cross-entropy at the latent positions.
+ * {@code clm}: a Perceiver AR causal language model on the tokens of {@code data.tokenizer} (UTF-8 bytes by default)
+ * of embedded text or {@code data.dataset_dir}, optionally with training sequences truncated at random. The data
+ * determines {@code vocab_size} (the tokenizer's) and {@code max_seq_len}; the loss is the next-token cross-entropy at
+ * the latent positions.
  */
 public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
     /** The lr schedule of the Perceiver AR tasks (clm, symbolic-audio): cosine decay after 30 warmup steps. */
@@ -37,6 +38,7 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
     /**
      * The {@code data} options of clm.
      *
+     * @param tokenizer {@value Tokenizer#BYTES_TOKENIZER_NAME}, a tokenizer.json file or a folder holding one
      * @param validFraction fraction (0, 1) of the documents used for validation
      * @param maxSeqLen tokens per sequence
      * @param randomTrainTruncation truncate training sequences to a random length in [randomMinSeqLen, maxSeqLen]
@@ -44,12 +46,14 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
      */
     public record Options(
             DataOptions common,
+            String tokenizer,
             double validFraction,
             int maxSeqLen,
             boolean randomTrainTruncation,
             int randomMinSeqLen) {
         /** Validates the ranges. */
         public Options {
+            TokenizerOption.check(tokenizer);
             if (!(validFraction > 0 && validFraction < 1)) {
                 throw new IllegalArgumentException("data.valid_fraction (" + validFraction + ") must be in (0, 1)");
             }
@@ -62,10 +66,12 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
             }
         }
 
-        static final Options DEFAULTS = new Options(DataOptions.defaults(16), 0.1, 256, false, 64);
+        static final Options DEFAULTS =
+                new Options(DataOptions.defaults(16), Tokenizer.BYTES_TOKENIZER_NAME, 0.1, 256, false, 64);
 
         ObjectNode toOptions() {
-            return common.toOptions(d -> d.put("valid_fraction", validFraction)
+            return common.toOptions(d -> d.put(TokenizerOption.NAME, tokenizer)
+                    .put("valid_fraction", validFraction)
                     .put("max_seq_len", (long) maxSeqLen)
                     .put("random_train_truncation", randomTrainTruncation)
                     .put("random_min_seq_len", (long) randomMinSeqLen));
@@ -79,6 +85,7 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
             boolean truncate = d.bool("random_train_truncation", false);
             return new Options(
                     common,
+                    TokenizerOption.parse(d),
                     validFraction,
                     maxSeqLen,
                     truncate,
@@ -105,8 +112,17 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
 
     /** The default model of a Perceiver AR task; a text model ties its input and output embeddings. */
     static ObjectNode perceiverArDefaults(boolean text) {
-        ObjectNode m = new PerceiverARConfig(
-                        4, null, 3, 1, 4, 4, 0.1, 0.0, 0.0, false, false, 262, 256, 64, 128, true, text, text, 0.02)
+        ObjectNode m = PerceiverARConfig.builder()
+                .numHeads(4)
+                .numSelfAttentionLayers(3)
+                .crossAttentionDropout(0.1)
+                .maxSeqLen(256)
+                .maxLatents(64)
+                .numChannels(128)
+                .outputNorm(true)
+                .outputBias(text)
+                .absPosEmb(text)
+                .build()
                 .toJson();
         return ModelDefaults.withoutLinked(m, "vocab_size", "max_seq_len");
     }
@@ -133,15 +149,18 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
 
     @Override
     public LoadedData loadData(Options options, long seed) throws IOException {
-        PerceiverBytesTokenizer tok = new PerceiverBytesTokenizer();
+        return TokenizerOption.load(options.tokenizer(), tok -> loadData(options, seed, tok));
+    }
+
+    private static LoadedData loadData(Options options, long seed, Tokenizer tok) throws IOException {
         TextDocuments docs = TextDocuments.load(options.common().datasetDir(), options.validFraction());
         int maxSeqLen = options.maxSeqLen();
         ClmDataset train = ClmDataset.fromDocuments(docs.train(), tok, maxSeqLen);
         ClmDataset valid = ClmDataset.fromDocuments(docs.valid(), tok, maxSeqLen);
         RandomTruncation truncation =
                 options.randomTrainTruncation() ? new RandomTruncation(options.randomMinSeqLen()) : null;
-        ClmCollator trainCollator = new ClmCollator(tok.padId(), truncation);
-        ClmCollator validCollator = new ClmCollator(tok.padId(), null);
+        ClmCollator trainCollator = new ClmCollator(tok.padTokenId(), truncation);
+        ClmCollator validCollator = new ClmCollator(tok.padTokenId(), null);
         DataOptions common = options.common();
         LmDataModule data = new LmDataModule(
                 train.size(),
@@ -153,8 +172,8 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
                 (idx, rnd, isTrain) ->
                         isTrain ? trainCollator.collate(train, idx, rnd) : validCollator.collate(valid, idx, rnd),
                 docs.source() + ": " + train.size() + " training and " + valid.size() + " validation sequences" + " of "
-                        + maxSeqLen + " bytes");
-        return new LoadedData(data, links(tok.vocabSize(), maxSeqLen), null, docs.trainUnigramEntropy(tok));
+                        + maxSeqLen + " tokens");
+        return new LoadedData(data, links(tok.vocabSize(), maxSeqLen), null, docs.trainUnigramEntropy(tok), tok);
     }
 
     /** {@code vocab_size} and {@code max_seq_len} of a Perceiver AR model. */
@@ -167,6 +186,6 @@ public final class CausalLmSpec implements TrainingSpec<CausalLmSpec.Options> {
 
     @Override
     public TrainingTask task(Module model, LoadedData data) {
-        return new CausalLmTask((CausalSequenceModel) model, true);
+        return new CausalLmTask((CausalSequenceModel) model, data.tokenizer());
     }
 }

@@ -40,15 +40,26 @@ public final class ImageClassifierSpec implements TrainingSpec<DataOptions> {
 
     @Override
     public ObjectNode modelDefaults() {
-        EncoderConfig e = new EncoderConfig(1, null, null, 1, false, 1, 4, null, null, 2, 1, true, 1, 0.0, 0.1, false);
-        DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.0, 0.1, false);
-        ObjectNode m = new PerceiverIOConfig<>(
-                        new ImageEncoderConfig(e, new int[] {28, 28, 1}, 8),
-                        new ClassificationDecoderConfig(d, 1, 64, 10),
-                        32,
-                        64,
-                        false,
-                        false)
+        EncoderConfig e = EncoderConfig.builder()
+                .numCrossAttentionHeads(1)
+                .numSelfAttentionHeads(4)
+                .numSelfAttentionLayersPerBlock(2)
+                .initScale(0.1)
+                .build();
+        DecoderConfig d =
+                DecoderConfig.builder().numCrossAttentionHeads(1).initScale(0.1).build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        ImageEncoderConfig.builder()
+                                .base(e)
+                                .numFrequencyBands(8)
+                                .build(),
+                        ClassificationDecoderConfig.builder()
+                                .base(d)
+                                .numOutputQueryChannels(64)
+                                .build())
+                .numLatents(32)
+                .numLatentChannels(64)
+                .build()
                 .toJson();
         return ModelDefaults.withoutLinked(m, "encoder.image_shape", "decoder.num_classes");
     }
@@ -115,6 +126,6 @@ public final class ImageClassifierSpec implements TrainingSpec<DataOptions> {
 
     @Override
     public TrainingTask task(Module model, LoadedData data) {
-        return new ClassificationTask((PerceiverIO) model, data.labels(), 0);
+        return new ClassificationTask((PerceiverIO) model, data.labels(), null);
     }
 }

@@ -3,6 +3,7 @@ package dev.perceiver.train.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.config.DecoderConfig;
 import dev.perceiver.model.config.EncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
@@ -21,18 +22,19 @@ import dev.perceiver.train.data.WordMasker;
 import dev.perceiver.train.optim.LrScheduleConfig;
 import dev.perceiver.train.task.LmDataModule;
 import dev.perceiver.train.task.MaskedLmTask;
-import dev.perceiver.train.task.PerceiverBytesTokenizer;
 import java.io.IOException;
 
 /**
- * {@code mlm}: a Perceiver IO masked language model on UTF-8 bytes (embedded text or {@code data.dataset_dir}),
- * whole words or single tokens masked with probability {@code mask_prob}. The data determines the encoder's and
- * decoder's {@code vocab_size} and {@code max_seq_len}; the loss is the cross-entropy at the masked positions.
+ * {@code mlm}: a Perceiver IO masked language model on the tokens of {@code data.tokenizer} (UTF-8 bytes by default)
+ * of embedded text or {@code data.dataset_dir}, whole words or single tokens masked with probability
+ * {@code mask_prob}. The data determines the encoder's and decoder's {@code vocab_size} (the tokenizer's) and
+ * {@code max_seq_len}; the loss is the cross-entropy at the masked positions.
  */
 public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
     /**
      * The {@code data} options of mlm.
      *
+     * @param tokenizer {@value Tokenizer#BYTES_TOKENIZER_NAME}, a tokenizer.json file or a folder holding one
      * @param validFraction fraction (0, 1) of the documents used for validation
      * @param maxSeqLen tokens per sequence
      * @param maskProb probability (0, 1) that a word (or token) is masked
@@ -41,6 +43,7 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
      */
     public record Options(
             DataOptions common,
+            String tokenizer,
             double validFraction,
             int maxSeqLen,
             double maskProb,
@@ -48,6 +51,7 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
             boolean addEosToken) {
         /** Validates the ranges. */
         public Options {
+            TokenizerOption.check(tokenizer);
             if (!(validFraction > 0 && validFraction < 1)) {
                 throw new IllegalArgumentException("data.valid_fraction (" + validFraction + ") must be in (0, 1)");
             }
@@ -59,10 +63,12 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
             }
         }
 
-        static final Options DEFAULTS = new Options(DataOptions.defaults(16), 0.1, 256, 0.15, true, true);
+        static final Options DEFAULTS =
+                new Options(DataOptions.defaults(16), Tokenizer.BYTES_TOKENIZER_NAME, 0.1, 256, 0.15, true, true);
 
         ObjectNode toOptions() {
-            return common.toOptions(d -> d.put("valid_fraction", validFraction)
+            return common.toOptions(d -> d.put(TokenizerOption.NAME, tokenizer)
+                    .put("valid_fraction", validFraction)
                     .put("max_seq_len", (long) maxSeqLen)
                     .put("mask_prob", maskProb)
                     .put("mask_words", maskWords)
@@ -75,6 +81,7 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
             int maxSeqLen = d.positiveInt("max_seq_len");
             return new Options(
                     common,
+                    TokenizerOption.parse(d),
                     d.openUnitFraction("valid_fraction"),
                     maxSeqLen,
                     d.openUnitFraction("mask_prob"),
@@ -95,15 +102,20 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
 
     @Override
     public ObjectNode modelDefaults() {
-        EncoderConfig e = new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1, 0.02, false);
-        DecoderConfig d = new DecoderConfig(4, null, null, 1, false, 0.1, 0.02, false);
-        ObjectNode m = new PerceiverIOConfig<>(
-                        new TextEncoderConfig(e, 262, 256, 64, null),
-                        new TextDecoderConfig(d, null, 262, 256),
-                        64,
-                        128,
-                        false,
-                        false)
+        DecoderConfig d = DecoderConfig.builder()
+                .numCrossAttentionHeads(4)
+                .crossAttentionResidual(false)
+                .dropout(0.1)
+                .build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        TextEncoderConfig.builder()
+                                .base(textEncoderBase())
+                                .numInputChannels(64)
+                                .build(),
+                        TextDecoderConfig.builder().base(d).build())
+                .numLatents(64)
+                .numLatentChannels(128)
+                .build()
                 .toJson();
         return ModelDefaults.withoutLinked(
                 m,
@@ -112,6 +124,16 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
                 "encoder.params",
                 "decoder.vocab_size",
                 "decoder.max_seq_len");
+    }
+
+    /** The encoder defaults of the Perceiver IO text tasks (mlm, text-classifier). */
+    static EncoderConfig textEncoderBase() {
+        return EncoderConfig.builder()
+                .numCrossAttentionHeads(4)
+                .numSelfAttentionHeads(4)
+                .numSelfAttentionLayersPerBlock(3)
+                .dropout(0.1)
+                .build();
     }
 
     @Override
@@ -136,7 +158,10 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
 
     @Override
     public LoadedData loadData(Options options, long seed) throws IOException {
-        PerceiverBytesTokenizer tok = new PerceiverBytesTokenizer();
+        return TokenizerOption.load(options.tokenizer(), tok -> loadData(options, seed, tok));
+    }
+
+    private static LoadedData loadData(Options options, long seed, Tokenizer tok) throws IOException {
         TextDocuments docs = TextDocuments.load(options.common().datasetDir(), options.validFraction());
         int maxSeqLen = options.maxSeqLen();
         MlmDataset train = MlmDataset.build(docs.train(), tok, maxSeqLen, options.addEosToken());
@@ -145,7 +170,7 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
                 options.maskWords()
                         ? new WordMasker(tok, options.maskProb())
                         : new TokenMasker(tok, options.maskProb()),
-                tok.padId());
+                tok.padTokenId());
         DataOptions common = options.common();
         LmDataModule data = new LmDataModule(
                 train.size(),
@@ -156,8 +181,8 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
                 seed,
                 (idx, rnd, isTrain) -> collator.collate((isTrain ? train : valid).examples(idx), rnd),
                 docs.source() + ": " + train.size() + " training and " + valid.size() + " validation sequences of "
-                        + maxSeqLen + " bytes");
-        return new LoadedData(data, links(tok.vocabSize(), maxSeqLen), null, docs.trainUnigramEntropy(tok));
+                        + maxSeqLen + " tokens");
+        return new LoadedData(data, links(tok.vocabSize(), maxSeqLen), null, docs.trainUnigramEntropy(tok), tok);
     }
 
     /** The encoder's and decoder's {@code vocab_size} and {@code max_seq_len}. */
@@ -170,6 +195,6 @@ public final class MaskedLmSpec implements TrainingSpec<MaskedLmSpec.Options> {
 
     @Override
     public TrainingTask task(Module model, LoadedData data) {
-        return new MaskedLmTask((MaskedLanguageModel) model);
+        return new MaskedLmTask((MaskedLanguageModel) model, data.tokenizer());
     }
 }

@@ -117,6 +117,6 @@ public final class SymbolicAudioSpec implements TrainingSpec<SymbolicAudioSpec.O
 
     @Override
     public TrainingTask task(Module model, LoadedData data) {
-        return new CausalLmTask((CausalSequenceModel) model, false);
+        return new CausalLmTask((CausalSequenceModel) model, null);
     }
 }

@@ -3,10 +3,10 @@ package dev.perceiver.train.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.DecoderConfig;
-import dev.perceiver.model.config.EncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.nn.Module;
@@ -22,37 +22,41 @@ import dev.perceiver.train.data.LabelVocabulary;
 import dev.perceiver.train.data.TextClassificationData;
 import dev.perceiver.train.optim.LrScheduleConfig;
 import dev.perceiver.train.task.ClassificationTask;
-import dev.perceiver.train.task.PerceiverBytesTokenizer;
 import dev.perceiver.train.task.TextClassificationDataModule;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * {@code text-classifier}: a Perceiver IO text classifier on UTF-8 bytes of labelled texts, from an IMDb
- * {@code aclImdb} folder ({@code data.dataset_dir}) or from CSV / JSON Lines files ({@code data.train_file},
- * {@code data.valid_file}). The data determines the encoder's {@code vocab_size} and {@code max_seq_len} and the
- * decoder's {@code num_classes}; the loss is the cross-entropy of the class logits.
+ * {@code text-classifier}: a Perceiver IO text classifier on the tokens of {@code data.tokenizer} (UTF-8 bytes by
+ * default) of labelled texts, from an IMDb {@code aclImdb} folder ({@code data.dataset_dir}) or from CSV / JSON Lines
+ * files ({@code data.train_file}, {@code data.valid_file}). The data determines the encoder's {@code vocab_size} (the
+ * tokenizer's) and {@code max_seq_len} and the decoder's {@code num_classes}; the loss is the cross-entropy of the
+ * class logits.
  */
 public final class TextClassifierSpec implements TrainingSpec<TextClassifierSpec.Options> {
     /**
      * The {@code data} options of text-classifier.
      *
+     * @param tokenizer {@value Tokenizer#BYTES_TOKENIZER_NAME}, a tokenizer.json file or a folder holding one
      * @param trainFile CSV or JSON Lines file of training texts and labels, or null
      * @param validFile CSV or JSON Lines file of validation texts and labels, or null
      * @param maxSeqLen tokens per text (longer texts are truncated)
      */
-    public record Options(DataOptions common, String trainFile, String validFile, int maxSeqLen) {
+    public record Options(DataOptions common, String tokenizer, String trainFile, String validFile, int maxSeqLen) {
         /** Validates the range. */
         public Options {
+            TokenizerOption.check(tokenizer);
             if (maxSeqLen < 1) {
                 throw new IllegalArgumentException("data.max_seq_len (" + maxSeqLen + ") must be a positive integer");
             }
         }
 
-        static final Options DEFAULTS = new Options(DataOptions.defaults(16), null, null, 512);
+        static final Options DEFAULTS =
+                new Options(DataOptions.defaults(16), Tokenizer.BYTES_TOKENIZER_NAME, null, null, 512);
 
         ObjectNode toOptions() {
             return common.toOptions(d -> {
+                d.put(TokenizerOption.NAME, tokenizer);
                 putText(d, "train_file", trainFile);
                 putText(d, "valid_file", validFile);
                 d.put("max_seq_len", (long) maxSeqLen);
@@ -70,7 +74,12 @@ public final class TextClassifierSpec implements TrainingSpec<TextClassifierSpec
         static Options parse(JsonNode data) {
             OptionReader d = new OptionReader(data, "data");
             DataOptions common = DataOptions.parse(data);
-            return new Options(common, d.text("train_file"), d.text("valid_file"), d.positiveInt("max_seq_len"));
+            return new Options(
+                    common,
+                    TokenizerOption.parse(d),
+                    d.text("train_file"),
+                    d.text("valid_file"),
+                    d.positiveInt("max_seq_len"));
         }
     }
 
@@ -86,15 +95,20 @@ public final class TextClassifierSpec implements TrainingSpec<TextClassifierSpec
 
     @Override
     public ObjectNode modelDefaults() {
-        EncoderConfig e = new EncoderConfig(4, null, null, 1, false, 1, 4, null, null, 3, 1, true, 1, 0.1, 0.02, false);
-        DecoderConfig d = new DecoderConfig(1, null, null, 1, true, 0.1, 0.02, false);
-        ObjectNode m = new PerceiverIOConfig<>(
-                        new TextEncoderConfig(e, 262, 512, 64, null),
-                        new ClassificationDecoderConfig(d, 1, 64, 2),
-                        64,
-                        128,
-                        false,
-                        false)
+        DecoderConfig d =
+                DecoderConfig.builder().numCrossAttentionHeads(1).dropout(0.1).build();
+        ObjectNode m = PerceiverIOConfig.builder(
+                        TextEncoderConfig.builder()
+                                .base(MaskedLmSpec.textEncoderBase())
+                                .numInputChannels(64)
+                                .build(),
+                        ClassificationDecoderConfig.builder()
+                                .base(d)
+                                .numOutputQueryChannels(64)
+                                .build())
+                .numLatents(64)
+                .numLatentChannels(128)
+                .build()
                 .toJson();
         return ModelDefaults.withoutLinked(
                 m, "encoder.vocab_size", "encoder.max_seq_len", "encoder.params", "decoder.num_classes");
@@ -122,7 +136,10 @@ public final class TextClassifierSpec implements TrainingSpec<TextClassifierSpec
 
     @Override
     public LoadedData loadData(Options options, long seed) throws IOException {
-        PerceiverBytesTokenizer tok = new PerceiverBytesTokenizer();
+        return TokenizerOption.load(options.tokenizer(), tok -> loadData(options, seed, tok));
+    }
+
+    private static LoadedData loadData(Options options, long seed, Tokenizer tok) throws IOException {
         DataSplit<TextClassificationData> split = readSplit(options);
         int numClasses = split.train().numClasses();
         String[] labels = split.train().labels().names().toArray(new String[0]);
@@ -139,7 +156,7 @@ public final class TextClassifierSpec implements TrainingSpec<TextClassifierSpec
         ObjectNode links = JsonNodeFactory.instance.objectNode();
         links.putObject("encoder").put("vocab_size", tok.vocabSize()).put("max_seq_len", options.maxSeqLen());
         links.putObject("decoder").put("num_classes", numClasses);
-        return new LoadedData(data, links, labels.length == numClasses ? labels : null, Double.NaN);
+        return new LoadedData(data, links, labels.length == numClasses ? labels : null, Double.NaN, tok);
     }
 
     /** The labelled texts of the IMDb folder or of the two files. */
@@ -171,9 +188,6 @@ public final class TextClassifierSpec implements TrainingSpec<TextClassifierSpec
 
     @Override
     public TrainingTask task(Module model, LoadedData data) {
-        return new ClassificationTask(
-                (PerceiverIO) model,
-                data.labels(),
-                data.modelLinks().path("encoder").path("max_seq_len").asInt());
+        return new ClassificationTask((PerceiverIO) model, data.labels(), data.tokenizer());
     }
 }

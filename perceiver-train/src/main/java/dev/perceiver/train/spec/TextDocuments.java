@@ -1,9 +1,9 @@
 package dev.perceiver.train.spec;
 
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.train.data.DataSplit;
 import dev.perceiver.train.data.TextCorpus;
 import dev.perceiver.train.task.EmbeddedText;
-import dev.perceiver.train.task.PerceiverBytesTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,12 +45,12 @@ record TextDocuments(List<String> train, List<String> valid, String source) {
         return new TextDocuments(split.train().documents(), split.valid().documents(), source);
     }
 
-    /** Entropy in nats of the byte-token unigram distribution of the training documents. */
-    double trainUnigramEntropy(PerceiverBytesTokenizer tok) {
+    /** Entropy in nats of the token unigram distribution of the training documents. */
+    double trainUnigramEntropy(Tokenizer tok) {
         long[] counts = new long[tok.vocabSize()];
         long total = 0;
         for (String doc : train) {
-            for (long id : tok.encode(doc)) {
+            for (long id : tok.encode(doc, false)) {
                 counts[(int) id]++;
                 total++;
             }

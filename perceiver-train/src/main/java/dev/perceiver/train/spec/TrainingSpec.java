@@ -3,6 +3,8 @@ package dev.perceiver.train.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.model.registry.ModelKind;
+import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.nn.Module;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.config.ModelOptions;
@@ -29,6 +31,14 @@ public interface TrainingSpec<D> {
 
     /** {@code model_type} of the model this task trains, e.g. {@code perceiver-io-image-classifier}. */
     String modelType();
+
+    /**
+     * The installed model kind of {@link #modelType()} (model registry): it builds the model and writes its config;
+     * an error names a {@code model_type} that no installed kind has.
+     */
+    default ModelKind<?, ?> modelKind() {
+        return ModelKinds.installed().byModelType(modelType());
+    }
 
     /** Default {@code model} section: the model config without the fields that the data determines. */
     ObjectNode modelDefaults();

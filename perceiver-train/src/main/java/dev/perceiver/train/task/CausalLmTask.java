@@ -1,6 +1,7 @@
 package dev.perceiver.train.task;
 
 import ai.djl.ndarray.NDArray;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.nn.Module;
 import dev.perceiver.train.Batch;
@@ -16,12 +17,12 @@ import java.nio.file.Path;
  */
 public final class CausalLmTask implements TrainingTask {
     private final CausalSequenceModel model;
-    private final boolean bytesTokenizer;
+    private final Tokenizer tokenizer;
 
-    /** @param bytesTokenizer whether to save the bytes tokenizer files with the model (text models) */
-    public CausalLmTask(CausalSequenceModel model, boolean bytesTokenizer) {
+    /** @param tokenizer the tokenizer whose files are saved with the model (text models), or null */
+    public CausalLmTask(CausalSequenceModel model, Tokenizer tokenizer) {
         this.model = model;
-        this.bytesTokenizer = bytesTokenizer;
+        this.tokenizer = tokenizer;
     }
 
     @Override
@@ -51,8 +52,8 @@ public final class CausalLmTask implements TrainingTask {
 
     @Override
     public void writeExtraFiles(Path dir) throws IOException {
-        if (bytesTokenizer) {
-            PerceiverBytesTokenizer.writeFiles(dir);
+        if (tokenizer != null) {
+            tokenizer.save(dir);
         }
     }
 }

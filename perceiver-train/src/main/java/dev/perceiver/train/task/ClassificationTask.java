@@ -2,6 +2,7 @@ package dev.perceiver.train.task;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Module;
@@ -16,16 +17,16 @@ import java.util.Map;
 public final class ClassificationTask implements TrainingTask {
     private final PerceiverIO model;
     private final String[] labels;
-    private final int tokenizerMaxLength;
+    private final Tokenizer tokenizer;
 
     /**
      * @param labels class names by id (saved as id2label), or null
-     * @param tokenizerMaxLength max sequence length for the tokenizer files of a text classifier, or 0 (images)
+     * @param tokenizer the tokenizer whose files are saved with a text classifier, or null (images)
      */
-    public ClassificationTask(PerceiverIO model, String[] labels, int tokenizerMaxLength) {
+    public ClassificationTask(PerceiverIO model, String[] labels, Tokenizer tokenizer) {
         this.model = model;
         this.labels = labels;
-        this.tokenizerMaxLength = tokenizerMaxLength;
+        this.tokenizer = tokenizer;
     }
 
     @Override
@@ -51,8 +52,8 @@ public final class ClassificationTask implements TrainingTask {
 
     @Override
     public void writeExtraFiles(Path dir) throws IOException {
-        if (tokenizerMaxLength > 0) {
-            PerceiverBytesTokenizer.writeFiles(dir);
+        if (tokenizer != null) {
+            tokenizer.save(dir);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.perceiver.train.task;
 
+import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.train.Batch;
@@ -11,9 +12,12 @@ import java.nio.file.Path;
 /** Masked language modelling: logits (b, n, vocab), cross-entropy on the masked positions (labels -100 elsewhere). */
 public final class MaskedLmTask implements TrainingTask {
     private final MaskedLanguageModel model;
+    private final Tokenizer tokenizer;
 
-    public MaskedLmTask(MaskedLanguageModel model) {
+    /** @param tokenizer the tokenizer whose files are saved with the model */
+    public MaskedLmTask(MaskedLanguageModel model, Tokenizer tokenizer) {
         this.model = model;
+        this.tokenizer = tokenizer;
     }
 
     @Override
@@ -34,6 +38,6 @@ public final class MaskedLmTask implements TrainingTask {
 
     @Override
     public void writeExtraFiles(Path dir) throws IOException {
-        PerceiverBytesTokenizer.writeFiles(dir);
+        tokenizer.save(dir);
     }
 }

@@ -3,6 +3,7 @@ package dev.perceiver.train.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClassificationDataTest {
-    private static final TestBytesTokenizer TOK = new TestBytesTokenizer();
+    private static final BytesTokenizer TOK = new BytesTokenizer();
 
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package dev.perceiver.train.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -10,7 +11,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ClmTest {
-    private static final TestBytesTokenizer TOK = new TestBytesTokenizer();
+    private static final BytesTokenizer TOK = new BytesTokenizer();
 
     @Test
     void documentsAreSeparatedByEosAndCutIntoChunks() {
@@ -18,10 +19,10 @@ class ClmTest {
         ClmDataset ds = ClmDataset.fromDocuments(List.of("abc", "defgh", "ij"), TOK, 4);
         assertThat(ds.size()).isEqualTo(2);
         assertThat(ds.maxSeqLen()).isEqualTo(4);
-        assertThat(ds.chunk(0)).containsExactly('a' + 6, 'b' + 6, 'c' + 6, TestBytesTokenizer.EOS, 'd' + 6);
-        assertThat(ds.chunk(1)).containsExactly('e' + 6, 'f' + 6, 'g' + 6, 'h' + 6, TestBytesTokenizer.EOS);
-        assertThat(ds.input(0)).containsExactly('a' + 6, 'b' + 6, 'c' + 6, TestBytesTokenizer.EOS);
-        assertThat(ds.labels(0)).containsExactly('b' + 6, 'c' + 6, TestBytesTokenizer.EOS, 'd' + 6);
+        assertThat(ds.chunk(0)).containsExactly('a' + 6, 'b' + 6, 'c' + 6, BytesTokenizer.EOS_ID, 'd' + 6);
+        assertThat(ds.chunk(1)).containsExactly('e' + 6, 'f' + 6, 'g' + 6, 'h' + 6, BytesTokenizer.EOS_ID);
+        assertThat(ds.input(0)).containsExactly('a' + 6, 'b' + 6, 'c' + 6, BytesTokenizer.EOS_ID);
+        assertThat(ds.labels(0)).containsExactly('b' + 6, 'c' + 6, BytesTokenizer.EOS_ID, 'd' + 6);
     }
 
     @Test
@@ -48,7 +49,7 @@ class ClmTest {
     void shortCorpusGivesOneLeftPaddedExample() {
         ClmDataset ds = ClmDataset.fromDocuments(List.of("ab"), TOK, 8);
         assertThat(ds.size()).isEqualTo(1);
-        LmBatch b = new ClmCollator(TOK.padId(), null)
+        LmBatch b = new ClmCollator(TOK.padTokenId(), null)
                 .collate(
                         List.of(
                                 ds.chunk(0),
@@ -58,7 +59,7 @@ class ClmTest {
         assertThat(b.seqLen()).isEqualTo(4);
         assertThat(b.x()[0]).containsExactly(0, 0, 'a' + 6, 'b' + 6);
         assertThat(b.labels()[0])
-                .containsExactly(LmBatch.IGNORE_LABEL, LmBatch.IGNORE_LABEL, 'b' + 6, TestBytesTokenizer.EOS);
+                .containsExactly(LmBatch.IGNORE_LABEL, LmBatch.IGNORE_LABEL, 'b' + 6, BytesTokenizer.EOS_ID);
         assertThat(b.padMask()[0]).containsExactly(true, true, false, false);
         assertThat(b.x()[1]).containsExactly(7, 8, 9, 10);
         assertThat(b.labels()[1]).containsExactly(8, 9, 10, 11);
@@ -73,8 +74,8 @@ class ClmTest {
             stream[i] = 6 + i % 256;
         }
         ClmDataset ds = ClmDataset.fromTokens(stream, 16);
-        ClmCollator collator = new ClmCollator(TOK.padId(), new RandomTruncation(10));
-        LmBatch full = new ClmCollator(TOK.padId(), null).collate(ds, new int[] {0, 1, 2}, new Random(0));
+        ClmCollator collator = new ClmCollator(TOK.padTokenId(), new RandomTruncation(10));
+        LmBatch full = new ClmCollator(TOK.padTokenId(), null).collate(ds, new int[] {0, 1, 2}, new Random(0));
         Random rnd = new Random(3);
         Set<Integer> lengths = new HashSet<>();
         for (int k = 0; k < 500; k++) {

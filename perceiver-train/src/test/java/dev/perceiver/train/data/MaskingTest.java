@@ -1,15 +1,21 @@
 package dev.perceiver.train.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
+import dev.perceiver.inference.tokenizer.Tokenizer;
+import dev.perceiver.inference.tokenizer.WordLevelTokenizerFiles;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MaskingTest {
-    private static final TestBytesTokenizer TOK = new TestBytesTokenizer();
+    private static final BytesTokenizer TOK = new BytesTokenizer();
 
     private static String text(Random rnd, int words) {
         StringBuilder sb = new StringBuilder();
@@ -26,27 +32,12 @@ class MaskingTest {
     }
 
     @Test
-    void wordIdsFollowWhitespaceBoundaries() {
-        long[] ids = TOK.encode(" ab  cd e");
-        int[] w = WordIds.compute(ids, TOK, 0);
-        // whitespace belongs to the following word
-        assertThat(w).containsExactly(0, 0, 0, 1, 1, 1, 1, 2, 2);
-        long[] withSpecial = {TestBytesTokenizer.CLS, 'a' + 6, TestBytesTokenizer.SEP, 'b' + 6, ' ' + 6, 'c' + 6};
-        int[] w2 = WordIds.compute(withSpecial, TOK, 10);
-        assertThat(w2[0]).isEqualTo(WordIds.NO_WORD);
-        assertThat(w2[2]).isEqualTo(WordIds.NO_WORD);
-        assertThat(w2[1]).isEqualTo(10);
-        assertThat(w2[3]).isGreaterThan(w2[1]);
-        assertThat(w2[4]).isEqualTo(w2[5]).isGreaterThan(w2[3]);
-    }
-
-    @Test
     void tokenMaskingStatistics() {
         Random data = new Random(1);
         int n = 400_000;
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
-            ids[i] = i % 50 == 0 ? TestBytesTokenizer.SEP : 6 + data.nextInt(256);
+            ids[i] = i % 50 == 0 ? BytesTokenizer.SEP_ID : 6 + data.nextInt(256);
         }
         MlmExample ex = new MlmExample(ids, new int[n]);
         MaskedSequence m = new TokenMasker(TOK).mask(ex, new Random(7));
@@ -68,7 +59,7 @@ class MaskingTest {
             }
             assertThat(m.labels()[i]).isEqualTo(ids[i]);
             selected++;
-            if (m.input()[i] == TestBytesTokenizer.MASK) {
+            if (m.input()[i] == BytesTokenizer.MASK_ID) {
                 masked++;
             } else if (m.input()[i] != ids[i]) {
                 changed++;
@@ -120,8 +111,8 @@ class MaskingTest {
             int[] w = ex.wordIds();
             int i = 0;
             while (i < w.length) {
-                if (w[i] == WordIds.NO_WORD) {
-                    assertThat(ex.tokenIds()[i]).isEqualTo(TestBytesTokenizer.EOS);
+                if (w[i] == Tokenizer.NO_WORD) {
+                    assertThat(ex.tokenIds()[i]).isEqualTo(BytesTokenizer.EOS_ID);
                     assertThat(m.labels()[i]).isEqualTo(LmBatch.IGNORE_LABEL);
                     i++;
                     continue;
@@ -142,7 +133,7 @@ class MaskingTest {
                     } else {
                         assertThat(m.input()[k]).isEqualTo(ex.tokenIds()[k]);
                     }
-                    if (m.input()[k] == TestBytesTokenizer.MASK) {
+                    if (m.input()[k] == BytesTokenizer.MASK_ID) {
                         maskCount++;
                     }
                     allSame &= m.input()[k] == ex.tokenIds()[k];
@@ -169,6 +160,24 @@ class MaskingTest {
     }
 
     @Test
+    void aHuggingFaceTokenizerGivesItsOwnWordsUniqueAcrossDocuments(@TempDir Path tmp) throws Exception {
+        WordLevelTokenizerFiles.write(tmp);
+        try (Tokenizer words = Tokenizer.forModelFolder(tmp)) {
+            MlmDataset ds = MlmDataset.build(List.of("the cat sat", "the dog ."), words, 100, false);
+            MlmExample ex = ds.example(0);
+            assertThat(ex.tokenIds()).containsExactly(5, 6, 7, 5, 10, 11);
+            assertThat(ex.wordIds()).containsExactly(0, 1, 2, 3, 4, 5);
+            // every word is one token here: masking all words masks every position with the [MASK] id (4)
+            MaskedSequence all = new WordMasker(words, 1.0).mask(ex, new Random(1));
+            assertThat(all.labels()).containsExactly(ex.tokenIds());
+            assertThatThrownBy(() -> MlmDataset.build(List.of("the cat"), words, 100, true))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("eos_token")
+                    .hasMessageContaining("data.add_eos_token");
+        }
+    }
+
+    @Test
     void wordIdsAreUniqueAcrossDocuments() {
         MlmDataset ds = MlmDataset.build(List.of("ab", "cd"), TOK, 100, false);
         assertThat(ds.size()).isEqualTo(1);
@@ -181,7 +190,7 @@ class MaskingTest {
     void mlmChunkingDropsTail() {
         MlmDataset ds = MlmDataset.build(List.of("0123456789", "abcdefghij", "xyz"), TOK, 8, false);
         assertThat(ds.size()).isEqualTo(2); // 23 tokens -> 2 chunks of 8, tail of 7 dropped
-        assertThat(TOK.decode(ds.example(1).tokenIds())).isEqualTo("89abcdef");
+        assertThat(TOK.decode(ds.example(1).tokenIds(), false)).isEqualTo("89abcdef");
         MlmDataset tiny = MlmDataset.build(List.of("abc"), TOK, 8, false);
         assertThat(tiny.size()).isEqualTo(1);
         assertThat(tiny.example(0).tokenIds()).hasSize(3);
@@ -189,9 +198,9 @@ class MaskingTest {
 
     @Test
     void mlmCollatorPadsOnTheRight() {
-        MlmExample a = new MlmExample(TOK.encode("abcd"), new int[] {0, 0, 0, 0});
-        MlmExample b = new MlmExample(TOK.encode("ab"), new int[] {0, 0});
-        MlmCollator collator = new MlmCollator(new TokenMasker(TOK, 0.0), TOK.padId());
+        MlmExample a = new MlmExample(TOK.encode("abcd", false), new int[] {0, 0, 0, 0});
+        MlmExample b = new MlmExample(TOK.encode("ab", false), new int[] {0, 0});
+        MlmCollator collator = new MlmCollator(new TokenMasker(TOK, 0.0), TOK.padTokenId());
         LmBatch batch = collator.collate(List.of(a, b), new Random(0));
         assertThat(batch.batchSize()).isEqualTo(2);
         assertThat(batch.seqLen()).isEqualTo(4);
@@ -199,7 +208,8 @@ class MaskingTest {
         assertThat(batch.padMask()[1]).containsExactly(false, false, true, true);
         assertThat(batch.padMask()[0]).containsOnly(false);
         assertThat(batch.labels()[1]).containsOnly(LmBatch.IGNORE_LABEL);
-        LmBatch all = new MlmCollator(new TokenMasker(TOK, 1.0), TOK.padId()).collate(List.of(a, b), new Random(0));
+        LmBatch all =
+                new MlmCollator(new TokenMasker(TOK, 1.0), TOK.padTokenId()).collate(List.of(a, b), new Random(0));
         assertThat(all.labels()[1]).containsExactly('a' + 6, 'b' + 6, LmBatch.IGNORE_LABEL, LmBatch.IGNORE_LABEL);
         assertThat(all.labels()[0]).containsExactly(a.tokenIds());
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.nn.Module;
-import dev.perceiver.tasks.ModelType;
 import dev.perceiver.train.Batch;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.config.CommandOptions;
@@ -28,10 +28,10 @@ class SpecStepTest {
             ObjectNode values = CommandOptions.resolve(
                     new OptionTree(spec.defaults()), null, List.of("--data.batch_size=4", "--data.valid_batch_size=2"));
             RunOptions<?> options = RunOptions.parse(spec, values);
-            LoadedData data = spec.loadData(values.get("data"), 0);
-            try (NDManager manager = NDManager.newBaseManager()) {
+            try (LoadedData data = spec.loadData(values.get("data"), 0);
+                    NDManager manager = NDManager.newBaseManager()) {
                 Module model = TrainingRun.newModel(spec, manager, spec.modelConfig(options.model(), data));
-                assertThat(ModelType.of(model).id()).isEqualTo(spec.modelType());
+                assertThat(ModelKinds.installed().forModel(model)).isSameAs(spec.modelKind());
                 TrainingTask task = spec.task(model, data);
                 Batch batch = data.module().validBatch(manager, 0);
                 assertThat(batch.size()).isEqualTo(2);

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.perceiver.tasks.ModelType;
+import dev.perceiver.tasks.audio.AudioModelKinds;
+import dev.perceiver.tasks.text.TextModelKinds;
+import dev.perceiver.tasks.vision.VisionModelKinds;
 import dev.perceiver.train.config.DataOptions;
 import dev.perceiver.train.optim.LrScheduleConfig;
 import java.io.InputStream;
@@ -26,10 +28,13 @@ class TrainingSpecsTest {
     }
 
     @Test
-    void modelTypesAreKnown() {
+    void modelTypesAreInstalledModelKinds() {
         for (TrainingSpec<?> spec : TrainingSpecs.all()) {
-            assertThat(ModelType.of(spec.modelType()).id()).isEqualTo(spec.modelType());
+            assertThat(spec.modelKind().modelType()).isEqualTo(spec.modelType());
         }
+        assertThat(new MaskedLmSpec().modelKind()).isSameAs(TextModelKinds.MASKED_LANGUAGE_MODEL);
+        assertThat(new ImageClassifierSpec().modelKind()).isSameAs(VisionModelKinds.IMAGE_CLASSIFIER);
+        assertThat(new SymbolicAudioSpec().modelKind()).isSameAs(AudioModelKinds.SYMBOLIC_AUDIO_MODEL);
     }
 
     /** The defaults as --print_config printed them before the specs existed (order and number types included). */

@@ -1,0 +1,238 @@
+package dev.perceiver.inference.tokenizer;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perceiver.model.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A Hugging Face fast tokenizer ({@code tokenizer.json}) run by DJL's tokenizers binding, without truncation or
+ * padding. The roles of special tokens (pad, eos, mask, ...) come from {@code special_tokens_map.json} or
+ * {@code tokenizer_config.json} beside the file, as {@code AutoTokenizer.from_pretrained} reads them; their ids from
+ * the tokenizer's added tokens or vocabulary. Word ids are the tokenizer's own (its pre-tokenizer's words), as the
+ * reference's whole-word masking uses them for fast tokenizers.
+ */
+public final class HuggingFaceFastTokenizer implements Tokenizer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final HuggingFaceTokenizer tokenizer;
+    private final int vocabSize;
+    private final Set<Long> specialIds;
+    private final Map<SpecialToken, Long> roleIds;
+    private final Map<SpecialToken, String> roleTokens;
+    private final String tokenizerClass;
+
+    private HuggingFaceFastTokenizer(
+            Path file,
+            HuggingFaceTokenizer tokenizer,
+            int vocabSize,
+            Set<Long> specialIds,
+            Map<SpecialToken, Long> roleIds,
+            Map<SpecialToken, String> roleTokens,
+            String tokenizerClass) {
+        this.file = file;
+        this.tokenizer = tokenizer;
+        this.vocabSize = vocabSize;
+        this.specialIds = specialIds;
+        this.roleIds = roleIds;
+        this.roleTokens = roleTokens;
+        this.tokenizerClass = tokenizerClass;
+    }
+
+    /**
+     * Loads a {@code tokenizer.json} file with the special token roles named in the {@code special_tokens_map.json} /
+     * {@code tokenizer_config.json} of its folder (a role whose token is not in the vocabulary is absent).
+     *
+     * @throws IOException naming the file if it is missing, not JSON or has an empty vocabulary
+     */
+    public static HuggingFaceFastTokenizer load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no Hugging Face tokenizer file");
+        }
+        JsonNode spec = readJson(file);
+        Map<String, Long> vocab = new HashMap<>();
+        Set<Long> special = new HashSet<>();
+        long maxId = -1;
+        JsonNode model = spec.path("model").path("vocab");
+        if (model.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = model.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                vocab.put(e.getKey(), e.getValue().asLong());
+                maxId = Math.max(maxId, e.getValue().asLong());
+            }
+        } else if (model.isArray()) { // Unigram: [[piece, score], ...], id = index
+            for (int i = 0; i < model.size(); i++) {
+                vocab.put(model.get(i).path(0).asText(), (long) i);
+            }
+            maxId = model.size() - 1;
+        }
+        for (JsonNode t : spec.path("added_tokens")) {
+            long id = t.path("id").asLong(-1);
+            String content = t.path("content").asText();
+            if (id < 0) {
+                throw new IOException(file + ": added token '" + content + "' has no id");
+            }
+            vocab.put(content, id);
+            maxId = Math.max(maxId, id);
+            if (t.path("special").asBoolean(false)) {
+                special.add(id);
+            }
+        }
+        if (maxId < 0) {
+            throw new IOException(file + ": tokenizer has an empty vocabulary");
+        }
+        Map<String, String> named = specialTokenRoles(file.toAbsolutePath().getParent());
+        Map<SpecialToken, Long> roleIds = new EnumMap<>(SpecialToken.class);
+        Map<SpecialToken, String> roleTokens = new EnumMap<>(SpecialToken.class);
+        for (SpecialToken role : SpecialToken.values()) {
+            String token = named.get(role.key());
+            Long id = token == null ? null : vocab.get(token);
+            if (id != null) {
+                roleIds.put(role, id);
+                roleTokens.put(role, token);
+                special.add(id);
+            }
+        }
+        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(file)
+                .optTruncation(false)
+                .optPadding(false)
+                .optAddSpecialTokens(true)
+                .build();
+        return new HuggingFaceFastTokenizer(
+                file, tokenizer, (int) (maxId + 1), special, roleIds, roleTokens, named.get("tokenizer_class"));
+    }
+
+    /** Special token strings by role ({@code pad_token}, ...) and {@code tokenizer_class}; the map file wins. */
+    private static Map<String, String> specialTokenRoles(Path dir) throws IOException {
+        Map<String, String> roles = new HashMap<>();
+        for (String name : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
+            Path p = dir.resolve(name);
+            if (!Files.isRegularFile(p)) {
+                continue;
+            }
+            JsonNode node = readJson(p);
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                JsonNode v = e.getValue();
+                if (e.getKey().endsWith("_token") || e.getKey().equals("tokenizer_class")) {
+                    String s = v.isTextual()
+                            ? v.asText()
+                            : v.path("content").isTextual() ? v.path("content").asText() : null;
+                    if (s != null) {
+                        roles.put(e.getKey(), s);
+                    }
+                }
+            }
+        }
+        return roles;
+    }
+
+    private static JsonNode readJson(Path p) throws IOException {
+        try {
+            return JSON.readTree(p.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(p + ": invalid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public long[] encode(String text, boolean addSpecialTokens) {
+        return tokenizer.encode(text, addSpecialTokens, false).getIds();
+    }
+
+    /** Word ids from the tokenizer's pre-tokenizer (Hugging Face's {@code Encoding.word_ids()}). */
+    @Override
+    public EncodedText encodeWithWordIds(String text, boolean addSpecialTokens) {
+        Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
+        long[] ids = encoding.getIds();
+        long[] words = encoding.getWordIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = words[i] < 0 || specialIds.contains(ids[i]) ? NO_WORD : Math.toIntExact(words[i]);
+        }
+        return new EncodedText(ids, out);
+    }
+
+    @Override
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new IllegalArgumentException("token id (" + ids[i] + ") at position " + i + " out of range [0, "
+                        + vocabSize + ") (vocab_size)");
+            }
+        }
+        return tokenizer.decode(ids, skipSpecialTokens);
+    }
+
+    /** One more than the largest id of the vocabulary and the added tokens. */
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    @Override
+    public OptionalLong tokenId(SpecialToken role) {
+        Long id = roleIds.get(role);
+        return id == null ? OptionalLong.empty() : OptionalLong.of(id);
+    }
+
+    @Override
+    public Optional<String> token(SpecialToken role) {
+        return Optional.ofNullable(roleTokens.get(role));
+    }
+
+    @Override
+    public boolean isSpecial(long id) {
+        return specialIds.contains(id);
+    }
+
+    @Override
+    public String tokenizerClass() {
+        return tokenizerClass;
+    }
+
+    /**
+     * Copies the tokenizer file into {@code target} as {@code tokenizer.json} and, where present beside it, the two
+     * Hugging Face option files.
+     */
+    @Override
+    public void save(Path target) throws IOException {
+        Files.createDirectories(target);
+        copy(file, target.resolve(TOKENIZER_JSON));
+        Path dir = file.toAbsolutePath().getParent();
+        for (String name : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
+            Path src = dir.resolve(name);
+            if (Files.isRegularFile(src)) {
+                copy(src, target.resolve(name));
+            }
+        }
+    }
+
+    private static void copy(Path src, Path dst) throws IOException {
+        if (!(Files.exists(dst) && Files.isSameFile(src, dst))) {
+            AtomicFiles.writeBytes(dst, Files.readAllBytes(src));
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
