@@ -161,7 +161,8 @@ public final class GenerateAudioCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             SymbolicAudioModel m = SymbolicAudioPipeline.loadModel(model, manager);
             SymbolicAudioPipeline pipeline = new SymbolicAudioPipeline(m, renderer);
-            SymbolicAudioResult result = pipeline.generate(prompt, output, wav, options, progress(maxNewTokens));
+            SymbolicAudioResult result =
+                    SerialWorker.call(() -> pipeline.generate(prompt, output, wav, options, progress(maxNewTokens)));
             if (json) {
                 System.out.println(toJson(result, options).toString());
             } else {

@@ -150,7 +150,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 config = config.withEosTokenId(null);
             }
             config = sample ? config.withSampling(temperature, topK, topP, usedSeed) : config.withGreedy();
-            List<GeneratedText> results = pipeline.generate(prompts, config);
+            GenerationConfig chosen = config;
+            List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen));
             PrintWriter out = Output.stdout();
             for (int i = 0; i < results.size(); i++) {
                 GeneratedText r = results.get(i);
