@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code architectures}, {@code model_config} with the backend config in reference field names, plus optional
  * entries such as {@code id2label}) and the weights with every state-dict key prefixed by {@code backend_model.}:
  * {@code model.safetensors}, or the {@code pytorch_model.bin} the published models carry (read without executing
- * pickle code, see {@link TorchCheckpoint}), or a sharded index of either ({@link CheckpointFiles#find}). Tokenizer files may lie beside them. The model's kind comes from the model registry
+ * pickle code, see {@link TorchCheckpoint}), or a sharded index of either ({@link CheckpointFiles#find}).
+ * Tokenizer files may lie beside them. The model's kind comes from the model registry
  * ({@link ModelKinds#resolve}): by {@code model_type}, and by architecture where a folder has no {@code model_type}
  * or several kinds share it.
  */

@@ -127,7 +127,7 @@ final class DownloadProgress {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    /** The exception's class and the first message in its cause chain, e.g. {@code ConnectException: Connection refused}. */
+    /** The class and the first message in the cause chain, e.g. {@code ConnectException: Connection refused}. */
     static String describe(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = c.getMessage();
