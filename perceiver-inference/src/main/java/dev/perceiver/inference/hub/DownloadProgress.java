@@ -127,15 +127,22 @@ final class DownloadProgress {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    /** The class and the first message in the cause chain, e.g. {@code ConnectException: Connection refused}. */
+    /**
+     * The class and the first message in the cause chain, e.g. {@code ConnectException: Connection refused}, or the
+     * class of the root cause where none has a message.
+     */
     static String describe(Throwable t) {
+        Throwable root = t;
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = c.getMessage();
             if (m != null && !m.isBlank()) {
                 return t.getClass().getSimpleName() + ": "
                         + m.replaceAll("\\s+", " ").strip();
             }
+            root = c;
         }
-        return t.getClass().getSimpleName();
+        return root == t
+                ? t.getClass().getSimpleName()
+                : t.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
     }
 }
