@@ -36,8 +36,8 @@ public final class GenerateAudioCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "DIR",
-            description = "Model folder (config.json, " + "model.safetensors).")
+            paramLabel = "DIR|ID",
+            description = "Model folder or Hugging Face Hub id owner/name[@revision] (config.json, model.safetensors).")
     Path model;
 
     @Option(names = "--prompt", required = true, paramLabel = "PROMPT.mid", description = "MIDI prompt file.")
