@@ -21,9 +21,9 @@ import java.util.Map;
  * {@code architectures}, {@code model_config} with the backend config in reference field names, plus optional
  * entries such as {@code id2label}) and the weights with every state-dict key prefixed by {@code backend_model.}:
  * {@code model.safetensors}, or the {@code pytorch_model.bin} the published models carry (read without executing
- * pickle code, see {@link TorchCheckpoint}), or a sharded index of either ({@link CheckpointFiles#find}). Tokenizer files may lie beside them. The model's kind comes from the model registry
- * ({@link ModelKinds#resolve}): by {@code model_type}, and by architecture where a folder has no {@code model_type}
- * or several kinds share it.
+ * pickle code, see {@link TorchCheckpoint}), or a sharded index of either ({@link CheckpointFiles#find}). Tokenizer
+ * files may lie beside them. The model's kind comes from the model registry ({@link ModelKinds#resolve}): by
+ * {@code model_type}, and by architecture where a folder has no {@code model_type} or several kinds share it.
  */
 public final class ModelFolder {
     /** File name of the config. */
@@ -101,6 +101,11 @@ public final class ModelFolder {
         Path weights = CheckpointFiles.find(dir);
         StateDicts.load(model, CheckpointFiles.read(weights), PREFIX, weights.toString());
         return new Loaded(kind, model, config);
+    }
+
+    /** The entries of a folder's config.json that locate its model ({@code model_type}, {@code architectures}). */
+    public static Header header(Path dir) throws IOException {
+        return header(dir, readConfig(dir));
     }
 
     private static Header header(Path dir, ObjectNode config) throws IOException {
