@@ -2,6 +2,8 @@ package dev.perceiver.tools.parity;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
@@ -14,6 +16,7 @@ import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.audio.AudioModelKinds;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.io.IOException;
@@ -30,8 +33,12 @@ import java.util.TreeSet;
  * through the code path of the command line's {@code --model} for its kind (the task's {@code load}: model, tokenizer
  * or processor files), the model is called on the fixture's {@code input.*} tensors bound to arguments as the
  * metadata's {@code inputs} says, and every {@code output.*} tensor is compared with
- * {@code max|a-b| <= atol + rtol * max|b|}. A folder whose kind the model registry does not know is skipped with the
- * reason when it is in the Hugging Face {@code transformers} layout (not supported yet), an error otherwise.
+ * {@code max|a-b| <= atol + rtol * max|b|}. {@code output.logits} is the model's output, {@code output.last_hidden_state}
+ * the latents after the encoder. Krasserm-layout cases name the reference's forward arguments ({@code x} or
+ * {@code x_masked}, {@code pad_mask}); Hugging Face layout cases name transformers' ({@code inputs},
+ * {@code attention_mask} with 1 = keep; images channels-first), converted here. A folder whose kind the model registry
+ * does not know is skipped with the reason when it is in the Hugging Face {@code transformers} layout (not supported
+ * yet), an error otherwise.
  */
 final class FolderParity {
     /** Suffix of a model-folder fixture's file name before {@code .safetensors}. */
@@ -61,7 +68,13 @@ final class FolderParity {
      */
     private record Task(Loader loader, Map<String, String> arguments, Call call) {}
 
+    /** Krasserm-layout cases by the folder's kind: the reference's forward arguments. */
     private static final Map<ModelKind<?, ?>, Task> TASKS = tasks();
+    /**
+     * Hugging Face layout cases by the kind the folder loads as ({@link ModelKind#savedAs}): transformers' forward
+     * arguments ({@code inputs}, {@code attention_mask} 1 = keep), converted to ours.
+     */
+    private static final Map<ModelKind<?, ?>, Task> HF_TASKS = huggingFaceTasks();
 
     private FolderParity() {}
 
@@ -111,6 +124,63 @@ final class FolderParity {
                         Map.of("x", "x"),
                         FolderParity::perceiverIo));
         return t;
+    }
+
+    private static Map<ModelKind<?, ?>, Task> huggingFaceTasks() {
+        Map<ModelKind<?, ?>, Task> t = new LinkedHashMap<>();
+        Map<String, String> text = Map.of("inputs", "x", "input_ids", "x", "attention_mask", "attention_mask");
+        t.put(
+                TextModelKinds.MASKED_LANGUAGE_MODEL,
+                new Task(TASKS.get(TextModelKinds.MASKED_LANGUAGE_MODEL).loader(), text, FolderParity::hfMaskedLm));
+        t.put(
+                TextModelKinds.TEXT_CLASSIFIER,
+                new Task(
+                        TASKS.get(TextModelKinds.TEXT_CLASSIFIER).loader(),
+                        text,
+                        (model, args, c) -> perceiverIo(model, hfTextArgs(args, 0), c)));
+        t.put(
+                VisionModelKinds.IMAGE_CLASSIFIER,
+                new Task(
+                        TASKS.get(VisionModelKinds.IMAGE_CLASSIFIER).loader(),
+                        Map.of("inputs", "x", "pixel_values", "x"),
+                        // transformers' images are channels-first (b, c, h, w), ours channels-last
+                        (model, args, c) ->
+                                perceiverIo(model, Map.of("x", args.get("x").transpose(0, 2, 3, 1)), c)));
+        t.put(
+                VisionModelKinds.OPTICAL_FLOW,
+                new Task(
+                        TASKS.get(VisionModelKinds.OPTICAL_FLOW).loader(),
+                        Map.of("inputs", "x"),
+                        FolderParity::perceiverIo));
+        return t;
+    }
+
+    /**
+     * transformers' text arguments as ours: {@code pad_mask = attention_mask == 0}; with {@code length > n} the ids are
+     * right-padded (id 0, masked) to that length.
+     */
+    private static Map<String, NDArray> hfTextArgs(Map<String, NDArray> args, int length) {
+        NDArray x = args.get("x");
+        long b = x.getShape().get(0);
+        long n = x.getShape().get(1);
+        NDManager m = x.getManager();
+        NDArray attention = args.get("attention_mask");
+        NDArray padMask = attention == null ? m.zeros(new Shape(b, n), DataType.BOOLEAN) : attention.eq(0);
+        if (length > n) {
+            NDArray pad = m.zeros(new Shape(b, length - n), DataType.INT64);
+            x = x.concat(pad.toType(x.getDataType(), false), 1);
+            padMask = padMask.concat(pad.eq(0), 1);
+        }
+        return Map.of("x", x, "pad_mask", padMask);
+    }
+
+    /**
+     * {@code PerceiverForMaskedLM}: its decoder always queries all {@code max_position_embeddings} positions, so the
+     * input is right-padded (masked) to that length; the padded positions are excluded from the encoder's attention.
+     */
+    private static Map<String, NDArray> hfMaskedLm(Module model, Map<String, NDArray> args, FolderCase c) {
+        int length = ((MaskedLanguageModel) model).config().decoder().maxSeqLen();
+        return perceiverIo(model, hfTextArgs(args, length), c);
     }
 
     private static <M extends Module> Loader textLoader(ModelKind<?, M> kind, String task) {
@@ -165,7 +235,7 @@ final class FolderParity {
         ModelFolder.Header header = ModelFolder.header(folder(f, c));
         try {
             ModelKind<?, ?> kind = ModelKinds.installed().resolve(header.modelType(), header.architectures());
-            if (TASKS.containsKey(kind)) {
+            if (HF_TASKS.containsKey(kind.savedAs())) {
                 return Optional.empty();
             }
             return Optional.of("Hugging Face transformers layout: " + c.architecture() + " (model kind "
@@ -189,7 +259,7 @@ final class FolderParity {
         Path dir = folder(f, c);
         ModelFolder.Header header = ModelFolder.header(dir);
         ModelKind<?, ?> kind = ModelKinds.installed().resolve(header.modelType(), header.architectures());
-        Task task = TASKS.get(kind);
+        Task task = (FolderCase.HUGGINGFACE.equals(c.layout()) ? HF_TASKS : TASKS).get(kind.savedAs());
         if (task == null) {
             throw new IllegalArgumentException(
                     "no model-folder evaluator for model kind " + kind.modelType() + " (" + c.architecture() + ")");

@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * Evaluates reference fixtures: each file is dispatched by its name (e.g. {@code image_classifier_shared} ->
  * image classifier), the model is built from the config in its metadata, loaded with its parameters, run on its
  * inputs and compared with its expected outputs ({@code max|a-b| <= 1e-4 * max(1, max|b|)}; generated tokens
- * exactly; gradients {@code <= 1e-3 * max|b|}).
+ * exactly; gradients {@code <= 1e-3 * max|b|}). A {@code NAME.expected.safetensors} whose metadata names a
+ * {@code folder} is a model-folder case, run by {@link FolderParity} (the folder loaded as {@code --model} loads it).
  */
 public final class ParityRunner {
     /** Evaluates one fixture; returns the compared outputs. */
