@@ -34,11 +34,11 @@ import java.util.TreeSet;
  * or processor files), the model is called on the fixture's {@code input.*} tensors bound to arguments as the
  * metadata's {@code inputs} says, and every {@code output.*} tensor is compared with
  * {@code max|a-b| <= atol + rtol * max|b|}. {@code output.logits} is the model's output,
- * {@code output.last_hidden_state} the latents after the encoder. Krasserm-layout cases name the reference's forward arguments ({@code x} or
- * {@code x_masked}, {@code pad_mask}); Hugging Face layout cases name transformers' ({@code inputs},
- * {@code attention_mask} with 1 = keep; images channels-first), converted here. A folder whose kind the model registry
- * does not know is skipped with the reason when it is in the Hugging Face {@code transformers} layout (not supported
- * yet), an error otherwise.
+ * {@code output.last_hidden_state} the latents after the encoder. Krasserm-layout cases name the reference's forward
+ * arguments ({@code x} or {@code x_masked}, {@code pad_mask}); Hugging Face layout cases name transformers'
+ * ({@code inputs}, {@code attention_mask} with 1 = keep; images channels-first), converted here. A folder whose kind
+ * the model registry does not know is skipped with the reason when it is in the Hugging Face {@code transformers}
+ * layout (not supported yet), an error otherwise.
  */
 final class FolderParity {
     /** Suffix of a model-folder fixture's file name before {@code .safetensors}. */
