@@ -43,7 +43,8 @@ final class HubClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_REDIRECTS = 10;
     private static final int MAX_LISTING = 64 << 20;
-    private static final String USER_AGENT = "perceiver-jvm/0.1; java/" + Runtime.version().feature();
+    private static final String USER_AGENT =
+            "perceiver-jvm/0.1; java/" + Runtime.version().feature();
 
     private final HubSettings settings;
     private final HttpClient http;
