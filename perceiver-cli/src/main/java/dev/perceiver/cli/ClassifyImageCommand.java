@@ -28,8 +28,9 @@ public final class ClassifyImageCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "DIR",
-            description = "Model folder of an image classifier (config.json, model.safetensors). Required.")
+            paramLabel = "DIR|ID",
+            description = "Model folder or Hugging Face Hub id owner/name[@revision]"
+                    + " of an image classifier (config.json, model.safetensors). Required.")
     Path model;
 
     @Option(

@@ -34,8 +34,9 @@ public final class FillMaskCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "DIR",
-            description = "Model folder (config.json, model.safetensors, tokenizer files).")
+            paramLabel = "DIR|ID",
+            description = "Model folder or Hugging Face Hub id owner/name[@revision]"
+                    + " (config.json, model.safetensors, tokenizer files).")
     Path model;
 
     @Option(

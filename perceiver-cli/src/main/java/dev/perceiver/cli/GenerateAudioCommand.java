@@ -36,8 +36,8 @@ public final class GenerateAudioCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "DIR",
-            description = "Model folder (config.json, " + "model.safetensors).")
+            paramLabel = "DIR|ID",
+            description = "Model folder or Hugging Face Hub id owner/name[@revision] (config.json, model.safetensors).")
     Path model;
 
     @Option(names = "--prompt", required = true, paramLabel = "PROMPT.mid", description = "MIDI prompt file.")
@@ -161,7 +161,8 @@ public final class GenerateAudioCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             SymbolicAudioModel m = SymbolicAudioPipeline.loadModel(model, manager);
             SymbolicAudioPipeline pipeline = new SymbolicAudioPipeline(m, renderer);
-            SymbolicAudioResult result = pipeline.generate(prompt, output, wav, options, progress(maxNewTokens));
+            SymbolicAudioResult result =
+                    SerialWorker.call(() -> pipeline.generate(prompt, output, wav, options, progress(maxNewTokens)));
             if (json) {
                 System.out.println(toJson(result, options).toString());
             } else {

@@ -34,8 +34,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "DIR",
-            description = "Model folder (config.json, model.safetensors, tokenizer files).")
+            paramLabel = "DIR|ID",
+            description = "Model folder or Hugging Face Hub id owner/name[@revision]"
+                    + " (config.json, model.safetensors, tokenizer files).")
     Path model;
 
     @Option(
@@ -150,7 +151,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 config = config.withEosTokenId(null);
             }
             config = sample ? config.withSampling(temperature, topK, topP, usedSeed) : config.withGreedy();
-            List<GeneratedText> results = pipeline.generate(prompts, config);
+            GenerationConfig chosen = config;
+            List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen));
             PrintWriter out = Output.stdout();
             for (int i = 0; i < results.size(); i++) {
                 GeneratedText r = results.get(i);

@@ -1,13 +1,16 @@
 package dev.perceiver.cli;
 
+import dev.perceiver.inference.hub.ModelResolver;
 import dev.perceiver.nn.EngineSetup;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The {@code perceiver} command. Bad input (an {@link IllegalArgumentException} or an I/O error) is reported as one
- * line on stderr with exit code 2; {@code --verbose} adds the stack trace.
+ * line on stderr with exit code 2; {@code --verbose} adds the stack trace. A command's {@code --model} may be a folder
+ * or a Hugging Face Hub id ({@link ModelOption}).
  */
 @Command(
         name = "perceiver",
@@ -46,9 +49,15 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests). */
     public static int execute(String... args) {
+        return execute(ModelResolver::fromEnvironment, args);
+    }
+
+    /** Runs the command line with {@code --model} values resolved by the given resolver (Hub settings of tests). */
+    static int execute(Supplier<ModelResolver> models, String... args) {
         // offline unless the JVM says otherwise: libtorch comes from the native jar (see the cuda profile)
         EngineSetup.builder().build().apply();
         CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionStrategy(new ModelOption(models));
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));

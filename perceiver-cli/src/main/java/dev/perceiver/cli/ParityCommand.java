@@ -14,9 +14,12 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Check the reference fixtures in DIR against this implementation.",
-            "Each *.safetensors file is evaluated by its file name and the config in its metadata; one line per",
-            "case gives the largest error of each output, the last line 'N passed, M failed'. Exit code 1 if",
-            "any case fails."
+            "Each *.safetensors file is evaluated by its file name and the config in its metadata; a",
+            "NAME.expected.safetensors whose metadata names a 'folder' is a model-folder case: the folder NAME/",
+            "is loaded as --model loads it, run on the file's inputs and compared with its outputs. One line per",
+            "case gives the largest error of each output, the last line 'N passed, M failed' (', K skipped' when",
+            "cases were skipped, e.g. Hugging Face transformers folders not supported yet). Exit code 1 if any",
+            "case fails."
         })
 public final class ParityCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory of fixture files.")
@@ -27,15 +30,18 @@ public final class ParityCommand implements Callable<Integer> {
         List<CaseResult> results = new ParityRunner().runDirectory(dir);
         int passed = 0;
         int failed = 0;
+        int skipped = 0;
         for (CaseResult r : results) {
             System.out.println(r.describe());
-            if (r.status() == CaseResult.Status.PASSED) {
-                passed++;
-            } else if (r.status() != CaseResult.Status.UNSUPPORTED) {
-                failed++;
+            switch (r.status()) {
+                case PASSED -> passed++;
+                case SKIPPED -> skipped++;
+                case UNSUPPORTED -> {}
+                default -> failed++;
             }
         }
-        System.out.println(passed + " passed, " + failed + " failed");
+        System.out.println(
+                passed + " passed, " + failed + " failed" + (skipped > 0 ? ", " + skipped + " skipped" : ""));
         return failed == 0 ? 0 : 1;
     }
 }

@@ -38,7 +38,11 @@ public final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TASK", description = "image-classifier, mlm, text-classifier or clm.")
     String task;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Model folder.")
+    @Option(
+            names = {"--checkpoint", "--model"},
+            required = true,
+            paramLabel = "DIR|ID",
+            description = "Model folder or Hugging Face Hub id owner/name[@revision].")
     Path checkpoint;
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON config (its data section is used).")

@@ -14,6 +14,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.syntax.ArchRuleDefinition;
 import dev.perceiver.inference.audio.WavRenderer;
+import dev.perceiver.inference.hub.HubSettings;
 import dev.perceiver.nn.EngineSetup;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.train.TrainingPlot;
@@ -113,14 +114,14 @@ class ArchitectureTest {
     /**
      * System properties that change what the code computes (engine threads, offline mode, model options) are set in
      * one place, at start-up; nothing reads them during a computation. Allowed besides {@link EngineSetup}, because
-     * they change no result: WavRenderer reads {@code java.home} to start a helper JVM, and
-     * TrainingPlot switches AWT to headless before it draws a chart.
+     * they change no result: WavRenderer reads {@code java.home} to start a helper JVM, TrainingPlot switches AWT to
+     * headless before it draws a chart, and HubSettings reads {@code user.home} to find the Hugging Face cache.
      */
     @Test
     void systemPropertiesAreSetAndReadOnlyByEngineSetup() {
         ArchRuleDefinition.noClasses()
                 .that()
-                .doNotBelongToAnyOf(EngineSetup.class, WavRenderer.class, TrainingPlot.class)
+                .doNotBelongToAnyOf(EngineSetup.class, WavRenderer.class, TrainingPlot.class, HubSettings.class)
                 .should()
                 .callMethod(System.class, "getProperty", String.class)
                 .orShould()

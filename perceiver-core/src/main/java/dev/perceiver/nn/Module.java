@@ -34,12 +34,20 @@ public abstract class Module {
      * the innermost open NDScope (the one {@code init} was made in).
      */
     protected Parameter parameter(String name, NDArray init) {
-        return register(name, new Parameter(init, false));
+        return register(name, new Parameter(init, false, false));
     }
 
     /** Registers a buffer (saved in the state dict, never trained); {@code value} moves as in {@link #parameter}. */
     protected Parameter buffer(String name, NDArray value) {
-        return register(name, new Parameter(value, true));
+        return register(name, new Parameter(value, true, false));
+    }
+
+    /**
+     * Registers a derived buffer: a pure function of the module's config (e.g. a fixed position encoding), saved in
+     * the state dict like any buffer, but a checkpoint may omit it (it then keeps the value computed here).
+     */
+    protected Parameter derivedBuffer(String name, NDArray value) {
+        return register(name, new Parameter(value, true, true));
     }
 
     private Parameter register(String name, Parameter p) {

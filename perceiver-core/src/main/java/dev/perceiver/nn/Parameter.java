@@ -15,12 +15,14 @@ import java.nio.ByteBuffer;
 public final class Parameter {
     private final Shape shape;
     private final boolean buffer;
+    private final boolean derived;
     private NDArray array;
 
-    Parameter(NDArray array, boolean buffer) {
+    Parameter(NDArray array, boolean buffer, boolean derived) {
         this.array = array;
         this.shape = array.getShape();
         this.buffer = buffer;
+        this.derived = derived;
     }
 
     /** The current value. */
@@ -36,6 +38,14 @@ public final class Parameter {
     /** True for buffers (not trained, no gradient), false for trainable parameters. */
     public boolean isBuffer() {
         return buffer;
+    }
+
+    /**
+     * True for derived buffers: computed from the config when the module is built, so a checkpoint may omit them
+     * (see {@link Module#derivedBuffer}).
+     */
+    public boolean isDerived() {
+        return derived;
     }
 
     /**

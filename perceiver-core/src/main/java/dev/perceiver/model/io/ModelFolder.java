@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,11 +32,15 @@ public final class ModelFolder {
     /** File name of the weights. */
     public static final String WEIGHTS = "model.safetensors";
     /** Key prefix of the weights. */
-    public static final String PREFIX = "backend_model.";
+    public static final String PREFIX = ModelKind.WEIGHT_PREFIX;
 
     private ModelFolder() {}
 
-    /** A loaded model with its kind and the whole config.json. */
+    /**
+     * A loaded model with its kind and the whole config.json. The kind is the model's own
+     * ({@link ModelKind#savedAs}): a folder of another layout (e.g. Hugging Face {@code transformers}) loads as the
+     * kind it is saved as.
+     */
     public record Loaded(ModelKind<?, ?> kind, Module model, ObjectNode config) {
         /** Class labels from {@code id2label} (index order), or null. */
         public String[] labels() {
@@ -81,26 +86,58 @@ public final class ModelFolder {
 
     /**
      * Loads a model folder strictly: its kind from {@code model_type} and {@code architectures}
-     * ({@link ModelKinds#resolve}), the model from {@code model_config} (the kind's config reader and factory), the
-     * weights from the first of {@link CheckpointFiles#WEIGHT_FILES} present. Parameters live in {@code manager}.
+     * ({@link ModelKinds#resolve}), the model from the kind's model config ({@link ModelKind#modelConfig}: the
+     * {@code model_config} entry in the reference's layout), the weights from the first of
+     * {@link CheckpointFiles#WEIGHT_FILES} present under the kind's state-dict keys ({@link ModelKind#stateDictKey}).
+     * Parameters live in {@code manager}.
      */
     public static Loaded load(Path dir, NDManager manager) throws IOException {
         ObjectNode config = readConfig(dir);
         Header header = header(dir, config);
-        if (header.modelConfig() == null || !header.modelConfig().isObject()) {
-            throw new IOException(dir.resolve(CONFIG) + ": missing model_config object");
-        }
         ModelKind<?, ?> kind;
         Module model;
         try {
             kind = kind(dir, header);
-            model = kind.createFromJson(manager, header.modelConfig());
+            JsonNode modelConfig = kind.modelConfig(config);
+            if (modelConfig == null || !modelConfig.isObject()) {
+                throw new IOException(dir.resolve(CONFIG) + ": missing model_config object");
+            }
+            model = kind.createFromJson(manager, modelConfig);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
         Path weights = CheckpointFiles.find(dir);
-        StateDicts.load(model, CheckpointFiles.read(weights), PREFIX, weights.toString());
-        return new Loaded(kind, model, config);
+        StateDicts.load(model, stateDict(kind, CheckpointFiles.read(weights)), "", weights.toString());
+        return new Loaded(kind.savedAs(), model, config);
+    }
+
+    /**
+     * The weights under the kind's state-dict keys ({@link ModelKind#stateDictKey}; keys it maps to null are not
+     * model weights and are left out).
+     *
+     * @throws IllegalArgumentException if two file keys map to the same state-dict key
+     */
+    static Map<String, TensorData> stateDict(ModelKind<?, ?> kind, Map<String, TensorData> weights) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        Map<String, String> from = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : weights.entrySet()) {
+            String key = kind.stateDictKey(e.getKey());
+            if (key == null) {
+                continue;
+            }
+            String other = from.put(key, e.getKey());
+            if (other != null) {
+                throw new IllegalArgumentException(
+                        "weights '" + other + "' and '" + e.getKey() + "' are both the model's '" + key + "'");
+            }
+            out.put(key, e.getValue());
+        }
+        return out;
+    }
+
+    /** The entries of a folder's config.json that locate its model ({@code model_type}, {@code architectures}). */
+    public static Header header(Path dir) throws IOException {
+        return header(dir, readConfig(dir));
     }
 
     private static Header header(Path dir, ObjectNode config) throws IOException {

@@ -62,7 +62,8 @@ public final class StateDicts {
 
     /**
      * Loads tensors strictly: every state-dict key of the module must be present as {@code prefix + key} with the
-     * expected shape and a dtype the engine reads, and no other key with that prefix may exist. Errors name the
+     * expected shape and a dtype the engine reads (only a derived buffer, {@link Parameter#isDerived}, may be
+     * absent: it keeps its computed value), and no other key with that prefix may exist. Errors name the
      * offending tensors; nothing is loaded unless all tensors pass. Each tensor is then copied once into its
      * parameter (converted to the parameter's data type), whichever buffer it lives in (a mapped file for
      * {@link SafetensorsFile#map}).
@@ -81,7 +82,9 @@ public final class StateDicts {
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
             TensorData t = tensors.get(prefix + e.getKey());
             if (t == null) {
-                missing.add(prefix + e.getKey());
+                if (!e.getValue().isDerived()) {
+                    missing.add(prefix + e.getKey());
+                }
                 continue;
             }
             Shape expected = e.getValue().shape();
@@ -106,7 +109,9 @@ public final class StateDicts {
         }
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
             TensorData t = tensors.get(prefix + e.getKey());
-            e.getValue().load(t.data(), dataType(t.dtype()));
+            if (t != null) {
+                e.getValue().load(t.data(), dataType(t.dtype()));
+            }
         }
     }
 

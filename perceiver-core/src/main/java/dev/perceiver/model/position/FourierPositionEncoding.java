@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * Fourier features of a d-dimensional grid of shape {@code input_shape}: coordinates in [-1, 1] per dimension,
  * then {@code sin(pi f p)} and {@code cos(pi f p)} for {@code num_frequency_bands} frequencies f evenly spaced in
- * [1, size/2]. Buffer {@code position_encoding} of shape (prod(input_shape), d * (2 * num_frequency_bands + 1)),
- * channel order: positions, sines of every dimension, cosines of every dimension.
+ * [1, size/2]. Derived buffer {@code position_encoding} (a checkpoint may omit it) of shape
+ * (prod(input_shape), d * (2 * num_frequency_bands + 1)), channel order: positions, sines of every dimension, cosines
+ * of every dimension.
  */
 public final class FourierPositionEncoding extends Module {
     private final Parameter positionEncoding;
@@ -31,7 +32,7 @@ public final class FourierPositionEncoding extends Module {
         Checks.positive("num_frequency_bands", numFrequencyBands);
         this.inputShape = inputShape.clone();
         this.numFrequencyBands = numFrequencyBands;
-        positionEncoding = buffer("position_encoding", compute(this::encode));
+        positionEncoding = derivedBuffer("position_encoding", compute(this::encode));
     }
 
     private NDArray encode(NDManager m) {

@@ -11,7 +11,8 @@ import dev.perceiver.nn.Parameter;
 
 /**
  * Encodes positions as angles for rotary embeddings: {@code inv_freq[i] = 10000^(-2i/dim)}, i = 0..ceil(dim/2)-1,
- * and each angle {@code p * inv_freq[i]} repeated twice (interleaved). Buffer {@code inv_freq}.
+ * and each angle {@code p * inv_freq[i]} repeated twice (interleaved). Derived buffer {@code inv_freq} (a checkpoint
+ * may omit it).
  */
 public final class FrequencyPositionEncoding extends Module {
     private final Parameter invFreq;
@@ -19,7 +20,7 @@ public final class FrequencyPositionEncoding extends Module {
     public FrequencyPositionEncoding(NDManager manager, int dim) {
         super(manager);
         Checks.positive("rotated_channels_per_head", dim);
-        invFreq = buffer("inv_freq", compute(m -> {
+        invFreq = derivedBuffer("inv_freq", compute(m -> {
             NDArray exponents = m.arange(0, dim, 2, DataType.INT64)
                     .toType(DataType.FLOAT32, false)
                     .div(dim);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One kind of task model as model folders name it: the {@code model_type} and {@code architectures} of a
@@ -20,6 +21,9 @@ import java.util.function.Function;
  * @param <M> the module class the kind builds
  */
 public interface ModelKind<C extends ModelConfig, M extends Module> {
+    /** Key prefix of the weights in the reference's model folders ({@code backend_model.}). */
+    String WEIGHT_PREFIX = "backend_model.";
+
     /** The {@code model_type} of config.json, e.g. {@code perceiver-io-image-classifier}. */
     String modelType();
 
@@ -44,6 +48,35 @@ public interface ModelKind<C extends ModelConfig, M extends Module> {
     /** The architecture name written to config.json. */
     default String architecture() {
         return architectures().get(0);
+    }
+
+    /**
+     * Where the model config sits in a folder's whole {@code config.json}, in the form {@link #readConfig} reads: by
+     * default its {@code model_config} entry (the reference's layout); a kind of another layout may derive it from the
+     * whole file (e.g. Hugging Face's {@code PerceiverConfig}).
+     *
+     * @return the model config, or null when the file has none
+     */
+    default JsonNode modelConfig(ObjectNode configJson) {
+        return configJson.get("model_config");
+    }
+
+    /**
+     * The state-dict key of a weight-file key: by default the key without {@link #WEIGHT_PREFIX}, or null (not a model
+     * weight, ignored) for a key without it. A kind of another layout maps its own names; a name it does not know is
+     * returned unchanged, so that strict loading reports it as unexpected.
+     */
+    default String stateDictKey(String fileKey) {
+        return fileKey.startsWith(WEIGHT_PREFIX) ? fileKey.substring(WEIGHT_PREFIX.length()) : null;
+    }
+
+    /**
+     * The kind a loaded model of this kind is, and is saved as: itself, or, for a kind that reads another layout of
+     * the same model (same module class), that model's own kind. {@link ModelKinds#forModel} only returns kinds that
+     * are their own.
+     */
+    default ModelKind<?, M> savedAs() {
+        return this;
     }
 
     /** Reads {@code modelConfig} and builds a freshly initialised model from it. */
@@ -98,6 +131,9 @@ public interface ModelKind<C extends ModelConfig, M extends Module> {
         private String task;
         private BiFunction<NDManager, C, M> factory;
         private Function<M, C> configOf;
+        private Function<ObjectNode, JsonNode> modelConfigOf = json -> json.get("model_config");
+        private UnaryOperator<String> stateDictKeys;
+        private ModelKind<?, M> savedAs;
 
         private Builder(String modelType, Class<M> moduleClass, Function<JsonNode, C> reader) {
             this.modelType = modelType;
@@ -129,6 +165,24 @@ public interface ModelKind<C extends ModelConfig, M extends Module> {
             return this;
         }
 
+        /** Where the model config sits in config.json (default: its {@code model_config} entry). */
+        public Builder<C, M> modelConfig(Function<ObjectNode, JsonNode> value) {
+            this.modelConfigOf = Objects.requireNonNull(value, "modelConfig");
+            return this;
+        }
+
+        /** Maps weight-file keys to state-dict keys (default: strips {@link ModelKind#WEIGHT_PREFIX}). */
+        public Builder<C, M> stateDictKeys(UnaryOperator<String> value) {
+            this.stateDictKeys = Objects.requireNonNull(value, "stateDictKeys");
+            return this;
+        }
+
+        /** The model's own kind, for a kind that reads another layout of it (see {@link ModelKind#savedAs}). */
+        public Builder<C, M> savedAs(ModelKind<?, M> value) {
+            this.savedAs = Objects.requireNonNull(value, "savedAs");
+            return this;
+        }
+
         /** The kind; an error names the missing part. */
         public ModelKind<C, M> build() {
             if (modelType.isBlank()) {
@@ -142,7 +196,17 @@ public interface ModelKind<C extends ModelConfig, M extends Module> {
             }
             Objects.requireNonNull(factory, "factory of model kind " + modelType);
             Objects.requireNonNull(configOf, "configOf of model kind " + modelType);
-            return new DefinedModelKind<>(modelType, architectures, task, moduleClass, reader, factory, configOf);
+            return new DefinedModelKind<>(
+                    modelType,
+                    architectures,
+                    task,
+                    moduleClass,
+                    reader,
+                    factory,
+                    configOf,
+                    modelConfigOf,
+                    stateDictKeys,
+                    savedAs);
         }
     }
 }

@@ -141,12 +141,16 @@ public final class ModelKinds {
     }
 
     /**
-     * The kind of a model instance: the kind of its class, else the most specific kind whose class it extends; an
-     * error names the model's class and lists the known ones.
+     * The kind of a model instance (the kind it is saved as): the kind of its class, else the most specific kind whose
+     * class it extends, among the kinds that are their own ({@link ModelKind#savedAs}); an error names the model's
+     * class and lists the known ones.
      */
     public ModelKind<?, ?> forModel(Module model) {
         ModelKind<?, ?> best = null;
         for (ModelKind<?, ?> k : kinds) {
+            if (k.savedAs() != k) {
+                continue; // a kind of another layout: models are saved as their own kind
+            }
             if (k.moduleClass() == model.getClass()) {
                 return k;
             }

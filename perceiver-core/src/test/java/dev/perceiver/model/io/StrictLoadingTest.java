@@ -118,6 +118,29 @@ class StrictLoadingTest {
     }
 
     @Test
+    void aDerivedBufferMayBeAbsentAndKeepsItsComputedValueButAParameterMayNot() {
+        ImageClassifier a = model();
+        ImageClassifier b = model();
+        String pe = "0.input_adapter.position_encoding.position_encoding";
+        assertThat(b.stateDict().get(pe).isDerived()).isTrue();
+        assertThat(b.stateDict().get("0.latent_provider._query").isDerived()).isFalse();
+        float[] computed = b.stateDict().get(pe).array().toFloatArray();
+        Map<String, TensorData> tensors = new LinkedHashMap<>(StateDicts.toTensors(a, ""));
+        tensors.remove(pe);
+        StateDicts.load(b, tensors, "", "w.safetensors");
+        assertThat(b.stateDict().get(pe).array().toFloatArray()).containsExactly(computed);
+        NDArray x = manager.randomUniform(0, 1, new Shape(2, 4, 4, 1));
+        assertThat(b.forward(x).toFloatArray()).containsExactly(a.forward(x).toFloatArray());
+
+        // present, it is loaded like any tensor (a checkpoint's own values win)
+        Map<String, TensorData> changed = new LinkedHashMap<>(StateDicts.toTensors(a, ""));
+        long[] shape = b.stateDict().get(pe).shape().getShape();
+        changed.put(pe, TensorData.ofFloats(shape, new float[computed.length]));
+        StateDicts.load(b, changed, "", "w.safetensors");
+        assertThat(b.stateDict().get(pe).array().toFloatArray()).containsOnly(0f);
+    }
+
+    @Test
     void unloadableDtypeIsNamedAndNothingIsLoaded() {
         ImageClassifier m = model();
         Map<String, TensorData> tensors = new LinkedHashMap<>(StateDicts.toTensors(model(), ""));

@@ -77,9 +77,9 @@ class ModelKindsTest {
                 .hasMessageContaining("unknown model_type 'perceiver-xyz'")
                 .hasMessageContaining("perceiver-io-image-classifier")
                 .hasMessageContaining("test-tiny-linear");
-        assertThatThrownBy(() -> KINDS.byArchitecture("PerceiverForMaskedLM"))
+        assertThatThrownBy(() -> KINDS.byArchitecture("PerceiverForMultimodalAutoencoding"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown architecture 'PerceiverForMaskedLM'")
+                .hasMessageContaining("unknown architecture 'PerceiverForMultimodalAutoencoding'")
                 .hasMessageContaining("PerceiverMaskedLanguageModel")
                 .hasMessageContaining("TinyLinearModel");
         try (NDManager m = NDManager.newBaseManager()) {

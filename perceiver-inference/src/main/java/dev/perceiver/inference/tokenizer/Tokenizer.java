@@ -28,12 +28,17 @@ public interface Tokenizer extends AutoCloseable {
 
     /**
      * The tokenizer of a model folder: {@code tokenizer.json} present -> Hugging Face tokenizer; otherwise the
-     * Perceiver UTF-8 bytes tokenizer (the reference's {@code PerceiverTokenizer}, which has no vocabulary file).
+     * Perceiver UTF-8 bytes tokenizer (the reference's {@code PerceiverTokenizer}, which has no vocabulary file),
+     * provided the folder's {@code tokenizer_config.json}, {@code special_tokens_map.json} and {@code config.json},
+     * where present, describe that tokenizer.
+     *
+     * @throws IOException naming the file and entry when the folder's files describe another tokenizer
      */
     static Tokenizer forModelFolder(Path dir) throws IOException {
         if (Files.isRegularFile(dir.resolve(TOKENIZER_JSON))) {
             return HuggingFaceFastTokenizer.load(dir.resolve(TOKENIZER_JSON));
         }
+        BytesTokenizerFiles.check(dir);
         return new BytesTokenizer();
     }
 

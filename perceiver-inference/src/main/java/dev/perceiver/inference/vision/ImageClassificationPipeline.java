@@ -126,6 +126,11 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         return labels.clone();
     }
 
+    /** The classifier (owned by this pipeline when it was made by {@link #load}). */
+    public ImageClassifier model() {
+        return model;
+    }
+
     public ImagePreprocessor preprocessor() {
         return preprocessor;
     }

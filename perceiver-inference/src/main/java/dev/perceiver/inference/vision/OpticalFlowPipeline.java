@@ -92,6 +92,11 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         }
     }
 
+    /** The model (owned by this pipeline when it was made by {@link #load}). */
+    public OpticalFlow model() {
+        return model;
+    }
+
     /** The model's (height, width): the tile size. */
     public int[] imageShape() {
         return new int[] {tileHeight, tileWidth};

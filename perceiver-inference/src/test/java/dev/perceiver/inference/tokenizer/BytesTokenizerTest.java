@@ -136,6 +136,43 @@ class BytesTokenizerTest {
         }
     }
 
+    /** The files krasserm's published text folders carry (plain-text tokens, no tokenizer.json). */
+    @Test
+    void plainTextTokenizerFilesOfPublishedFoldersMeanTheBytesTokenizer() throws Exception {
+        Files.writeString(
+                tmp.resolve("special_tokens_map.json"),
+                "{\"pad_token\": \"[PAD]\", \"bos_token\": \"[BOS]\", \"eos_token\": \"[EOS]\","
+                        + " \"mask_token\": \"[MASK]\", \"cls_token\": \"[CLS]\", \"sep_token\": \"[SEP]\"}");
+        Files.writeString(
+                tmp.resolve("tokenizer_config.json"),
+                "{\"model_max_length\": 2048, \"mask_token\": \"[MASK]\", \"tokenizer_class\": \"PerceiverTokenizer\"}");
+        try (Tokenizer t = Tokenizer.forModelFolder(tmp)) {
+            assertThat(t).isInstanceOf(BytesTokenizer.class);
+            assertThat(t.tokenId(SpecialToken.MASK)).hasValue(3);
+        }
+    }
+
+    @Test
+    void tokenizerFilesOfAnotherTokenizerWithoutTokenizerJsonAreRefusedNamingTheEntry() throws Exception {
+        Files.writeString(tmp.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"BertTokenizer\"}");
+        assertThatThrownBy(() -> Tokenizer.forModelFolder(tmp))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(
+                        "tokenizer_config.json: tokenizer_class \"BertTokenizer\" needs its tokenizer.json");
+
+        Files.writeString(tmp.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"PerceiverTokenizer\"}");
+        Files.writeString(tmp.resolve("special_tokens_map.json"), "{\"mask_token\": {\"content\": \"<mask>\"}}");
+        assertThatThrownBy(() -> Tokenizer.forModelFolder(tmp))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(
+                        "special_tokens_map.json: mask_token '<mask>' is not a token of PerceiverTokenizer"
+                                + " (its mask_token: '[MASK]')");
+
+        Files.writeString(tmp.resolve("special_tokens_map.json"), "{\"unk_token\": \"[UNK]\"}");
+        assertThatThrownBy(() -> Tokenizer.forModelFolder(tmp))
+                .hasMessageContaining("unk_token '[UNK]' is not a token of PerceiverTokenizer (its unk_token: none)");
+    }
+
     private static long[] bytes(int... values) {
         long[] out = new long[values.length];
         for (int i = 0; i < values.length; i++) {

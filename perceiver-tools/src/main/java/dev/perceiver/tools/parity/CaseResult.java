@@ -16,7 +16,9 @@ public record CaseResult(String name, Status status, List<Check> checks, String 
         PASSED,
         FAILED,
         ERROR,
-        UNSUPPORTED
+        UNSUPPORTED,
+        /** Recognised but deliberately not run (the message says why); neither passed nor failed. */
+        SKIPPED
     }
 
     /**

@@ -72,6 +72,16 @@ public final class Fixture {
         return StateDicts.toArray(manager, file.get("input." + name));
     }
 
+    /** Any tensor by full name (e.g. {@code input.pad_mask}) as an array. */
+    public NDArray array(String name) {
+        return StateDicts.toArray(manager, file.get(name));
+    }
+
+    /** Whether this is a model-folder case: its metadata names a {@code folder} (see {@link FolderCase}). */
+    public boolean isFolderCase() {
+        return meta.hasNonNull("folder");
+    }
+
     /** Whether {@code input.<name>} exists. */
     public boolean hasInput(String name) {
         return file.tensors().containsKey("input." + name);

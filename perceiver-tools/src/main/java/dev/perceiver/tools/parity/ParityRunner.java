@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  * Evaluates reference fixtures: each file is dispatched by its name (e.g. {@code image_classifier_shared} ->
  * image classifier), the model is built from the config in its metadata, loaded with its parameters, run on its
  * inputs and compared with its expected outputs ({@code max|a-b| <= 1e-4 * max(1, max|b|)}; generated tokens
- * exactly; gradients {@code <= 1e-3 * max|b|}).
+ * exactly; gradients {@code <= 1e-3 * max|b|}). A {@code NAME.expected.safetensors} whose metadata names a
+ * {@code folder} is a model-folder case, run by {@link FolderParity} (the folder loaded as {@code --model} loads it).
  */
 public final class ParityRunner {
     /** Evaluates one fixture; returns the compared outputs. */
@@ -90,9 +91,18 @@ public final class ParityRunner {
         return out;
     }
 
-    /** Runs one fixture file. */
+    /**
+     * Runs one fixture file: a model-folder case (metadata with a {@code folder}) through {@link FolderParity}, any
+     * other by the evaluator registered for its name.
+     */
     public CaseResult run(Path file) {
         String name = file.getFileName().toString().replaceFirst("\\.safetensors$", "");
+        if (name.endsWith(FolderParity.EXPECTED)) {
+            CaseResult folderCase = runFolderCase(file);
+            if (folderCase != null) {
+                return folderCase;
+            }
+        }
         Evaluator ev = null;
         String best = "";
         for (Map.Entry<String, Evaluator> e : evaluators.entrySet()) {
@@ -115,7 +125,38 @@ public final class ParityRunner {
         }
     }
 
+    /** A model-folder case, or null when the file's metadata names no folder. */
+    private static CaseResult runFolderCase(Path file) {
+        String name = FolderParity.caseName(file.getFileName().toString());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Fixture f = new Fixture(file, manager);
+            if (!f.isFolderCase()) {
+                return null;
+            }
+            java.util.Optional<String> skip = FolderParity.skipReason(f);
+            if (skip.isPresent()) {
+                return new CaseResult(name, CaseResult.Status.SKIPPED, List.of(), skip.get());
+            }
+            List<CaseResult.Check> checks = FolderParity.evaluate(f);
+            boolean ok = !checks.isEmpty() && checks.stream().allMatch(CaseResult.Check::passed);
+            return new CaseResult(name, ok ? CaseResult.Status.PASSED : CaseResult.Status.FAILED, checks, null);
+        } catch (Exception | AssertionError e) {
+            return new CaseResult(
+                    name, CaseResult.Status.ERROR, List.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
     // ---------------------------------------------------------------- comparisons
+
+    /** Model-folder check: {@code max|a-b| <= atol + rtol * max|b|}; a shape mismatch fails. */
+    public static CaseResult.Check compare(
+            String output, NDArray actual, TensorData expected, double atol, double rtol) {
+        double maxB = 0;
+        for (float v : expected.toFloatArray()) {
+            maxB = Math.max(maxB, Math.abs(v));
+        }
+        return new CaseResult.Check(output, maxAbsDiff(actual, expected), atol + rtol * maxB);
+    }
 
     /** Forward-output check: {@code max|a-b| <= 1e-4 * max(1, max|b|)}; a shape mismatch fails. */
     public static CaseResult.Check compare(String output, NDArray actual, TensorData expected) {

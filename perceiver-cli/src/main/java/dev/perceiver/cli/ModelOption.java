@@ -1,0 +1,49 @@
+package dev.perceiver.cli;
+
+import dev.perceiver.inference.hub.ModelResolver;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The one place where {@code --model} values become model folders: before the command runs, the value of its {@code
+ * --model} option (any command that has one) goes through {@link ModelResolver}, so that it may be a local folder or
+ * a Hugging Face Hub id ({@code owner/name[@revision]}, taken from the hub cache or downloaded into it). The command
+ * then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for.
+ */
+final class ModelOption implements CommandLine.IExecutionStrategy {
+    /** The option whose value is resolved. */
+    static final String NAME = "--model";
+
+    private final Supplier<ModelResolver> resolver;
+    private final CommandLine.IExecutionStrategy next = new CommandLine.RunLast();
+
+    /** @param resolver made only when a command has a {@code --model} value */
+    ModelOption(Supplier<ModelResolver> resolver) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    @Override
+    public int execute(ParseResult parseResult) {
+        ParseResult last = parseResult;
+        boolean help = false;
+        for (ParseResult p = parseResult; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            help |= p.isUsageHelpRequested() || p.isVersionHelpRequested();
+            last = p;
+        }
+        OptionSpec option = last.commandSpec().findOption(NAME);
+        if (!help && option != null && last.hasMatchedOption(option)) {
+            String value =
+                    last.matchedOption(option.longestName()).stringValues().get(0);
+            try {
+                option.setValue(resolver.get().resolve(value));
+            } catch (IOException | RuntimeException e) {
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), e.getMessage(), e);
+            }
+        }
+        return next.execute(parseResult);
+    }
+}
