@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
             GenerateAudioCommand.class,
             ClassifyImageCommand.class,
             FlowCommand.class,
+            ConvertCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

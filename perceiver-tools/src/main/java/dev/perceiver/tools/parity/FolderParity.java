@@ -254,6 +254,21 @@ final class FolderParity {
      * @throws IllegalArgumentException naming an input bound to an unknown argument, a missing argument, an output
      *     the call does not produce, or what the loader refused
      */
+    /**
+     * Whether a folder of {@code kind} holds the case's model: the case's architecture itself, or the folder a
+     * conversion ({@code perceiver convert}) wrote from it (the kind that architecture is saved as).
+     */
+    private static boolean matches(ModelKind<?, ?> kind, String architecture) {
+        if (kind.architectures().contains(architecture)) {
+            return true;
+        }
+        try {
+            return ModelKinds.installed().byArchitecture(architecture).savedAs() == kind;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     static List<CaseResult.Check> evaluate(Fixture f) throws Exception {
         FolderCase c = f.meta(FolderCase.class);
         Path dir = folder(f, c);
@@ -264,7 +279,7 @@ final class FolderParity {
             throw new IllegalArgumentException(
                     "no model-folder evaluator for model kind " + kind.modelType() + " (" + c.architecture() + ")");
         }
-        if (c.architecture() != null && !kind.architectures().contains(c.architecture())) {
+        if (c.architecture() != null && !matches(kind, c.architecture())) {
             throw new IllegalArgumentException("case architecture " + c.architecture() + " is not the folder's kind "
                     + kind.modelType() + " " + kind.architectures());
         }

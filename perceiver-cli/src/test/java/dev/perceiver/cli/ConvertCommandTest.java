@@ -1,0 +1,79 @@
+package dev.perceiver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code perceiver convert} of every published-layout fixture folder: the converted folders pass the same parity
+ * cases (same inputs, same expected outputs) as the originals, loading only {@code model.safetensors}.
+ */
+class ConvertCommandTest {
+    private static final Path RESOURCES = Path.of("..", "perceiver-train", "src", "test", "resources");
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {"fixtures-folders | 5 passed, 0 failed", "fixtures-huggingface | 7 passed, 0 failed, 3 skipped"})
+    void convertedFoldersGiveTheSameOutputs(String fixtures, String summary, @TempDir Path tmp) throws IOException {
+        Path dir = RESOURCES.resolve(fixtures.trim());
+        List<Path> cases;
+        try (Stream<Path> s = Files.list(dir)) {
+            cases = s.filter(p -> p.getFileName().toString().endsWith(".expected.safetensors"))
+                    .sorted()
+                    .toList();
+        }
+        assertThat(cases).isNotEmpty();
+        for (Path expected : cases) {
+            String name = expected.getFileName().toString().replace(".expected.safetensors", "");
+            Files.copy(expected, tmp.resolve(expected.getFileName()));
+            TrainCommandTest.Run r = TrainCommandTest.run(
+                    "convert", dir.resolve(name).toString(), tmp.resolve(name).toString());
+            boolean unsupported = r.err().contains("PerceiverForMultimodalAutoencoding")
+                    || r.err().contains("ConvProcessing")
+                    || r.err().contains("PerceiverForImageClassificationLearned");
+            if (unsupported) {
+                // not loadable yet: keep the original folder so that parity reports the case as skipped
+                assertThat(r.code()).isEqualTo(2);
+                copyFolder(dir.resolve(name), tmp.resolve(name));
+                continue;
+            }
+            assertThat(r.code()).as(name + ": " + r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("wrote").contains("tensors in model.safetensors");
+            Path converted = tmp.resolve(name);
+            assertThat(converted.resolve("model.safetensors")).isRegularFile();
+            assertThat(converted.resolve("pytorch_model.bin")).doesNotExist();
+        }
+        TrainCommandTest.Run parity = TrainCommandTest.run("parity", tmp.toString());
+        assertThat(parity.code()).as(parity.out() + parity.err()).isZero();
+        assertThat(parity.out().lines().toList()).last().isEqualTo(summary.trim());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"fixtures-folders, mlm"})
+    void refusesToOverwriteAFolder(String fixtures, String name, @TempDir Path tmp) throws IOException {
+        Path src = RESOURCES.resolve(fixtures).resolve(name);
+        assertThat(TrainCommandTest.run("convert", src.toString(), tmp.toString())
+                        .code())
+                .isZero();
+        TrainCommandTest.Run again = TrainCommandTest.run("convert", src.toString(), tmp.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("DST").contains("already holds a config.json");
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path p : s.toList()) {
+                Files.copy(p, to.resolve(p.getFileName()));
+            }
+        }
+    }
+}
