@@ -2,8 +2,6 @@ package dev.perceiver.cli;
 
 import dev.perceiver.nn.EngineSetup;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Runs a token-by-token generation on a serial worker: a thread started once for the command whose libtorch
@@ -18,25 +16,7 @@ final class SerialWorker {
     static <T> T call(Callable<T> work) throws Exception {
         try (EngineSetup.Applied engine =
                 EngineSetup.builder().serialWorkers(1).build().apply()) {
-            return CompletableFuture.supplyAsync(
-                            () -> {
-                                try {
-                                    return work.call();
-                                } catch (Exception e) {
-                                    throw new CompletionException(e);
-                                }
-                            },
-                            engine.serialWorkers())
-                    .join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception ex) {
-                throw ex;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw e;
+            return EngineSetup.callOn(engine.serialWorkers(), work);
         }
     }
 }

@@ -8,8 +8,12 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -168,6 +172,36 @@ public record EngineSetup(Integer threads, Integer interopThreads, Long seed, Bo
             JniUtils.setNumThreads(processDefault);
         }
         return pool;
+    }
+
+    /**
+     * The result of {@code work} run on {@code executor} (a serial worker, say), waiting for it; on this thread when
+     * {@code executor} is null. Whatever {@code work} throws reaches the caller unwrapped.
+     */
+    public static <T> T callOn(Executor executor, Callable<T> work) throws Exception {
+        if (executor == null) {
+            return work.call();
+        }
+        try {
+            return CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return work.call();
+                                } catch (Exception e) {
+                                    throw new CompletionException(e);
+                                }
+                            },
+                            executor)
+                    .join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** The flavor of the libtorch jar on the class path (e.g. {@code cpu}), or null without one. */

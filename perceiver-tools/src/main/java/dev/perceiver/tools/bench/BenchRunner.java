@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -146,20 +144,12 @@ public final class BenchRunner {
 
     /** {@code work} on the case's executor (waiting for it), or on this thread when the case has none. */
     private static double onCaseThread(BenchCase c, Supplier<Double> work) {
-        Executor executor = c.executor();
-        if (executor == null) {
-            return work.get();
-        }
         try {
-            return CompletableFuture.supplyAsync(work, executor).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
+            return EngineSetup.callOn(c.executor(), work::get);
+        } catch (RuntimeException e) {
             throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("a Supplier threw a checked exception", e); // not reachable
         }
     }
 
