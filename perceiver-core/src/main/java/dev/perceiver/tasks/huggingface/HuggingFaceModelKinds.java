@@ -11,6 +11,10 @@ import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.model.registry.ModelKindProvider;
 import dev.perceiver.nn.Module;
+import dev.perceiver.tasks.multimodal.MultimodalAutoencoder;
+import dev.perceiver.tasks.multimodal.MultimodalDecoderConfig;
+import dev.perceiver.tasks.multimodal.MultimodalEncoderConfig;
+import dev.perceiver.tasks.multimodal.MultimodalModelKinds;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
 import dev.perceiver.tasks.text.TextModelKinds;
@@ -63,6 +67,15 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
                     PerceiverConfigs::opticalFlow,
                     PerceiverWeightNames.opticalFlow()::stateDictKey);
 
+    /** {@code PerceiverForMultimodalAutoencoding} ({@code deepmind/multimodal-perceiver}). */
+    public static final ModelKind<
+                    PerceiverIOConfig<MultimodalEncoderConfig, MultimodalDecoderConfig>, MultimodalAutoencoder>
+            MULTIMODAL_AUTOENCODING = kind(
+                    MultimodalModelKinds.MULTIMODAL_AUTOENCODER,
+                    "PerceiverForMultimodalAutoencoding",
+                    PerceiverConfigs::multimodalAutoencoder,
+                    PerceiverWeightNames.multimodalAutoencoder()::stateDictKey);
+
     private static <C extends dev.perceiver.model.config.ModelConfig, M extends Module> ModelKind<C, M> kind(
             ModelKind<C, M> own,
             String architecture,
@@ -82,6 +95,11 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
 
     @Override
     public List<ModelKind<?, ?>> modelKinds() {
-        return List.of(MASKED_LM, SEQUENCE_CLASSIFICATION, IMAGE_CLASSIFICATION_FOURIER, OPTICAL_FLOW);
+        return List.of(
+                MASKED_LM,
+                SEQUENCE_CLASSIFICATION,
+                IMAGE_CLASSIFICATION_FOURIER,
+                OPTICAL_FLOW,
+                MULTIMODAL_AUTOENCODING);
     }
 }

@@ -98,6 +98,66 @@ final class PerceiverConfigs {
         return model;
     }
 
+    /** Fourier frequency bands of {@code PerceiverForMultimodalAutoencoding}'s video features (hard-coded there). */
+    static final int MULTIMODAL_IMAGE_BANDS = 32;
+    /** Fourier frequency bands of {@code PerceiverForMultimodalAutoencoding}'s audio features (hard-coded there). */
+    static final int MULTIMODAL_AUDIO_BANDS = 192;
+    /** {@code PerceiverForMultimodalAutoencoding}'s video patches: 4x4 pixels of one frame (hard-coded there). */
+    static final int MULTIMODAL_SPATIAL_DOWNSAMPLE = 4;
+    /** Padding of the multimodal encoder input beyond the widest modality (hard-coded there). */
+    static final int MULTIMODAL_INPUT_PADDING = 4;
+    /** Padding of the multimodal decoder queries beyond the widest modality (transformers' default). */
+    static final int MULTIMODAL_QUERY_PADDING = 2;
+
+    /**
+     * {@code PerceiverForMultimodalAutoencoding}: RGB video of {@code num_frames} x {@code image_size}^2 in 4x4 patches
+     * with 32-band Fourier features, audio of {@code num_frames * audio_samples_per_frame} samples in patches of
+     * {@code samples_per_patch} with 192-band features, and the label; the decoder queries the {@code output_shape}
+     * (batch, T, H, W) pixel grid, audio patches and a label query of {@code _label_trainable_num_channels} channels,
+     * one head, no query residual, outputs of {@code output_num_channels} channels (defaults 512 and 1024 for configs
+     * saved before transformers 4.32, which lack them).
+     */
+    static ObjectNode multimodalAutoencoder(ObjectNode hf) {
+        Fields f = new Fields(hf);
+        ObjectNode model = model(f);
+        ObjectNode encoder = encoder(f, model);
+        int[] outputShape = ConfigJson.intArray(hf, "output_shape", new int[] {1, 16, 224, 224});
+        if (outputShape.length != 4) {
+            throw new IllegalArgumentException("output_shape " + java.util.Arrays.toString(outputShape)
+                    + " must be (batch, frames, height, width)");
+        }
+        encoder.put("num_frames", ConfigJson.intField(hf, "num_frames", 16));
+        encoder.put("image_size", ConfigJson.intField(hf, "image_size", 56));
+        encoder.put("image_channels", 3);
+        encoder.put("spatial_downsample", MULTIMODAL_SPATIAL_DOWNSAMPLE);
+        encoder.put("temporal_downsample", 1);
+        encoder.put("image_num_frequency_bands", MULTIMODAL_IMAGE_BANDS);
+        encoder.put("audio_samples_per_frame", ConfigJson.intField(hf, "audio_samples_per_frame", 1920));
+        encoder.put("samples_per_patch", ConfigJson.intField(hf, "samples_per_patch", 16));
+        encoder.put("audio_num_frequency_bands", MULTIMODAL_AUDIO_BANDS);
+        encoder.put("num_classes", f.numLabels);
+        encoder.put("min_padding_size", MULTIMODAL_INPUT_PADDING);
+        int labelChannels = ConfigJson.intField(hf, "_label_trainable_num_channels", 1024);
+        ObjectNode decoder = decoder(f, model, "decoder");
+        decoder.put("num_cross_attention_heads", 1);
+        // transformers' default query/key channels of a decoder cross-attention (cross_attention_shape_for_attention)
+        int queryChannels =
+                Math.max(Math.max(2 * MULTIMODAL_AUDIO_BANDS + 1, 3 * (2 * MULTIMODAL_IMAGE_BANDS + 1)), labelChannels)
+                        + MULTIMODAL_QUERY_PADDING;
+        int qk = f.crossAttentionShape.equals("q") ? queryChannels : f.dLatents;
+        decoder.put("num_cross_attention_qk_channels", qk);
+        decoder.put("num_cross_attention_v_channels", qk);
+        decoder.put("cross_attention_residual", false);
+        decoder.putArray("output_image_shape")
+                .add(outputShape[1])
+                .add(outputShape[2])
+                .add(outputShape[3]);
+        decoder.put("output_num_channels", ConfigJson.intField(hf, "output_num_channels", 512));
+        decoder.put("label_query_channels", labelChannels);
+        decoder.put("min_padding_size", MULTIMODAL_QUERY_PADDING);
+        return model;
+    }
+
     private static ObjectNode model(Fields f) {
         ObjectNode model = ConfigJson.MAPPER.createObjectNode();
         model.put("num_latents", f.numLatents);

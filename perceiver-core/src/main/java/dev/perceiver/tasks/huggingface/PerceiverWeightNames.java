@@ -66,6 +66,27 @@ final class PerceiverWeightNames {
                 false);
     }
 
+    /**
+     * {@code PerceiverForMultimodalAutoencoding}: the preprocessor's padding and mask tokens, the decoder's label query
+     * and padding, its final layer, and the per-modality postprocessors keep their names under our children; the
+     * shared decoder cross-attention has no query residual.
+     */
+    static PerceiverWeightNames multimodalAutoencoder() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("perceiver.input_preprocessor.", "input_preprocessor.");
+        for (String modality : new String[] {"audio", "image", "label"}) {
+            m.put(
+                    "perceiver.output_postprocessor.modalities." + modality + ".classifier.",
+                    "output_postprocessor." + modality + ".");
+        }
+        m.put(
+                "perceiver.decoder.modalities.label.decoder.output_position_encodings.position_embeddings",
+                "1.label_query._query");
+        m.put("perceiver.decoder.padding.", "1.padding.");
+        m.put("perceiver.decoder.decoder.final_layer.", "1.final_layer.");
+        return new PerceiverWeightNames(m, "perceiver.decoder.decoder.", false);
+    }
+
     /** The state-dict key of a transformers parameter name, or the name itself when it is not one of this model's. */
     String stateDictKey(String name) {
         for (Map.Entry<String, String> e : prefixes.entrySet()) {

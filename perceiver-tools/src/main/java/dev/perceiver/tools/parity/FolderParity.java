@@ -16,6 +16,10 @@ import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.audio.AudioModelKinds;
+import dev.perceiver.tasks.multimodal.MultimodalAutoencoder;
+import dev.perceiver.tasks.multimodal.MultimodalModelKinds;
+import dev.perceiver.tasks.multimodal.MultimodalOutput;
+import dev.perceiver.tasks.multimodal.OutputPoints;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.tasks.vision.VisionModelKinds;
@@ -152,7 +156,38 @@ final class FolderParity {
                         TASKS.get(VisionModelKinds.OPTICAL_FLOW).loader(),
                         Map.of("inputs", "x"),
                         FolderParity::perceiverIo));
+        t.put(
+                MultimodalModelKinds.MULTIMODAL_AUTOENCODER,
+                new Task(
+                        (dir, manager) ->
+                                new LoadedFolder(ModelFolder.load(dir, manager).model(), null),
+                        Map.of(
+                                "inputs.image", "image",
+                                "inputs.audio", "audio",
+                                "inputs.label", "label",
+                                "subsampled_output_points.image", "image_points",
+                                "subsampled_output_points.audio", "audio_points"),
+                        FolderParity::multimodal));
         return t;
+    }
+
+    /**
+     * {@code PerceiverForMultimodalAutoencoding}: {@code logits.audio}, {@code logits.image}, {@code logits.label} of
+     * the subsampled output points (all points of a modality without them), {@code last_hidden_state} = latents.
+     */
+    private static Map<String, NDArray> multimodal(Module model, Map<String, NDArray> args, FolderCase c) {
+        MultimodalAutoencoder m = (MultimodalAutoencoder) model;
+        NDArray image = args.get("image");
+        NDArray audio = args.get("audio");
+        NDArray label = args.get("label");
+        MultimodalOutput out =
+                m.forward(image, audio, label, new OutputPoints(args.get("image_points"), args.get("audio_points")));
+        Map<String, NDArray> result = new LinkedHashMap<>();
+        result.put("logits.audio", out.audio());
+        result.put("logits.image", out.image());
+        result.put("logits.label", out.label());
+        result.put("last_hidden_state", m.encode(image, audio, label));
+        return result;
     }
 
     /**
@@ -309,7 +344,10 @@ final class FolderParity {
         }
     }
 
-    /** Input tensors bound to the task's arguments; every input must name a known argument, x is required. */
+    /**
+     * Input tensors bound to the task's arguments; every input must name a known argument, x is required where the
+     * task takes one.
+     */
     private static Map<String, NDArray> bind(Fixture f, FolderCase c, Task task) {
         Map<String, NDArray> args = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(c.inputs()).entrySet()) {
@@ -326,7 +364,7 @@ final class FolderParity {
                 throw new IllegalArgumentException("two inputs are bound to argument '" + argument + "'");
             }
         }
-        if (!args.containsKey("x")) {
+        if (task.arguments().containsValue("x") && !args.containsKey("x")) {
             throw new IllegalArgumentException("no input is bound to argument 'x'");
         }
         return args;
