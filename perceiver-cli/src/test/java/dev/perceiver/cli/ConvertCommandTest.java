@@ -21,7 +21,7 @@ class ConvertCommandTest {
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
-            value = {"fixtures-folders | 5 passed, 0 failed", "fixtures-huggingface | 7 passed, 0 failed, 3 skipped"})
+            value = {"fixtures-folders | 5 passed, 0 failed", "fixtures-huggingface | 8 passed, 0 failed, 2 skipped"})
     void convertedFoldersGiveTheSameOutputs(String fixtures, String summary, @TempDir Path tmp) throws IOException {
         Path dir = RESOURCES.resolve(fixtures.trim());
         List<Path> cases;

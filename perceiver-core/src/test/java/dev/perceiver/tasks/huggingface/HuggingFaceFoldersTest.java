@@ -91,8 +91,10 @@ class HuggingFaceFoldersTest {
                 .isSameAs(HuggingFaceModelKinds.OPTICAL_FLOW);
         assertThat(HuggingFaceModelKinds.IMAGE_CLASSIFICATION_FOURIER.savedAs())
                 .isSameAs(VisionModelKinds.IMAGE_CLASSIFIER);
-        assertThatThrownBy(() -> kinds.resolve("perceiver", List.of("PerceiverForMultimodalAutoencoding")))
-                .hasMessageContaining("PerceiverForMultimodalAutoencoding")
+        assertThat(kinds.resolve("perceiver", List.of("PerceiverForMultimodalAutoencoding")))
+                .isSameAs(HuggingFaceModelKinds.MULTIMODAL_AUTOENCODING);
+        assertThatThrownBy(() -> kinds.resolve("perceiver", List.of("PerceiverModel")))
+                .hasMessageContaining("PerceiverModel")
                 .hasMessageContaining("PerceiverForMaskedLM");
 
         ModelFolder.Loaded hf = ModelFolder.load(folder("language_perceiver"), manager);
