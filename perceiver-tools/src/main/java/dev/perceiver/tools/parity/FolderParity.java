@@ -37,7 +37,9 @@ import java.util.TreeSet;
  * through the code path of the command line's {@code --model} for its kind (the task's {@code load}: model, tokenizer
  * or processor files), the model is called on the fixture's {@code input.*} tensors bound to arguments as the
  * metadata's {@code inputs} says, and every {@code output.*} tensor is compared with
- * {@code max|a-b| <= atol + rtol * max|b|}. {@code output.logits} is the model's output,
+ * {@code max|a-b| <= atol + rtol * max|b|}. {@code output.logits} is the model's output ({@code .audio},
+ * {@code .image}, {@code .label} of the multimodal autoencoder, whose arguments are the dicts {@code inputs} and
+ * {@code subsampled_output_points}),
  * {@code output.last_hidden_state} the latents after the encoder. Krasserm-layout cases name the reference's forward
  * arguments ({@code x} or {@code x_masked}, {@code pad_mask}); Hugging Face layout cases name transformers'
  * ({@code inputs}, {@code attention_mask} with 1 = keep; images channels-first), converted here. A folder whose kind
