@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.nn.Checks;
+import dev.perceiver.nn.Tensors;
 
 /**
  * Fourier features of arbitrary points in [-1, 1]^d whose frequencies come from a separate maximum resolution (unlike
@@ -106,6 +107,6 @@ public final class FourierFeatures {
                 points[n * d + i] = -1f + (float) (2 * c) / (float) dims[i];
             }
         }
-        return indices.getManager().create(points, new Shape(idx.length, d));
+        return Tensors.owned(indices.getManager(), points, new Shape(idx.length, d));
     }
 }

@@ -77,9 +77,9 @@ class ModelKindsTest {
                 .hasMessageContaining("unknown model_type 'perceiver-xyz'")
                 .hasMessageContaining("perceiver-io-image-classifier")
                 .hasMessageContaining("test-tiny-linear");
-        assertThatThrownBy(() -> KINDS.byArchitecture("PerceiverForMultimodalAutoencoding"))
+        assertThatThrownBy(() -> KINDS.byArchitecture("PerceiverModel"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown architecture 'PerceiverForMultimodalAutoencoding'")
+                .hasMessageContaining("unknown architecture 'PerceiverModel'")
                 .hasMessageContaining("PerceiverMaskedLanguageModel")
                 .hasMessageContaining("TinyLinearModel");
         try (NDManager m = NDManager.newBaseManager()) {
