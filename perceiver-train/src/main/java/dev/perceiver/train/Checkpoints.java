@@ -144,6 +144,25 @@ public final class Checkpoints {
     }
 
     /**
+     * Whether a checkpoint {@code dir} was ever completed: {@code dir} exists or a complete copy left by an
+     * interrupted save does. When not, partial copies of a first save are deleted.
+     */
+    public static boolean anyComplete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            return true;
+        }
+        try {
+            locate(dir);
+            return true;
+        } catch (NoSuchFileException e) {
+            Path parent = dir.toAbsolutePath().getParent();
+            deleteTree(parent.resolve("." + dir.getFileName() + ".tmp"));
+            deleteTree(parent.resolve("." + dir.getFileName() + ".old"));
+            return false;
+        }
+    }
+
+    /**
      * The complete checkpoint folder for {@code dir}: {@code dir} itself, or the copy left by a save interrupted
      * between its renames.
      */

@@ -112,6 +112,11 @@ public final class TrainingRun {
             if (resumeDir != null) {
                 runDir = resumeDir;
                 state = restore(runDir, task, optimizer, seed);
+                if (state == null) {
+                    log.println("no checkpoint in " + runDir + " yet: starting it again from step 0");
+                    state = new TrainerState();
+                    state.seed = seed;
+                }
                 if (state.globalStep > total) {
                     throw new IllegalArgumentException("the run has done " + state.globalStep + " steps, more than "
                             + "the " + total + " that trainer.max_steps ("
@@ -185,9 +190,17 @@ public final class TrainingRun {
         return spec.modelKind().createFromJson(manager, modelConfig);
     }
 
-    /** The state of {@code checkpoints/last}, with the model's and optimizer's tensors restored from it. */
+    /**
+     * The state of {@code checkpoints/last}, with the model's and optimizer's tensors restored from it, or null when
+     * the run was stopped before its first checkpoint (no {@code last}, and no complete copy of it
+     * from an interrupted save).
+     */
     private static TrainerState restore(Path runDir, TrainingTask task, AdamW optimizer, long seed) throws IOException {
         Path checkpoints = runDir.resolve(Trainer.CHECKPOINTS);
+        AtomicFiles.deleteTempFiles(runDir);
+        if (!Checkpoints.anyComplete(checkpoints.resolve(LAST))) {
+            return null;
+        }
         Path ckpt = Checkpoints.recover(checkpoints.resolve(LAST));
         TrainerState state = Checkpoints.readState(ckpt);
         if (state.seed != seed) {
@@ -196,7 +209,6 @@ public final class TrainingRun {
         }
         Checkpoints.restore(ckpt, task, optimizer);
         Checkpoints.repairBest(ckpt, checkpoints.resolve(BEST), state);
-        AtomicFiles.deleteTempFiles(runDir);
         return state;
     }
 
