@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import dev.perceiver.nn.NoGrad;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.GradientClipping;
 import dev.perceiver.train.optim.LrSchedule;
@@ -125,11 +126,13 @@ public final class Trainer {
      * optimizer step with learning rate {@code lr}, gradients reset to zero.
      */
     public static void update(AdamW optimizer, double gradientClipVal, double lr) {
-        if (gradientClipVal > 0) {
-            GradientClipping.clipByGlobalNorm(optimizer.parameters(), gradientClipVal);
+        try (NoGrad g = NoGrad.open()) {
+            if (gradientClipVal > 0) {
+                GradientClipping.clipByGlobalNorm(optimizer.parameters(), gradientClipVal);
+            }
+            optimizer.step(lr);
+            optimizer.zeroGrad();
         }
-        optimizer.step(lr);
-        optimizer.zeroGrad();
     }
 
     private boolean validationDue(long step, int batchBefore, int batchAfter, int nb) {
