@@ -189,6 +189,7 @@ public final class Trainer {
         }
 
         Result run() throws IOException {
+            dev.perceiver.nn.EngineSetup.configureThread();
             optimizer.attachGradients();
             task.model().setTraining(true);
             startNanos = System.nanoTime();
