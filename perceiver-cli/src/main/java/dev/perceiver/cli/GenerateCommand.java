@@ -43,7 +43,9 @@ public final class GenerateCommand implements Callable<Integer> {
             names = "--prompt",
             required = true,
             paramLabel = "TEXT",
-            description = "A prompt; repeat the option for several prompts.")
+            description =
+                    "A prompt; repeat the option for several prompts; - reads one prompt per line from standard input, "
+                            + "@FILE from a file.")
     List<String> prompts;
 
     @Option(
@@ -130,6 +132,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        prompts = TextInputs.expand(prompts);
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         boolean sample = parsed.hasMatchedOption("--top-k")
                 || parsed.hasMatchedOption("--top-p")

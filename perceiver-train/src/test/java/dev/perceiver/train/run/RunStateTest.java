@@ -44,6 +44,18 @@ class RunStateTest {
     }
 
     @Test
+    void settingsThatFitTheDataBadlyAreWarnedAbout() {
+        dev.perceiver.train.TrainerConfig c = new dev.perceiver.train.TrainerConfig(1000, 2, 10, 1, -1, 1, 0, 10, 0, 0);
+        assertThat(c.warnings(100, 500))
+                .containsExactly(
+                        "warning: trainer.max_epochs (2) ends the run after 200 steps, before trainer.max_steps "
+                                + "(1000) at 100 batches per epoch; set --trainer.max_epochs=-1 to train 1000 steps",
+                        "warning: lr_scheduler.warmup_steps (500) is not shorter than the run (200 steps): the "
+                                + "learning rate never reaches optimizer.lr");
+        assertThat(c.warnings(1000, 10)).isEmpty();
+    }
+
+    @Test
     void aRunThatFailsValidationLeavesNoFolder(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("runs");
         assertThatThrownBy(() -> TrainingRun.start(
@@ -58,6 +70,26 @@ class RunStateTest {
     void aFailedResumeKeepsTheRunAndFewerStepsThanDoneIsAnError(@TempDir Path tmp) throws Exception {
         Path run = startRun(tmp, 4);
         byte[] config = Files.readAllBytes(run.resolve(TrainingRun.RUN_CONFIG));
+
+        // the checkpoint prepares an image of another size as training did (preprocessor_config.json: resize)
+        Path best = run.resolve(Trainer.CHECKPOINTS).resolve(TrainingRun.BEST);
+        assertThat(best.resolve("preprocessor_config.json")).exists();
+        java.awt.image.BufferedImage photo =
+                new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Path jpg = tmp.resolve("photo.jpg");
+        javax.imageio.ImageIO.write(photo, "jpeg", jpg.toFile());
+        try (var pipeline = dev.perceiver.inference.vision.ImageClassificationPipeline.load(best, 4)) {
+            assertThat(pipeline.classifyFiles(java.util.List.of(jpg), 3).get(0)).hasSize(3);
+            // a 28x28 image goes through unchanged: its input equals the training normalisation
+            java.awt.image.BufferedImage gray =
+                    new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            gray.getRaster().setSample(3, 4, 0, 200);
+            Path png = tmp.resolve("gray.png");
+            javax.imageio.ImageIO.write(gray, "png", png.toFile());
+            float[] x = pipeline.preprocessFile(png);
+            assertThat(x[4 * 28 + 3]).isEqualTo(dev.perceiver.train.data.ImageNormalization.normalize(200));
+            assertThat(x[0]).isEqualTo(dev.perceiver.train.data.ImageNormalization.normalize(0));
+        }
         byte[] metrics = Files.readAllBytes(run.resolve(TrainingRun.METRICS));
 
         ObjectNode otherModel = TrainingRun.readRunConfig(run).options();
