@@ -15,7 +15,8 @@ import java.util.Locale;
  * Soak test of native and heap memory: runs one benchmark workload's repetition (a generation of clm-generate, a
  * training step of img-train or clm-train) {@code calls} times in one process and samples the resident set size
  * every {@code every} calls. Prints one line per sample and a JSON summary with the growth per 1,000 calls (least
- * squares over the samples after the first, which includes the warm-up).
+ * squares over the samples after the first, and over the second half, after the heap and allocator have grown to
+ * their working size).
  *
  * <pre>java -cp ... dev.perceiver.tools.bench.Soak WORKLOAD [CALLS] [EVERY] [tiny|full] [THREADS]</pre>
  */
@@ -26,14 +27,23 @@ public final class Soak {
      * Summary of one soak run.
      *
      * @param rssMb resident set size in MB at each sample
-     * @param slopeMbPer1000 least-squares growth of the resident set in MB per 1,000 calls
+     * @param slopeMbPer1000 least-squares growth of the resident set in MB per 1,000 calls (samples after the first)
+     * @param secondHalfSlopeMbPer1000 the same over the second half of the samples
      */
-    record Result(String workload, int calls, int every, List<Double> rssMb, double slopeMbPer1000, double seconds) {
+    record Result(
+            String workload,
+            int calls,
+            int every,
+            List<Double> rssMb,
+            double slopeMbPer1000,
+            double secondHalfSlopeMbPer1000,
+            double seconds) {
         String json() {
             return String.format(
                     Locale.ROOT,
                     "{\"soak\": \"%s\", \"calls\": %d, \"every\": %d, \"rss_first_mb\": %.1f, \"rss_last_mb\": %.1f, "
-                            + "\"rss_max_mb\": %.1f, \"slope_mb_per_1000_calls\": %.2f, \"seconds\": %.0f}",
+                            + "\"rss_max_mb\": %.1f, \"slope_mb_per_1000_calls\": %.2f, "
+                            + "\"second_half_slope_mb_per_1000_calls\": %.2f, \"seconds\": %.0f}",
                     workload,
                     calls,
                     every,
@@ -41,6 +51,7 @@ public final class Soak {
                     rssMb.get(rssMb.size() - 1),
                     rssMb.stream().mapToDouble(Double::doubleValue).max().orElse(0),
                     slopeMbPer1000,
+                    secondHalfSlopeMbPer1000,
                     seconds);
         }
     }
@@ -104,12 +115,19 @@ public final class Soak {
                 }
             }
         }
-        return new Result(w.id(), calls, every, rss, slope(rss, every) * 1000, (System.nanoTime() - t0) / 1e9);
+        return new Result(
+                w.id(),
+                calls,
+                every,
+                rss,
+                slope(rss, 1, every) * 1000,
+                slope(rss, rss.size() / 2, every) * 1000,
+                (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Least-squares slope (MB per call) of the samples after the first. */
-    static double slope(List<Double> mb, int every) {
-        int n = mb.size() - 1;
+    /** Least-squares slope (MB per call) of the samples from index {@code from} (sample i is at call (i+1) * every). */
+    static double slope(List<Double> mb, int from, int every) {
+        int n = mb.size() - from;
         if (n < 2) {
             return Double.NaN;
         }
@@ -117,7 +135,7 @@ public final class Soak {
         double sy = 0;
         double sxx = 0;
         double sxy = 0;
-        for (int i = 1; i <= n; i++) {
+        for (int i = from; i < mb.size(); i++) {
             double x = (double) (i + 1) * every;
             double y = mb.get(i);
             sx += x;
