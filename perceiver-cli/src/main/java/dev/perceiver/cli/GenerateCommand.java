@@ -155,8 +155,14 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             config = sample ? config.withSampling(temperature, topK, topP, usedSeed) : config.withGreedy();
             GenerationConfig chosen = config;
-            List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen));
             PrintWriter out = Output.stdout();
+            boolean stream = !json && prompts.size() == 1;
+            TokenStream streamed = stream ? new TokenStream(folder.tokenizer(), prompts.get(0), out) : null;
+            List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen, streamed));
+            if (stream) {
+                streamed.finish(results.get(0).fullText());
+                return 0;
+            }
             for (int i = 0; i < results.size(); i++) {
                 GeneratedText r = results.get(i);
                 if (json) {
