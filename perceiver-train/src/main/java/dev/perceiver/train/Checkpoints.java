@@ -54,7 +54,7 @@ public final class Checkpoints {
         void write(Path folder) throws IOException;
     }
 
-    /** Writes {@code .NAME.tmp} beside {@code dir} and swaps it in by renames; a failure leaves {@code dir} as it was. */
+    /** Writes {@code .NAME.tmp} beside {@code dir} and swaps it in by renames; a failure leaves {@code dir} as is. */
     private static void writeAndSwap(Path dir, FolderWriter writer) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp");
