@@ -20,11 +20,12 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Classify image files with a Perceiver IO image classifier.",
-            "Prints the top-k classes of each with softmax probabilities; a file that cannot be read or does not fit "
-                    + "is reported (error: FILE: ...) and the others are classified (exit code 2 then). Images are "
-                    + "converted to the model's channels (grayscale or RGB), cropped, resized and normalised as its preprocessor_config.json says (without one: "
-                    + "grayscale models take images of their exact size normalised with mean 0.5 and std 0.5; RGB "
-                    + "models are center-cropped to 224/256 of the shorter side, resized to the model size and "
+            "Prints the top-k classes of each with softmax probabilities; a file that cannot be read "
+                    + "or does not fit is reported (error: FILE: ...) and the others are classified (exit code "
+                    + "2 then). Images are converted to the model's channels (grayscale or RGB), cropped, "
+                    + "resized and normalised as its preprocessor_config.json says (without one: grayscale "
+                    + "models take images of their exact size normalised with mean 0.5 and std 0.5; RGB models "
+                    + "are center-cropped to 224/256 of the shorter side, resized to the model size and "
                     + "normalised with ImageNet statistics)."
         })
 public final class ClassifyImageCommand implements Callable<Integer> {

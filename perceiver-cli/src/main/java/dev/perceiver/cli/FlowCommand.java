@@ -21,10 +21,11 @@ import picocli.CommandLine.Parameters;
         sortOptions = false,
         description = {
             "Compute the optical flow from FRAME1 to FRAME2 with a Perceiver IO optical flow model.",
-            "The frames are image files of the same size, at least the model's image_shape. Larger frames are "
-                    + "processed in overlapping tiles of the model's size and blended. Writes the flow as a colour-coded PNG (hue: "
-                    + "direction, saturation: magnitude) and optionally as a Middlebury .flo file, and prints the "
-                    + "flow's shape and statistics (u to the right, v downwards, in pixels)."
+            "The frames are image files of the same size, at least the model's image_shape. Larger "
+                    + "frames are processed in overlapping tiles of the model's size and blended. Writes the "
+                    + "flow as a colour-coded PNG (hue: direction, saturation: magnitude) and optionally as a "
+                    + "Middlebury .flo file, and prints the flow's shape and statistics (u to the right, v "
+                    + "downwards, in pixels)."
         })
 public final class FlowCommand implements Callable<Integer> {
     @Option(
