@@ -199,12 +199,13 @@ class VisionCommandsTest {
 
     @Test
     void flowRefusesAnOutputThatIsAnInputOrADirectory() throws IOException {
+        Path model = flowModel();
         Path frame = image(6, 5, BufferedImage.TYPE_INT_RGB, 1, "frame.png");
         byte[] before = Files.readAllBytes(frame);
         assertThat(run(
                         "flow",
                         "--model",
-                        dir.resolve("unused").toString(),
+                        model.toString(),
                         "--output-png",
                         frame.toString(),
                         frame.toString(),
@@ -214,7 +215,14 @@ class VisionCommandsTest {
                 .isEqualTo("error: --output-png (" + frame + ") is the same file as FRAME1; writing it would "
                         + "overwrite the input");
         assertThat(Files.readAllBytes(frame)).isEqualTo(before);
-        assertThat(run("flow", "--model", "m", "--output-png", dir.toString(), frame.toString(), frame.toString()))
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        dir.toString(),
+                        frame.toString(),
+                        frame.toString()))
                 .isEqualTo(2);
         assertThat(stderr().strip()).isEqualTo("error: --output-png (" + dir + ") is a directory; give a file path");
     }
