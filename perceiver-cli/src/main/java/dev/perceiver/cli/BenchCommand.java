@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Run the benchmark workloads (WORKLOADS.md) and print one JSON line per workload.",
+            "Run the benchmark workloads (docs/WORKLOADS.md) and print one JSON line per workload.",
             "%nEach line: workload, unit, median/min/max rate over the timed repetitions, flops_per_item "
                     + "(matmul FLOPs per item, forward x3 for training), gflops (at the median), threads, "
                     + "interop_threads, device, dtype, reps, warmup, params. Inputs are random with a fixed "

@@ -18,12 +18,16 @@ import picocli.CommandLine.Parameters;
         name = "classify-image",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = "Classify image files with a Perceiver IO image classifier folder and print the top-k classes of "
-                + "each with softmax probabilities. Images are converted to the model's channels (grayscale or "
-                + "RGB), cropped, resized and normalised as its preprocessor_config.json says (without one: "
-                + "grayscale models take images of their exact size normalised with mean 0.5 and std 0.5; RGB "
-                + "models are center-cropped to 224/256 of the shorter side, resized to the model size and "
-                + "normalised with ImageNet statistics).")
+        description = {
+            "Classify image files with a Perceiver IO image classifier.",
+            "Prints the top-k classes of each with softmax probabilities; a file that cannot be read "
+                    + "or does not fit is reported (error: FILE: ...) and the others are classified (exit code "
+                    + "2 then). Images are converted to the model's channels (grayscale or RGB), cropped, "
+                    + "resized and normalised as its preprocessor_config.json says (without one: grayscale "
+                    + "models take images of their exact size normalised with mean 0.5 and std 0.5; RGB models "
+                    + "are center-cropped to 224/256 of the shorter side, resized to the model size and "
+                    + "normalised with ImageNet statistics)."
+        })
 public final class ClassifyImageCommand implements Callable<Integer> {
     @Option(
             names = "--model",
@@ -64,31 +68,40 @@ public final class ClassifyImageCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size (" + batchSize + ") must be >= 1");
         }
-        List<List<LabelScore>> results;
+        List<ImageClassificationPipeline.FileResult> results;
         try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(model, batchSize)) {
-            results = pipeline.classifyFiles(images, Math.min(topK, pipeline.numClasses()));
+            results = pipeline.classifyEach(images, Math.min(topK, pipeline.numClasses()));
         }
         PrintWriter out = Output.stdout();
-        for (int i = 0; i < images.size(); i++) {
+        int failed = 0;
+        for (ImageClassificationPipeline.FileResult r : results) {
+            if (r.error() != null) {
+                failed++;
+                System.err.println("error: " + r.error());
+            }
             if (json) {
                 ObjectNode o = Output.object();
-                o.put("image", images.get(i).toString());
-                ArrayNode labels = o.putArray("labels");
-                for (LabelScore s : results.get(i)) {
-                    labels.addObject()
-                            .put("label", s.label())
-                            .put("index", s.index())
-                            .put("score", s.score());
+                o.put("image", r.file().toString());
+                if (r.error() != null) {
+                    o.put("error", r.error());
+                } else {
+                    ArrayNode labels = o.putArray("labels");
+                    for (LabelScore s : r.labels()) {
+                        labels.addObject()
+                                .put("label", s.label())
+                                .put("index", s.index())
+                                .put("score", s.score());
+                    }
                 }
                 out.println(Output.line(o));
-            } else {
-                out.println(images.get(i));
-                for (LabelScore s : results.get(i)) {
+            } else if (r.error() == null) {
+                out.println(r.file());
+                for (LabelScore s : r.labels()) {
                     out.println(String.format(Locale.ROOT, "  %.4f  %s", s.score(), s.label()));
                 }
             }
         }
         out.flush();
-        return 0;
+        return failed == 0 ? 0 : 2;
     }
 }

@@ -56,11 +56,15 @@ public final class ClassifyTextCommand implements Callable<Integer> {
             description = "Print one JSON object per text (default: ${DEFAULT-VALUE}).")
     boolean json;
 
-    @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Texts to classify.")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "TEXT",
+            description = "Texts to classify; - reads one text per line from standard input, @FILE from a file.")
     List<String> texts;
 
     @Override
     public Integer call() throws Exception {
+        texts = TextInputs.expand(texts);
         try (NDManager manager = NDManager.newBaseManager();
                 TextModelFolder<TextClassifier> folder =
                         TextModelFolder.load(model, manager, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {

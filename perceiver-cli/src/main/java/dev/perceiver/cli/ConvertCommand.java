@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
         name = "convert",
         mixinStandardHelpOptions = true,
         description = {
-            "Convert a model folder into this project's layout: config.json with model_type, architectures and",
+            "Convert a model folder into this project's layout.",
+            "The result has config.json with model_type, architectures and",
             "model_config, one model.safetensors (keys under backend_model.), tokenizer and processor files copied.",
             "SRC may be the reference's own layout (model.safetensors or pytorch_model.bin), a Hugging Face",
             "transformers Perceiver folder, or a Hub id owner/name[@revision] (from the Hub cache or downloaded).",

@@ -64,6 +64,7 @@ public final class FillMaskCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        texts = TextInputs.expand(texts);
         try (NDManager manager = NDManager.newBaseManager();
                 TextModelFolder<MaskedLanguageModel> folder =
                         TextModelFolder.load(model, manager, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {

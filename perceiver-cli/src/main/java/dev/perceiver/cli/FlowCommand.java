@@ -19,11 +19,14 @@ import picocli.CommandLine.Parameters;
         name = "flow",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = "Compute the optical flow from FRAME1 to FRAME2 (image files of the same size, at least the "
-                + "model's image_shape) with a Perceiver IO optical flow folder. Larger frames are processed in "
-                + "overlapping tiles of the model's size and blended. Writes the flow as a colour-coded PNG (hue: "
-                + "direction, saturation: magnitude) and optionally as a Middlebury .flo file, and prints the "
-                + "flow's shape and statistics (u to the right, v downwards, in pixels).")
+        description = {
+            "Compute the optical flow from FRAME1 to FRAME2 with a Perceiver IO optical flow model.",
+            "The frames are image files of the same size, at least the model's image_shape. Larger "
+                    + "frames are processed in overlapping tiles of the model's size and blended. Writes the "
+                    + "flow as a colour-coded PNG (hue: direction, saturation: magnitude) and optionally as a "
+                    + "Middlebury .flo file, and prints the flow's shape and statistics (u to the right, v "
+                    + "downwards, in pixels)."
+        })
 public final class FlowCommand implements Callable<Integer> {
     @Option(
             names = "--model",
@@ -83,6 +86,13 @@ public final class FlowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("FRAME1", frame1);
+        inputs.put("FRAME2", frame2);
+        java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("--output-png", outputPng);
+        outputs.put("--output-flo", outputFlo);
+        OutputPaths.check(inputs, outputs);
         if (normalize && maxMagnitude != null) {
             throw new IllegalArgumentException(
                     "--normalize and --max-magnitude (" + maxMagnitude + ") cannot be combined");

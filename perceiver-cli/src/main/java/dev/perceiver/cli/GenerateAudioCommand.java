@@ -26,9 +26,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Continue a MIDI prompt with a Perceiver AR symbolic audio model folder",
-            "(model_type perceiver-ar-symbolic-audio-model); write prompt and continuation",
-            "as MIDI and, with --wav, as WAV rendered by the JDK software synthesizer.",
+            "Continue a MIDI prompt with a Perceiver AR symbolic audio model.",
+            "The model folder has model_type perceiver-ar-symbolic-audio-model; prompt and continuation are",
+            "written as MIDI and, with --wav, as WAV rendered by the JDK software synthesizer.",
             "The prompt keeps its first --max-prompt-length tokens. The defaults follow",
             "the reference's audio generation example (top-p sampling)."
         })
@@ -138,6 +138,13 @@ public final class GenerateAudioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("--prompt", prompt);
+        inputs.put("--soundfont", soundfont);
+        java.util.Map<String, Path> outputs = new java.util.LinkedHashMap<>();
+        outputs.put("--output", output);
+        outputs.put("--wav", wav);
+        OutputPaths.check(inputs, outputs);
         SymbolicAudioOptions options = new SymbolicAudioOptions(
                 maxNewTokens,
                 numLatents,

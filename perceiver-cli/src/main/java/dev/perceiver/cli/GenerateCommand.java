@@ -43,7 +43,9 @@ public final class GenerateCommand implements Callable<Integer> {
             names = "--prompt",
             required = true,
             paramLabel = "TEXT",
-            description = "A prompt; repeat the option for several prompts.")
+            description =
+                    "A prompt; repeat the option for several prompts; - reads one prompt per line from standard input, "
+                            + "@FILE from a file.")
     List<String> prompts;
 
     @Option(
@@ -130,6 +132,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        prompts = TextInputs.expand(prompts);
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         boolean sample = parsed.hasMatchedOption("--top-k")
                 || parsed.hasMatchedOption("--top-p")
@@ -152,8 +155,14 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             config = sample ? config.withSampling(temperature, topK, topP, usedSeed) : config.withGreedy();
             GenerationConfig chosen = config;
-            List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen));
             PrintWriter out = Output.stdout();
+            boolean stream = !json && prompts.size() == 1;
+            TokenStream streamed = stream ? new TokenStream(folder.tokenizer(), prompts.get(0), out) : null;
+            List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen, streamed));
+            if (stream) {
+                streamed.finish(results.get(0).fullText());
+                return 0;
+            }
             for (int i = 0; i < results.size(); i++) {
                 GeneratedText r = results.get(i);
                 if (json) {

@@ -58,6 +58,7 @@ public final class Main implements Runnable {
         // offline unless the JVM says otherwise: libtorch comes from the native jar (see the cuda profile)
         EngineSetup.builder().build().apply();
         CommandLine cli = new CommandLine(new Main());
+        cli.setUseSimplifiedAtFiles(true); // @FILE: one argument per line
         cli.setExecutionStrategy(new ModelOption(models));
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
@@ -73,7 +74,41 @@ public final class Main implements Runnable {
                     ? 2
                     : 1;
         });
-        return cli.execute(args);
+        return cli.execute(sameSpelling(args));
+    }
+
+    /**
+     * Options in either spelling: the inference commands' dashes ({@code --max-new-tokens}) also as underscores, and
+     * train and validate's underscores ({@code --trainer.max_steps}, {@code --print_config}) also as dashes (there
+     * {@code CommandOptions} turns the dashes of dotted names into underscores). Arguments after {@code --} and values
+     * are left as they are.
+     */
+    static String[] sameSpelling(String[] args) {
+        String command = null;
+        String[] out = args.clone();
+        for (int i = 0; i < out.length; i++) {
+            String a = out[i];
+            if (a.equals("--")) {
+                break;
+            }
+            if (command == null && !a.startsWith("-")) {
+                command = a;
+                continue;
+            }
+            if (command == null || !a.startsWith("--")) {
+                continue;
+            }
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+            String rest = eq < 0 ? "" : a.substring(eq);
+            boolean training = command.equals("train") || command.equals("validate");
+            if (!training && name.indexOf('_') >= 0) {
+                out[i] = "--" + name.replace('_', '-') + rest;
+            } else if (training && name.equals("print-config")) {
+                out[i] = "--print_config" + rest;
+            }
+        }
+        return out;
     }
 
     private static String message(Throwable t) {

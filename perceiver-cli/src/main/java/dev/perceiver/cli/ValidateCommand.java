@@ -30,8 +30,9 @@ import picocli.CommandLine.Unmatched;
         name = "validate",
         mixinStandardHelpOptions = true,
         description = {
-            "Evaluate a model folder (e.g. RUN/checkpoints/best) on the task's validation data and print",
-            "val_loss (and val_acc for classifiers). Data options (--data.*, --trainer.limit_val_batches,",
+            "Evaluate a model folder on the task's validation data.",
+            "The folder is e.g. RUN/checkpoints/best; prints val_loss (and val_acc for classifiers).",
+            "Data options (--data.*, --trainer.limit_val_batches,",
             "--seed_everything) default to those of the run the checkpoint belongs to, if any."
         })
 public final class ValidateCommand implements Callable<Integer> {

@@ -17,7 +17,6 @@ import dev.perceiver.inference.audio.WavRenderer;
 import dev.perceiver.inference.hub.HubSettings;
 import dev.perceiver.nn.EngineSetup;
 import dev.perceiver.nn.Tensors;
-import dev.perceiver.train.TrainingPlot;
 import java.nio.Buffer;
 import java.util.List;
 import java.util.Properties;
@@ -114,14 +113,13 @@ class ArchitectureTest {
     /**
      * System properties that change what the code computes (engine threads, offline mode, model options) are set in
      * one place, at start-up; nothing reads them during a computation. Allowed besides {@link EngineSetup}, because
-     * they change no result: WavRenderer reads {@code java.home} to start a helper JVM, TrainingPlot switches AWT to
-     * headless before it draws a chart, and HubSettings reads {@code user.home} to find the Hugging Face cache.
+     * they change no result: WavRenderer reads {@code java.home} to start a helper JVM, and HubSettings reads {@code user.home} to find the Hugging Face cache.
      */
     @Test
     void systemPropertiesAreSetAndReadOnlyByEngineSetup() {
         ArchRuleDefinition.noClasses()
                 .that()
-                .doNotBelongToAnyOf(EngineSetup.class, WavRenderer.class, TrainingPlot.class, HubSettings.class)
+                .doNotBelongToAnyOf(EngineSetup.class, WavRenderer.class, HubSettings.class)
                 .should()
                 .callMethod(System.class, "getProperty", String.class)
                 .orShould()

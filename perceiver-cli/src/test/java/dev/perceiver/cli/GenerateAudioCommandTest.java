@@ -167,6 +167,37 @@ class GenerateAudioCommandTest {
     }
 
     @Test
+    void anOutputEqualToThePromptIsRefusedAndThePromptKept() throws Exception {
+        byte[] before = java.nio.file.Files.readAllBytes(prompt);
+        Run same = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                prompt.toString());
+        assertThat(same.code()).isEqualTo(2);
+        assertThat(same.err().strip())
+                .isEqualTo("error: --output (" + prompt + ") is the same file as --prompt; writing it would "
+                        + "overwrite the input");
+        Path mid = tmp.resolve("twice.mid");
+        Run twice = run(
+                "generate-audio",
+                "--model",
+                model.toString(),
+                "--prompt",
+                prompt.toString(),
+                "--output",
+                mid.toString(),
+                "--wav",
+                mid.toString());
+        assertThat(twice.code()).isEqualTo(2);
+        assertThat(twice.err()).contains("--wav (" + mid + ") is the same file as --output");
+        assertThat(java.nio.file.Files.readAllBytes(prompt)).isEqualTo(before);
+    }
+
+    @Test
     void badInputGivesOneLineAndExitCode2() {
         Path mid = tmp.resolve("bad.mid");
         Run topP = run(

@@ -52,6 +52,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void optionsAcceptDashesAndUnderscores() throws Exception {
+        Run r = run("train", "image-classifier", "--trainer.max-steps=7", "--print-config");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("max_steps: 7");
+        assertThat(Main.sameSpelling(
+                        new String[] {"generate", "--max_new_tokens=3", "--prompt", "a_b", "--top_k", "2", "--", "--x_y"
+                        }))
+                .containsExactly("generate", "--max-new-tokens=3", "--prompt", "a_b", "--top-k", "2", "--", "--x_y");
+        java.io.InputStream in = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("first\n\nsecond\n".getBytes(StandardCharsets.UTF_8)));
+            assertThat(TextInputs.expand(java.util.List.of("zero", "-"))).containsExactly("zero", "first", "second");
+        } finally {
+            System.setIn(in);
+        }
+    }
+
+    @Test
     void unknownOptionIsOneLineWithSuggestionsAndExitCode2() {
         Run r = run("train", "image-classifier", "--model.num_latent=3");
         assertThat(r.code()).isEqualTo(2);

@@ -176,6 +176,58 @@ class VisionCommandsTest {
     }
 
     @Test
+    void oneBadImageIsReportedAndTheOthersAreClassifiedAlsoFromAnArgumentFile() throws IOException {
+        Path model = classifier();
+        Path good = image(6, 5, BufferedImage.TYPE_BYTE_GRAY, 1, "good.png");
+        Path big = image(7, 5, BufferedImage.TYPE_BYTE_GRAY, 1, "big.png");
+        Path broken = Files.writeString(dir.resolve("broken.jpg"), "not a jpeg");
+        Path list = Files.writeString(dir.resolve("images.txt"), broken + "\n" + good + "\n" + big + "\n");
+        assertThat(run("classify-image", "--model", model.toString(), "--top-k", "1", "@" + list))
+                .isEqualTo(2);
+        assertThat(stdout().split("\n")).hasSize(2).startsWith(good.toString());
+        assertThat(stderr().strip().split("\n"))
+                .hasSize(2)
+                .allMatch(l -> l.startsWith("error: "))
+                .anyMatch(l -> l.contains("broken.jpg"))
+                .anyMatch(l -> l.contains("big.png") && l.contains("7x5"));
+        assertThat(run("classify-image", "--model", model.toString(), "--json", broken.toString(), good.toString()))
+                .isEqualTo(2);
+        String[] json = stdout().split("\n");
+        assertThat(ConfigJson.MAPPER.readTree(json[0]).get("error").asText()).contains("broken.jpg");
+        assertThat(ConfigJson.MAPPER.readTree(json[1]).get("labels")).hasSize(3);
+    }
+
+    @Test
+    void flowRefusesAnOutputThatIsAnInputOrADirectory() throws IOException {
+        Path model = flowModel();
+        Path frame = image(6, 5, BufferedImage.TYPE_INT_RGB, 1, "frame.png");
+        byte[] before = Files.readAllBytes(frame);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        frame.toString(),
+                        frame.toString(),
+                        frame.toString()))
+                .isEqualTo(2);
+        assertThat(stderr().strip())
+                .isEqualTo("error: --output-png (" + frame + ") is the same file as FRAME1; writing it would "
+                        + "overwrite the input");
+        assertThat(Files.readAllBytes(frame)).isEqualTo(before);
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        dir.toString(),
+                        frame.toString(),
+                        frame.toString()))
+                .isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("error: --output-png (" + dir + ") is a directory; give a file path");
+    }
+
+    @Test
     void flowWritesPngAndFloAndPrintsStats() throws IOException {
         Path model = flowModel();
         Path f1 = image(13, 17, BufferedImage.TYPE_INT_RGB, 3, "f1.png");

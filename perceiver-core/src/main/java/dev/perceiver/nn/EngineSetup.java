@@ -49,6 +49,14 @@ public record EngineSetup(Integer threads, Integer interopThreads, Long seed, Bo
     private static final String NUM_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
     private static final String OFFLINE = "ai.djl.offline";
     private static final AtomicInteger WORKER_IDS = new AtomicInteger();
+    private static final String WORKER_NAME = "perceiver-serial-";
+    /**
+     * Held while the process default of libtorch's intra-op thread count is not the configured one (while serial
+     * workers are being configured) and while a thread takes its count in {@link #configureThread()}.
+     */
+    private static final Object THREADS_LOCK = new Object();
+    /** The configured intra-op thread count of the process, or -1 before {@link #apply()} started the engine. */
+    private static volatile int processThreads = -1;
 
     /** Validates the ranges; messages name the setting, the value and the valid range. */
     public EngineSetup {
@@ -95,8 +103,15 @@ public record EngineSetup(Integer threads, Integer interopThreads, Long seed, Bo
         }
         Engine engine = startEngine();
         boolean pyTorch = "PyTorch".equals(engine.getEngineName());
-        if (pyTorch && threads != null && JniUtils.getNumThreads() != threads) {
-            JniUtils.setNumThreads(threads);
+        if (pyTorch) {
+            synchronized (THREADS_LOCK) {
+                if (threads != null && JniUtils.getNumThreads() != threads) {
+                    JniUtils.setNumThreads(threads);
+                }
+                if (threads != null || processThreads == -1) {
+                    processThreads = JniUtils.getNumThreads();
+                }
+            }
         }
         if (seed != null) {
             engine.setRandomSeed((int) (seed & 0x7fffffff));
@@ -136,13 +151,20 @@ public record EngineSetup(Integer threads, Integer interopThreads, Long seed, Bo
     private static ExecutorService startSerialWorkers(int n, boolean pyTorch) {
         ThreadPoolExecutor pool =
                 new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "perceiver-serial-" + WORKER_IDS.incrementAndGet());
+                    Thread t = new Thread(r, WORKER_NAME + WORKER_IDS.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
         if (!pyTorch) {
             return pool;
         }
+        synchronized (THREADS_LOCK) {
+            return configureSerialWorkers(pool, n);
+        }
+    }
+
+    /** The window in which the process default is one: other threads take their count only after it. */
+    private static ExecutorService configureSerialWorkers(ThreadPoolExecutor pool, int n) {
         int processDefault = JniUtils.getNumThreads();
         CountDownLatch allStarted = new CountDownLatch(n);
         List<Future<Integer>> configured = new ArrayList<>();
@@ -172,6 +194,30 @@ public record EngineSetup(Integer threads, Integer interopThreads, Long seed, Bo
             JniUtils.setNumThreads(processDefault);
         }
         return pool;
+    }
+
+    /**
+     * Gives the calling thread the process's configured intra-op thread count (the {@code threads} of the last
+     * {@link #apply()}, else libtorch's default). libtorch gives a thread the process default when the thread first
+     * runs parallel work; while serial workers are being started that default is one for a moment, so a thread that
+     * first touches libtorch then would keep one thread. Call this on a new thread before its first model work (the
+     * trainer does); it waits for such a moment to pass. Serial workers keep their one thread.
+     *
+     * @return the calling thread's intra-op thread count, or -1 on another engine
+     */
+    public static int configureThread() {
+        if (!"PyTorch".equals(Engine.getInstance().getEngineName())) {
+            return -1;
+        }
+        synchronized (THREADS_LOCK) {
+            int have = JniUtils.getNumThreads();
+            int want = processThreads;
+            if (want > 0 && have != want && !Thread.currentThread().getName().startsWith(WORKER_NAME)) {
+                JniUtils.setNumThreads(want);
+                return JniUtils.getNumThreads();
+            }
+            return have;
+        }
     }
 
     /**

@@ -37,6 +37,34 @@ class EngineSetupTest {
     }
 
     @Test
+    void aThreadThatFirstTouchesTheEngineWhileWorkersStartGetsTheProcessCount() throws Exception {
+        Engine.getEngine("PyTorch");
+        int before = JniUtils.getNumThreads();
+        int processThreads = 2;
+        EngineSetup.builder().threads(processThreads).build().apply();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread starter = new Thread(() -> {
+            while (!stop.get()) {
+                EngineSetup.builder().serialWorkers(1).build().apply().close();
+            }
+        });
+        starter.start();
+        try {
+            for (int i = 0; i < 40; i++) {
+                AtomicInteger configured = new AtomicInteger();
+                Thread t = new Thread(() -> configured.set(EngineSetup.configureThread()));
+                t.start();
+                t.join();
+                assertThat(configured.get()).as("thread %d", i).isEqualTo(processThreads);
+            }
+        } finally {
+            stop.set(true);
+            starter.join();
+            EngineSetup.builder().threads(before).build().apply();
+        }
+    }
+
+    @Test
     void settingsWithoutTheRunningEngineOnlySetProperties() {
         try (EngineSetup.Applied applied =
                 EngineSetup.builder().offline(true).build().apply()) {

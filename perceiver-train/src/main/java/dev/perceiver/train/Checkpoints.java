@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * Training checkpoints: a model folder ({@link ModelFolder}: config.json, model.safetensors, task files such as the
  * tokenizer's) plus {@value #OPTIMIZER} (AdamW moments, step in the metadata) and {@value #STATE}
  * ({@link TrainerState}). A checkpoint folder is written beside its target and swapped in by renames, so a
- * crash leaves either the old or the new complete checkpoint; every file is also written atomically.
+ * crash leaves either the old or the new complete checkpoint ({@link #recover} puts it back in place); every file
+ * is also written atomically.
  */
 public final class Checkpoints {
     /** Optimizer state file. */
@@ -31,24 +32,134 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** Saves model, optimizer and trainer state as the checkpoint folder {@code dir}. */
+    /**
+     * Saves model, optimizer and trainer state as the checkpoint folder {@code dir}. On failure (a full disk, say)
+     * the partial copy is deleted, {@code dir} keeps its previous content and the error names {@code dir}.
+     */
     public static void save(Path dir, TrainingTask task, AdamW optimizer, TrainerState state) throws IOException {
+        writeAndSwap(dir, tmp -> {
+            ModelFolder.save(task.model(), tmp, task.configExtras());
+            task.writeExtraFiles(tmp);
+            SafetensorsFile.write(
+                    tmp.resolve(OPTIMIZER),
+                    optimizer.stateTensors(),
+                    Map.of("step", Long.toString(optimizer.stepCount())));
+            AtomicFiles.writeString(tmp.resolve(STATE), ConfigJson.toString(state.toJson()) + "\n");
+        });
+    }
+
+    /** Fills a new folder. */
+    @FunctionalInterface
+    private interface FolderWriter {
+        void write(Path folder) throws IOException;
+    }
+
+    /** Writes {@code .NAME.tmp} beside {@code dir} and swaps it in by renames; a failure leaves {@code dir} as is. */
+    private static void writeAndSwap(Path dir, FolderWriter writer) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
         Path tmp = parent.resolve("." + dir.getFileName() + ".tmp");
         Path old = parent.resolve("." + dir.getFileName() + ".old");
-        deleteTree(tmp);
-        ModelFolder.save(task.model(), tmp, task.configExtras());
-        task.writeExtraFiles(tmp);
-        SafetensorsFile.write(
-                tmp.resolve(OPTIMIZER), optimizer.stateTensors(), Map.of("step", Long.toString(optimizer.stepCount())));
-        AtomicFiles.writeString(tmp.resolve(STATE), ConfigJson.toString(state.toJson()) + "\n");
-        deleteTree(old);
-        if (Files.exists(dir)) {
-            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.createDirectories(parent);
+            deleteTree(tmp);
+            writer.write(tmp);
+            deleteTree(old);
+            if (Files.exists(dir)) {
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } catch (IOException e) {
+            try {
+                deleteTree(tmp);
+            } catch (IOException | RuntimeException ignored) {
+                // the original failure is what matters
+            }
+            throw new IOException("could not save checkpoint " + dir + ": " + e.getMessage(), e);
         }
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+    }
+
+    /**
+     * Makes {@code dir} the complete checkpoint again after a crash: when a save was interrupted between its renames
+     * the complete copy ({@code .NAME.tmp} or {@code .NAME.old}) is renamed to {@code dir}; the leftover copies are
+     * deleted.
+     *
+     * @return {@code dir}
+     * @throws NoSuchFileException when no complete checkpoint exists
+     */
+    public static Path recover(Path dir) throws IOException {
+        Path located = locate(dir);
+        Path parent = dir.toAbsolutePath().getParent();
+        if (!located.equals(dir)) {
+            deleteTree(dir);
+            Files.move(located, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+        deleteTree(parent.resolve("." + dir.getFileName() + ".tmp"));
+        deleteTree(parent.resolve("." + dir.getFileName() + ".old"));
+        return dir;
+    }
+
+    /**
+     * Brings {@code best} in line with the trainer state of {@code last}: a crash between saving {@code last} and
+     * {@code best} at a new best validation leaves {@code best} one validation behind, and then {@code last} is the
+     * best checkpoint and is copied to {@code best}. Checkpoints are saved {@code last} first, so this is the only
+     * way the two can disagree.
+     *
+     * @param state the trainer state of {@code last}
+     * @return whether {@code best} was rewritten
+     */
+    public static boolean repairBest(Path last, Path best, TrainerState state) throws IOException {
+        if (state.bestStep < 0) {
+            return false;
+        }
+        Long bestStep = null;
+        try {
+            bestStep = readState(recover(best)).globalStep;
+        } catch (NoSuchFileException e) {
+            // no complete best: repaired below when last is the best
+        }
+        if (bestStep != null && bestStep == state.bestStep) {
+            return false;
+        }
+        if (state.bestStep != state.globalStep) {
+            throw new IOException(best + " holds step " + bestStep + " but " + last + " names step " + state.bestStep
+                    + " as the best; delete " + best + " to continue without it");
+        }
+        writeAndSwap(best, tmp -> copyTree(last, tmp));
+        return true;
+    }
+
+    /** Copies the files of a checkpoint folder (one level of sub-folders at most, as tokenizer files may have). */
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a checkpoint {@code dir} was ever completed: {@code dir} exists or a complete copy left by an
+     * interrupted save does. When not, partial copies of a first save are deleted.
+     */
+    public static boolean anyComplete(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            return true;
+        }
+        try {
+            locate(dir);
+            return true;
+        } catch (NoSuchFileException e) {
+            Path parent = dir.toAbsolutePath().getParent();
+            deleteTree(parent.resolve("." + dir.getFileName() + ".tmp"));
+            deleteTree(parent.resolve("." + dir.getFileName() + ".old"));
+            return false;
+        }
     }
 
     /**

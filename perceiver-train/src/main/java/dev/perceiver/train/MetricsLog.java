@@ -94,6 +94,11 @@ public final class MetricsLog {
     /** Appends a row and rewrites the file. */
     public void append(Row row) throws IOException {
         rows.add(row);
+        rewrite();
+    }
+
+    /** Rewrites the file with the rows kept (after {@link #resume}: without those beyond the resumed step). */
+    public void rewrite() throws IOException {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (Row r : rows) {
             sb.append(r.toCsv()).append('\n');

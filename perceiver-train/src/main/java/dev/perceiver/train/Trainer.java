@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import dev.perceiver.nn.NoGrad;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.GradientClipping;
 import dev.perceiver.train.optim.LrSchedule;
@@ -24,6 +25,14 @@ import java.util.Locale;
 public final class Trainer {
     /** Sub-folder of the run with the checkpoints. */
     public static final String CHECKPOINTS = "checkpoints";
+
+    /**
+     * Held for every forward and backward pass of training and every use of libtorch's seeded generator: DJL allows
+     * one gradient collector per process, and dropout draws from libtorch's one process-wide generator, which each
+     * training micro-step seeds from (seed, epoch, batch). Several trainers in one JVM therefore take turns step by
+     * step and each computes exactly what it would alone.
+     */
+    private static final Object ENGINE_LOCK = new Object();
 
     /**
      * Outcome of {@link #fit}.
@@ -90,12 +99,26 @@ public final class Trainer {
      * @param accumulate micro-batches per optimizer step, >= 1
      */
     public static TrainingTask.StepOutput forwardBackward(TrainingTask task, Batch batch, int accumulate) {
-        TrainingTask.StepOutput out;
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            out = task.step(batch);
-            gc.backward(accumulate == 1 ? out.loss() : dev.perceiver.nn.Ops.div(out.loss(), accumulate));
+        synchronized (ENGINE_LOCK) {
+            TrainingTask.StepOutput out;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                out = task.step(batch);
+                gc.backward(accumulate == 1 ? out.loss() : dev.perceiver.nn.Ops.div(out.loss(), accumulate));
+            }
+            return out;
         }
-        return out;
+    }
+
+    /**
+     * {@code work} run with libtorch's process-wide generator seeded with {@code seed}, while no other training step
+     * or seeded work of this JVM runs (parameter initialisation of a run, say), so its random numbers depend on the
+     * seed alone.
+     */
+    public static <T> T withEngineSeed(long seed, java.util.function.Supplier<T> work) {
+        synchronized (ENGINE_LOCK) {
+            Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
+            return work.get();
+        }
     }
 
     /**
@@ -103,11 +126,13 @@ public final class Trainer {
      * optimizer step with learning rate {@code lr}, gradients reset to zero.
      */
     public static void update(AdamW optimizer, double gradientClipVal, double lr) {
-        if (gradientClipVal > 0) {
-            GradientClipping.clipByGlobalNorm(optimizer.parameters(), gradientClipVal);
+        try (NoGrad g = NoGrad.open()) {
+            if (gradientClipVal > 0) {
+                GradientClipping.clipByGlobalNorm(optimizer.parameters(), gradientClipVal);
+            }
+            optimizer.step(lr);
+            optimizer.zeroGrad();
         }
-        optimizer.step(lr);
-        optimizer.zeroGrad();
     }
 
     private boolean validationDue(long step, int batchBefore, int batchAfter, int nb) {
@@ -121,14 +146,13 @@ public final class Trainer {
         return batchAfter / every > batchBefore / every;
     }
 
-    /** Seeds torch's RNG (dropout) and the task's own RNGs for the micro-step (epoch, batch). */
-    private void seed(long seed, int epoch, int batch) {
+    /** The seed of micro-step (epoch, batch): of libtorch's generator (dropout) and the task's own RNGs. */
+    private static long stepSeed(long seed, int epoch, int batch) {
         long h = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         h ^= h >>> 32;
-        Engine.getInstance().setRandomSeed((int) (h & 0x7fffffff));
-        task.seedStep(h);
+        return h;
     }
 
     /** Loss and size of one training micro-batch. */
@@ -165,11 +189,12 @@ public final class Trainer {
         }
 
         Result run() throws IOException {
+            dev.perceiver.nn.EngineSetup.configureThread();
             optimizer.attachGradients();
             task.model().setTraining(true);
             startNanos = System.nanoTime();
-            Validation lastVal = null;
-            long lastValStep = -1;
+            Validation lastVal = validationAt(state.globalStep);
+            long lastValStep = lastVal != null ? state.globalStep : -1;
             boolean timeUp = false;
             while (!done() && !timeUp) {
                 if (state.batch >= numBatches) {
@@ -204,6 +229,22 @@ public final class Trainer {
                     seconds > 0 ? examples / seconds : 0);
         }
 
+        /**
+         * The validation row of {@code step} in the metrics (a resumed run's checkpoint step has one), or null: a
+         * run resumed at its end is not validated again.
+         */
+        private Validation validationAt(long step) {
+            if (step == 0) {
+                return null;
+            }
+            for (MetricsLog.Row r : log.rows()) {
+                if (r.step() == step && !Double.isNaN(r.valLoss())) {
+                    return new Validation(r.valLoss(), r.valAcc(), 0);
+                }
+            }
+            return null;
+        }
+
         /** The micro-batches of one optimizer step and the update; returns the learning rate of the update. */
         private double optimizerStep() {
             long t0 = System.nanoTime();
@@ -232,12 +273,13 @@ public final class Trainer {
 
         /** Forward and backward pass of training batch {@code index} of the current epoch. */
         private MicroStep microStep(int index, int accum) {
-            seed(state.seed, state.epoch, index);
+            long h = stepSeed(state.seed, state.epoch, index);
+            task.seedStep(h);
             try (NDScope scope = new NDScope();
                     NDManager m = base.newSubManager()) {
                 scope.suppressNotUsedWarning();
                 Batch b = data.trainBatch(m, state.epoch, index);
-                TrainingTask.StepOutput out = forwardBackward(task, b, accum);
+                TrainingTask.StepOutput out = withEngineSeed(h, () -> forwardBackward(task, b, accum));
                 float loss = out.loss().getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new IllegalStateException("training loss is " + loss + " at step " + state.globalStep

@@ -133,4 +133,26 @@ public record TrainerConfig(
         long byEpochs = maxEpochs == -1 ? Long.MAX_VALUE : perEpoch * maxEpochs;
         return maxSteps == -1 ? byEpochs : Math.min(maxSteps, byEpochs);
     }
+
+    /**
+     * Settings that fit the data badly but are not errors: max_epochs ending the run before max_steps, and a warmup
+     * longer than the run. One line each, for the progress output.
+     *
+     * @param batchesPerEpoch training micro-batches per epoch
+     * @param warmupSteps the learning-rate schedule's warmup steps
+     */
+    public java.util.List<String> warnings(int batchesPerEpoch, long warmupSteps) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        long total = totalSteps(batchesPerEpoch);
+        if (maxSteps != -1 && maxEpochs != -1 && total < maxSteps) {
+            out.add("warning: trainer.max_epochs (" + maxEpochs + ") ends the run after " + total + " steps, before "
+                    + "trainer.max_steps (" + maxSteps + ") at " + batchesPerEpoch + " batches per epoch; set "
+                    + "--trainer.max_epochs=-1 to train " + maxSteps + " steps");
+        }
+        if (warmupSteps > 0 && total != Long.MAX_VALUE && warmupSteps >= total) {
+            out.add("warning: lr_scheduler.warmup_steps (" + warmupSteps + ") is not shorter than the run (" + total
+                    + " steps): the learning rate never reaches optimizer.lr");
+        }
+        return out;
+    }
 }

@@ -26,7 +26,6 @@ public final class TrainingPlot {
 
     /** Writes the PNG atomically. */
     public static void write(List<MetricsLog.Row> rows, String title, Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         List<XYChart> charts = new ArrayList<>();
         charts.add(chart(rows, title + ": loss", "loss", MetricsLog.Row::trainLoss, MetricsLog.Row::valLoss));
         boolean hasAcc = rows.stream().anyMatch(r -> !Double.isNaN(r.valAcc()) || !Double.isNaN(r.trainAcc()));

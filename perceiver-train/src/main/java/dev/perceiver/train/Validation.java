@@ -2,6 +2,7 @@ package dev.perceiver.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.perceiver.nn.NoGrad;
 
 /**
  * Evaluation of a task on validation batches in eval mode (dropout off, no gradients): loss averaged over examples
@@ -16,7 +17,7 @@ public record Validation(double loss, double accuracy, long examples) {
     public static Validation run(TrainingTask task, DataModule data, int limit, NDManager base) {
         boolean wasTraining = task.model().isTraining();
         task.model().setTraining(false);
-        try {
+        try (NoGrad g = NoGrad.open()) {
             int n = limit < 0 ? data.numValidBatches() : Math.min(limit, data.numValidBatches());
             double lossSum = 0;
             long correct = 0;

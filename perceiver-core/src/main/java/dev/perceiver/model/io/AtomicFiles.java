@@ -55,6 +55,9 @@ public final class AtomicFiles {
         if (dir == null || absolute.getFileName() == null) {
             throw new IOException(target + ": not a file path");
         }
+        if (Files.isDirectory(absolute)) {
+            throw new IOException(target + ": is a directory; give a file path");
+        }
         Files.createDirectories(dir);
         Path tmp = createTempFile(dir, absolute.getFileName().toString());
         boolean done = false;
@@ -67,6 +70,8 @@ public final class AtomicFiles {
             }
             move(tmp, absolute);
             done = true;
+        } catch (IOException e) {
+            throw withPath(target, e);
         } finally {
             if (!done) {
                 try {
@@ -101,6 +106,43 @@ public final class AtomicFiles {
     public static void writeBytes(Path target, byte[] bytes) throws IOException {
         Objects.requireNonNull(bytes, "bytes");
         write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Deletes the temporary files that writes into {@code dir} interrupted by a crash left behind (names {@code
+     * .NAME.HEX.tmp}); not recursive. Call it where no write into {@code dir} is in progress.
+     *
+     * @param dir the folder
+     * @return the number of files deleted
+     * @throws IOException if the folder cannot be listed or a file cannot be deleted
+     */
+    public static int deleteTempFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.matches("\\..+\\.[0-9a-f]{1,16}\\.tmp") && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** The exception with {@code target} in its message (a full disk says only "No space left on device"). */
+    private static IOException withPath(Path target, IOException e) {
+        String msg = e.getMessage();
+        if (msg != null && msg.contains(target.toString()) && !msg.contains(".tmp")) {
+            return e;
+        }
+        String reason = e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+                ? fse.getReason()
+                : msg != null ? msg : e.getClass().getSimpleName();
+        return new IOException("could not write " + target + ": " + reason, e);
     }
 
     private static Path createTempFile(Path dir, String name) throws IOException {

@@ -51,7 +51,8 @@ class AtomicFilesTest {
                     out.write("partial garbage".getBytes(StandardCharsets.UTF_8));
                     throw boom;
                 }))
-                .isSameAs(boom);
+                .hasMessage("could not write " + target + ": disk on fire")
+                .hasCause(boom);
         assertThat(Files.readString(target)).isEqualTo("precious");
         assertThat(names()).containsExactly("model.safetensors");
     }
@@ -71,12 +72,41 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aFullDiskNamesTheTargetNotTheTemporaryFile() throws IOException {
+        Path target = dir.resolve("metrics.csv");
+        assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
+                    out.write(new byte[10]);
+                    throw new java.nio.file.FileSystemException(
+                            dir.resolve(".metrics.csv.0123.tmp").toString(), null, "No space left on device");
+                }))
+                .hasMessage("could not write " + target + ": No space left on device");
+        assertThat(dir.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void aDirectoryAsTargetIsRefusedByName() throws IOException {
+        Path target = Files.createDirectory(dir.resolve("out.png"));
+        assertThatThrownBy(() -> AtomicFiles.writeString(target, "x"))
+                .hasMessage(target + ": is a directory; give a file path");
+        assertThat(dir.toFile().list()).containsExactly("out.png");
+    }
+
+    @Test
+    void leftoverTemporaryFilesOfACrashAreDeleted() throws IOException {
+        Files.writeString(dir.resolve(".metrics.csv.1f2e3d4c5b6a7980.tmp"), "partial");
+        Files.writeString(dir.resolve("metrics.csv"), "kept");
+        Files.writeString(dir.resolve(".hidden"), "kept");
+        assertThat(AtomicFiles.deleteTempFiles(dir)).isEqualTo(1);
+        assertThat(names()).containsExactlyInAnyOrder("metrics.csv", ".hidden");
+    }
+
+    @Test
     void failedFirstWriteLeavesNothing() {
         Path target = dir.resolve("never.bin");
         assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
                     throw new IOException("no");
                 }))
-                .hasMessage("no");
+                .hasMessage("could not write " + target + ": no");
         assertThat(Files.exists(target)).isFalse();
         assertThat(dir.toFile().list()).isEmpty();
     }

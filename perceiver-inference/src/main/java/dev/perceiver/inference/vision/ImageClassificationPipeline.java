@@ -156,6 +156,47 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The result for one file of {@link #classifyEach}: its classes, best first, or the error that stopped it.
+     *
+     * @param labels the top classes, or null when {@code error} is set
+     * @param error the message naming the file, or null
+     */
+    public record FileResult(Path file, List<LabelScore> labels, String error) {}
+
+    /**
+     * Classifies image files like {@link #classifyFiles}, but a file that cannot be read or does not fit the model
+     * gives an error result and the others are classified.
+     *
+     * @param topK classes per image, 1..num_classes
+     */
+    public List<FileResult> classifyEach(List<Path> files, int topK) {
+        checkTopK(topK);
+        List<FileResult> out = new ArrayList<>();
+        for (int start = 0; start < files.size(); start += batchSize) {
+            List<Path> chunk = files.subList(start, Math.min(files.size(), start + batchSize));
+            List<float[]> inputs = new ArrayList<>();
+            String[] errors = new String[chunk.size()];
+            for (int i = 0; i < chunk.size(); i++) {
+                try {
+                    inputs.add(preprocessFile(chunk.get(i)));
+                } catch (IOException | IllegalArgumentException e) {
+                    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                    errors[i] = m.contains(chunk.get(i).toString()) ? m : chunk.get(i) + ": " + m;
+                }
+            }
+            List<List<LabelScore>> labels = inputs.isEmpty() ? List.of() : topK(logits(inputs), topK);
+            int next = 0;
+            for (int i = 0; i < chunk.size(); i++) {
+                out.add(
+                        errors[i] != null
+                                ? new FileResult(chunk.get(i), null, errors[i])
+                                : new FileResult(chunk.get(i), labels.get(next++), null));
+            }
+        }
+        return out;
+    }
+
     /** Classifies decoded images, one result list per image, best first; {@code topK} in 1..num_classes. */
     public List<List<LabelScore>> classify(List<BufferedImage> images, int topK) {
         checkTopK(topK);

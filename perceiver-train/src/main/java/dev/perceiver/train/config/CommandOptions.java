@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * Resolves the options of a command: defaults, then an optional config file, then {@code --key=value} /
  * {@code --key value} arguments (the reference's dotted names, e.g. {@code --model.num_latents=32}), plus the
- * LightningCLI shorthand {@code --optimizer=AdamW}. Adam without an explicit weight decay gets torch's default 0.
+ * LightningCLI shorthand {@code --optimizer=AdamW}. Dashes in names are read as underscores
+ * ({@code --trainer.max-steps} is {@code --trainer.max_steps}). Adam without an explicit weight decay gets
+ * torch's default 0.
  */
 public final class CommandOptions {
     private CommandOptions() {}
@@ -38,6 +40,7 @@ public final class CommandOptions {
                 }
                 value = args.get(++i);
             }
+            key = key.replace('-', '_');
             if ((key.equals("optimizer") || key.equals("lr_scheduler"))
                     && tree.get(key) != null
                     && tree.get(key).isObject()) {

@@ -1,6 +1,5 @@
 package dev.perceiver.train.run;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,6 +14,7 @@ import dev.perceiver.train.TrainerState;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.config.ModelOptions;
 import dev.perceiver.train.optim.AdamW;
+import dev.perceiver.train.optim.LrSchedule;
 import dev.perceiver.train.spec.LoadedData;
 import dev.perceiver.train.spec.TrainingSpec;
 import dev.perceiver.train.spec.TrainingSpecs;
@@ -37,6 +37,12 @@ import java.util.Map;
 public final class TrainingRun {
     /** File of the run folder with the task name and the resolved options. */
     public static final String RUN_CONFIG = "config.json";
+    /** File of the run folder with the metrics rows. */
+    public static final String METRICS = "metrics.csv";
+    /** Checkpoint folder of the latest validation. */
+    public static final String LAST = "last";
+    /** Checkpoint folder of the lowest validation loss. */
+    public static final String BEST = "best";
 
     /**
      * What a finished run reports.
@@ -78,16 +84,76 @@ public final class TrainingRun {
         return startOrResume(spec, values, runDir, log);
     }
 
-    /** Reads the options, creates a run folder (unless {@code resumeDir} is one), saves the options and trains. */
+    /**
+     * Reads the options, loads the data, builds the model and (on resume) restores and checks the checkpoint; only
+     * when all of that passed, creates the run folder (unless {@code resumeDir} is one), saves the options and trains.
+     * A run that fails validation leaves no folder behind and a resumed run's {@value #RUN_CONFIG} unchanged.
+     */
     private static <D> Outcome startOrResume(TrainingSpec<D> spec, ObjectNode values, Path resumeDir, PrintStream log)
             throws IOException {
         RunOptions<D> options = RunOptions.parse(spec, values);
-        Path runDir = resumeDir != null ? resumeDir : newRunDir(options.rootDir(), spec.name());
-        ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
-        saved.put("task", spec.name());
-        saved.set("options", values);
-        AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
-        return run(spec, options, runDir, resumeDir != null, log);
+        long seed = options.seed();
+        LoadedData data = spec.loadData(options.data(), seed);
+        try (data;
+                NDManager manager = NDManager.newBaseManager()) {
+            Module model = Trainer.withEngineSeed(
+                    seed, () -> newModel(spec, manager, spec.modelConfig(options.model(), data)));
+            TrainingTask task = spec.task(model, data);
+            AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
+            int numBatches = data.module().numTrainBatches();
+            long total = options.trainer().totalSteps(numBatches);
+            options.trainer()
+                    .warnings(numBatches, options.lrScheduler().warmupSteps())
+                    .forEach(log::println);
+            LrSchedule schedule = options.lrScheduler().schedule(total);
+            Path runDir;
+            TrainerState state;
+            MetricsLog metrics;
+            if (resumeDir != null) {
+                runDir = resumeDir;
+                state = restore(runDir, task, optimizer, seed);
+                if (state == null) {
+                    log.println("no checkpoint in " + runDir + " yet: starting it again from step 0");
+                    state = new TrainerState();
+                    state.seed = seed;
+                }
+                if (state.globalStep > total) {
+                    throw new IllegalArgumentException("the run has done " + state.globalStep + " steps, more than "
+                            + "the " + total + " that trainer.max_steps ("
+                            + options.trainer().maxSteps()
+                            + ") and trainer.max_epochs (" + options.trainer().maxEpochs() + ") allow; resume with "
+                            + "--trainer.max_steps=" + state.globalStep + " or more");
+                }
+                metrics = MetricsLog.resume(runDir.resolve(METRICS), state.globalStep);
+                metrics.rewrite();
+                log.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
+                        + ", batch " + state.batch + ")");
+            } else {
+                runDir = newRunDir(options.rootDir(), spec.name());
+                state = new TrainerState();
+                state.seed = seed;
+                metrics = MetricsLog.create(runDir.resolve(METRICS));
+            }
+            ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
+            saved.put("task", spec.name());
+            saved.set("options", values);
+            AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
+            log.println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
+                    + " parameters; data " + data.module().describe() + "; "
+                    + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
+            Trainer trainer = new Trainer(
+                    task,
+                    data.module(),
+                    optimizer,
+                    schedule,
+                    options.optimizer().lr(),
+                    options.trainer(),
+                    runDir,
+                    spec.name(),
+                    manager);
+            Trainer.Result result = trainer.fit(state, metrics);
+            return new Outcome(result, data.unigramEntropy(), model.numParameters());
+        }
     }
 
     /** A new folder {@code root/TASK-TIMESTAMP} (with a suffix -2, -3, ... when that exists). */
@@ -124,58 +190,25 @@ public final class TrainingRun {
         return spec.modelKind().createFromJson(manager, modelConfig);
     }
 
-    private static <D> Outcome run(
-            TrainingSpec<D> spec, RunOptions<D> options, Path runDir, boolean resume, PrintStream log)
-            throws IOException {
-        long seed = options.seed();
-        LoadedData data = spec.loadData(options.data(), seed);
-        try (data;
-                NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
-            Module model = newModel(spec, manager, spec.modelConfig(options.model(), data));
-            TrainingTask task = spec.task(model, data);
-            AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
-            long total = options.trainer().totalSteps(data.module().numTrainBatches());
-            Path metricsFile = runDir.resolve("metrics.csv");
-            TrainerState state;
-            MetricsLog metrics;
-            if (resume) {
-                state = restore(runDir, task, optimizer, seed);
-                metrics = MetricsLog.resume(metricsFile, state.globalStep);
-                log.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
-                        + ", batch " + state.batch + ")");
-            } else {
-                state = new TrainerState();
-                state.seed = seed;
-                metrics = MetricsLog.create(metricsFile);
-            }
-            log.println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
-                    + " parameters; data " + data.module().describe() + "; "
-                    + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
-            Trainer trainer = new Trainer(
-                    task,
-                    data.module(),
-                    optimizer,
-                    options.lrScheduler().schedule(total),
-                    options.optimizer().lr(),
-                    options.trainer(),
-                    runDir,
-                    spec.name(),
-                    manager);
-            Trainer.Result result = trainer.fit(state, metrics);
-            return new Outcome(result, data.unigramEntropy(), model.numParameters());
-        }
-    }
-
-    /** The state of {@code checkpoints/last}, with the model's and optimizer's tensors restored from it. */
+    /**
+     * The state of {@code checkpoints/last}, with the model's and optimizer's tensors restored from it, or null when
+     * the run was stopped before its first checkpoint (no {@code last}, and no complete copy of it
+     * from an interrupted save).
+     */
     private static TrainerState restore(Path runDir, TrainingTask task, AdamW optimizer, long seed) throws IOException {
-        Path ckpt = Checkpoints.locate(runDir.resolve(Trainer.CHECKPOINTS).resolve("last"));
+        Path checkpoints = runDir.resolve(Trainer.CHECKPOINTS);
+        AtomicFiles.deleteTempFiles(runDir);
+        if (!Checkpoints.anyComplete(checkpoints.resolve(LAST))) {
+            return null;
+        }
+        Path ckpt = Checkpoints.recover(checkpoints.resolve(LAST));
         TrainerState state = Checkpoints.readState(ckpt);
         if (state.seed != seed) {
             throw new IllegalArgumentException("seed_everything (" + seed + ") differs from the run's seed ("
                     + state.seed + "); a resumed run keeps its seed");
         }
         Checkpoints.restore(ckpt, task, optimizer);
+        Checkpoints.repairBest(ckpt, checkpoints.resolve(BEST), state);
         return state;
     }
 

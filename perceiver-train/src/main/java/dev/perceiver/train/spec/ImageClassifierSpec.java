@@ -3,6 +3,8 @@ package dev.perceiver.train.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.vision.ImageProcessorConfig;
+import dev.perceiver.inference.vision.Resample;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.DecoderConfig;
@@ -16,6 +18,7 @@ import dev.perceiver.train.config.TrainerDefaults;
 import dev.perceiver.train.data.DataSplit;
 import dev.perceiver.train.data.FashionMnistSubset;
 import dev.perceiver.train.data.IdxDataset;
+import dev.perceiver.train.data.ImageNormalization;
 import dev.perceiver.train.optim.LrScheduleConfig;
 import dev.perceiver.train.task.ClassificationTask;
 import dev.perceiver.train.task.ImageDataModule;
@@ -126,6 +129,35 @@ public final class ImageClassifierSpec implements TrainingSpec<DataOptions> {
 
     @Override
     public TrainingTask task(Module model, LoadedData data) {
-        return new ClassificationTask((PerceiverIO) model, data.labels(), null);
+        return new ClassificationTask((PerceiverIO) model, data.labels(), null, processor(data));
+    }
+
+    /**
+     * The processor that prepares an image file as the training data was prepared: converted to the data's channels,
+     * resized (bicubic, as the reference's {@code PerceiverImageProcessor}) to its height and width, scaled to [0, 1]
+     * and normalised with {@link ImageNormalization}'s mean and std; no center crop.
+     */
+    static ImageProcessorConfig processor(LoadedData data) {
+        JsonNode shape = data.modelLinks().path("encoder").path("image_shape");
+        int h = shape.get(0).asInt();
+        int w = shape.get(1).asInt();
+        int c = shape.get(2).asInt();
+        double[] mean = new double[c];
+        double[] std = new double[c];
+        java.util.Arrays.fill(mean, ImageNormalization.MEAN);
+        java.util.Arrays.fill(std, ImageNormalization.STD);
+        return new ImageProcessorConfig(
+                c == 1,
+                false,
+                new int[] {h, w},
+                true,
+                new int[] {h, w},
+                Resample.BICUBIC,
+                true,
+                1.0 / 255,
+                true,
+                mean,
+                std,
+                true);
     }
 }
