@@ -28,72 +28,157 @@ import java.util.Map;
 final class PerceiverGraphs {
     private final GraphOps ops;
     private final OnnxGraph g;
-    private final Map<CrossAttentionLayer, List<String>> keyValues = new IdentityHashMap<>();
 
     PerceiverGraphs(GraphOps ops) {
         this.ops = ops;
         this.g = ops.graph();
     }
 
-    /** Keys and values of one cross-attention layer, given its (b, M, C) input in some form. */
+    /** The attention of one cross-attention layer to its (b, M, C) input, given in some form. */
     interface KeyValueSource {
-        List<String> keyValues(CrossAttention attention);
+        /**
+         * @param q scaled projected queries (bq, n, H*dk), bq 1 or b
+         * @return the attention output (b, n, H*dv) before o_proj
+         */
+        String attend(CrossAttention attention, String q, String maskBias);
     }
 
-    /** Key/value source of a plain input (b, M, C): {@code [k_proj, v_proj](kv_norm(x))} as one product. */
+    /** Source of a plain input (b, M, C): {@code [k_proj, v_proj](kv_norm(x))} as one product, then attention. */
     KeyValueSource plain(String x) {
-        return a -> {
+        Map<CrossAttention, List<String>> cache = new IdentityHashMap<>();
+        return (a, q, maskBias) -> {
             MultiHeadAttention m = a.attention();
-            String kv = ops.linear(
-                    ops.layerNorm(x, a.kvNorm()), stack(m.kProj(), m.vProj()), stackBias(m.kProj(), m.vProj()));
-            return ops.split(kv, m.numQkChannels(), m.numVChannels());
+            List<String> kv = cache.computeIfAbsent(
+                    a,
+                    k -> ops.split(
+                            ops.linear(
+                                    ops.layerNorm(x, a.kvNorm()),
+                                    stack(m.kProj(), m.vProj()),
+                                    stackBias(m.kProj(), m.vProj())),
+                            m.numQkChannels(),
+                            m.numVChannels()));
+            return ops.attention(q, kv.get(0), kv.get(1), m.numHeads(), maskBias);
         };
     }
 
     /**
-     * Key/value source of a factored input x = [p (b, M, C1), e (M, C2)], e a constant: with mu, r the mean and
-     * 1/std of x per position, g, beta the norm's scale and shift and W = [W_p, W_e] the stacked k/v weight,
-     * {@code kv = r (p (W_p g_p)^T + (e g_e) W_e^T - mu W g) + (W beta + bias)}; the (M, F) term is computed at export,
-     * so per example the cost is O(M C1 F) instead of O(M C F).
+     * Source of a factored input x = [p (b, M, C1), e (M, C2)], e a constant, whose keys and values are never
+     * formed. With mu, r the mean and 1/std of x per position, g the norm's scale and, per head, A = W_p g_p,
+     * E = (e g_e) W_e^T (computed at export), gW = W g and c = W beta + bias of the key (k) or value (v) projection:
+     *
+     * <pre>
+     * logits = r (q A_k p^T + q E_k^T - mu q gW_k)        (q c_k is the same for every key and cancels in the softmax)
+     * output = (w p) A_v^T + w E_v - (w mu) gW_v + c_v,   w = softmax(logits) r
+     * </pre>
+     *
+     * so the cost is that of the attention, O(b H n M d), instead of the O(b M C F) projections.
      */
     KeyValueSource factored(String p, NDArray e, long c1) {
-        return a -> {
-            MultiHeadAttention m = a.attention();
-            LayerNorm norm = a.kvNorm();
-            NDArray w = stack(m.kProj(), m.vProj()); // (F, C)
-            NDArray bias = stackBias(m.kProj(), m.vProj());
-            NDArray gamma = norm.weight().array();
-            NDArray beta = norm.bias().array();
-            long c = c1 + e.getShape().get(1);
-            long positions = e.getShape().get(0);
-            NDArray wP = w.get(":, :" + c1).mul(gamma.get(":" + c1).reshape(1, -1)); // (F, C1)
-            NDArray shared = e.mul(gamma.get(c1 + ":")).matMul(GraphOps.transposed(w.get(":, " + c1 + ":"))); // (M, F)
-            NDArray wg = w.matMul(gamma.reshape(-1, 1)).reshape(1, 1, -1); // (1, 1, F)
-            NDArray constant = w.matMul(beta.reshape(-1, 1)).reshape(1, 1, -1);
-            if (bias != null) {
-                constant = constant.add(bias.reshape(1, 1, -1));
+        long positions = e.getShape().get(0);
+        long c = c1 + e.getShape().get(1);
+        String[] stats = new String[2];
+        return (a, q, maskBias) -> {
+            if (stats[0] == null) {
+                String[] s = positionStats(p, e, c1, c, a.kvNorm().eps());
+                stats[0] = s[0];
+                stats[1] = s[1];
             }
-            String sumE = g.constant(e.sum(new int[] {1}).reshape(1, positions, 1));
-            String sumSqE = g.constant(e.square().sum(new int[] {1}).reshape(1, positions, 1));
-            String pSq = g.op("Mul", List.of(p, p));
-            String sum = c1 == 1 ? p : g.op("ReduceSum", List.of(p, g.ints(2)), Attribute.of("keepdims", 1L));
-            String sumSq = c1 == 1 ? pSq : g.op("ReduceSum", List.of(pSq, g.ints(2)), Attribute.of("keepdims", 1L));
-            String inverseC = g.scalar(1f / c);
-            String mu = g.op("Mul", List.of(ops.add(sum, sumE), inverseC));
-            String var = g.op(
-                    "Sub",
-                    List.of(g.op("Mul", List.of(ops.add(sumSq, sumSqE), inverseC)), g.op("Mul", List.of(mu, mu))));
-            var = g.op("Max", List.of(var, g.scalar(0f)));
-            String r = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(ops.add(var, g.scalar(norm.eps()))))));
-            String pa = c1 == 1
-                    ? g.op("Mul", List.of(p, g.constant(wP.reshape(1, 1, -1))))
-                    : g.op("MatMul", List.of(p, g.constant(GraphOps.transposed(wP))));
-            String inner = g.op(
-                    "Sub",
-                    List.of(ops.add(pa, g.constant(shared.expandDims(0))), g.op("Mul", List.of(mu, g.constant(wg)))));
-            String kv = ops.add(g.op("Mul", List.of(inner, r)), g.constant(constant));
-            return ops.split(kv, m.numQkChannels(), m.numVChannels());
+            String mu = stats[0];
+            String r = stats[1];
+            MultiHeadAttention m = a.attention();
+            int h = m.numHeads();
+            long dk = m.numQkChannels() / h;
+            long dv = m.numVChannels() / h;
+            Folded k = fold(m.kProj(), a.kvNorm(), e, c1);
+            Folded v = fold(m.vProj(), a.kvNorm(), e, c1);
+            String qh = g.op(
+                    "Transpose",
+                    List.of(g.op("Reshape", List.of(q, g.ints(0, 0, h, -1)))),
+                    Attribute.ints("perm", 0, 2, 1, 3)); // (bq, h, n, dk)
+            String pT = g.op(
+                    "Unsqueeze",
+                    List.of(g.op("Transpose", List.of(p), Attribute.ints("perm", 0, 2, 1)), g.ints(1))); // (b,1,c1,M)
+            // logits
+            String qE = g.op(
+                    "MatMul",
+                    List.of(
+                            qh,
+                            g.constant(k.shared
+                                    .reshape(positions, h, dk)
+                                    .transpose(1, 2, 0)
+                                    .reshape(-1)
+                                    .reshape(h, dk, positions))));
+            String qA = g.op("MatMul", List.of(qh, g.constant(k.perExample.reshape(h, dk, c1)))); // (bq, h, n, c1)
+            String pTerm = c1 == 1 ? g.op("Mul", List.of(qA, pT)) : g.op("MatMul", List.of(qA, pT)); // (b, h, n, M)
+            String qg = g.op("MatMul", List.of(qh, g.constant(k.normWeight.reshape(h, dk, 1)))); // (bq, h, n, 1)
+            String logits =
+                    g.op("Mul", List.of(g.op("Sub", List.of(ops.add(pTerm, qE), g.op("Mul", List.of(qg, mu)))), r));
+            if (maskBias != null) {
+                logits = ops.add(logits, maskBias);
+            }
+            String w = g.op("Mul", List.of(g.op("Softmax", List.of(logits), Attribute.of("axis", -1L)), r));
+            // output
+            String wp = c1 == 1
+                    ? g.op("ReduceSum", List.of(g.op("Mul", List.of(w, pT)), g.ints(-1)), Attribute.of("keepdims", 1L))
+                    : g.op("MatMul", List.of(w, g.op("Unsqueeze", List.of(p, g.ints(1))))); // (b, h, n, c1)
+            NDArray aV = v.perExample
+                    .reshape(h, dv, c1)
+                    .transpose(0, 2, 1)
+                    .reshape(-1)
+                    .reshape(h, c1, dv);
+            String pPart = c1 == 1
+                    ? g.op("Mul", List.of(wp, g.constant(aV)))
+                    : g.op("MatMul", List.of(wp, g.constant(aV))); // (b, h, n, dv)
+            NDArray eV = v.shared
+                    .reshape(positions, h, dv)
+                    .transpose(1, 0, 2)
+                    .reshape(-1)
+                    .reshape(h, positions, dv);
+            String ePart = g.op("MatMul", List.of(w, g.constant(eV)));
+            String wMu =
+                    g.op("ReduceSum", List.of(g.op("Mul", List.of(w, mu)), g.ints(-1)), Attribute.of("keepdims", 1L));
+            String muPart = g.op("Mul", List.of(wMu, g.constant(v.normWeight.reshape(h, 1, dv))));
+            String o = ops.add(
+                    g.op("Sub", List.of(ops.add(pPart, ePart), muPart)), g.constant(v.constant.reshape(h, 1, dv)));
+            o = g.op("Transpose", List.of(o), Attribute.ints("perm", 0, 2, 1, 3));
+            return g.op("Reshape", List.of(o, g.ints(0, 0, -1)));
         };
+    }
+
+    /** Mean and 1 / std (b, 1, 1, M) per position of x = [p, e]. */
+    private String[] positionStats(String p, NDArray e, long c1, long c, float eps) {
+        long positions = e.getShape().get(0);
+        String sumE = g.constant(e.sum(new int[] {1}).reshape(1, positions, 1));
+        String sumSqE = g.constant(e.square().sum(new int[] {1}).reshape(1, positions, 1));
+        String pSq = g.op("Mul", List.of(p, p));
+        String sum = c1 == 1 ? p : g.op("ReduceSum", List.of(p, g.ints(2)), Attribute.of("keepdims", 1L));
+        String sumSq = c1 == 1 ? pSq : g.op("ReduceSum", List.of(pSq, g.ints(2)), Attribute.of("keepdims", 1L));
+        String inverseC = g.scalar(1f / c);
+        String mu = g.op("Mul", List.of(ops.add(sum, sumE), inverseC));
+        String var = g.op(
+                "Sub", List.of(g.op("Mul", List.of(ops.add(sumSq, sumSqE), inverseC)), g.op("Mul", List.of(mu, mu))));
+        var = g.op("Max", List.of(var, g.scalar(0f)));
+        String r = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(ops.add(var, g.scalar(eps))))));
+        String shape = g.ints(0, 1, 1, -1);
+        return new String[] {g.op("Reshape", List.of(mu, shape)), g.op("Reshape", List.of(r, shape))};
+    }
+
+    /** Folded weights of one projection after the norm of a factored input. */
+    private record Folded(NDArray perExample, NDArray shared, NDArray normWeight, NDArray constant) {}
+
+    /** A = W_p g_p (F, C1), E = (e g_e) W_e^T (M, F), gW = W g (F), c = W beta + bias (F). */
+    private static Folded fold(Linear linear, LayerNorm norm, NDArray e, long c1) {
+        NDArray w = linear.weight().array();
+        NDArray gamma = norm.weight().array();
+        NDArray wP = w.get(":, :" + c1).mul(gamma.get(":" + c1).reshape(1, -1));
+        NDArray shared = Linear.apply(e.mul(gamma.get(c1 + ":")), w.get(":, " + c1 + ":"), null);
+        NDArray wg = Linear.apply(gamma.reshape(1, -1), w, null).reshape(-1);
+        NDArray constant = Linear.apply(
+                        norm.bias().array().reshape(1, -1),
+                        w,
+                        linear.bias() == null ? null : linear.bias().array())
+                .reshape(-1);
+        return new Folded(wP, shared, wg, constant);
     }
 
     /** The encoder: latents (1 or b, N, D) after every cross-attention and self-attention block. */
@@ -125,7 +210,7 @@ final class PerceiverGraphs {
         CrossAttention a = layer.crossAttention();
         String q = slice(g.constant(projectedQuery(a, queries)), numQueries);
         String xq = slice(g.constant(queries), numQueries);
-        return residualAndMlp(layer, xq, attend(a, q, kv.keyValues(a), null));
+        return residualAndMlp(layer, xq, attend(a, q, kv, null));
     }
 
     private String slice(String x, String end) {
@@ -139,7 +224,6 @@ final class PerceiverGraphs {
     private String crossAttentionLayer(
             CrossAttentionLayer layer, String xq, NDArray constantQuery, KeyValueSource source, String maskBias) {
         CrossAttention a = layer.crossAttention();
-        List<String> kv = keyValues.computeIfAbsent(layer, l -> source.keyValues(a));
         String q;
         if (xq == null) {
             q = g.constant(projectedQuery(a, constantQuery));
@@ -149,12 +233,12 @@ final class PerceiverGraphs {
             q = ops.linear(
                     ops.layerNorm(xq, a.qNorm()), scaled(m.qProj().weight().array(), m), scaledBias(m.qProj(), m));
         }
-        return residualAndMlp(layer, xq, attend(a, q, kv, maskBias));
+        return residualAndMlp(layer, xq, attend(a, q, source, maskBias));
     }
 
-    private String attend(CrossAttention a, String q, List<String> kv, String maskBias) {
+    private String attend(CrossAttention a, String q, KeyValueSource source, String maskBias) {
         MultiHeadAttention m = a.attention();
-        String o = ops.attention(q, kv.get(0), kv.get(1), m.numHeads(), maskBias);
+        String o = source.attend(a, q, maskBias);
         return ops.linear(o, m.oProj().weight().array(), GraphOps.bias(m.oProj()));
     }
 
