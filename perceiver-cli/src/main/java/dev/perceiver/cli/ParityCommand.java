@@ -30,9 +30,9 @@ public final class ParityCommand implements Callable<Integer> {
     @Option(
             names = "--engine",
             defaultValue = "libtorch",
-            description =
-                    "Engine of the task-model forward passes (image and text classifiers, masked LMs):"
-                            + " libtorch, onnxruntime (exported with export-onnx's exporter) or auto. Default: ${DEFAULT-VALUE}.")
+            description = "Engine of the task-model forward passes (image and text classifiers, masked LMs):"
+                    + " libtorch, onnxruntime (exported with export-onnx's exporter) or auto."
+                    + " Default: ${DEFAULT-VALUE}.")
     String engine;
 
     @Override
