@@ -1,5 +1,6 @@
 package dev.perceiver.cli;
 
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.tools.bench.BenchOptions;
 import dev.perceiver.tools.bench.BenchRunner;
 import dev.perceiver.tools.bench.Workload;
@@ -80,6 +81,16 @@ public final class BenchCommand implements Callable<Integer> {
     boolean fp16;
 
     @Option(
+            names = "--engine",
+            defaultValue = "auto",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description =
+                    "Engine of img-infer and mlm-infer (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
+                            + " from the model, where ONNX Runtime loads; see README, Benchmarks). clm-generate and the"
+                            + " training workloads run on libtorch.")
+    String engine;
+
+    @Option(
             names = "--tiny",
             defaultValue = "false",
             description = "Tiny models and inputs on the same code path (a smoke test, not a benchmark).")
@@ -111,7 +122,8 @@ public final class BenchCommand implements Callable<Integer> {
                 fp16,
                 tiny ? BenchOptions.Scale.TINY : BenchOptions.Scale.FULL,
                 seed,
-                profile);
+                profile,
+                Engine.parse(engine));
         PrintWriter out = Output.stdout();
         BenchRunner.run(
                 options,

@@ -3,6 +3,7 @@ package dev.perceiver.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,6 +54,14 @@ public final class ClassifyImageCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--engine",
+            defaultValue = "auto",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description = "Engine of the forward passes (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
+                    + " from the model where it loads, the faster one on CPUs; see README, Benchmarks).")
+    String engine;
+
+    @Option(
             names = "--json",
             description = "Print one JSON object a line per image instead of text (default: " + "text).")
     boolean json;
@@ -69,7 +78,8 @@ public final class ClassifyImageCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size (" + batchSize + ") must be >= 1");
         }
         List<ImageClassificationPipeline.FileResult> results;
-        try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(model, batchSize)) {
+        try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(
+                model, batchSize, Engine.parse(engine), Runtime.getRuntime().availableProcessors())) {
             results = pipeline.classifyEach(images, Math.min(topK, pipeline.numClasses()));
         }
         PrintWriter out = Output.stdout();

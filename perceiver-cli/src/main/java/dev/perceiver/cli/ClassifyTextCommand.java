@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.text.TextClassificationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -51,6 +52,14 @@ public final class ClassifyTextCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--engine",
+            defaultValue = "auto",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description = "Engine of the forward passes (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
+                    + " from the model where it loads, the faster one on CPUs; see README, Benchmarks).")
+    String engine;
+
+    @Option(
             names = "--json",
             defaultValue = "false",
             description = "Print one JSON object per text (default: ${DEFAULT-VALUE}).")
@@ -68,9 +77,16 @@ public final class ClassifyTextCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager();
                 TextModelFolder<TextClassifier> folder =
                         TextModelFolder.load(model, manager, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
-            List<List<LabelScore>> results = new TextClassificationPipeline(
-                            folder.model(), folder.tokenizer(), folder.labels(), batchSize)
-                    .classify(texts, topK);
+            List<List<LabelScore>> results;
+            try (TextClassificationPipeline pipeline = new TextClassificationPipeline(
+                    folder.model(),
+                    folder.tokenizer(),
+                    folder.labels(),
+                    batchSize,
+                    Engine.parse(engine),
+                    Runtime.getRuntime().availableProcessors())) {
+                results = pipeline.classify(texts, topK);
+            }
             PrintWriter out = Output.stdout();
             for (int i = 0; i < texts.size(); i++) {
                 if (json) {

@@ -3,6 +3,7 @@ package dev.perceiver.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
 import dev.perceiver.inference.text.TextModelFolder;
@@ -54,6 +55,14 @@ public final class FillMaskCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--engine",
+            defaultValue = "auto",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description = "Engine of the forward passes (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
+                    + " from the model where it loads, the faster one on CPUs; see README, Benchmarks).")
+    String engine;
+
+    @Option(
             names = "--json",
             defaultValue = "false",
             description = "Print one JSON object per text (default: ${DEFAULT-VALUE}).")
@@ -68,8 +77,15 @@ public final class FillMaskCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager();
                 TextModelFolder<MaskedLanguageModel> folder =
                         TextModelFolder.load(model, manager, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
-            List<FillMaskResult> results =
-                    new FillMaskPipeline(folder.model(), folder.tokenizer(), batchSize).fill(texts, topK);
+            List<FillMaskResult> results;
+            try (FillMaskPipeline pipeline = new FillMaskPipeline(
+                    folder.model(),
+                    folder.tokenizer(),
+                    batchSize,
+                    Engine.parse(engine),
+                    Runtime.getRuntime().availableProcessors())) {
+                results = pipeline.fill(texts, topK);
+            }
             PrintWriter out = Output.stdout();
             for (FillMaskResult r : results) {
                 if (json) {

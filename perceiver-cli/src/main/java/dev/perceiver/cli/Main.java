@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
             ClassifyImageCommand.class,
             FlowCommand.class,
             ConvertCommand.class,
+            ExportOnnxCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })

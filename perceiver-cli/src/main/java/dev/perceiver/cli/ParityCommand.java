@@ -1,11 +1,13 @@
 package dev.perceiver.cli;
 
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.tools.parity.CaseResult;
 import dev.perceiver.tools.parity.ParityRunner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code perceiver parity DIR}: evaluates reference fixtures. */
@@ -25,9 +27,17 @@ public final class ParityCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory of fixture files.")
     Path dir;
 
+    @Option(
+            names = "--engine",
+            defaultValue = "libtorch",
+            description = "Engine of the task-model forward passes (image and text classifiers, masked LMs):"
+                    + " libtorch, onnxruntime (exported with export-onnx's exporter) or auto."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String engine;
+
     @Override
     public Integer call() throws Exception {
-        List<CaseResult> results = new ParityRunner().runDirectory(dir);
+        List<CaseResult> results = new ParityRunner(Engine.parse(engine)).runDirectory(dir);
         int passed = 0;
         int failed = 0;
         int skipped = 0;

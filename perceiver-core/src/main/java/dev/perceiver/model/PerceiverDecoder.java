@@ -85,4 +85,14 @@ public final class PerceiverDecoder extends Module {
     public OutputAdapter outputAdapter() {
         return outputAdapter;
     }
+
+    /** The provider of the output queries. */
+    public QueryProvider queryProvider() {
+        return queryProvider;
+    }
+
+    /** The cross-attention layer (cross_attn). */
+    public CrossAttentionLayer crossAttention() {
+        return crossAttn;
+    }
 }

@@ -205,4 +205,22 @@ public final class PerceiverEncoder extends Module {
             return adapted;
         }
     }
+
+    /** The cross-attention layer applied before self-attention block {@code block} (0-based), or null. */
+    public CrossAttentionLayer crossAttentionBefore(int block) {
+        if (block >= numCrossAttentionLayers) {
+            return null;
+        }
+        return block == 0 ? crossAttn1 : crossAttnN;
+    }
+
+    /** Self-attention block {@code block} (0-based, < num_self_attention_blocks); blocks 2..L share weights. */
+    public SelfAttentionBlock selfAttentionBlock(int block) {
+        return block == 0 ? selfAttn1 : selfAttnN;
+    }
+
+    /** L = num_self_attention_blocks. */
+    public int numSelfAttentionBlocks() {
+        return numSelfAttentionBlocks;
+    }
 }

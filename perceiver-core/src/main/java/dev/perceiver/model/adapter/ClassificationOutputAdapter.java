@@ -23,4 +23,9 @@ public final class ClassificationOutputAdapter extends OutputAdapter {
         NDArray y = linear.forward(x);
         return y.getShape().get(1) == 1 ? y.squeeze(1) : y;
     }
+
+    /** The output projection (linear). */
+    public Linear linear() {
+        return linear;
+    }
 }

@@ -28,4 +28,14 @@ public final class TiedTokenOutputAdapter extends OutputAdapter {
                 .linear(x, embedding.weight().array(), bias == null ? null : bias.array())
                 .singletonOrThrow();
     }
+
+    /** The tied input embedding (vocab_size, C). */
+    public Embedding embedding() {
+        return embedding;
+    }
+
+    /** The learned bias (vocab_size), or null. */
+    public Parameter bias() {
+        return bias;
+    }
 }

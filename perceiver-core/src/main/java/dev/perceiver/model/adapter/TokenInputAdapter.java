@@ -110,4 +110,9 @@ public class TokenInputAdapter extends InputAdapter {
     public int maxSeqLen() {
         return maxSeqLen;
     }
+
+    /** The absolute position embedding (max_seq_len, C), or null without one. */
+    public Embedding posEmbedding() {
+        return posEmbedding;
+    }
 }

@@ -18,4 +18,9 @@ public final class TokenOutputAdapter extends OutputAdapter {
         NDArray y = linear.forward(x);
         return y.getShape().get(1) == 1 ? y.squeeze(1) : y;
     }
+
+    /** The output projection (linear). */
+    public Linear linear() {
+        return linear;
+    }
 }

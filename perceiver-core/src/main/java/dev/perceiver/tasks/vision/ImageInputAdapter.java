@@ -51,4 +51,9 @@ public final class ImageInputAdapter extends InputAdapter {
     public int[] imageShape() {
         return imageShape.clone();
     }
+
+    /** The Fourier position encoding of the pixel grid. */
+    public FourierPositionEncoding positionEncoding() {
+        return positionEncoding;
+    }
 }

@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.inference.tokenizer.SpecialToken;
 import dev.perceiver.inference.tokenizer.Tokenizer;
@@ -20,15 +23,28 @@ import java.util.List;
  * padding and a pad mask. {@code <mask>} in a text is read as the tokenizer's mask token. With the bytes tokenizer
  * one {@code [MASK]} stands for one UTF-8 byte, so a word of n bytes needs n masks.
  */
-public final class FillMaskPipeline {
+public final class FillMaskPipeline implements AutoCloseable {
     private final MaskedLanguageModel model;
     private final Tokenizer tokenizer;
     private final int batchSize;
+    private final ModelRunner runner;
 
     /**
+     * A pipeline whose forward passes run on libtorch.
+     *
      * @param batchSize texts per forward pass, >= 1
      */
     public FillMaskPipeline(MaskedLanguageModel model, Tokenizer tokenizer, int batchSize) {
+        this(model, tokenizer, batchSize, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * A pipeline whose forward passes run on {@code engine} ({@link ModelRunners#open}); close it when done.
+     *
+     * @param batchSize texts per forward pass, >= 1
+     * @param threads ONNX Runtime intra-op threads, in [1, 1024]
+     */
+    public FillMaskPipeline(MaskedLanguageModel model, Tokenizer tokenizer, int batchSize, Engine engine, int threads) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch_size (" + batchSize + ") must be >= 1");
         }
@@ -41,6 +57,18 @@ public final class FillMaskPipeline {
         this.model = model;
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
+        this.runner = ModelRunners.open(model, engine, threads);
+    }
+
+    /** The engine of the forward passes. */
+    public Engine engine() {
+        return runner.engine();
+    }
+
+    /** Closes the engine's session (not the model). */
+    @Override
+    public void close() {
+        runner.close();
     }
 
     /**
@@ -107,7 +135,7 @@ public final class FillMaskPipeline {
         try (NDManager m = model.manager().newSubManager();
                 NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            NDArray all = model.forward(batch.ids(m), batch.padMask(m)); // (b, n, vocab)
+            NDArray all = runner.forward(batch.ids(m), batch.padMask(m)); // (b, n, vocab)
             long[] flatIndex = new long[positions.size()];
             for (int j = 0; j < flatIndex.length; j++) {
                 flatIndex[j] = positions.get(j)[0] * n + positions.get(j)[1];

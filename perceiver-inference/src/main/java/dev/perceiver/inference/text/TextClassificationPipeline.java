@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -16,17 +19,32 @@ import java.util.List;
  * scores (softmax over the classes; sigmoid for a single-class model, as the Hugging Face pipeline does). Texts are
  * encoded with the tokenizer's special tokens and batched with right padding and a pad mask.
  */
-public final class TextClassificationPipeline {
+public final class TextClassificationPipeline implements AutoCloseable {
     private final TextClassifier model;
     private final Tokenizer tokenizer;
     private final String[] labels;
     private final int batchSize;
+    private final ModelRunner runner;
 
     /**
+     * A pipeline whose forward passes run on libtorch.
+     *
      * @param labels class names by index (from {@code id2label}), or null to name classes by their index
      * @param batchSize texts per forward pass, >= 1
      */
     public TextClassificationPipeline(TextClassifier model, Tokenizer tokenizer, String[] labels, int batchSize) {
+        this(model, tokenizer, labels, batchSize, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * A pipeline whose forward passes run on {@code engine} ({@link ModelRunners#open}); close it when done.
+     *
+     * @param labels class names by index (from {@code id2label}), or null to name classes by their index
+     * @param batchSize texts per forward pass, >= 1
+     * @param threads ONNX Runtime intra-op threads, in [1, 1024]
+     */
+    public TextClassificationPipeline(
+            TextClassifier model, Tokenizer tokenizer, String[] labels, int batchSize, Engine engine, int threads) {
         int classes = model.config().decoder().numClasses();
         if (labels != null && labels.length != classes) {
             throw new IllegalArgumentException("id2label has " + labels.length + " labels but the model has " + classes
@@ -44,6 +62,18 @@ public final class TextClassificationPipeline {
         this.tokenizer = tokenizer;
         this.labels = labels == null ? null : labels.clone();
         this.batchSize = batchSize;
+        this.runner = ModelRunners.open(model, engine, threads);
+    }
+
+    /** The engine of the forward passes. */
+    public Engine engine() {
+        return runner.engine();
+    }
+
+    /** Closes the engine's session (not the model). */
+    @Override
+    public void close() {
+        runner.close();
     }
 
     /**
@@ -83,7 +113,7 @@ public final class TextClassificationPipeline {
             try (NDManager m = model.manager().newSubManager();
                     NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                NDArray l = model.forward(batch.ids(m), batch.padMask(m)); // (b, classes)
+                NDArray l = runner.forward(batch.ids(m), batch.padMask(m)); // (b, classes)
                 logits = l.toType(DataType.FLOAT32, false).toFloatArray();
             }
             for (int r = 0; r < rows.size(); r++) {

@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.vision.ImageClassifier;
@@ -33,6 +36,7 @@ public final class ImageClassificationPipeline implements AutoCloseable {
     private final ImagePreprocessor preprocessor;
     private final int batchSize;
     private final NDManager owned;
+    private final ModelRunner runner;
 
     /**
      * A pipeline over a model the caller owns.
@@ -42,11 +46,32 @@ public final class ImageClassificationPipeline implements AutoCloseable {
      */
     public ImageClassificationPipeline(
             ImageClassifier model, String[] labels, ImagePreprocessor preprocessor, int batchSize) {
-        this(model, labels, preprocessor, batchSize, null);
+        this(model, labels, preprocessor, batchSize, null, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * A pipeline over a model the caller owns, whose forward passes run on {@code engine}; close it when done.
+     *
+     * @param threads ONNX Runtime intra-op threads, in [1, 1024]
+     */
+    public ImageClassificationPipeline(
+            ImageClassifier model,
+            String[] labels,
+            ImagePreprocessor preprocessor,
+            int batchSize,
+            Engine engine,
+            int threads) {
+        this(model, labels, preprocessor, batchSize, null, engine, threads);
     }
 
     private ImageClassificationPipeline(
-            ImageClassifier model, String[] labels, ImagePreprocessor preprocessor, int batchSize, NDManager owned) {
+            ImageClassifier model,
+            String[] labels,
+            ImagePreprocessor preprocessor,
+            int batchSize,
+            NDManager owned,
+            Engine engine,
+            int threads) {
         int numClasses = model.config().decoder().numClasses();
         if (labels.length != numClasses) {
             throw new IllegalArgumentException(
@@ -65,6 +90,12 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         this.preprocessor = preprocessor;
         this.batchSize = batchSize;
         this.owned = owned;
+        this.runner = ModelRunners.open(model, engine, threads);
+    }
+
+    /** The engine of the forward passes. */
+    public Engine engine() {
+        return runner.engine();
     }
 
     /**
@@ -75,6 +106,15 @@ public final class ImageClassificationPipeline implements AutoCloseable {
      * @throws IOException for a missing or invalid folder, including one of another model type
      */
     public static ImageClassificationPipeline load(Path dir, int batchSize) throws IOException {
+        return load(dir, batchSize, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * As {@link #load(Path, int)}, with the forward passes on {@code engine} ({@code threads} ONNX Runtime
+     * intra-op threads, in [1, 1024]).
+     */
+    public static ImageClassificationPipeline load(Path dir, int batchSize, Engine engine, int threads)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
@@ -99,7 +139,7 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             }
             String[] labels = labels(
                     loaded.config().get("id2label"), model.config().decoder().numClasses());
-            return new ImageClassificationPipeline(model, labels, pre, batchSize, manager);
+            return new ImageClassificationPipeline(model, labels, pre, batchSize, manager, engine, threads);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -246,7 +286,7 @@ public final class ImageClassificationPipeline implements AutoCloseable {
             float[] flat;
             try (NDManager m = NDManager.newBaseManager();
                     NDScope ignored = new NDScope()) {
-                NDArray logits = model.forward(Tensors.owned(m, batch, new Shape(n, s[0], s[1], s[2])));
+                NDArray logits = runner.forward(Tensors.owned(m, batch, new Shape(n, s[0], s[1], s[2])), null);
                 flat = logits.toFloatArray();
             }
             for (int i = 0; i < n; i++) {
@@ -295,9 +335,10 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         }
     }
 
-    /** Closes the model if this pipeline loaded it. */
+    /** Closes the engine's session, and the model if this pipeline loaded it. */
     @Override
     public void close() {
+        runner.close();
         if (owned != null) {
             owned.close();
         }

@@ -42,6 +42,11 @@ abstract class BenchCase implements AutoCloseable {
         return "float32";
     }
 
+    /** The engine of the repetitions, as reported in the JSON line. */
+    String engine() {
+        return "libtorch";
+    }
+
     /** Where the runner runs the repetitions (and the profiled one), or null for its own thread. */
     Executor executor() {
         return null;

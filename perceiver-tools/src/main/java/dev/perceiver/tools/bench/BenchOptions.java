@@ -1,5 +1,6 @@
 package dev.perceiver.tools.bench;
 
+import dev.perceiver.inference.engine.Engine;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,6 +19,8 @@ import java.util.List;
  * @param scale full-size workloads or the tiny variants used by tests
  * @param seed seed of the model initialisation, the inputs and the dropout masks
  * @param profileDir where to write a libtorch profile of one extra repetition per workload, or null
+ * @param engine engine of the inference workloads img-infer and mlm-infer (AUTO: ONNX Runtime where it loads);
+ *     generation and training always run on libtorch
  */
 public record BenchOptions(
         List<Workload> workloads,
@@ -29,7 +32,8 @@ public record BenchOptions(
         boolean fp16,
         Scale scale,
         long seed,
-        Path profileDir) {
+        Path profileDir,
+        Engine engine) {
     /** Largest accepted thread count. */
     public static final int MAX_THREADS = 1024;
     /** Largest accepted number of (warm-up) repetitions. */
@@ -54,9 +58,27 @@ public record BenchOptions(
         if (!"cpu".equals(device) && !"cuda".equals(device)) {
             throw new IllegalArgumentException("--device (" + device + ") must be cpu or cuda");
         }
+        if (engine == null) {
+            throw new IllegalArgumentException("--engine must be libtorch, onnxruntime or auto");
+        }
         if (scale == null) {
             throw new IllegalArgumentException("scale must be FULL or TINY");
         }
+    }
+
+    /** Options on the default engine (AUTO). */
+    public BenchOptions(
+            List<Workload> workloads,
+            int threads,
+            int reps,
+            int warmup,
+            String device,
+            boolean bf16,
+            boolean fp16,
+            Scale scale,
+            long seed,
+            Path profileDir) {
+        this(workloads, threads, reps, warmup, device, bf16, fp16, scale, seed, profileDir, Engine.AUTO);
     }
 
     /** Full-size workloads, seed 0, no profile. */

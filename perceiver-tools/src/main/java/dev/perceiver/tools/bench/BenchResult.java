@@ -29,6 +29,7 @@ import java.util.List;
  * @param liveArrays arrays alive in the workload's manager after each timed repetition (constant when nothing
  *        leaks)
  * @param extras further measured fields, written after the others (e.g. the accuracy of float16 steps)
+ * @param engine the engine of the forward passes: {@code libtorch} or {@code onnxruntime}
  */
 public record BenchResult(
         Workload workload,
@@ -44,7 +45,8 @@ public record BenchResult(
         int warmup,
         long parameters,
         List<Integer> liveArrays,
-        java.util.Map<String, Double> extras) {
+        java.util.Map<String, Double> extras,
+        String engine) {
     private static final ObjectMapper JSON =
             new ObjectMapper().configure(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true);
 
@@ -67,6 +69,7 @@ public record BenchResult(
         o.put("interop_threads", interopThreads);
         o.put("device", device);
         o.put("dtype", dtype);
+        o.put("engine", engine);
         o.put("reps", reps);
         o.put("warmup", warmup);
         o.put("params", parameters);

@@ -106,7 +106,8 @@ public final class BenchRunner {
                     o.warmup(),
                     c.model() == null ? 0 : c.model().numParameters(),
                     List.copyOf(live),
-                    c.extras());
+                    c.extras(),
+                    c.engine());
         }
     }
 

@@ -2,6 +2,8 @@ package dev.perceiver.tools.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
@@ -33,6 +35,7 @@ final class ImageCase extends BenchCase {
     private final NDArray labels;
     private final int batch;
     private final long forwardFlops;
+    private final ModelRunner runner;
 
     ImageCase(NDManager base, BenchOptions o, boolean training) {
         super(base, o.seed());
@@ -59,12 +62,13 @@ final class ImageCase extends BenchCase {
             optimizer = null;
         }
         forwardFlops = MatmulFlops.imageClassifier(config);
+        runner = training ? null : ModelRunners.open(model, o.engine(), o.threads());
     }
 
     @Override
     float run() {
         if (!training) {
-            return firstFinite(model.forward(images), "img-infer logits");
+            return firstFinite(runner.forward(images, null), "img-infer logits");
         }
         TrainingTask.StepOutput out = Trainer.forwardBackward(task, new Batch(images, labels, null, batch), 1);
         float loss = firstFinite(out.loss(), "img-train loss");
@@ -88,7 +92,15 @@ final class ImageCase extends BenchCase {
     }
 
     @Override
+    String engine() {
+        return runner == null ? "libtorch" : runner.engine().label();
+    }
+
+    @Override
     public void close() {
+        if (runner != null) {
+            runner.close();
+        }
         if (optimizer != null) {
             optimizer.clear();
         }

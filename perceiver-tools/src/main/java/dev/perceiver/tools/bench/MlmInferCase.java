@@ -2,6 +2,8 @@ package dev.perceiver.tools.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
@@ -15,6 +17,7 @@ final class MlmInferCase extends BenchCase {
     private final MaskedLanguageModel model;
     private final NDArray x;
     private final long flops;
+    private final ModelRunner runner;
 
     MlmInferCase(NDManager base, BenchOptions o) {
         super(base, o.seed());
@@ -25,11 +28,12 @@ final class MlmInferCase extends BenchCase {
         x = randomIds(
                 new Random(o.seed()), 1, n, FIRST_BYTE_TOKEN, config.encoder().vocabSize());
         flops = MatmulFlops.maskedLanguageModel(config, n);
+        runner = ModelRunners.open(model, o.engine(), o.threads());
     }
 
     @Override
     float run() {
-        return firstFinite(model.forward(x, null), "mlm-infer logits");
+        return firstFinite(runner.forward(x, null), "mlm-infer logits");
     }
 
     @Override
@@ -45,5 +49,16 @@ final class MlmInferCase extends BenchCase {
     @Override
     Module model() {
         return model;
+    }
+
+    @Override
+    String engine() {
+        return runner.engine().label();
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+        super.close();
     }
 }

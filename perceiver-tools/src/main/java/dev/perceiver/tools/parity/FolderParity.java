@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import dev.perceiver.inference.vision.OpticalFlowPipeline;
@@ -62,7 +63,7 @@ final class FolderParity {
     /** Calls a model on bound arguments: argument name -> array; returns output name -> array. */
     @FunctionalInterface
     private interface Call {
-        Map<String, NDArray> call(Module model, Map<String, NDArray> args, FolderCase c);
+        Map<String, NDArray> call(Module model, Map<String, NDArray> args, FolderCase c, Engine engine);
     }
 
     /**
@@ -143,15 +144,15 @@ final class FolderParity {
                 new Task(
                         TASKS.get(TextModelKinds.TEXT_CLASSIFIER).loader(),
                         text,
-                        (model, args, c) -> perceiverIo(model, hfTextArgs(args, 0), c)));
+                        (model, args, c, e) -> perceiverIo(model, hfTextArgs(args, 0), c, e)));
         t.put(
                 VisionModelKinds.IMAGE_CLASSIFIER,
                 new Task(
                         TASKS.get(VisionModelKinds.IMAGE_CLASSIFIER).loader(),
                         Map.of("inputs", "x", "pixel_values", "x"),
                         // transformers' images are channels-first (b, c, h, w), ours channels-last
-                        (model, args, c) ->
-                                perceiverIo(model, Map.of("x", args.get("x").transpose(0, 2, 3, 1)), c)));
+                        (model, args, c, e) ->
+                                perceiverIo(model, Map.of("x", args.get("x").transpose(0, 2, 3, 1)), c, e)));
         t.put(
                 VisionModelKinds.OPTICAL_FLOW,
                 new Task(
@@ -177,7 +178,8 @@ final class FolderParity {
      * {@code PerceiverForMultimodalAutoencoding}: {@code logits.audio}, {@code logits.image}, {@code logits.label} of
      * the subsampled output points (all points of a modality without them), {@code last_hidden_state} = latents.
      */
-    private static Map<String, NDArray> multimodal(Module model, Map<String, NDArray> args, FolderCase c) {
+    private static Map<String, NDArray> multimodal(
+            Module model, Map<String, NDArray> args, FolderCase c, Engine engine) {
         MultimodalAutoencoder m = (MultimodalAutoencoder) model;
         NDArray image = args.get("image");
         NDArray audio = args.get("audio");
@@ -215,9 +217,10 @@ final class FolderParity {
      * {@code PerceiverForMaskedLM}: its decoder always queries all {@code max_position_embeddings} positions, so the
      * input is right-padded (masked) to that length; the padded positions are excluded from the encoder's attention.
      */
-    private static Map<String, NDArray> hfMaskedLm(Module model, Map<String, NDArray> args, FolderCase c) {
+    private static Map<String, NDArray> hfMaskedLm(
+            Module model, Map<String, NDArray> args, FolderCase c, Engine engine) {
         int length = ((MaskedLanguageModel) model).config().decoder().maxSeqLen();
-        return perceiverIo(model, hfTextArgs(args, length), c);
+        return perceiverIo(model, hfTextArgs(args, length), c, engine);
     }
 
     private static <M extends Module> Loader textLoader(ModelKind<?, M> kind, String task) {
@@ -228,18 +231,19 @@ final class FolderParity {
     }
 
     /** Perceiver IO models: {@code logits} = forward(x, pad_mask), {@code last_hidden_state} = encoder latents. */
-    private static Map<String, NDArray> perceiverIo(Module model, Map<String, NDArray> args, FolderCase c) {
+    private static Map<String, NDArray> perceiverIo(
+            Module model, Map<String, NDArray> args, FolderCase c, Engine engine) {
         PerceiverIO io = (PerceiverIO) model;
         NDArray x = args.get("x");
         NDArray padMask = args.get("pad_mask");
         Map<String, NDArray> out = new LinkedHashMap<>();
-        out.put("logits", io.forward(x, padMask));
+        out.put("logits", EngineForward.forward(engine, io, x, padMask));
         out.put("last_hidden_state", io.encoder().forward(x, padMask));
         return out;
     }
 
     /** Perceiver AR models: {@code forwardLogits(x, prefix_len, pad_mask)}; the case must give prefix_len. */
-    private static Map<String, NDArray> causal(Module model, Map<String, NDArray> args, FolderCase c) {
+    private static Map<String, NDArray> causal(Module model, Map<String, NDArray> args, FolderCase c, Engine engine) {
         if (c.prefixLen() == null) {
             throw new IllegalArgumentException("folder case of a causal model needs 'prefix_len'");
         }
@@ -306,7 +310,7 @@ final class FolderParity {
         }
     }
 
-    static List<CaseResult.Check> evaluate(Fixture f) throws Exception {
+    static List<CaseResult.Check> evaluate(Fixture f, Engine engine) throws Exception {
         FolderCase c = f.meta(FolderCase.class);
         Path dir = folder(f, c);
         ModelFolder.Header header = ModelFolder.header(dir);
@@ -323,7 +327,7 @@ final class FolderParity {
         Map<String, NDArray> args = bind(f, c, task);
         LoadedFolder loaded = task.loader().load(dir, f.manager());
         try (AutoCloseable resources = loaded.resources()) {
-            Map<String, NDArray> actual = task.call().call(loaded.model(), args, c);
+            Map<String, NDArray> actual = task.call().call(loaded.model(), args, c, engine);
             List<CaseResult.Check> checks = new ArrayList<>();
             for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
                 if (!e.getKey().startsWith("output.")) {

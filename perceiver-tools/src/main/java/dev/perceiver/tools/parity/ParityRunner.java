@@ -9,6 +9,7 @@ import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
@@ -53,14 +54,25 @@ public final class ParityRunner {
 
     private final Map<String, Evaluator> evaluators = new LinkedHashMap<>();
 
-    /** A runner that knows every forward case; more can be added with {@link #register}. */
+    private final Engine engine;
+
+    /** A runner that knows every forward case, on libtorch; more can be added with {@link #register}. */
     public ParityRunner() {
+        this(Engine.LIBTORCH);
+    }
+
+    /**
+     * A runner whose task-model forward passes (image and text classifiers, masked LMs, model folders of these) run
+     * on {@code engine}; the other cases (attention, positions, causal models, training) always run on libtorch.
+     */
+    public ParityRunner(Engine engine) {
+        this.engine = engine;
         register("mha_cross", ParityRunner::mha);
         register("mha_causal_rotary", ParityRunner::mha);
         register("positions", ParityRunner::positions);
-        register("image_classifier", modelCase(VisionModelKinds.IMAGE_CLASSIFIER, ParityRunner::imageClassifier));
-        register("text_mlm", modelCase(TextModelKinds.MASKED_LANGUAGE_MODEL, ParityRunner::textLogits));
-        register("text_classifier", modelCase(TextModelKinds.TEXT_CLASSIFIER, ParityRunner::textLogits));
+        register("image_classifier", modelCase(VisionModelKinds.IMAGE_CLASSIFIER, this::imageClassifier));
+        register("text_mlm", modelCase(TextModelKinds.MASKED_LANGUAGE_MODEL, this::textLogits));
+        register("text_classifier", modelCase(TextModelKinds.TEXT_CLASSIFIER, this::textLogits));
         register("clm_forward", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmForward));
         register("clm_generate", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmGenerate));
         register("optical_flow", modelCase(VisionModelKinds.OPTICAL_FLOW, ParityRunner::opticalFlow));
@@ -126,7 +138,7 @@ public final class ParityRunner {
     }
 
     /** A model-folder case, or null when the file's metadata names no folder. */
-    private static CaseResult runFolderCase(Path file) {
+    private CaseResult runFolderCase(Path file) {
         String name = FolderParity.caseName(file.getFileName().toString());
         try (NDManager manager = NDManager.newBaseManager()) {
             Fixture f = new Fixture(file, manager);
@@ -137,7 +149,7 @@ public final class ParityRunner {
             if (skip.isPresent()) {
                 return new CaseResult(name, CaseResult.Status.SKIPPED, List.of(), skip.get());
             }
-            List<CaseResult.Check> checks = FolderParity.evaluate(f);
+            List<CaseResult.Check> checks = FolderParity.evaluate(f, engine);
             boolean ok = !checks.isEmpty() && checks.stream().allMatch(CaseResult.Check::passed);
             return new CaseResult(name, ok ? CaseResult.Status.PASSED : CaseResult.Status.FAILED, checks, null);
         } catch (Exception | AssertionError e) {
@@ -292,12 +304,14 @@ public final class ParityRunner {
         };
     }
 
-    private static List<CaseResult.Check> imageClassifier(ImageClassifier model, Fixture f) {
-        return List.of(compare("logits", model.forward(f.input("x")), f.tensor("output.logits")));
+    private List<CaseResult.Check> imageClassifier(ImageClassifier model, Fixture f) {
+        return List.of(
+                compare("logits", EngineForward.forward(engine, model, f.input("x"), null), f.tensor("output.logits")));
     }
 
-    private static List<CaseResult.Check> textLogits(PerceiverIO model, Fixture f) {
-        NDArray logits = model.forward(f.input("x"), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
+    private List<CaseResult.Check> textLogits(PerceiverIO model, Fixture f) {
+        NDArray logits =
+                EngineForward.forward(engine, model, f.input("x"), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
         return List.of(compare("logits", logits, f.tensor("output.logits")));
     }
 

@@ -1,0 +1,53 @@
+package dev.perceiver.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.perceiver.inference.onnx.OnnxExport;
+import dev.perceiver.model.io.ModelFolder;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code perceiver export-onnx --model DIR OUT.onnx}: a model folder as an ONNX model. */
+@Command(
+        name = "export-onnx",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write a model as an ONNX model (opset 17, one file, dynamic batch and sequence axes), built from this",
+            "project's module tree: image classifiers (input x float32 (batch, *image_shape) -> logits), masked",
+            "LMs (x int64 (batch, seq), pad_mask bool (batch, seq) -> logits (batch, seq, vocab_size)) and text",
+            "classifiers (x, pad_mask -> logits (batch, num_classes)). The file is written atomically. ONNX",
+            "Runtime's outputs equal this project's forward pass up to float rounding (parity --engine onnxruntime)."
+        })
+public final class ExportOnnxCommand implements Callable<Integer> {
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "Model folder (or Hugging Face Hub id) of an image classifier, masked LM or text classifier.")
+    Path model;
+
+    @Parameters(index = "0", paramLabel = "OUT.onnx", description = "The ONNX file to write.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("OUT.onnx (" + out + ") is a directory; give a file name");
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ModelFolder.Loaded loaded = ModelFolder.load(model, manager);
+            loaded.model().setTraining(false);
+            OnnxExport.export(loaded.model(), out);
+            PrintWriter w = Output.stdout();
+            w.println("wrote " + out + " (" + Files.size(out) + " bytes): "
+                    + loaded.model().getClass().getSimpleName() + ", "
+                    + loaded.model().numParameters() + " parameters");
+            w.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.perceiver.inference.engine;
+
+import ai.djl.ndarray.NDArray;
+import dev.perceiver.inference.onnx.OnnxExport;
+import dev.perceiver.model.PerceiverIO;
+import dev.perceiver.nn.Module;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Opens a {@link ModelRunner} for a model on the engine asked for. */
+public final class ModelRunners {
+    private ModelRunners() {}
+
+    /**
+     * @param model a task model in eval mode; it must stay open while the runner is used
+     * @param engine LIBTORCH, ONNXRUNTIME (the model must be exportable, see {@link OnnxExport#supports}) or AUTO
+     *     (ONNX Runtime when the model is exportable and ONNX Runtime loads on this machine, else libtorch)
+     * @param threads intra-op threads of ONNX Runtime, in [1, 1024] (libtorch keeps the process setting)
+     */
+    public static ModelRunner open(Module model, Engine engine, int threads) {
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
+        }
+        boolean exportable = OnnxExport.supports(model);
+        if (engine == Engine.ONNXRUNTIME && !exportable) {
+            throw new IllegalArgumentException("--engine onnxruntime: model class "
+                    + model.getClass().getSimpleName() + " cannot be exported; supported: " + OnnxExport.supported());
+        }
+        if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available())) {
+            try {
+                return OnnxRuntimeRunner.open(model, threads);
+            } catch (IOException e) {
+                throw new UncheckedIOException("exporting the model for ONNX Runtime failed: " + e.getMessage(), e);
+            }
+        }
+        if (!(model instanceof PerceiverIO io)) {
+            throw new IllegalArgumentException(
+                    "model class " + model.getClass().getSimpleName() + " has no (x, pad_mask) forward pass");
+        }
+        return new ModelRunner() {
+            @Override
+            public NDArray forward(NDArray x, NDArray padMask) {
+                return io.forward(x, padMask);
+            }
+
+            @Override
+            public Engine engine() {
+                return Engine.LIBTORCH;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+}

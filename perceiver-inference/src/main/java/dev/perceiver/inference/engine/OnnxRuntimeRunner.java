@@ -1,0 +1,119 @@
+package dev.perceiver.inference.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.perceiver.inference.onnx.OnnxExport;
+import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Tensors;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A model's forward pass on ONNX Runtime (CPU, MLAS kernels): the model is exported to a temporary ONNX file
+ * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted. The only class that
+ * uses ONNX Runtime's API.
+ */
+final class OnnxRuntimeRunner implements ModelRunner {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final boolean hasPadMask;
+
+    private OnnxRuntimeRunner(OrtEnvironment env, OrtSession session) {
+        this.env = env;
+        this.session = session;
+        this.hasPadMask = session.getInputNames().contains("pad_mask");
+    }
+
+    /** Whether ONNX Runtime's native library loads on this machine. */
+    static boolean available() {
+        try {
+            OrtEnvironment.getEnvironment();
+            return true;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Exports {@code model} and opens a session on it with {@code threads} intra-op threads. */
+    static OnnxRuntimeRunner open(Module model, int threads) throws IOException {
+        Path file = Files.createTempFile("perceiver-", ".onnx");
+        try {
+            OnnxExport.export(model, file);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setIntraOpNumThreads(threads);
+                o.setInterOpNumThreads(1);
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                return new OnnxRuntimeRunner(env, env.createSession(file.toString(), o));
+            } catch (OrtException e) {
+                throw new IOException("ONNX Runtime could not load the exported model: " + e.getMessage(), e);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Override
+    public NDArray forward(NDArray x, NDArray padMask) {
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            boolean ids = x.getDataType().isInteger();
+            inputs.put("x", tensor(ids ? x.toType(DataType.INT64, false) : x.toType(DataType.FLOAT32, false)));
+            if (hasPadMask) {
+                NDArray mask = padMask == null
+                        ? x.getManager().zeros(x.getShape(), DataType.BOOLEAN)
+                        : padMask.toType(DataType.BOOLEAN, false);
+                inputs.put("pad_mask", tensor(mask));
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                OnnxTensor out = (OnnxTensor) result.get(0);
+                ByteBuffer bytes = out.getByteBuffer();
+                return Tensors.owned(
+                        x.getManager(), bytes, new Shape(out.getInfo().getShape()), DataType.FLOAT32);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor tensor(NDArray a) throws OrtException {
+        OnnxJavaType type = switch (a.getDataType()) {
+            case FLOAT32 -> OnnxJavaType.FLOAT;
+            case INT64 -> OnnxJavaType.INT64;
+            case BOOLEAN -> OnnxJavaType.BOOL;
+            default -> throw new IllegalArgumentException("input data type " + a.getDataType() + " not supported");
+        };
+        ByteBuffer heap = a.toByteBuffer();
+        // ONNX Runtime reads a direct buffer in place (a heap buffer would be refused for this overload)
+        ByteBuffer data = ByteBuffer.allocateDirect(heap.remaining()).order(ByteOrder.nativeOrder());
+        data.put(heap).flip();
+        return OnnxTensor.createTensor(env, data, a.getShape().getShape(), type);
+    }
+
+    @Override
+    public Engine engine() {
+        return Engine.ONNXRUNTIME;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.perceiver.inference.onnx;
+
+import ai.djl.ndarray.NDArray;
+import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
+import dev.perceiver.model.blocks.Mlp;
+import dev.perceiver.nn.LayerNorm;
+import java.util.List;
+
+/**
+ * The layers every exported block is made of, written as ONNX nodes into one {@link OnnxGraph}: linear (one MatMul
+ * with the weight stored transposed), layer norm (LayerNormalization), exact GELU, MLP and multi-head attention of
+ * projected queries, keys and values. Shapes are (batch, positions, channels) unless a method says otherwise.
+ */
+final class GraphOps {
+    private final OnnxGraph g;
+
+    GraphOps(OnnxGraph g) {
+        this.g = g;
+    }
+
+    OnnxGraph graph() {
+        return g;
+    }
+
+    /** x (..., in) times weight (out, in) transposed, plus bias (out) when not null: (..., out). */
+    String linear(String x, NDArray weight, NDArray bias) {
+        String y = g.op("MatMul", List.of(x, g.constant(transposed(weight))));
+        return bias == null ? y : g.op("Add", List.of(y, g.constant(bias)));
+    }
+
+    /** A contiguous (in, out) copy of a (out, in) weight. */
+    static NDArray transposed(NDArray weight) {
+        long[] s = weight.getShape().getShape();
+        return weight.transpose(1, 0).reshape(-1).reshape(s[1], s[0]);
+    }
+
+    /** Layer norm over the last axis. */
+    String layerNorm(String x, LayerNorm norm) {
+        return g.op(
+                "LayerNormalization",
+                List.of(
+                        x,
+                        g.constant(norm.weight().array()),
+                        g.constant(norm.bias().array())),
+                Attribute.of("axis", -1L),
+                Attribute.of("epsilon", norm.eps()));
+    }
+
+    /** Exact GELU, x * 0.5 * (1 + erf(x / sqrt(2))) (ONNX Runtime fuses it into one kernel). */
+    String gelu(String x) {
+        String erf = g.op("Erf", List.of(g.op("Div", List.of(x, g.scalar((float) Math.sqrt(2.0))))));
+        String half = g.op("Mul", List.of(x, g.scalar(0.5f)));
+        return g.op("Mul", List.of(half, g.op("Add", List.of(erf, g.scalar(1f)))));
+    }
+
+    /** The pre-norm MLP (without its residual). */
+    String mlp(String x, Mlp mlp) {
+        String h = linear(layerNorm(x, mlp.norm()), mlp.fc1().weight().array(), bias(mlp.fc1()));
+        return linear(gelu(h), mlp.fc2().weight().array(), bias(mlp.fc2()));
+    }
+
+    static NDArray bias(dev.perceiver.nn.Linear linear) {
+        return linear.bias() == null ? null : linear.bias().array();
+    }
+
+    String add(String a, String b) {
+        return g.op("Add", List.of(a, b));
+    }
+
+    /** Splits the last axis into parts of the given sizes. */
+    List<String> split(String x, long... sizes) {
+        return g.ops("Split", List.of(x, g.ints(sizes)), sizes.length, Attribute.of("axis", -1L));
+    }
+
+    /**
+     * Attention of scaled projected queries q (bq, n, H*dk) to keys k (b, m, H*dk) and values v (b, m, H*dv), bq 1
+     * or b; {@code maskBias} (b, 1, 1, m) is added to the logits when not null. Output (b, n, H*dv) before o_proj.
+     */
+    String attention(String q, String k, String v, int heads, String maskBias) {
+        String shape = g.ints(0, 0, heads, -1);
+        String qh = g.op("Transpose", List.of(g.op("Reshape", List.of(q, shape))), Attribute.ints("perm", 0, 2, 1, 3));
+        String kt = g.op("Transpose", List.of(g.op("Reshape", List.of(k, shape))), Attribute.ints("perm", 0, 2, 3, 1));
+        String vh = g.op("Transpose", List.of(g.op("Reshape", List.of(v, shape))), Attribute.ints("perm", 0, 2, 1, 3));
+        String logits = g.op("MatMul", List.of(qh, kt));
+        if (maskBias != null) {
+            logits = add(logits, maskBias);
+        }
+        String p = g.op("Softmax", List.of(logits), Attribute.of("axis", -1L));
+        String o = g.op("Transpose", List.of(g.op("MatMul", List.of(p, vh))), Attribute.ints("perm", 0, 2, 1, 3));
+        return g.op("Reshape", List.of(o, g.ints(0, 0, -1)));
+    }
+}

@@ -1,0 +1,194 @@
+package dev.perceiver.inference.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import com.google.protobuf.CodedOutputStream;
+import dev.perceiver.model.io.AtomicFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX graph under construction (opset 17, IR version 8): inputs and outputs with symbolic or fixed dimensions,
+ * initializers taken from engine arrays (written as little-endian raw data when the model is saved), and nodes. Node
+ * and value names are generated. {@link #save} writes the ModelProto atomically.
+ */
+final class OnnxGraph {
+    static final int OPSET = 17;
+    private static final long IR_VERSION = 8;
+    /** protobuf messages cannot exceed 2 GiB. */
+    private static final long MAX_BYTES = Integer.MAX_VALUE;
+
+    static final int FLOAT = 1;
+    static final int INT64 = 7;
+    static final int BOOL = 9;
+
+    private final List<ProtoMessage> nodes = new ArrayList<>();
+    private final List<ProtoMessage> initializers = new ArrayList<>();
+    private final List<ProtoMessage> inputs = new ArrayList<>();
+    private final List<ProtoMessage> outputs = new ArrayList<>();
+    private final Map<NDArray, String> initializerNames = new IdentityHashMap<>();
+    private int counter;
+
+    /** A graph input of element type {@code elemType} and dims (Long = fixed, String = symbolic). */
+    String input(String name, int elemType, Object... dims) {
+        inputs.add(valueInfo(name, elemType, dims));
+        return name;
+    }
+
+    /** Marks {@code value} as graph output {@code name} (through an Identity node). */
+    void output(String value, String name, int elemType, Object... dims) {
+        nodes.add(node("Identity", List.of(value), List.of(name), List.of()));
+        outputs.add(valueInfo(name, elemType, dims));
+    }
+
+    /** The initializer holding {@code array} (float32 or int64), added once per array. */
+    String constant(NDArray array) {
+        String existing = initializerNames.get(array);
+        if (existing != null) {
+            return existing;
+        }
+        String name = "c" + counter++;
+        initializerNames.put(array, name);
+        int type;
+        if (array.getDataType() == DataType.FLOAT32) {
+            type = FLOAT;
+        } else if (array.getDataType() == DataType.INT64) {
+            type = INT64;
+        } else {
+            throw new IllegalArgumentException("initializer data type " + array.getDataType() + " not supported");
+        }
+        ProtoMessage t = new ProtoMessage();
+        for (long d : array.getShape().getShape()) {
+            t.varint(1, d);
+        }
+        t.varint(2, type);
+        t.string(8, name);
+        long length = array.size() * array.getDataType().getNumOfBytes();
+        t.raw(9, length, out -> {
+            ByteBuffer b = array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (b.remaining() != length) {
+                throw new IOException("initializer " + name + " has " + b.remaining() + " bytes, expected " + length);
+            }
+            out.writeRawBytes(b);
+        });
+        initializers.add(t);
+        return name;
+    }
+
+    /** An int64 constant of shape (values.length). */
+    String ints(long... values) {
+        ProtoMessage t = new ProtoMessage().varint(1, values.length).varint(2, INT64);
+        String name = "c" + counter++;
+        t.string(8, name);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        t.bytes(9, b.array());
+        initializers.add(t);
+        return name;
+    }
+
+    /** A float32 scalar constant. */
+    String scalar(float value) {
+        String name = "c" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
+        initializers.add(new ProtoMessage().varint(2, FLOAT).string(8, name).bytes(9, b.array()));
+        return name;
+    }
+
+    /** One node with one output; returns the output's name. */
+    String op(String type, List<String> in, Attribute... attributes) {
+        String out = "v" + counter++;
+        nodes.add(node(type, in, List.of(out), List.of(attributes)));
+        return out;
+    }
+
+    /** One node with {@code n} outputs. */
+    List<String> ops(String type, List<String> in, int n, Attribute... attributes) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("v" + counter++);
+        }
+        nodes.add(node(type, in, out, List.of(attributes)));
+        return out;
+    }
+
+    private ProtoMessage node(String type, List<String> in, List<String> out, List<Attribute> attributes) {
+        ProtoMessage n = new ProtoMessage();
+        in.forEach(i -> n.string(1, i));
+        out.forEach(o -> n.string(2, o));
+        n.string(3, "n" + counter++);
+        n.string(4, type);
+        attributes.forEach(a -> n.message(5, a.message()));
+        return n;
+    }
+
+    private static ProtoMessage valueInfo(String name, int elemType, Object... dims) {
+        ProtoMessage shape = new ProtoMessage();
+        for (Object d : dims) {
+            ProtoMessage dim = new ProtoMessage();
+            if (d instanceof String s) {
+                dim.string(2, s);
+            } else {
+                dim.varint(1, ((Number) d).longValue());
+            }
+            shape.message(1, dim);
+        }
+        ProtoMessage tensor = new ProtoMessage().varint(1, elemType).message(2, shape);
+        return new ProtoMessage().string(1, name).message(2, new ProtoMessage().message(1, tensor));
+    }
+
+    /** Writes the model to {@code file} atomically. */
+    void save(Path file, String producer, String docString) throws IOException {
+        ProtoMessage graph = new ProtoMessage();
+        nodes.forEach(n -> graph.message(1, n));
+        graph.string(2, "perceiver");
+        initializers.forEach(i -> graph.message(5, i));
+        inputs.forEach(i -> graph.message(11, i));
+        outputs.forEach(o -> graph.message(12, o));
+        ProtoMessage model = new ProtoMessage()
+                .varint(1, IR_VERSION)
+                .string(2, producer)
+                .string(6, docString)
+                .message(7, graph)
+                .message(8, new ProtoMessage().string(1, "").varint(2, OPSET));
+        if (model.size() > MAX_BYTES) {
+            throw new IOException("the ONNX model would have " + model.size()
+                    + " bytes; a single-file ONNX model must be smaller than 2 GiB (" + MAX_BYTES + " bytes)");
+        }
+        AtomicFiles.write(file, (OutputStream os) -> {
+            CodedOutputStream out = CodedOutputStream.newInstance(os, 1 << 20);
+            model.writeTo(out);
+            out.flush();
+        });
+    }
+
+    /** A node attribute. */
+    record Attribute(ProtoMessage message) {
+        static Attribute of(String name, long value) {
+            return new Attribute(
+                    new ProtoMessage().string(1, name).varint(20, 2).varint(3, value));
+        }
+
+        static Attribute of(String name, float value) {
+            return new Attribute(
+                    new ProtoMessage().string(1, name).varint(20, 1).float32(2, value));
+        }
+
+        static Attribute ints(String name, long... values) {
+            ProtoMessage m = new ProtoMessage().string(1, name).varint(20, 7);
+            for (long v : values) {
+                m.varint(8, v);
+            }
+            return new Attribute(m);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.perceiver.inference.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
+import dev.perceiver.model.PerceiverDecoder;
+import dev.perceiver.model.PerceiverEncoder;
+import dev.perceiver.model.blocks.CrossAttention;
+import dev.perceiver.model.blocks.CrossAttentionLayer;
+import dev.perceiver.model.blocks.MultiHeadAttention;
+import dev.perceiver.model.blocks.SelfAttention;
+import dev.perceiver.model.blocks.SelfAttentionBlock;
+import dev.perceiver.model.blocks.SelfAttentionLayer;
+import dev.perceiver.nn.LayerNorm;
+import dev.perceiver.nn.Linear;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Perceiver IO blocks as ONNX nodes, computed the way this project computes them rather than as a trace of the
+ * reference would: one fused q/k/v (self-attention) or k/v (cross-attention) product, the dot-product scale folded
+ * into the query weights, queries that do not depend on the input (latents of the first cross-attention, decoder
+ * queries) projected once at export, and the keys and values of a factored input (pixels plus a fixed position
+ * encoding) formed without the (b, M, C) x (C, F) products (see {@link #factoredKeyValues}).
+ */
+final class PerceiverGraphs {
+    private final GraphOps ops;
+    private final OnnxGraph g;
+
+    PerceiverGraphs(GraphOps ops) {
+        this.ops = ops;
+        this.g = ops.graph();
+    }
+
+    /** The attention of one cross-attention layer to its (b, M, C) input, given in some form. */
+    interface KeyValueSource {
+        /**
+         * @param q scaled projected queries (bq, n, H*dk), bq 1 or b
+         * @return the attention output (b, n, H*dv) before o_proj
+         */
+        String attend(CrossAttention attention, String q, String maskBias);
+    }
+
+    /** Source of a plain input (b, M, C): {@code [k_proj, v_proj](kv_norm(x))} as one product, then attention. */
+    KeyValueSource plain(String x) {
+        Map<CrossAttention, List<String>> cache = new IdentityHashMap<>();
+        return (a, q, maskBias) -> {
+            MultiHeadAttention m = a.attention();
+            List<String> kv = cache.computeIfAbsent(
+                    a,
+                    k -> ops.split(
+                            ops.linear(
+                                    ops.layerNorm(x, a.kvNorm()),
+                                    stack(m.kProj(), m.vProj()),
+                                    stackBias(m.kProj(), m.vProj())),
+                            m.numQkChannels(),
+                            m.numVChannels()));
+            return ops.attention(q, kv.get(0), kv.get(1), m.numHeads(), maskBias);
+        };
+    }
+
+    /**
+     * Source of a factored input x = [p (b, M, C1), e (M, C2)], e a constant, whose keys and values are never
+     * formed. With mu, r the mean and 1/std of x per position, g the norm's scale and, per head, A = W_p g_p,
+     * E = (e g_e) W_e^T (computed at export), gW = W g and c = W beta + bias of the key (k) or value (v) projection:
+     *
+     * <pre>
+     * logits = r (q A_k p^T + q E_k^T - mu q gW_k)        (q c_k is the same for every key and cancels in the softmax)
+     * output = (w p) A_v^T + w E_v - (w mu) gW_v + c_v,   w = softmax(logits) r
+     * </pre>
+     *
+     * so the cost is that of the attention, O(b H n M d), instead of the O(b M C F) projections.
+     */
+    KeyValueSource factored(String p, NDArray e, long c1) {
+        long positions = e.getShape().get(0);
+        long c = c1 + e.getShape().get(1);
+        String[] stats = new String[2];
+        return (a, q, maskBias) -> {
+            if (stats[0] == null) {
+                String[] s = positionStats(p, e, c1, c, a.kvNorm().eps());
+                stats[0] = s[0];
+                stats[1] = s[1];
+            }
+            String mu = stats[0];
+            String r = stats[1];
+            MultiHeadAttention m = a.attention();
+            int h = m.numHeads();
+            long dk = m.numQkChannels() / h;
+            long dv = m.numVChannels() / h;
+            Folded k = fold(m.kProj(), a.kvNorm(), e, c1);
+            Folded v = fold(m.vProj(), a.kvNorm(), e, c1);
+            String qh = g.op(
+                    "Transpose",
+                    List.of(g.op("Reshape", List.of(q, g.ints(0, 0, h, -1)))),
+                    Attribute.ints("perm", 0, 2, 1, 3)); // (bq, h, n, dk)
+            String pT = g.op(
+                    "Unsqueeze",
+                    List.of(g.op("Transpose", List.of(p), Attribute.ints("perm", 0, 2, 1)), g.ints(1))); // (b,1,c1,M)
+            // logits
+            String qE = g.op(
+                    "MatMul",
+                    List.of(
+                            qh,
+                            g.constant(k.shared
+                                    .reshape(positions, h, dk)
+                                    .transpose(1, 2, 0)
+                                    .reshape(-1)
+                                    .reshape(h, dk, positions))));
+            String qA = g.op("MatMul", List.of(qh, g.constant(k.perExample.reshape(h, dk, c1)))); // (bq, h, n, c1)
+            String pTerm = c1 == 1 ? g.op("Mul", List.of(qA, pT)) : g.op("MatMul", List.of(qA, pT)); // (b, h, n, M)
+            String qg = g.op("MatMul", List.of(qh, g.constant(k.normWeight.reshape(h, dk, 1)))); // (bq, h, n, 1)
+            String logits =
+                    g.op("Mul", List.of(g.op("Sub", List.of(ops.add(pTerm, qE), g.op("Mul", List.of(qg, mu)))), r));
+            if (maskBias != null) {
+                logits = ops.add(logits, maskBias);
+            }
+            String w = g.op("Mul", List.of(g.op("Softmax", List.of(logits), Attribute.of("axis", -1L)), r));
+            // output
+            String wp = c1 == 1
+                    ? g.op("ReduceSum", List.of(g.op("Mul", List.of(w, pT)), g.ints(-1)), Attribute.of("keepdims", 1L))
+                    : g.op("MatMul", List.of(w, g.op("Unsqueeze", List.of(p, g.ints(1))))); // (b, h, n, c1)
+            NDArray aV = v.perExample
+                    .reshape(h, dv, c1)
+                    .transpose(0, 2, 1)
+                    .reshape(-1)
+                    .reshape(h, c1, dv);
+            String pPart = c1 == 1
+                    ? g.op("Mul", List.of(wp, g.constant(aV)))
+                    : g.op("MatMul", List.of(wp, g.constant(aV))); // (b, h, n, dv)
+            NDArray eV = v.shared
+                    .reshape(positions, h, dv)
+                    .transpose(1, 0, 2)
+                    .reshape(-1)
+                    .reshape(h, positions, dv);
+            String ePart = g.op("MatMul", List.of(w, g.constant(eV)));
+            String wMu =
+                    g.op("ReduceSum", List.of(g.op("Mul", List.of(w, mu)), g.ints(-1)), Attribute.of("keepdims", 1L));
+            String muPart = g.op("Mul", List.of(wMu, g.constant(v.normWeight.reshape(h, 1, dv))));
+            String o = ops.add(
+                    g.op("Sub", List.of(ops.add(pPart, ePart), muPart)), g.constant(v.constant.reshape(h, 1, dv)));
+            o = g.op("Transpose", List.of(o), Attribute.ints("perm", 0, 2, 1, 3));
+            return g.op("Reshape", List.of(o, g.ints(0, 0, -1)));
+        };
+    }
+
+    /** Mean and 1 / std (b, 1, 1, M) per position of x = [p, e]. */
+    private String[] positionStats(String p, NDArray e, long c1, long c, float eps) {
+        long positions = e.getShape().get(0);
+        String sumE = g.constant(e.sum(new int[] {1}).reshape(1, positions, 1));
+        String sumSqE = g.constant(e.square().sum(new int[] {1}).reshape(1, positions, 1));
+        String pSq = g.op("Mul", List.of(p, p));
+        String sum = c1 == 1 ? p : g.op("ReduceSum", List.of(p, g.ints(2)), Attribute.of("keepdims", 1L));
+        String sumSq = c1 == 1 ? pSq : g.op("ReduceSum", List.of(pSq, g.ints(2)), Attribute.of("keepdims", 1L));
+        String inverseC = g.scalar(1f / c);
+        String mu = g.op("Mul", List.of(ops.add(sum, sumE), inverseC));
+        String var = g.op(
+                "Sub", List.of(g.op("Mul", List.of(ops.add(sumSq, sumSqE), inverseC)), g.op("Mul", List.of(mu, mu))));
+        var = g.op("Max", List.of(var, g.scalar(0f)));
+        String r = g.op("Reciprocal", List.of(g.op("Sqrt", List.of(ops.add(var, g.scalar(eps))))));
+        String shape = g.ints(0, 1, 1, -1);
+        return new String[] {g.op("Reshape", List.of(mu, shape)), g.op("Reshape", List.of(r, shape))};
+    }
+
+    /** Folded weights of one projection after the norm of a factored input. */
+    private record Folded(NDArray perExample, NDArray shared, NDArray normWeight, NDArray constant) {}
+
+    /** A = W_p g_p (F, C1), E = (e g_e) W_e^T (M, F), gW = W g (F), c = W beta + bias (F). */
+    private static Folded fold(Linear linear, LayerNorm norm, NDArray e, long c1) {
+        NDArray w = linear.weight().array();
+        NDArray gamma = norm.weight().array();
+        NDArray wP = w.get(":, :" + c1).mul(gamma.get(":" + c1).reshape(1, -1));
+        NDArray shared = Linear.apply(e.mul(gamma.get(c1 + ":")), w.get(":, " + c1 + ":"), null);
+        NDArray wg = Linear.apply(gamma.reshape(1, -1), w, null).reshape(-1);
+        NDArray constant = Linear.apply(
+                        norm.bias().array().reshape(1, -1),
+                        w,
+                        linear.bias() == null ? null : linear.bias().array())
+                .reshape(-1);
+        return new Folded(wP, shared, wg, constant);
+    }
+
+    /** The encoder: latents (1 or b, N, D) after every cross-attention and self-attention block. */
+    String encoder(PerceiverEncoder encoder, KeyValueSource input, String maskBias) {
+        NDArray latents = encoder.latentProvider().query(null); // (1, N, D)
+        String x = null;
+        for (int i = 0; i < encoder.numSelfAttentionBlocks(); i++) {
+            CrossAttentionLayer cross = encoder.crossAttentionBefore(i);
+            if (cross != null) {
+                x = crossAttentionLayer(cross, x, x == null ? latents : null, input, maskBias);
+            }
+            x = selfAttentionBlock(encoder.selfAttentionBlock(i), x);
+        }
+        return x;
+    }
+
+    /**
+     * The decoder's cross-attention of constant queries (1, O, F) to latents (b, N, D), restricted to the first
+     * {@code numQueries} queries when not null (a (1) int64 value): (b, O or numQueries, F), before the output
+     * adapter.
+     */
+    String decoder(PerceiverDecoder decoder, NDArray queries, String latents, String numQueries) {
+        CrossAttentionLayer layer = decoder.crossAttention();
+        String kvSource = latents;
+        KeyValueSource kv = plain(kvSource);
+        if (numQueries == null) {
+            return crossAttentionLayer(layer, null, queries, kv, null);
+        }
+        CrossAttention a = layer.crossAttention();
+        String q = slice(g.constant(projectedQuery(a, queries)), numQueries);
+        String xq = slice(g.constant(queries), numQueries);
+        return residualAndMlp(layer, xq, attend(a, q, kv, null));
+    }
+
+    private String slice(String x, String end) {
+        return g.op("Slice", List.of(x, g.ints(0), end, g.ints(1)));
+    }
+
+    /**
+     * One cross-attention layer: queries xq (b, n, D), or the constant {@code constantQuery} (1, n, D) when xq is null
+     * (then projected at export), attend to the source's keys and values.
+     */
+    private String crossAttentionLayer(
+            CrossAttentionLayer layer, String xq, NDArray constantQuery, KeyValueSource source, String maskBias) {
+        CrossAttention a = layer.crossAttention();
+        String q;
+        if (xq == null) {
+            q = g.constant(projectedQuery(a, constantQuery));
+            xq = g.constant(constantQuery);
+        } else {
+            MultiHeadAttention m = a.attention();
+            q = ops.linear(
+                    ops.layerNorm(xq, a.qNorm()), scaled(m.qProj().weight().array(), m), scaledBias(m.qProj(), m));
+        }
+        return residualAndMlp(layer, xq, attend(a, q, source, maskBias));
+    }
+
+    private String attend(CrossAttention a, String q, KeyValueSource source, String maskBias) {
+        MultiHeadAttention m = a.attention();
+        String o = source.attend(a, q, maskBias);
+        return ops.linear(o, m.oProj().weight().array(), GraphOps.bias(m.oProj()));
+    }
+
+    private String residualAndMlp(CrossAttentionLayer layer, String xq, String attended) {
+        String h = layer.attentionResidual() == null ? attended : ops.add(xq, attended);
+        return ops.add(h, ops.mlp(h, layer.mlp().module()));
+    }
+
+    /** q_proj(q_norm(x)) times the dot-product scale for a constant query x (1, n, D): (1, n, qk). */
+    private static NDArray projectedQuery(CrossAttention a, NDArray x) {
+        MultiHeadAttention m = a.attention();
+        NDArray normed = a.qNorm().forward(x);
+        return Linear.apply(normed, scaled(m.qProj().weight().array(), m), scaledBias(m.qProj(), m));
+    }
+
+    private String selfAttentionBlock(SelfAttentionBlock block, String x) {
+        for (SelfAttentionLayer layer : block.layers()) {
+            SelfAttention sa = layer.selfAttention().module();
+            MultiHeadAttention m = sa.attention();
+            NDArray w = NDArrays.concat(
+                    new NDList(
+                            scaled(m.qProj().weight().array(), m),
+                            m.kProj().weight().array(),
+                            m.vProj().weight().array()),
+                    0);
+            NDArray b = m.qProj().bias() == null
+                    ? null
+                    : NDArrays.concat(
+                            new NDList(
+                                    scaledBias(m.qProj(), m),
+                                    m.kProj().bias().array(),
+                                    m.vProj().bias().array()),
+                            0);
+            String qkv = ops.linear(ops.layerNorm(x, sa.norm()), w, b);
+            List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
+            String o = ops.attention(parts.get(0), parts.get(1), parts.get(2), m.numHeads(), null);
+            String h = ops.add(x, ops.linear(o, m.oProj().weight().array(), GraphOps.bias(m.oProj())));
+            x = ops.add(h, ops.mlp(h, layer.mlp().module()));
+        }
+        return x;
+    }
+
+    private static NDArray scaled(NDArray w, MultiHeadAttention m) {
+        return w.mul(m.dotProductScale());
+    }
+
+    private static NDArray scaledBias(Linear l, MultiHeadAttention m) {
+        return l.bias() == null ? null : l.bias().array().mul(m.dotProductScale());
+    }
+
+    private static NDArray stack(Linear a, Linear b) {
+        return NDArrays.concat(new NDList(a.weight().array(), b.weight().array()), 0);
+    }
+
+    private static NDArray stackBias(Linear a, Linear b) {
+        return a.bias() == null
+                ? null
+                : NDArrays.concat(new NDList(a.bias().array(), b.bias().array()), 0);
+    }
+}

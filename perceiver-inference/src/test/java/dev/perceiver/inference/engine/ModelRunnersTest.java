@@ -1,0 +1,79 @@
+package dev.perceiver.inference.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.perceiver.inference.onnx.OnnxExport;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.config.PerceiverARConfig;
+import dev.perceiver.nn.Tensors;
+import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
+import dev.perceiver.tasks.vision.ImageClassifier;
+import dev.perceiver.tasks.vision.VisionModelKinds;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Engine choice, and ONNX Runtime's forward pass against libtorch's on a small random image classifier. */
+class ModelRunnersTest {
+    private static final String IMAGE = """
+            {"encoder": {"image_shape": [6, 5, 2], "num_frequency_bands": 3, "num_cross_attention_heads": 1,
+              "num_cross_attention_layers": 2, "num_self_attention_heads": 2, "num_self_attention_blocks": 2,
+              "num_self_attention_layers_per_block": 2, "first_self_attention_block_shared": false},
+             "decoder": {"num_output_query_channels": 16, "num_classes": 4, "num_cross_attention_heads": 1},
+             "num_latents": 4, "num_latent_channels": 16}""";
+
+    private static final String CLM = """
+            {"vocab_size": 20, "max_seq_len": 16, "max_latents": 8, "num_channels": 16, "num_heads": 2,
+             "num_self_attention_layers": 1}""";
+
+    @Test
+    void onnxRuntimeGivesLibtorchsLogitsForAnyBatch(@TempDir Path tmp) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                    m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(IMAGE)));
+            model.setTraining(false);
+            try (ModelRunner ort = ModelRunners.open(model, Engine.AUTO, 1)) {
+                assertThat(ort.engine()).isEqualTo(Engine.ONNXRUNTIME);
+                for (int b : new int[] {1, 3}) {
+                    float[] data = new float[b * 6 * 5 * 2];
+                    Random r = new Random(b);
+                    for (int i = 0; i < data.length; i++) {
+                        data[i] = r.nextFloat() * 2 - 1;
+                    }
+                    NDArray x = Tensors.owned(m, data, new Shape(b, 6, 5, 2));
+                    NDArray expected = model.forward(x);
+                    NDArray actual = ort.forward(x, null);
+                    assertThat(actual.getShape()).isEqualTo(new Shape(b, 4));
+                    float diff = actual.sub(expected).abs().max().getFloat();
+                    assertThat(diff).isLessThan(1e-4f);
+                }
+            }
+            Path file = tmp.resolve("image.onnx");
+            OnnxExport.export(model, file);
+            assertThat(Files.size(file)).isGreaterThan(4L * model.numParameters());
+            assertThat(tmp.toFile().list()).containsExactly("image.onnx");
+        }
+    }
+
+    @Test
+    void onnxRuntimeRefusesModelsWithoutExport() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PerceiverARConfig config = TextModelKinds.CAUSAL_LANGUAGE_MODEL.readConfig(ConfigJson.parse(CLM));
+            CausalLanguageModel model = TextModelKinds.CAUSAL_LANGUAGE_MODEL.create(m, config);
+            assertThat(OnnxExport.supports(model)).isFalse();
+            assertThatThrownBy(() -> ModelRunners.open(model, Engine.ONNXRUNTIME, 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("CausalLanguageModel")
+                    .hasMessageContaining("supported");
+            assertThatThrownBy(() -> Engine.parse("tensorrt"))
+                    .hasMessage("--engine (tensorrt) must be libtorch, onnxruntime or auto");
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.perceiver.tools.parity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.perceiver.inference.engine.Engine;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The exportable task models of the reference fixtures run on ONNX Runtime (graphs from {@code OnnxExport}) give the
+ * reference's outputs within the fixture tolerance, as the libtorch path does.
+ */
+class OnnxRuntimeParityTest {
+    private static final Path FOLDERS =
+            Path.of("..", "perceiver-train", "src", "test", "resources", "fixtures-folders");
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "image_classifier_repeated",
+                "image_classifier_shared",
+                "text_mlm_tied",
+                "text_mlm_untied",
+                "text_classifier"
+            })
+    void fixtureCasePassesOnOnnxRuntime(String name) throws Exception {
+        CaseResult r = new ParityRunner(Engine.ONNXRUNTIME)
+                .run(ParityRunnerTest.fixtures().resolve(name + ".safetensors"));
+        assertThat(r.status()).as(r.describe()).isEqualTo(CaseResult.Status.PASSED);
+        assertThat(r.checks()).isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"image_classifier", "mlm", "text_classifier"})
+    void folderCasePassesOnOnnxRuntime(String name) {
+        CaseResult r = new ParityRunner(Engine.ONNXRUNTIME).run(FOLDERS.resolve(name + ".expected.safetensors"));
+        assertThat(r.status()).as(r.describe()).isEqualTo(CaseResult.Status.PASSED);
+        assertThat(r.checks()).isNotEmpty();
+    }
+}
