@@ -55,6 +55,22 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
                     PerceiverConfigs::imageClassifierFourier,
                     PerceiverWeightNames.imageClassifier()::stateDictKey);
 
+    /** {@code PerceiverForImageClassificationLearned} ({@code deepmind/vision-perceiver-learned}). */
+    public static final ModelKind<PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig>, ImageClassifier>
+            IMAGE_CLASSIFICATION_LEARNED = kind(
+                    VisionModelKinds.IMAGE_CLASSIFIER,
+                    "PerceiverForImageClassificationLearned",
+                    PerceiverConfigs::imageClassifierLearned,
+                    PerceiverWeightNames.imageClassifierLearned()::stateDictKey);
+
+    /** {@code PerceiverForImageClassificationConvProcessing} ({@code deepmind/vision-perceiver-conv}). */
+    public static final ModelKind<PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig>, ImageClassifier>
+            IMAGE_CLASSIFICATION_CONV = kind(
+                    VisionModelKinds.IMAGE_CLASSIFIER,
+                    "PerceiverForImageClassificationConvProcessing",
+                    PerceiverConfigs::imageClassifierConv,
+                    PerceiverWeightNames.imageClassifierConv()::stateDictKey);
+
     /** {@code PerceiverForOpticalFlow} ({@code deepmind/optical-flow-perceiver}). */
     public static final ModelKind<PerceiverIOConfig<OpticalFlowEncoderConfig, OpticalFlowDecoderConfig>, OpticalFlow>
             OPTICAL_FLOW = kind(
@@ -82,6 +98,12 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
 
     @Override
     public List<ModelKind<?, ?>> modelKinds() {
-        return List.of(MASKED_LM, SEQUENCE_CLASSIFICATION, IMAGE_CLASSIFICATION_FOURIER, OPTICAL_FLOW);
+        return List.of(
+                MASKED_LM,
+                SEQUENCE_CLASSIFICATION,
+                IMAGE_CLASSIFICATION_FOURIER,
+                IMAGE_CLASSIFICATION_LEARNED,
+                IMAGE_CLASSIFICATION_CONV,
+                OPTICAL_FLOW);
     }
 }
