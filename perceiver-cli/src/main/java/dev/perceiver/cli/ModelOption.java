@@ -5,18 +5,23 @@ import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
 
 /**
  * The one place where {@code --model} values become model folders: before the command runs, the value of its {@code
- * --model} option (any command that has one) goes through {@link ModelResolver}, so that it may be a local folder or
- * a Hugging Face Hub id ({@code owner/name[@revision]}, taken from the hub cache or downloaded into it). The command
- * then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for.
+ * --model} option (any command that has one), or of a positional parameter whose {@code descriptionKey} is
+ * {@value #POSITIONAL} (such as {@code convert}'s SRC), goes through {@link ModelResolver}, so that it may be a local
+ * folder or a Hugging Face Hub id ({@code owner/name[@revision]}, taken from the hub cache or downloaded into it). The
+ * command then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for.
  */
 final class ModelOption implements CommandLine.IExecutionStrategy {
     /** The option whose value is resolved. */
     static final String NAME = "--model";
+    /** The {@code descriptionKey} of a positional parameter that names a model folder or Hub id. */
+    static final String POSITIONAL = "model";
 
     private final Supplier<ModelResolver> resolver;
     private final CommandLine.IExecutionStrategy next = new CommandLine.RunLast();
@@ -34,16 +39,34 @@ final class ModelOption implements CommandLine.IExecutionStrategy {
             help |= p.isUsageHelpRequested() || p.isVersionHelpRequested();
             last = p;
         }
-        OptionSpec option = last.commandSpec().findOption(NAME);
-        if (!help && option != null && last.hasMatchedOption(option)) {
-            String value =
-                    last.matchedOption(option.longestName()).stringValues().get(0);
-            try {
-                option.setValue(resolver.get().resolve(value));
-            } catch (IOException | RuntimeException e) {
-                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), e.getMessage(), e);
+        if (!help) {
+            OptionSpec option = last.commandSpec().findOption(NAME);
+            if (option != null && last.hasMatchedOption(option)) {
+                resolve(
+                        last,
+                        option,
+                        last.matchedOption(option.longestName()).stringValues().get(0));
+            }
+            for (PositionalParamSpec p : last.commandSpec().positionalParameters()) {
+                if (POSITIONAL.equals(p.descriptionKey())
+                        && last.hasMatchedPositional(p.index().min())) {
+                    resolve(
+                            last,
+                            p,
+                            last.matchedPositional(p.index().min())
+                                    .stringValues()
+                                    .get(0));
+                }
             }
         }
         return next.execute(parseResult);
+    }
+
+    private void resolve(ParseResult command, ArgSpec spec, String value) {
+        try {
+            spec.setValue(resolver.get().resolve(value));
+        } catch (IOException | RuntimeException e) {
+            throw new CommandLine.ExecutionException(command.commandSpec().commandLine(), e.getMessage(), e);
+        }
     }
 }

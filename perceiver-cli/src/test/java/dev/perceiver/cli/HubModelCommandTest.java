@@ -96,6 +96,22 @@ class HubModelCommandTest {
     }
 
     @Test
+    void convertResolvesAHubIdThroughTheSameHookAsModel() throws Exception {
+        Run converted =
+                run(false, "convert", "krasserm/tiny-mlm", tmp.resolve("out").toString());
+        assertThat(converted.code()).as(converted.err()).isZero();
+        assertThat(converted.out()).contains("read     " + tmp.resolve("cache"));
+        assertThat(tmp.resolve("out").resolve("model.safetensors")).isRegularFile();
+        assertThat(hub.requests()).isNotEmpty();
+        hub.clearRequests();
+        Run offline =
+                run(true, "convert", "nobody/nothing", tmp.resolve("other").toString());
+        assertThat(offline.code()).isEqualTo(2);
+        assertThat(offline.err()).contains("nobody/nothing is not in the Hugging Face cache");
+        assertThat(hub.requests()).isEmpty();
+    }
+
+    @Test
     void helpResolvesNothing() {
         Run help = run(false, "fill-mask", "--model", "krasserm/tiny-mlm", "--help");
         assertThat(help.code()).isZero();

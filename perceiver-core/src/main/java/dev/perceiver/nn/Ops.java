@@ -54,4 +54,19 @@ public final class Ops {
         }
         return x.getNDArrayInternal().dropout(x, (float) p, true).singletonOrThrow();
     }
+
+    /**
+     * Max pooling of channels-first images without padding, as {@code torch.nn.MaxPool2d(kernel, stride)}:
+     * (b, c, h, w) -> (b, c, (h - kernel) / stride + 1, (w - kernel) / stride + 1), rounded down.
+     */
+    public static NDArray maxPool2d(NDArray x, int kernel, int stride) {
+        Checks.positive("kernel", kernel);
+        Checks.positive("stride", stride);
+        if (x.getShape().dimension() != 4) {
+            throw new IllegalArgumentException(
+                    "max pooling input shape " + x.getShape() + " must be (batch, channels, height, width)");
+        }
+        return x.getNDArrayInternal()
+                .maxPool(new Shape(kernel, kernel), new Shape(stride, stride), new Shape(0, 0), false);
+    }
 }

@@ -7,12 +7,22 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Image classifier encoder: generic encoder fields plus {@code image_shape} (h, w, c) and
- * {@code num_frequency_bands}. Build one with {@link #builder}.
+ * Image classifier encoder: generic encoder fields plus {@code image_shape} (h, w, c), {@code num_frequency_bands}
+ * and how pixels become the encoder input ({@link ImagePreprocessing}: the reference's pixels with Fourier features
+ * unless the fields say otherwise). With the {@code conv} preprocessing {@code image_shape} is the size the pipeline
+ * feeds; the model itself takes any size. Build one with {@link #builder}.
  */
-public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFrequencyBands)
+public record ImageEncoderConfig(
+        EncoderConfig base, int[] imageShape, int numFrequencyBands, ImagePreprocessing preprocessing)
         implements TaskConfigPart {
-    private static final Set<String> EXTRA = Set.of("image_shape", "num_frequency_bands");
+    private static final Set<String> EXTRA = extra();
+
+    private static Set<String> extra() {
+        Set<String> s = new java.util.HashSet<>(ImagePreprocessing.FIELDS);
+        s.add("image_shape");
+        s.add("num_frequency_bands");
+        return Set.copyOf(s);
+    }
 
     /** Validates the extra fields. */
     public ImageEncoderConfig {
@@ -24,6 +34,7 @@ public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFr
             Checks.positive("image_shape dimension", s);
         }
         Checks.positive("num_frequency_bands", numFrequencyBands);
+        java.util.Objects.requireNonNull(preprocessing, "preprocessing");
     }
 
     /** Reads the encoder section; absent fields take the reference defaults. */
@@ -31,6 +42,7 @@ public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFr
         Builder b = builder().base(ConfigJson.bind(node, EncoderConfig.class, "encoder", EXTRA));
         return b.imageShape(ConfigJson.intArray(node, "image_shape", b.imageShape))
                 .numFrequencyBands(ConfigJson.intField(node, "num_frequency_bands", b.numFrequencyBands))
+                .preprocessing(ImagePreprocessing.fromJson(node))
                 .build();
     }
 
@@ -39,6 +51,7 @@ public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFr
         ObjectNode o = ConfigJson.tree(base);
         o.set("image_shape", ConfigJson.MAPPER.valueToTree(imageShape));
         o.put("num_frequency_bands", numFrequencyBands);
+        preprocessing.toJson(o);
         return o;
     }
 
@@ -49,7 +62,11 @@ public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFr
 
     /** A builder starting from this config. */
     public Builder toBuilder() {
-        return new Builder().base(base).imageShape(imageShape).numFrequencyBands(numFrequencyBands);
+        return new Builder()
+                .base(base)
+                .imageShape(imageShape)
+                .numFrequencyBands(numFrequencyBands)
+                .preprocessing(preprocessing);
     }
 
     /** Builder of {@link ImageEncoderConfig}. */
@@ -57,6 +74,7 @@ public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFr
         private EncoderConfig base = EncoderConfig.defaults();
         private int[] imageShape = {224, 224, 3};
         private int numFrequencyBands = 32;
+        private ImagePreprocessing preprocessing = ImagePreprocessing.DEFAULT;
 
         private Builder() {}
 
@@ -78,9 +96,15 @@ public record ImageEncoderConfig(EncoderConfig base, int[] imageShape, int numFr
             return this;
         }
 
+        /** Sets how pixels become the encoder input (default: pixels with Fourier features). */
+        public Builder preprocessing(ImagePreprocessing value) {
+            this.preprocessing = value;
+            return this;
+        }
+
         /** Builds and validates the config. */
         public ImageEncoderConfig build() {
-            return new ImageEncoderConfig(base, imageShape.clone(), numFrequencyBands);
+            return new ImageEncoderConfig(base, imageShape.clone(), numFrequencyBands, preprocessing);
         }
     }
 }

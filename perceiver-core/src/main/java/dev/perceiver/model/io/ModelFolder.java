@@ -40,8 +40,17 @@ public final class ModelFolder {
      * A loaded model with its kind and the whole config.json. The kind is the model's own
      * ({@link ModelKind#savedAs}): a folder of another layout (e.g. Hugging Face {@code transformers}) loads as the
      * kind it is saved as.
+     *
+     * @param weights the weight file read
+     * @param weightNames the names in that file, in file order (before {@link ModelKind#stateDictKey})
      */
-    public record Loaded(ModelKind<?, ?> kind, Module model, ObjectNode config) {
+    public record Loaded(
+            ModelKind<?, ?> kind, Module model, ObjectNode config, Path weights, List<String> weightNames) {
+        /** Copies the names. */
+        public Loaded {
+            weightNames = List.copyOf(weightNames);
+        }
+
         /** Class labels from {@code id2label} (index order), or null. */
         public String[] labels() {
             JsonNode id2label = config.get("id2label");
@@ -107,8 +116,9 @@ public final class ModelFolder {
             throw new IllegalArgumentException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
         Path weights = CheckpointFiles.find(dir);
-        StateDicts.load(model, stateDict(kind, CheckpointFiles.read(weights)), "", weights.toString());
-        return new Loaded(kind.savedAs(), model, config);
+        Map<String, TensorData> tensors = CheckpointFiles.read(weights);
+        StateDicts.load(model, stateDict(kind, tensors), "", weights.toString());
+        return new Loaded(kind.savedAs(), model, config, weights, List.copyOf(tensors.keySet()));
     }
 
     /**

@@ -21,8 +21,10 @@ import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import dev.perceiver.tasks.vision.VisionModelKinds;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.Map;
 
 /**
  * Hugging Face {@code transformers}' own Perceiver folders ({@code model_type: "perceiver"}, the official DeepMind
@@ -35,13 +37,16 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
     /** The {@code model_type} of every transformers Perceiver config. */
     public static final String MODEL_TYPE = "perceiver";
 
+    /** transformers' parameter names of each kind's model, both ways (see {@link HuggingFaceExport}). */
+    static final Map<ModelKind<?, ?>, PerceiverWeightNames> NAMES = new LinkedHashMap<>();
+
     /** {@code PerceiverForMaskedLM} ({@code deepmind/language-perceiver}). */
     public static final ModelKind<PerceiverIOConfig<TextEncoderConfig, TextDecoderConfig>, MaskedLanguageModel>
             MASKED_LM = kind(
                     TextModelKinds.MASKED_LANGUAGE_MODEL,
                     "PerceiverForMaskedLM",
                     PerceiverConfigs::maskedLanguageModel,
-                    PerceiverWeightNames.maskedLanguageModel()::stateDictKey);
+                    PerceiverWeightNames.maskedLanguageModel());
 
     /** {@code PerceiverForSequenceClassification}. */
     public static final ModelKind<PerceiverIOConfig<TextEncoderConfig, ClassificationDecoderConfig>, TextClassifier>
@@ -49,7 +54,7 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
                     TextModelKinds.TEXT_CLASSIFIER,
                     "PerceiverForSequenceClassification",
                     PerceiverConfigs::textClassifier,
-                    PerceiverWeightNames.textClassifier()::stateDictKey);
+                    PerceiverWeightNames.textClassifier());
 
     /** {@code PerceiverForImageClassificationFourier} ({@code deepmind/vision-perceiver-fourier}). */
     public static final ModelKind<PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig>, ImageClassifier>
@@ -57,7 +62,23 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
                     VisionModelKinds.IMAGE_CLASSIFIER,
                     "PerceiverForImageClassificationFourier",
                     PerceiverConfigs::imageClassifierFourier,
-                    PerceiverWeightNames.imageClassifier()::stateDictKey);
+                    PerceiverWeightNames.imageClassifier());
+
+    /** {@code PerceiverForImageClassificationLearned} ({@code deepmind/vision-perceiver-learned}). */
+    public static final ModelKind<PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig>, ImageClassifier>
+            IMAGE_CLASSIFICATION_LEARNED = kind(
+                    VisionModelKinds.IMAGE_CLASSIFIER,
+                    "PerceiverForImageClassificationLearned",
+                    PerceiverConfigs::imageClassifierLearned,
+                    PerceiverWeightNames.imageClassifierLearned());
+
+    /** {@code PerceiverForImageClassificationConvProcessing} ({@code deepmind/vision-perceiver-conv}). */
+    public static final ModelKind<PerceiverIOConfig<ImageEncoderConfig, ClassificationDecoderConfig>, ImageClassifier>
+            IMAGE_CLASSIFICATION_CONV = kind(
+                    VisionModelKinds.IMAGE_CLASSIFIER,
+                    "PerceiverForImageClassificationConvProcessing",
+                    PerceiverConfigs::imageClassifierConv,
+                    PerceiverWeightNames.imageClassifierConv());
 
     /** {@code PerceiverForOpticalFlow} ({@code deepmind/optical-flow-perceiver}). */
     public static final ModelKind<PerceiverIOConfig<OpticalFlowEncoderConfig, OpticalFlowDecoderConfig>, OpticalFlow>
@@ -65,7 +86,7 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
                     VisionModelKinds.OPTICAL_FLOW,
                     "PerceiverForOpticalFlow",
                     PerceiverConfigs::opticalFlow,
-                    PerceiverWeightNames.opticalFlow()::stateDictKey);
+                    PerceiverWeightNames.opticalFlow());
 
     /** {@code PerceiverForMultimodalAutoencoding} ({@code deepmind/multimodal-perceiver}). */
     public static final ModelKind<
@@ -80,26 +101,34 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
             ModelKind<C, M> own,
             String architecture,
             java.util.function.Function<ObjectNode, ObjectNode> config,
-            UnaryOperator<String> names) {
-        return ModelKind.builder(MODEL_TYPE, own.moduleClass())
+            PerceiverWeightNames names) {
+        ModelKind<C, M> kind = ModelKind.builder(MODEL_TYPE, own.moduleClass())
                 .configReader(own::readConfig)
                 .architectures(architecture)
                 .task(own.task())
                 .factory(own::create)
                 .configOf(own::config)
                 .modelConfig(json -> config.apply(json))
-                .stateDictKeys(names)
+                .stateDictKeys(names::stateDictKey)
                 .savedAs(own)
                 .build();
+        NAMES.put(kind, names);
+        return kind;
     }
+
+    /** Every kind, in the order {@link HuggingFaceExport} tries them. */
+    static final List<ModelKind<?, ?>> KINDS = List.of(
+            MASKED_LM,
+            SEQUENCE_CLASSIFICATION,
+            IMAGE_CLASSIFICATION_FOURIER,
+            IMAGE_CLASSIFICATION_LEARNED,
+            IMAGE_CLASSIFICATION_CONV,
+            OPTICAL_FLOW);
 
     @Override
     public List<ModelKind<?, ?>> modelKinds() {
-        return List.of(
-                MASKED_LM,
-                SEQUENCE_CLASSIFICATION,
-                IMAGE_CLASSIFICATION_FOURIER,
-                OPTICAL_FLOW,
-                MULTIMODAL_AUTOENCODING);
+        List<ModelKind<?, ?>> all = new ArrayList<>(KINDS);
+        all.add(MULTIMODAL_AUTOENCODING); // loaded, not written: our layout is its only export
+        return List.copyOf(all);
     }
 }

@@ -3,6 +3,7 @@ package dev.perceiver.tasks.huggingface;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.config.ImagePreprocessing;
 
 /**
  * Hugging Face {@code transformers}' {@code PerceiverConfig} (a whole {@code config.json} with
@@ -25,6 +26,12 @@ final class PerceiverConfigs {
     static final int FLOW_HIDDEN_CHANNELS = 64;
     /** {@code PerceiverForOpticalFlow}'s rescale factor (hard-coded there). */
     static final double FLOW_RESCALE_FACTOR = 100.0;
+    /** Channels of {@code PerceiverForImageClassificationLearned}'s 1 x 1 convolution and position embedding. */
+    static final int LEARNED_CHANNELS = 256;
+    /** Channels of {@code PerceiverForImageClassificationConvProcessing}'s conv stem (hard-coded there). */
+    static final int CONV_CHANNELS = 64;
+    /** Fourier max resolution of {@code PerceiverForImageClassificationConvProcessing} (hard-coded there). */
+    static final int CONV_MAX_RESOLUTION = 56;
     /** {@code PerceiverForMaskedLM}'s decoder: 8 heads of 32 query/key channels (hard-coded there). */
     static final int MLM_DECODER_HEADS = 8;
 
@@ -69,6 +76,44 @@ final class PerceiverConfigs {
                 .add(FOURIER_IMAGE_SIZE)
                 .add(3);
         encoder.put("num_frequency_bands", NUM_BANDS);
+        classificationDecoder(f, model);
+        return model;
+    }
+
+    /**
+     * {@code PerceiverForImageClassificationLearned}: a 1 x 1 convolution of {@code image_size} x {@code image_size}
+     * RGB pixels to 256 channels, concatenated with a learned position embedding of 256 channels projected by a linear
+     * layer; one trainable query of d_latents channels.
+     */
+    static ObjectNode imageClassifierLearned(ObjectNode hf) {
+        Fields f = new Fields(hf);
+        ObjectNode model = model(f);
+        ObjectNode encoder = encoder(f, model);
+        encoder.putArray("image_shape").add(f.imageSize).add(f.imageSize).add(3);
+        encoder.put("prep_type", ImagePreprocessing.CONV1X1);
+        encoder.put("num_prep_channels", LEARNED_CHANNELS);
+        encoder.put("num_position_channels", LEARNED_CHANNELS);
+        classificationDecoder(f, model);
+        return model;
+    }
+
+    /**
+     * {@code PerceiverForImageClassificationConvProcessing}: the conv stem to 64 channels with Fourier features of 64
+     * bands at resolution 56 x 56; one trainable query of d_latents channels. The model takes images of any size;
+     * {@code image_shape} is the 224 x 224 its image processor produces.
+     */
+    static ObjectNode imageClassifierConv(ObjectNode hf) {
+        Fields f = new Fields(hf);
+        ObjectNode model = model(f);
+        ObjectNode encoder = encoder(f, model);
+        encoder.putArray("image_shape")
+                .add(FOURIER_IMAGE_SIZE)
+                .add(FOURIER_IMAGE_SIZE)
+                .add(3);
+        encoder.put("num_frequency_bands", NUM_BANDS);
+        encoder.put("prep_type", ImagePreprocessing.CONV);
+        encoder.put("num_prep_channels", CONV_CHANNELS);
+        encoder.putArray("max_resolution").add(CONV_MAX_RESOLUTION).add(CONV_MAX_RESOLUTION);
         classificationDecoder(f, model);
         return model;
     }
@@ -248,6 +293,7 @@ final class PerceiverConfigs {
         final int maxPositionEmbeddings;
         final int[] trainSize;
         final int numLabels;
+        final int imageSize;
 
         Fields(ObjectNode hf) {
             numLatents = ConfigJson.intField(hf, "num_latents", 256);
@@ -268,6 +314,7 @@ final class PerceiverConfigs {
             maxPositionEmbeddings = ConfigJson.intField(hf, "max_position_embeddings", 2048);
             trainSize = ConfigJson.intArray(hf, "train_size", new int[] {368, 496});
             numLabels = numLabels(hf);
+            imageSize = ConfigJson.intField(hf, "image_size", 56);
             String act = text(hf, "hidden_act", "gelu");
             if (!act.equals("gelu")) {
                 throw new IllegalArgumentException(

@@ -1,13 +1,14 @@
 package dev.perceiver.tasks.huggingface;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hugging Face {@code transformers}' Perceiver parameter names as the state-dict keys of the same model here (the
- * reference's names), per architecture. A name it does not know is returned unchanged, so strict loading reports it.
+ * Hugging Face {@code transformers}' Perceiver parameter names and the state-dict keys of the same model here (the
+ * reference's names), per architecture, in both directions. A name it does not know is returned unchanged, so strict
+ * loading reports it.
  *
  * <p>Layers: {@code perceiver.encoder.cross_attention} -> {@code 0.cross_attn_1} (query residual),
  * {@code perceiver.encoder.self_attends.i} -> {@code 0.self_attn_1.i} (transformers applies its one block
@@ -15,55 +16,118 @@ import java.util.regex.Pattern;
  * {@code 1.cross_attn}. Inside a layer: {@code attention.self.layernorm1/layernorm2/query/key/value} ->
  * {@code q_norm} (or {@code norm} in self-attention), {@code kv_norm}, {@code attention.q_proj/k_proj/v_proj};
  * {@code attention.output.dense} -> {@code attention.o_proj}; {@code layernorm}, {@code mlp.dense1},
- * {@code mlp.dense2} -> the MLP's {@code 0}, {@code 1}, {@code 3}.
+ * {@code mlp.dense2} -> the MLP's {@code 0}, {@code 1}, {@code 3}. Image preprocessors: {@code convnet_1x1},
+ * {@code position_embeddings.position_embeddings}, {@code positions_projection} (learned) and
+ * {@code convnet.conv}, {@code convnet.batchnorm} (conv) -> the input adapter's {@code conv},
+ * {@code position_embedding}, {@code position_projection}, {@code downsample.conv}, {@code downsample.batch_norm}.
  */
 final class PerceiverWeightNames {
-    private static final Pattern SELF_ATTENDS = Pattern.compile("perceiver\\.encoder\\.self_attends\\.(\\d+)\\.(.+)");
-    private static final String ENCODER_CROSS = "perceiver.encoder.cross_attention.";
+    private static final String PREPROCESSOR = "perceiver.input_preprocessor.";
+    private static final String ADAPTER = "0.input_adapter.";
 
-    /** Task-specific names: exact HF prefix -> our prefix. */
-    private final Map<String, String> prefixes;
-    /** HF prefix of the decoder's modules ({@code perceiver.decoder.} or {@code perceiver.decoder.decoder.}). */
-    private final String decoder;
+    /**
+     * One correspondence of names: a prefix on each side (a whole name where it does not end with a dot), where
+     * {@code {i}} stands for the same layer index on both sides.
+     */
+    private record Rule(Pattern hf, String hfTemplate, Pattern ours, String oursTemplate) {
+        static Rule of(String hf, String ours) {
+            return new Rule(pattern(hf), hf, pattern(ours), ours);
+        }
 
-    private final boolean decoderResidual;
+        private static Pattern pattern(String template) {
+            StringBuilder r = new StringBuilder();
+            String[] parts = template.split("\\{i}", -1);
+            for (int k = 0; k < parts.length; k++) {
+                r.append(Pattern.quote(parts[k]));
+                if (k < parts.length - 1) {
+                    r.append("(\\d+)");
+                }
+            }
+            return Pattern.compile(r.append(template.endsWith(".") ? "" : "$").toString());
+        }
 
-    private PerceiverWeightNames(Map<String, String> prefixes, String decoder, boolean decoderResidual) {
-        this.prefixes = prefixes;
-        this.decoder = decoder;
-        this.decoderResidual = decoderResidual;
+        /** The name mapped from {@code from} to {@code to}, or null when the rule does not apply. */
+        static String apply(String name, Pattern from, String to) {
+            Matcher m = from.matcher(name);
+            if (!m.lookingAt()) {
+                return null;
+            }
+            String head = m.groupCount() > 0 ? to.replace("{i}", m.group(1)) : to;
+            return head + name.substring(m.end());
+        }
     }
 
-    private static Map<String, String> textInput() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("perceiver.input_preprocessor.embeddings.", "0.input_adapter.txt_embedding.");
-        m.put("perceiver.input_preprocessor.position_embeddings.", "0.input_adapter.pos_embedding.");
-        return m;
+    private final List<Rule> rules = new ArrayList<>();
+
+    private PerceiverWeightNames(String decoder, boolean decoderResidual) {
+        rules.add(Rule.of("perceiver.embeddings.latents", "0.latent_provider._query"));
+        layer("perceiver.encoder.cross_attention.", "0.cross_attn_1.", true, true);
+        layer("perceiver.encoder.self_attends.{i}.", "0.self_attn_1.{i}.", false, true);
+        layer(decoder + "decoding_cross_attention.", "1.cross_attn.", true, decoderResidual);
+        rules.add(Rule.of(decoder + "output_position_encodings.position_embeddings", "1.output_query_provider._query"));
+        rules.add(Rule.of(decoder + "final_layer.", "1.output_adapter.linear."));
+    }
+
+    private PerceiverWeightNames with(String hf, String ours) {
+        rules.add(Rule.of(hf, ours));
+        return this;
+    }
+
+    private void layer(String hf, String ours, boolean cross, boolean residual) {
+        String attention = ours + "0." + (residual ? "module." : "");
+        rules.add(Rule.of(hf + "attention.self.layernorm1.", attention + (cross ? "q_norm." : "norm.")));
+        if (cross) {
+            rules.add(Rule.of(hf + "attention.self.layernorm2.", attention + "kv_norm."));
+        }
+        rules.add(Rule.of(hf + "attention.self.query.", attention + "attention.q_proj."));
+        rules.add(Rule.of(hf + "attention.self.key.", attention + "attention.k_proj."));
+        rules.add(Rule.of(hf + "attention.self.value.", attention + "attention.v_proj."));
+        rules.add(Rule.of(hf + "attention.output.dense.", attention + "attention.o_proj."));
+        rules.add(Rule.of(hf + "layernorm.", ours + "1.module.0."));
+        rules.add(Rule.of(hf + "mlp.dense1.", ours + "1.module.1."));
+        rules.add(Rule.of(hf + "mlp.dense2.", ours + "1.module.3."));
+    }
+
+    private static PerceiverWeightNames textInput(String decoder, boolean decoderResidual) {
+        return new PerceiverWeightNames(decoder, decoderResidual)
+                .with(PREPROCESSOR + "embeddings.", ADAPTER + "txt_embedding.")
+                .with(PREPROCESSOR + "position_embeddings.", ADAPTER + "pos_embedding.");
     }
 
     /** {@code PerceiverForMaskedLM}: the decoder has no query residual; logits use the input embedding and a bias. */
     static PerceiverWeightNames maskedLanguageModel() {
-        Map<String, String> m = textInput();
-        m.put("embedding_decoder.bias", "1.output_adapter.bias");
-        return new PerceiverWeightNames(m, "perceiver.decoder.", false);
+        return textInput("perceiver.decoder.", false).with("embedding_decoder.bias", "1.output_adapter.bias");
     }
 
     /** {@code PerceiverForSequenceClassification}. */
     static PerceiverWeightNames textClassifier() {
-        return new PerceiverWeightNames(textInput(), "perceiver.decoder.decoder.", true);
+        return textInput("perceiver.decoder.decoder.", true);
     }
 
     /** {@code PerceiverForImageClassificationFourier}: no preprocessor parameters (fixed Fourier features). */
     static PerceiverWeightNames imageClassifier() {
-        return new PerceiverWeightNames(Map.of(), "perceiver.decoder.decoder.", true);
+        return new PerceiverWeightNames("perceiver.decoder.decoder.", true);
+    }
+
+    /** {@code PerceiverForImageClassificationLearned}: 1 x 1 convolution, learned position embedding, projection. */
+    static PerceiverWeightNames imageClassifierLearned() {
+        return imageClassifier()
+                .with(PREPROCESSOR + "convnet_1x1.", ADAPTER + "conv.")
+                .with(PREPROCESSOR + "position_embeddings.position_embeddings", ADAPTER + "position_embedding")
+                .with(PREPROCESSOR + "positions_projection.", ADAPTER + "position_projection.");
+    }
+
+    /** {@code PerceiverForImageClassificationConvProcessing}: the conv stem (convolution and batch norm). */
+    static PerceiverWeightNames imageClassifierConv() {
+        return imageClassifier()
+                .with(PREPROCESSOR + "convnet.conv.", ADAPTER + "downsample.conv.")
+                .with(PREPROCESSOR + "convnet.batchnorm.", ADAPTER + "downsample.batch_norm.");
     }
 
     /** {@code PerceiverForOpticalFlow}: the patch projection; queries are the encoder input (no parameters). */
     static PerceiverWeightNames opticalFlow() {
-        return new PerceiverWeightNames(
-                Map.of("perceiver.input_preprocessor.conv_after_patches.", "0.input_adapter.linear."),
-                "perceiver.decoder.decoder.",
-                false);
+        return new PerceiverWeightNames("perceiver.decoder.decoder.", false)
+                .with(PREPROCESSOR + "conv_after_patches.", ADAPTER + "linear.");
     }
 
     /**
@@ -89,68 +153,23 @@ final class PerceiverWeightNames {
 
     /** The state-dict key of a transformers parameter name, or the name itself when it is not one of this model's. */
     String stateDictKey(String name) {
-        for (Map.Entry<String, String> e : prefixes.entrySet()) {
-            if (name.startsWith(e.getKey())) {
-                return e.getValue() + name.substring(e.getKey().length());
+        for (Rule r : rules) {
+            String mapped = Rule.apply(name, r.hf(), r.oursTemplate());
+            if (mapped != null) {
+                return mapped;
             }
         }
-        if (name.equals("perceiver.embeddings.latents")) {
-            return "0.latent_provider._query";
-        }
-        String mapped = null;
-        if (name.startsWith(ENCODER_CROSS)) {
-            mapped = crossAttentionLayer("0.cross_attn_1.", name.substring(ENCODER_CROSS.length()), true);
-        }
-        Matcher m = SELF_ATTENDS.matcher(name);
-        if (m.matches()) {
-            mapped = selfAttentionLayer("0.self_attn_1." + m.group(1) + ".", m.group(2));
-        }
-        if (name.startsWith(decoder + "decoding_cross_attention.")) {
-            String rest = name.substring((decoder + "decoding_cross_attention.").length());
-            mapped = crossAttentionLayer("1.cross_attn.", rest, decoderResidual);
-        }
-        if (name.equals(decoder + "output_position_encodings.position_embeddings")) {
-            mapped = "1.output_query_provider._query";
-        }
-        if (name.startsWith(decoder + "final_layer.")) {
-            mapped = "1.output_adapter.linear." + name.substring((decoder + "final_layer.").length());
-        }
-        return mapped == null ? name : mapped;
+        return name;
     }
 
-    private static String crossAttentionLayer(String prefix, String rest, boolean residual) {
-        String attention = prefix + "0." + (residual ? "module." : "");
-        String r = replacePrefix(rest, "attention.self.layernorm1.", attention + "q_norm.");
-        r = r != null ? r : replacePrefix(rest, "attention.self.layernorm2.", attention + "kv_norm.");
-        r = r != null ? r : projections(rest, attention + "attention.");
-        r = r != null ? r : mlp(prefix, rest);
-        return r;
-    }
-
-    private static String selfAttentionLayer(String prefix, String rest) {
-        String attention = prefix + "0.module.";
-        String r = replacePrefix(rest, "attention.self.layernorm1.", attention + "norm.");
-        r = r != null ? r : projections(rest, attention + "attention.");
-        r = r != null ? r : mlp(prefix, rest);
-        return r;
-    }
-
-    private static String projections(String rest, String attention) {
-        String r = replacePrefix(rest, "attention.self.query.", attention + "q_proj.");
-        r = r != null ? r : replacePrefix(rest, "attention.self.key.", attention + "k_proj.");
-        r = r != null ? r : replacePrefix(rest, "attention.self.value.", attention + "v_proj.");
-        r = r != null ? r : replacePrefix(rest, "attention.output.dense.", attention + "o_proj.");
-        return r;
-    }
-
-    private static String mlp(String prefix, String rest) {
-        String r = replacePrefix(rest, "layernorm.", prefix + "1.module.0.");
-        r = r != null ? r : replacePrefix(rest, "mlp.dense1.", prefix + "1.module.1.");
-        r = r != null ? r : replacePrefix(rest, "mlp.dense2.", prefix + "1.module.3.");
-        return r;
-    }
-
-    private static String replacePrefix(String name, String from, String to) {
-        return name.startsWith(from) ? to + name.substring(from.length()) : null;
+    /** The transformers parameter name of a state-dict key, or null when transformers' model has no such weight. */
+    String huggingFaceName(String key) {
+        for (Rule r : rules) {
+            String mapped = Rule.apply(key, r.ours(), r.hfTemplate());
+            if (mapped != null) {
+                return mapped;
+            }
+        }
+        return null;
     }
 }

@@ -35,6 +35,15 @@ public final class ImageInputAdapter extends InputAdapter {
     /** Pixels (b, M, c) per example; the Fourier position encoding (M, channels) shared. */
     @Override
     public FactoredInput forwardFactored(NDArray x) {
+        requireShape(x, imageShape);
+        long[] s = x.getShape().getShape();
+        long b = s[0];
+        long c = imageShape[imageShape.length - 1];
+        return new FactoredInput(x.reshape(b, -1, c), positionEncoding.encoding());
+    }
+
+    /** Requires images (b, *image_shape); the error names both shapes. */
+    static void requireShape(NDArray x, int[] imageShape) {
         long[] s = x.getShape().getShape();
         long[] expected = Arrays.stream(imageShape).asLongStream().toArray();
         if (s.length != expected.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), expected)) {
@@ -43,9 +52,6 @@ public final class ImageInputAdapter extends InputAdapter {
                             + " different from required shape " + Arrays.toString(imageShape)
                             + " (image_shape)");
         }
-        long b = s[0];
-        long c = imageShape[imageShape.length - 1];
-        return new FactoredInput(x.reshape(b, -1, c), positionEncoding.encoding());
     }
 
     public int[] imageShape() {

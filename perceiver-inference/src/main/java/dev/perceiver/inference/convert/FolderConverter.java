@@ -2,11 +2,13 @@ package dev.perceiver.inference.convert;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
-import dev.perceiver.model.io.CheckpointFiles;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.SafetensorsFile;
 import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.model.registry.ModelKinds;
+import dev.perceiver.tasks.huggingface.HuggingFaceExport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +19,13 @@ import java.util.Map;
 
 /**
  * Converts a model folder of any layout the registry reads (the reference's own, with {@code model.safetensors} or
- * {@code pytorch_model.bin}; Hugging Face {@code transformers}' Perceiver folders) into the project's own layout:
- * {@code config.json} with {@code model_type}, {@code architectures} and {@code model_config} (plus {@code id2label}
- * / {@code label2id}), one {@code model.safetensors} under {@code backend_model.}, and the tokenizer and processor
- * files copied unchanged. The model is loaded strictly and saved from the loaded module, so the result loads with
- * identical outputs.
+ * {@code pytorch_model.bin}; Hugging Face {@code transformers}' Perceiver folders) into the project's own layout
+ * ({@link Layout#REFERENCE}: {@code config.json} with {@code model_type}, {@code architectures} and
+ * {@code model_config} (plus {@code id2label} / {@code label2id}), one {@code model.safetensors} under
+ * {@code backend_model.}) or into transformers' layout where it expresses the model ({@link Layout#HUGGINGFACE}:
+ * {@code config.json} of a {@code PerceiverConfig}, one {@code model.safetensors} under transformers' names, see
+ * {@link HuggingFaceExport}); the tokenizer and processor files are copied unchanged. The model is loaded strictly
+ * (its weight file read once) and saved from the loaded module, so the result loads with identical outputs.
  */
 public final class FolderConverter {
     /** Side files copied unchanged when the source has them. */
@@ -41,15 +45,24 @@ public final class FolderConverter {
 
     private FolderConverter() {}
 
+    /** The layout a conversion writes. */
+    public enum Layout {
+        /** The project's own layout, which is the reference's (krasserm/perceiver-io). */
+        REFERENCE,
+        /** Hugging Face {@code transformers}' own Perceiver classes (the DeepMind checkpoints' layout). */
+        HUGGINGFACE
+    }
+
     /**
      * What a conversion did.
      *
      * @param sourceKind the kind the source folder was read as (its layout and architecture)
      * @param targetKind the kind written
      * @param sourceWeights the weight file read
-     * @param renamed source weight name to state-dict key, for the names that changed (besides the
+     * @param renamed source weight name to the name written, for the names that changed (besides the
      *     {@code backend_model.} prefix)
-     * @param dropped source weight names that are not model weights (left out)
+     * @param dropped source weight names left out: not model weights, or (in transformers' layout) fixed buffers that
+     *     transformers computes itself
      * @param tensors number of tensors written
      * @param copied side files copied
      */
@@ -67,6 +80,16 @@ public final class FolderConverter {
      * config.json already: nothing is overwritten).
      */
     public static Report convert(Path source, Path target) throws IOException {
+        return convert(source, target, Layout.REFERENCE);
+    }
+
+    /**
+     * Converts {@code source} into {@code target} in the given layout (created if needed; must not be the source,
+     * and must not hold a config.json already: nothing is overwritten).
+     *
+     * @throws IllegalArgumentException if the layout cannot express the model (the message says why)
+     */
+    public static Report convert(Path source, Path target, Layout layout) throws IOException {
         if (Files.exists(target.resolve(ModelFolder.CONFIG))) {
             throw new IllegalArgumentException(
                     "DST (" + target + ") already holds a " + ModelFolder.CONFIG + "; choose an empty folder");
@@ -76,27 +99,44 @@ public final class FolderConverter {
         }
         ModelFolder.Header header = ModelFolder.header(source);
         ModelKind<?, ?> sourceKind = ModelKinds.installed().resolve(header.modelType(), header.architectures());
-        Path weights = CheckpointFiles.find(source);
-        Map<String, String> renamed = new LinkedHashMap<>();
-        List<String> dropped = new ArrayList<>();
-        for (String key : CheckpointFiles.read(weights).keySet()) {
-            String mapped = sourceKind.stateDictKey(key);
-            if (mapped == null) {
-                dropped.add(key);
-            } else if (!key.equals(ModelKind.WEIGHT_PREFIX + mapped)) {
-                renamed.put(key, mapped);
-            }
-        }
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(source, manager);
-            Map<String, JsonNode> extra = new LinkedHashMap<>();
-            for (String entry : KEPT_ENTRIES) {
-                JsonNode v = loaded.config().get(entry);
-                if (v != null && !v.isNull()) {
-                    extra.put(entry, v);
+            Map<String, String> written;
+            ModelKind<?, ?> targetKind;
+            if (layout == Layout.HUGGINGFACE) {
+                HuggingFaceExport.Exported hf =
+                        HuggingFaceExport.export(loaded.model(), loaded.config().get("id2label"));
+                Files.createDirectories(target);
+                SafetensorsFile.write(target.resolve(ModelFolder.WEIGHTS), hf.weights(), Map.of("format", "pt"));
+                AtomicFiles.writeString(target.resolve(ModelFolder.CONFIG), ConfigJson.toString(hf.config()) + "\n");
+                written = hf.names();
+                targetKind = hf.kind();
+            } else {
+                Map<String, JsonNode> extra = new LinkedHashMap<>();
+                for (String entry : KEPT_ENTRIES) {
+                    JsonNode v = loaded.config().get(entry);
+                    if (v != null && !v.isNull()) {
+                        extra.put(entry, v);
+                    }
+                }
+                ModelFolder.save(loaded.model(), target, extra);
+                written = null;
+                targetKind = loaded.kind();
+            }
+            Map<String, String> renamed = new LinkedHashMap<>();
+            List<String> dropped = new ArrayList<>();
+            for (String key : loaded.weightNames()) {
+                String mapped = sourceKind.stateDictKey(key);
+                if (mapped == null || (written != null && !written.containsKey(mapped))) {
+                    // not a model weight, or one transformers computes itself (fixed Fourier features)
+                    dropped.add(key);
+                    continue;
+                }
+                String out = written == null ? ModelKind.WEIGHT_PREFIX + mapped : written.get(mapped);
+                if (!key.equals(out)) {
+                    renamed.put(key, written == null ? mapped : out);
                 }
             }
-            ModelFolder.save(loaded.model(), target, extra);
             List<String> copied = new ArrayList<>();
             for (String name : SIDE_FILES) {
                 Path from = source.resolve(name);
@@ -105,8 +145,8 @@ public final class FolderConverter {
                     copied.add(name);
                 }
             }
-            int tensors = loaded.model().stateDict().size();
-            return new Report(sourceKind, loaded.kind(), weights, renamed, dropped, tensors, copied);
+            int tensors = written == null ? loaded.model().stateDict().size() : written.size();
+            return new Report(sourceKind, targetKind, loaded.weights(), renamed, dropped, tensors, copied);
         }
     }
 }

@@ -297,14 +297,14 @@ final class FolderParity {
      */
     /**
      * Whether a folder of {@code kind} holds the case's model: the case's architecture itself, or the folder a
-     * conversion ({@code perceiver convert}) wrote from it (the kind that architecture is saved as).
+     * conversion ({@code perceiver convert}, to either layout) wrote from it (a kind of the same model).
      */
     private static boolean matches(ModelKind<?, ?> kind, String architecture) {
         if (kind.architectures().contains(architecture)) {
             return true;
         }
         try {
-            return ModelKinds.installed().byArchitecture(architecture).savedAs() == kind;
+            return ModelKinds.installed().byArchitecture(architecture).savedAs() == kind.savedAs();
         } catch (IllegalArgumentException e) {
             return false;
         }

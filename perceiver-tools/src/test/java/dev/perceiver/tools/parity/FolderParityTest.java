@@ -63,6 +63,8 @@ class FolderParityTest {
                 "language_perceiver",
                 "optical_flow",
                 "vision_fourier",
+                "vision_learned",
+                "vision_conv",
                 "text_classifier");
         for (String name : passing) {
             CaseResult r = byName.get(name);
@@ -77,12 +79,6 @@ class FolderParityTest {
         assertThat(multimodal.checks())
                 .extracting(CaseResult.Check::output)
                 .containsExactlyInAnyOrder("logits.audio", "logits.image", "logits.label", "last_hidden_state");
-        for (String name : List.of("vision_conv", "vision_learned")) {
-            CaseResult r = byName.get(name);
-            assertThat(r.status()).as(r.describe()).isEqualTo(CaseResult.Status.SKIPPED);
-            assertThat(r.message()).contains("Hugging Face transformers layout").contains("not supported yet");
-            assertThat(r.checks()).isEmpty();
-        }
     }
 
     /** A copy of a folder case in a temporary directory, with its folder. */
