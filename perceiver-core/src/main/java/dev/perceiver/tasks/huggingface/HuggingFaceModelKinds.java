@@ -95,7 +95,7 @@ public final class HuggingFaceModelKinds implements ModelKindProvider {
                     MultimodalModelKinds.MULTIMODAL_AUTOENCODER,
                     "PerceiverForMultimodalAutoencoding",
                     PerceiverConfigs::multimodalAutoencoder,
-                    PerceiverWeightNames.multimodalAutoencoder()::stateDictKey);
+                    PerceiverWeightNames.multimodalAutoencoder());
 
     private static <C extends dev.perceiver.model.config.ModelConfig, M extends Module> ModelKind<C, M> kind(
             ModelKind<C, M> own,

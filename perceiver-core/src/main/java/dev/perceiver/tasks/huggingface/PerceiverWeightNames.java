@@ -73,6 +73,12 @@ final class PerceiverWeightNames {
         return this;
     }
 
+    /** A rule tried before every other (a name the standard layers would map differently). */
+    private PerceiverWeightNames first(String hf, String ours) {
+        rules.add(0, Rule.of(hf, ours));
+        return this;
+    }
+
     private void layer(String hf, String ours, boolean cross, boolean residual) {
         String attention = ours + "0." + (residual ? "module." : "");
         rules.add(Rule.of(hf + "attention.self.layernorm1.", attention + (cross ? "q_norm." : "norm.")));
@@ -136,19 +142,19 @@ final class PerceiverWeightNames {
      * shared decoder cross-attention has no query residual.
      */
     static PerceiverWeightNames multimodalAutoencoder() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("perceiver.input_preprocessor.", "input_preprocessor.");
+        PerceiverWeightNames names = new PerceiverWeightNames("perceiver.decoder.decoder.", false)
+                .first("perceiver.decoder.decoder.final_layer.", "1.final_layer.")
+                .first("perceiver.decoder.padding.", "1.padding.")
+                .first(
+                        "perceiver.decoder.modalities.label.decoder.output_position_encodings.position_embeddings",
+                        "1.label_query._query")
+                .first(PREPROCESSOR, "input_preprocessor.");
         for (String modality : new String[] {"audio", "image", "label"}) {
-            m.put(
+            names.first(
                     "perceiver.output_postprocessor.modalities." + modality + ".classifier.",
                     "output_postprocessor." + modality + ".");
         }
-        m.put(
-                "perceiver.decoder.modalities.label.decoder.output_position_encodings.position_embeddings",
-                "1.label_query._query");
-        m.put("perceiver.decoder.padding.", "1.padding.");
-        m.put("perceiver.decoder.decoder.final_layer.", "1.final_layer.");
-        return new PerceiverWeightNames(m, "perceiver.decoder.decoder.", false);
+        return names;
     }
 
     /** The state-dict key of a transformers parameter name, or the name itself when it is not one of this model's. */
