@@ -1,8 +1,7 @@
 package dev.perceiver.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -71,16 +70,7 @@ public final class ClassifyImageCommand implements Callable<Integer> {
         PrintWriter out = Output.stdout();
         for (int i = 0; i < images.size(); i++) {
             if (json) {
-                ObjectNode o = Output.object();
-                o.put("image", images.get(i).toString());
-                ArrayNode labels = o.putArray("labels");
-                for (LabelScore s : results.get(i)) {
-                    labels.addObject()
-                            .put("label", s.label())
-                            .put("index", s.index())
-                            .put("score", s.score());
-                }
-                out.println(Output.line(o));
+                out.println(Output.line(ResultJson.labels("image", images.get(i).toString(), results.get(i))));
             } else {
                 out.println(images.get(i));
                 for (LabelScore s : results.get(i)) {

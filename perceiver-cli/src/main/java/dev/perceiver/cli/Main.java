@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
             FlowCommand.class,
             ConvertCommand.class,
             BenchCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

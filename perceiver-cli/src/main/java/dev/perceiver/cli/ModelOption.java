@@ -12,7 +12,8 @@ import picocli.CommandLine.ParseResult;
  * The one place where {@code --model} values become model folders: before the command runs, the value of its {@code
  * --model} option (any command that has one) goes through {@link ModelResolver}, so that it may be a local folder or
  * a Hugging Face Hub id ({@code owner/name[@revision]}, taken from the hub cache or downloaded into it). The command
- * then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for.
+ * then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for; a repeatable
+ * {@code --model} (serve) is resolved by its command.
  */
 final class ModelOption implements CommandLine.IExecutionStrategy {
     /** The option whose value is resolved. */
@@ -35,7 +36,7 @@ final class ModelOption implements CommandLine.IExecutionStrategy {
             last = p;
         }
         OptionSpec option = last.commandSpec().findOption(NAME);
-        if (!help && option != null && last.hasMatchedOption(option)) {
+        if (!help && option != null && !option.isMultiValue() && last.hasMatchedOption(option)) {
             String value =
                     last.matchedOption(option.longestName()).stringValues().get(0);
             try {

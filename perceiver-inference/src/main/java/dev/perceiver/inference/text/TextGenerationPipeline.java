@@ -4,6 +4,7 @@ import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.inference.tokenizer.SpecialToken;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
@@ -48,6 +49,15 @@ public final class TextGenerationPipeline {
      * @return one result per prompt, in order
      */
     public List<GeneratedText> generate(List<String> prompts, GenerationConfig config) {
+        return generate(prompts, config, null);
+    }
+
+    /**
+     * {@link #generate(List, GenerationConfig)} with a listener called after every step (e.g. to stream tokens).
+     *
+     * @param listener called on the generating thread after every step, or null
+     */
+    public List<GeneratedText> generate(List<String> prompts, GenerationConfig config, StepListener listener) {
         List<long[]> encoded = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {
             long[] ids = tokenizer.encode(prompts.get(p), false);
@@ -57,7 +67,7 @@ public final class TextGenerationPipeline {
             encoded.add(ids);
         }
         PromptBatch batch = PromptBatch.leftPadded(encoded, config.padTokenId());
-        GenerationOutput out = new CausalGenerator(model).generate(batch, config);
+        GenerationOutput out = new CausalGenerator(model).generate(batch, config, false, listener);
         List<GeneratedText> results = new ArrayList<>();
         for (int r = 0; r < prompts.size(); r++) {
             long[] prompt = encoded.get(r);
