@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
             ConvertCommand.class,
             BenchCommand.class,
             ServeCommand.class,
+            LoadTestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -10,6 +10,7 @@ import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.tasks.audio.AudioModelKinds;
 import dev.perceiver.tasks.text.TextModelKinds;
+import dev.perceiver.tasks.vision.OpticalFlow;
 import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,13 +72,13 @@ final class ModelLoader {
                     metrics);
         }
         if (kind == VisionModelKinds.OPTICAL_FLOW) {
+            OpticalFlow flow = (OpticalFlow) ModelFolder.load(dir, manager).model();
+            flow.setTraining(false);
+            int[] shape = flow.config().encoder().imageShape();
+            // the command line's default overlap, or less for a model smaller than it
+            int overlap = Math.min(OpticalFlowPipeline.DEFAULT_MIN_OVERLAP, Math.min(shape[0], shape[1]) - 1);
             return new FlowModel(
-                    id,
-                    type,
-                    OpticalFlowPipeline.load(dir, OpticalFlowPipeline.DEFAULT_MIN_OVERLAP, 1),
-                    options,
-                    workers.next(false),
-                    metrics);
+                    id, type, new OpticalFlowPipeline(flow, overlap, 1), options, workers.next(false), metrics);
         }
         if (kind == AudioModelKinds.SYMBOLIC_AUDIO_MODEL) {
             return new AudioModel(
