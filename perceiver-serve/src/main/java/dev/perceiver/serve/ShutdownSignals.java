@@ -1,22 +1,21 @@
 package dev.perceiver.serve;
 
-import sun.misc.Signal;
-
 /**
- * SIGTERM and SIGINT drain the server instead of killing the JVM: the handler starts {@link
- * PerceiverServer#drainAndStop()} on a thread of its own, so the process can then exit with status 0 (a JVM shutdown
- * hook alone would exit with 143).
+ * SIGTERM and SIGINT drain the server: a JVM shutdown hook refuses new requests, lets those in flight finish ({@link
+ * PerceiverServer#drainAndStop()}), then ends the process with status 0 (without it, a JVM ended by SIGTERM exits
+ * with 143).
  */
 public final class ShutdownSignals {
     private ShutdownSignals() {}
 
-    /** Installs the handlers for {@code server}. */
+    /** Installs the hook for {@code server}. */
     public static void drainOnSignal(PerceiverServer server) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), signal -> {
-                Thread t = new Thread(server::drainAndStop, "perceiver-drain");
-                t.start();
-            });
-        }
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.drainAndStop();
+                            Runtime.getRuntime().halt(0);
+                        },
+                        "perceiver-drain"));
     }
 }
