@@ -235,7 +235,12 @@ public final class PerceiverServer implements AutoCloseable {
     }
 
     private InferenceRequest multipart(Context ctx) throws IOException {
-        Map<String, List<UploadedFile>> files = ctx.uploadedFileMap();
+        Map<String, List<UploadedFile>> files;
+        try {
+            files = ctx.uploadedFileMap();
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("body", "unreadable multipart body: " + e.getMessage());
+        }
         List<String> names = new ArrayList<>(files.keySet());
         if (names.isEmpty()) {
             throw ApiException.badRequest("inputs", "multipart body without a file; send the image as field 'inputs'");
