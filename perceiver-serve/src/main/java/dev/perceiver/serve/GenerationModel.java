@@ -1,6 +1,5 @@
 package dev.perceiver.serve;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.decoding.GenerationConfig;
@@ -71,19 +70,6 @@ final class GenerationModel extends ServedModel {
                 },
                 worker,
                 metrics);
-    }
-
-    static ServedModel load(
-            String id,
-            java.nio.file.Path dir,
-            NDManager manager,
-            ServeOptions options,
-            Executor worker,
-            ServerMetrics metrics)
-            throws java.io.IOException {
-        TextModelFolder<CausalLanguageModel> folder = TextModelFolder.load(
-                dir, manager, "text-generation", dev.perceiver.tasks.text.TextModelKinds.CAUSAL_LANGUAGE_MODEL);
-        return new GenerationModel(id, folder, options, worker, metrics);
     }
 
     @Override
