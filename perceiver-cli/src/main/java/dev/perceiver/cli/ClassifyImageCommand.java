@@ -1,9 +1,9 @@
 package dev.perceiver.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,19 +90,9 @@ public final class ClassifyImageCommand implements Callable<Integer> {
                 System.err.println("error: " + r.error());
             }
             if (json) {
-                ObjectNode o = Output.object();
-                o.put("image", r.file().toString());
-                if (r.error() != null) {
-                    o.put("error", r.error());
-                } else {
-                    ArrayNode labels = o.putArray("labels");
-                    for (LabelScore s : r.labels()) {
-                        labels.addObject()
-                                .put("label", s.label())
-                                .put("index", s.index())
-                                .put("score", s.score());
-                    }
-                }
+                ObjectNode o = r.error() != null
+                        ? Output.object().put("image", r.file().toString()).put("error", r.error())
+                        : ResultJson.labels("image", r.file().toString(), r.labels());
                 out.println(Output.line(o));
             } else if (r.error() == null) {
                 out.println(r.file());

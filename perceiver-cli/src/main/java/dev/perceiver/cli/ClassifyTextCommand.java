@@ -1,10 +1,9 @@
 package dev.perceiver.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.TextClassificationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -90,16 +89,7 @@ public final class ClassifyTextCommand implements Callable<Integer> {
             PrintWriter out = Output.stdout();
             for (int i = 0; i < texts.size(); i++) {
                 if (json) {
-                    ObjectNode o = Output.object();
-                    o.put("text", texts.get(i));
-                    ArrayNode labels = o.putArray("labels");
-                    for (LabelScore s : results.get(i)) {
-                        labels.addObject()
-                                .put("label", s.label())
-                                .put("index", s.index())
-                                .put("score", s.score());
-                    }
-                    out.println(Output.line(o));
+                    out.println(Output.line(ResultJson.labels("text", texts.get(i), results.get(i))));
                 } else {
                     StringBuilder line = new StringBuilder();
                     for (LabelScore s : results.get(i)) {

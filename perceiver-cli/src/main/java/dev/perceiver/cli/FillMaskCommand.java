@@ -1,9 +1,8 @@
 package dev.perceiver.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
 import dev.perceiver.inference.text.TextModelFolder;
@@ -89,7 +88,7 @@ public final class FillMaskCommand implements Callable<Integer> {
             PrintWriter out = Output.stdout();
             for (FillMaskResult r : results) {
                 if (json) {
-                    out.println(Output.line(toJson(r)));
+                    out.println(Output.line(ResultJson.fillMask(r)));
                     continue;
                 }
                 out.println(r.text());
@@ -108,27 +107,6 @@ public final class FillMaskCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
-    }
-
-    private static ObjectNode toJson(FillMaskResult r) {
-        ObjectNode o = Output.object();
-        o.put("text", r.text());
-        ArrayNode masks = o.putArray("masks");
-        for (FillMaskResult.MaskPrediction p : r.masks()) {
-            ObjectNode m = masks.addObject();
-            m.put("position", p.position());
-            ArrayNode candidates = m.putArray("candidates");
-            for (TokenScore c : p.candidates()) {
-                candidates
-                        .addObject()
-                        .put("token_id", c.tokenId())
-                        .put("token", c.token())
-                        .put("score", c.score());
-            }
-        }
-        ArrayNode filled = o.putArray("filled_texts");
-        r.filledTexts().forEach(filled::add);
-        return o;
     }
 
     /** A token in quotes with control characters escaped, so spaces and newlines stay visible. */

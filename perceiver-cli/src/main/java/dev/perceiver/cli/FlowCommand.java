@@ -1,6 +1,7 @@
 package dev.perceiver.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.FlowFiles;
 import dev.perceiver.inference.vision.FlowRenderer;
@@ -120,7 +121,7 @@ public final class FlowCommand implements Callable<Integer> {
         FlowField.Stats s = flow.stats();
         PrintWriter out = Output.stdout();
         if (json) {
-            out.println(Output.line(toJson(flow, s, tiles, tileShape)));
+            out.println(Output.line(toJson(flow, tiles, tileShape)));
         } else {
             out.println(String.format(
                     Locale.ROOT,
@@ -148,26 +149,14 @@ public final class FlowCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ObjectNode toJson(FlowField flow, FlowField.Stats s, int tiles, int[] tileShape) {
+    private ObjectNode toJson(FlowField flow, int tiles, int[] tileShape) {
         ObjectNode o = Output.object();
         o.put("model", model.toString());
         o.put("frame1", frame1.toString());
         o.put("frame2", frame2.toString());
-        o.putArray("shape").add(flow.height()).add(flow.width()).add(2);
+        o.setAll(ResultJson.flowStats(flow));
         o.put("tiles", tiles);
         o.putArray("tile_shape").add(tileShape[0]).add(tileShape[1]);
-        ObjectNode u = o.putObject("u");
-        put(u, "min", s.uMin());
-        put(u, "max", s.uMax());
-        put(u, "mean", s.uMean());
-        ObjectNode v = o.putObject("v");
-        put(v, "min", s.vMin());
-        put(v, "max", s.vMax());
-        put(v, "mean", s.vMean());
-        ObjectNode m = o.putObject("magnitude");
-        put(m, "mean", s.magnitudeMean());
-        put(m, "max", s.magnitudeMax());
-        o.put("finite_vectors", s.count());
         o.put("output_png", outputPng.toString());
         if (outputFlo == null) {
             o.putNull("output_flo");
@@ -175,13 +164,5 @@ public final class FlowCommand implements Callable<Integer> {
             o.put("output_flo", outputFlo.toString());
         }
         return o;
-    }
-
-    private static void put(ObjectNode o, String key, double value) {
-        if (Double.isFinite(value)) {
-            o.put(key, value);
-        } else {
-            o.putNull(key);
-        }
     }
 }

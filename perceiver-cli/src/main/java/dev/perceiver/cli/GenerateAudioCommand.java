@@ -1,7 +1,6 @@
 package dev.perceiver.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.MidiFiles;
 import dev.perceiver.inference.audio.SymbolicAudioOptions;
@@ -9,7 +8,7 @@ import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.SymbolicAudioResult;
 import dev.perceiver.inference.audio.WavRenderer;
 import dev.perceiver.inference.decoding.StepListener;
-import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -224,29 +223,13 @@ public final class GenerateAudioCommand implements Callable<Integer> {
     }
 
     private static ObjectNode toJson(SymbolicAudioResult r, SymbolicAudioOptions o) {
-        ObjectNode node = ConfigJson.MAPPER.createObjectNode();
-        node.put("prompt_file_tokens", r.promptFileTokens());
-        node.put("prompt_tokens", r.promptTokens().length);
-        node.put("generated_tokens", r.generatedTokens().length);
-        node.put("num_latents", r.numLatents());
-        node.put("do_sample", o.doSample());
-        node.put("top_p", o.topP());
-        node.put("top_k", o.topK());
-        node.put("temperature", o.temperature());
-        node.put("seed", r.seed());
-        node.put("includes_prompt", r.includesPrompt());
-        node.put("notes", r.numNotes());
-        node.put("duration_seconds", r.durationSeconds());
+        ObjectNode node = ResultJson.audio(r, o);
         node.put("midi", r.midiFile().toString());
         if (r.wavFile() != null) {
             node.put("wav", r.wavFile().toString());
             node.put("wav_seconds", r.wavSeconds());
         } else {
             node.putNull("wav");
-        }
-        ArrayNode ids = node.putArray("generated_token_ids");
-        for (int id : r.generatedTokens()) {
-            ids.add(id);
         }
         return node;
     }

@@ -1,9 +1,8 @@
 package dev.perceiver.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.GeneratedText;
 import dev.perceiver.inference.text.TextGenerationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
@@ -166,20 +165,7 @@ public final class GenerateCommand implements Callable<Integer> {
             for (int i = 0; i < results.size(); i++) {
                 GeneratedText r = results.get(i);
                 if (json) {
-                    ObjectNode o = Output.object();
-                    o.put("prompt", r.prompt());
-                    o.put("generated_text", r.generatedText());
-                    o.put("full_text", r.fullText());
-                    ArrayNode tokens = o.putArray("tokens");
-                    for (long t : r.tokens()) {
-                        tokens.add(t);
-                    }
-                    o.put("stopped_at_eos", r.stoppedAtEos());
-                    o.put("strategy", sample ? "sample" : "greedy");
-                    if (sample) {
-                        o.put("seed", usedSeed);
-                    }
-                    out.println(Output.line(o));
+                    out.println(Output.line(ResultJson.generated(r, sample ? usedSeed : null)));
                 } else {
                     if (results.size() > 1) {
                         out.println("--- prompt " + (i + 1) + " ---");

@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
             ConvertCommand.class,
             ExportOnnxCommand.class,
             BenchCommand.class,
+            ServeCommand.class,
+            LoadTestCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * nn &lt;- model &lt;- tasks &lt;- inference &lt;- train &lt;- tools &lt;- cli
+ *                                 inference &lt;- serve &lt;- cli
  * </pre>
  *
  * no two packages depend on each other, engine-specific classes ({@code ai.djl.pytorch}) are used in {@code nn}
@@ -88,20 +89,24 @@ class ArchitectureTest {
                 .definedBy("dev.perceiver.train..")
                 .layer("tools")
                 .definedBy("dev.perceiver.tools..")
+                .layer("serve")
+                .definedBy("dev.perceiver.serve..")
                 .layer("cli")
                 .definedBy("dev.perceiver.cli..")
                 .whereLayer("cli")
                 .mayNotBeAccessedByAnyLayer()
                 .whereLayer("tools")
                 .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("serve")
+                .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("train")
                 .mayOnlyBeAccessedByLayers("tools", "cli")
                 .whereLayer("inference")
-                .mayOnlyBeAccessedByLayers("train", "tools", "cli")
+                .mayOnlyBeAccessedByLayers("train", "tools", "serve", "cli")
                 .whereLayer("tasks")
-                .mayOnlyBeAccessedByLayers("inference", "train", "tools", "cli")
+                .mayOnlyBeAccessedByLayers("inference", "train", "tools", "serve", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("tasks", "inference", "train", "tools", "cli")
+                .mayOnlyBeAccessedByLayers("tasks", "inference", "train", "tools", "serve", "cli")
                 .check(classes);
     }
 

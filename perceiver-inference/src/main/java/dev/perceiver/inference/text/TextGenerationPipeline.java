@@ -53,9 +53,9 @@ public final class TextGenerationPipeline {
     }
 
     /**
-     * Like {@link #generate(List, GenerationConfig)}, calling {@code listener} after every step (to stream tokens).
+     * {@link #generate(List, GenerationConfig)} with a listener called after every step (e.g. to stream tokens).
      *
-     * @param listener called with each step's tokens, or null
+     * @param listener called on the generating thread after every step, or null
      */
     public List<GeneratedText> generate(List<String> prompts, GenerationConfig config, StepListener listener) {
         List<long[]> encoded = new ArrayList<>();

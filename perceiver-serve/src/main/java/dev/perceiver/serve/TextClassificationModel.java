@@ -1,0 +1,78 @@
+package dev.perceiver.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.json.ResultJson;
+import dev.perceiver.inference.text.TextClassificationPipeline;
+import dev.perceiver.inference.text.TextModelFolder;
+import dev.perceiver.tasks.text.TextClassifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Text classification: {@code inputs} a text or an array of texts, parameter {@code top_k} (default: all classes).
+ * Requests with equal {@code top_k} share a forward pass.
+ */
+final class TextClassificationModel extends ServedModel {
+    private record Job(List<String> texts, int topK) {}
+
+    private final TextModelFolder<TextClassifier> folder;
+    private final int numClasses;
+    private final Batcher<Job, List<List<LabelScore>>> batcher;
+
+    TextClassificationModel(
+            String id,
+            TextModelFolder<TextClassifier> folder,
+            ServeOptions options,
+            Executor worker,
+            ServerMetrics metrics) {
+        super(
+                id,
+                "text-classification",
+                folder.folder().kind().modelType(),
+                folder.model().numParameters(),
+                options);
+        this.folder = folder;
+        this.numClasses = folder.model().config().decoder().numClasses();
+        TextClassificationPipeline pipeline = new TextClassificationPipeline(
+                folder.model(), folder.tokenizer(), folder.labels(), options.maxBatchSize());
+        this.batcher = new Batcher<>(
+                id,
+                options,
+                Job::topK,
+                jobs -> {
+                    List<String> all = new ArrayList<>();
+                    jobs.forEach(j -> all.addAll(j.texts()));
+                    List<List<LabelScore>> results =
+                            pipeline.classify(all, jobs.get(0).topK());
+                    metrics.batch(id, jobs.size(), 0, 0);
+                    return FillMaskModel.split(jobs, Job::texts, results);
+                },
+                worker,
+                metrics);
+    }
+
+    @Override
+    JsonNode infer(InferenceRequest request) throws Exception {
+        List<String> texts = request.texts(options.maxTextChars(), options.maxBatchSize());
+        int topK = request.intParam("top_k", numClasses, 1, numClasses);
+        request.finish();
+        List<List<LabelScore>> results = await(batcher.submit(new Job(texts, topK)));
+        if (!request.inputs().isArray()) {
+            return ResultJson.labels("text", texts.get(0), results.get(0));
+        }
+        ArrayNode out = ResultJson.MAPPER.createArrayNode();
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(ResultJson.labels("text", texts.get(i), results.get(i)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        batcher.close();
+        folder.close();
+    }
+}
