@@ -8,6 +8,7 @@ import dev.perceiver.inference.audio.SymbolicAudioOptions;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.SymbolicAudioResult;
 import dev.perceiver.inference.audio.WavRenderer;
+import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
@@ -138,6 +139,7 @@ public final class GenerateAudioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        GenerationConfig.checkMaxNewTokens(maxNewTokens); // before the model is loaded
         SymbolicAudioOptions options = new SymbolicAudioOptions(
                 maxNewTokens,
                 numLatents,

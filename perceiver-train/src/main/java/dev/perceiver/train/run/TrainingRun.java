@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.model.limits.ModelMemoryEstimate;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.train.Checkpoints;
@@ -87,7 +88,17 @@ public final class TrainingRun {
         saved.put("task", spec.name());
         saved.set("options", values);
         AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
-        return run(spec, options, runDir, resumeDir != null, log);
+        return run(spec, options, values.path("data"), runDir, resumeDir != null, log);
+    }
+
+    /** Fails, naming the option and the estimate, when a training or validation batch would not fit in memory. */
+    private static void checkBatchMemory(JsonNode modelConfig, JsonNode dataValues) {
+        for (String field : new String[] {"batch_size", "valid_batch_size"}) {
+            JsonNode v = dataValues.path(field);
+            if (v.canConvertToInt() && v.asInt() > 0) {
+                ModelMemoryEstimate.checkBatch(modelConfig, "data." + field, v.asInt());
+            }
+        }
     }
 
     /** A new folder {@code root/TASK-TIMESTAMP} (with a suffix -2, -3, ... when that exists). */
@@ -125,14 +136,21 @@ public final class TrainingRun {
     }
 
     private static <D> Outcome run(
-            TrainingSpec<D> spec, RunOptions<D> options, Path runDir, boolean resume, PrintStream log)
+            TrainingSpec<D> spec,
+            RunOptions<D> options,
+            JsonNode dataValues,
+            Path runDir,
+            boolean resume,
+            PrintStream log)
             throws IOException {
         long seed = options.seed();
         LoadedData data = spec.loadData(options.data(), seed);
         try (data;
                 NDManager manager = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
-            Module model = newModel(spec, manager, spec.modelConfig(options.model(), data));
+            JsonNode modelConfig = spec.modelConfig(options.model(), data);
+            checkBatchMemory(modelConfig, dataValues);
+            Module model = newModel(spec, manager, modelConfig);
             TrainingTask task = spec.task(model, data);
             AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
             long total = options.trainer().totalSteps(data.module().numTrainBatches());
