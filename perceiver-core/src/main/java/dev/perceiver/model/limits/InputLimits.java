@@ -22,7 +22,7 @@ public final class InputLimits {
     /** Largest number of classes (integer labels must lie in 0..MAX_CLASSES-1). */
     public static final int MAX_CLASSES = 1 << 16;
 
-    /** Largest token id a tokenizer file may declare (2^24 = 16.7 M tokens; the largest public vocabularies are 256K). */
+    /** Largest token id a tokenizer file may declare (2^24 - 1; the largest public vocabularies have 256K tokens). */
     public static final long MAX_TOKEN_ID = (1L << 24) - 1;
 
     /** Longest regular expression a {@code tokenizer.json} may hand to the native tokenizer library, in characters. */

@@ -15,7 +15,7 @@ import dev.perceiver.model.registry.ModelKinds;
  */
 class ConfigFuzzTest {
     /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
-    static final String FUZZ_TIME = "2m";
+    static final String FUZZ_TIME = "1m";
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     void configJson(FuzzedDataProvider data) {

@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
  */
 class ReaderFuzzTest {
     /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
-    static final String FUZZ_TIME = "2m";
+    static final String FUZZ_TIME = "1m";
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     void safetensors(byte[] data) {

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /** Fuzz target of MIDI prompts: reading and encoding any file either works or fails with a message. */
 class MidiFuzzTest {
     /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
-    static final String FUZZ_TIME = "2m";
+    static final String FUZZ_TIME = "1m";
 
     private static Path file;
 

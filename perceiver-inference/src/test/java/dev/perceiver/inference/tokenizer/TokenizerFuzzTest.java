@@ -17,7 +17,7 @@ import java.nio.file.Path;
  */
 class TokenizerFuzzTest {
     /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
-    static final String FUZZ_TIME = "2m";
+    static final String FUZZ_TIME = "1m";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path dir;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /** Fuzz targets of image and {@code .flo} files: any content decodes or fails with a message, within bounds. */
 class ImageFuzzTest {
     /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
-    static final String FUZZ_TIME = "2m";
+    static final String FUZZ_TIME = "1m";
 
     private static Path dir;
 
