@@ -126,12 +126,17 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                 special.add(id);
             }
         }
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(file)
-                .optTruncation(false)
-                .optPadding(false)
-                .optAddSpecialTokens(true)
-                .build();
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(file)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .optAddSpecialTokens(true)
+                    .build();
+        } catch (RuntimeException e) { // the native library's parse errors arrive as plain RuntimeExceptions
+            throw new IOException(file + ": the tokenizers library cannot read it (" + e.getMessage() + ")", e);
+        }
         return new HuggingFaceFastTokenizer(
                 file, tokenizer, (int) (maxId + 1), special, roleIds, roleTokens, named.get("tokenizer_class"));
     }
