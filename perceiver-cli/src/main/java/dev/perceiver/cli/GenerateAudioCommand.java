@@ -7,6 +7,7 @@ import dev.perceiver.inference.audio.SymbolicAudioOptions;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.SymbolicAudioResult;
 import dev.perceiver.inference.audio.WavRenderer;
+import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
@@ -137,6 +138,7 @@ public final class GenerateAudioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        GenerationConfig.checkMaxNewTokens(maxNewTokens); // before the model is loaded
         java.util.Map<String, Path> inputs = new java.util.LinkedHashMap<>();
         inputs.put("--prompt", prompt);
         inputs.put("--soundfont", soundfont);

@@ -131,6 +131,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        GenerationConfig.checkMaxNewTokens(maxNewTokens); // before the model is loaded
         prompts = TextInputs.expand(prompts);
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         boolean sample = parsed.hasMatchedOption("--top-k")

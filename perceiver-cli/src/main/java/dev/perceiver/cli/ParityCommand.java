@@ -38,6 +38,9 @@ public final class ParityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<CaseResult> results = new ParityRunner(Engine.parse(engine)).runDirectory(dir);
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException(dir + ": no parity cases (no *.safetensors fixture files)");
+        }
         int passed = 0;
         int failed = 0;
         int skipped = 0;

@@ -36,8 +36,19 @@ public final class ConfigJson {
             }
             return o;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("invalid config JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(describe(e), e);
         }
+    }
+
+    /**
+     * A parse error by its location only ("invalid JSON at line 3, column 7"): the parser's own message quotes the
+     * input, and a file's content must not reach error output.
+     */
+    public static String describe(JsonProcessingException e) {
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 0
+                ? "invalid JSON"
+                : "invalid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
     /** Binds {@code node} (minus the {@code extensions} field names) to {@code type}. */

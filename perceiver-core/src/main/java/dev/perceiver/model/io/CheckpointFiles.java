@@ -32,10 +32,10 @@ public final class CheckpointFiles {
      * @return the first of {@link #WEIGHT_FILES} that exists in it
      * @throws NoSuchFileException if it holds none of them (the message lists the names looked for)
      */
-    public static Path find(Path dir) throws NoSuchFileException {
+    public static Path find(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir");
         for (String name : WEIGHT_FILES) {
-            Path p = dir.resolve(name);
+            Path p = FolderFiles.confined(dir, name);
             if (Files.isRegularFile(p)) {
                 return p;
             }

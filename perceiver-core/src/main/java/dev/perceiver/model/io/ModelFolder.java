@@ -80,6 +80,9 @@ public final class ModelFolder {
     /** Reads config.json of a folder. */
     public static ObjectNode readConfig(Path dir) throws IOException {
         Path config = dir.resolve(CONFIG);
+        if (Files.isDirectory(dir)) {
+            config = FolderFiles.confined(dir, CONFIG);
+        }
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "model folder does not exist");
         }
@@ -87,7 +90,7 @@ public final class ModelFolder {
             throw new NoSuchFileException(config.toString(), null, "model folder has no " + CONFIG);
         }
         try {
-            return ConfigJson.parse(Files.readString(config));
+            return ConfigJson.parse(FolderFiles.readConfigText(config));
         } catch (IllegalArgumentException e) {
             throw new IOException(config + ": " + e.getMessage(), e);
         }

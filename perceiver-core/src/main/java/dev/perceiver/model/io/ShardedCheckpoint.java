@@ -56,7 +56,7 @@ public final class ShardedCheckpoint {
         weightMap.forEach((name, shard) ->
                 byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(name));
         for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
-            Path shard = dir.resolve(e.getKey());
+            Path shard = FolderFiles.confined(dir, e.getKey());
             if (!Files.isRegularFile(shard)) {
                 List<String> names = e.getValue();
                 throw new NoSuchFileException(

@@ -8,6 +8,8 @@ import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.nn.Tensors;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +25,9 @@ import java.util.TreeSet;
 public final class StateDicts {
     /** The safetensors dtypes that have an engine data type, in the order messages list them. */
     private static final List<String> DTYPES = List.of("F32", "F64", "F16", "BF16", "I64", "I32", "I8", "U8", "BOOL");
+
+    /** The floating-point safetensors dtypes. */
+    private static final List<String> FLOAT_DTYPES = List.of("F32", "F64", "F16", "BF16");
 
     private StateDicts() {}
 
@@ -96,6 +101,7 @@ public final class StateDicts {
                 throw new IllegalArgumentException(source + ": tensor '" + prefix + e.getKey() + "' has dtype "
                         + t.dtype() + ", which cannot be loaded (supported: " + String.join(", ", DTYPES) + ")");
             }
+            checkDtype(source, prefix + e.getKey(), t, e.getValue().array().getDataType());
         }
         if (!missing.isEmpty() || !unexpected.isEmpty()) {
             StringBuilder sb = new StringBuilder(source).append(": state dict does not match the model");
@@ -110,9 +116,81 @@ public final class StateDicts {
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
             TensorData t = tensors.get(prefix + e.getKey());
             if (t != null) {
+                checkFinite(source, prefix + e.getKey(), t);
+            }
+        }
+        for (Map.Entry<String, Parameter> e : state.entrySet()) {
+            TensorData t = tensors.get(prefix + e.getKey());
+            if (t != null) {
                 e.getValue().load(t.data(), dataType(t.dtype()));
             }
         }
+    }
+
+    /**
+     * A stored dtype must be of the parameter's family: float data (F32, F64, F16, BF16) for a floating-point
+     * parameter, integer or boolean data for the others; a cast between them would silently reinterpret values.
+     */
+    private static void checkDtype(String source, String name, TensorData t, DataType expected) {
+        boolean storedFloat = FLOAT_DTYPES.contains(t.dtype());
+        if (storedFloat != expected.isFloating()) {
+            throw new IllegalArgumentException(source + ": tensor '" + name + "' has dtype " + t.dtype()
+                    + " but the model's parameter is " + dtypeName(expected) + " (expected "
+                    + (expected.isFloating() ? "one of " + String.join(", ", FLOAT_DTYPES) : "an integer dtype") + ")");
+        }
+    }
+
+    /**
+     * Refuses floating-point data holding NaN or infinity: such weights load, but every output is NaN (e.g. empty
+     * generated text).
+     */
+    private static void checkFinite(String source, String name, TensorData t) {
+        long bad = firstNonFinite(t);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(source + ": tensor '" + name + "' holds NaN or infinite values (first at"
+                    + " flat index " + bad + "); refusing weights that make every output NaN");
+        }
+    }
+
+    /** Flat index of the first NaN or infinite element of float data, or -1 (also for non-float dtypes). */
+    static long firstNonFinite(TensorData t) {
+        ByteBuffer b = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int base = b.position();
+        long n = t.numel();
+        switch (t.dtype()) {
+            case "F32" -> {
+                for (long i = 0; i < n; i++) {
+                    if ((b.getInt(base + (int) (4 * i)) & 0x7f800000) == 0x7f800000) {
+                        return i;
+                    }
+                }
+            }
+            case "F64" -> {
+                for (long i = 0; i < n; i++) {
+                    if ((b.getLong(base + (int) (8 * i)) & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
+                        return i;
+                    }
+                }
+            }
+            case "F16" -> {
+                for (long i = 0; i < n; i++) {
+                    if ((b.getShort(base + (int) (2 * i)) & 0x7c00) == 0x7c00) {
+                        return i;
+                    }
+                }
+            }
+            case "BF16" -> {
+                for (long i = 0; i < n; i++) {
+                    if ((b.getShort(base + (int) (2 * i)) & 0x7f80) == 0x7f80) {
+                        return i;
+                    }
+                }
+            }
+            default -> {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** Safetensors dtype name of a DJL data type. */

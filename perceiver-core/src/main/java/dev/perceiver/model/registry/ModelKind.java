@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ModelConfig;
+import dev.perceiver.model.limits.ModelMemoryEstimate;
 import dev.perceiver.nn.Module;
 import java.util.List;
 import java.util.Objects;
@@ -79,9 +80,14 @@ public interface ModelKind<C extends ModelConfig, M extends Module> {
         return this;
     }
 
-    /** Reads {@code modelConfig} and builds a freshly initialised model from it. */
+    /**
+     * Reads {@code modelConfig} and builds a freshly initialised model from it, after checking that its estimated
+     * memory fits ({@link ModelMemoryEstimate}: fails naming the field before anything is allocated).
+     */
     default M createFromJson(NDManager manager, JsonNode modelConfig) {
-        return create(manager, readConfig(modelConfig));
+        C config = readConfig(modelConfig);
+        ModelMemoryEstimate.check(modelConfig);
+        return create(manager, config);
     }
 
     /** The {@code model_config} of a model of this kind (reference field names). */

@@ -3,6 +3,7 @@ package dev.perceiver.inference.audio;
 import dev.perceiver.inference.audio.MidiScoreReader.ControlChange;
 import dev.perceiver.inference.audio.MidiScoreReader.Instrument;
 import dev.perceiver.inference.audio.MidiScoreReader.Note;
+import dev.perceiver.model.limits.InputLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import javax.sound.midi.InvalidMidiDataException;
 import javax.sound.midi.MetaMessage;
@@ -78,7 +80,12 @@ public final class MidiEventCodec {
      * @throws IOException if the file is missing or not a valid MIDI file (the message names it)
      */
     public static int[] encode(Path midiFile) throws IOException {
-        return encode(MidiFiles.read(midiFile));
+        Sequence sequence = MidiFiles.read(midiFile);
+        try {
+            return encode(sequence);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(midiFile + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -127,7 +134,16 @@ public final class MidiEventCodec {
     private record Split(boolean on, double time, int pitch, int velocity) {}
 
     private static void appendTimeShifts(IdBuffer out, double from, double to) {
-        int steps = (int) Math.rint((to - from) * 100);
+        double gap = to - from;
+        if (!(gap <= InputLimits.MAX_MIDI_GAP_SECONDS)) {
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
+                    "MIDI time gap of %.6g s at %.6g s exceeds the limit of %.0f s",
+                    gap,
+                    from,
+                    InputLimits.MAX_MIDI_GAP_SECONDS));
+        }
+        int steps = (int) Math.rint(gap * 100);
         int max = MidiEventType.TIME_SHIFT.size();
         while (steps >= max) {
             out.add(MidiEventType.TIME_SHIFT.offset() + max - 1);
@@ -403,6 +419,10 @@ public final class MidiEventCodec {
 
         void add(int value) {
             if (size == data.length) {
+                if (size >= InputLimits.MAX_MIDI_TOKENS) {
+                    throw new IllegalArgumentException(
+                            "MIDI file encodes to more than the limit of " + InputLimits.MAX_MIDI_TOKENS + " tokens");
+                }
                 data = Arrays.copyOf(data, size * 2);
             }
             data[size++] = value;

@@ -1,5 +1,7 @@
 package dev.perceiver.inference.decoding;
 
+import dev.perceiver.model.limits.InputLimits;
+
 /**
  * Options of one generation call.
  *
@@ -37,9 +39,7 @@ public record GenerationConfig(
 
     /** Validates the options; messages name the option, its value and the valid range. */
     public GenerationConfig {
-        if (maxNewTokens < 1) {
-            throw new IllegalArgumentException("max_new_tokens (" + maxNewTokens + ") must be >= 1");
-        }
+        checkMaxNewTokens(maxNewTokens);
         if (!(temperature > 0.0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature (" + temperature + ") must be a finite number > 0");
         }
@@ -54,6 +54,18 @@ public record GenerationConfig(
         }
         if (padTokenId < 0) {
             throw new IllegalArgumentException("pad_token_id (" + padTokenId + ") must be >= 0");
+        }
+    }
+
+    /**
+     * Checks a number of tokens to generate: 1..{@link InputLimits#MAX_NEW_TOKENS}.
+     *
+     * @throws IllegalArgumentException naming max_new_tokens, the value and the range
+     */
+    public static void checkMaxNewTokens(int maxNewTokens) {
+        if (maxNewTokens < 1 || maxNewTokens > InputLimits.MAX_NEW_TOKENS) {
+            throw new IllegalArgumentException(
+                    "max_new_tokens (" + maxNewTokens + ") must be in [1, " + InputLimits.MAX_NEW_TOKENS + "]");
         }
     }
 

@@ -58,6 +58,15 @@ public final class TextGenerationPipeline {
      * @param listener called on the generating thread after every step, or null
      */
     public List<GeneratedText> generate(List<String> prompts, GenerationConfig config, StepListener listener) {
+        int vocab = model.config().vocabSize();
+        if (config.eosTokenId() != null && config.eosTokenId() >= vocab) {
+            throw new IllegalArgumentException("eos_token_id (" + config.eosTokenId() + ") must be in [0, "
+                    + (vocab - 1) + "], the model's vocabulary (vocab_size " + vocab + ")");
+        }
+        if (config.padTokenId() >= vocab) {
+            throw new IllegalArgumentException("pad_token_id (" + config.padTokenId() + ") must be in [0, "
+                    + (vocab - 1) + "], the model's vocabulary (vocab_size " + vocab + ")");
+        }
         List<long[]> encoded = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {
             long[] ids = tokenizer.encode(prompts.get(p), false);

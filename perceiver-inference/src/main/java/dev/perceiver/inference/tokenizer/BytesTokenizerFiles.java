@@ -2,6 +2,7 @@ package dev.perceiver.inference.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.io.FolderFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +25,10 @@ final class BytesTokenizerFiles {
      */
     static void check(Path dir) throws IOException {
         BytesTokenizer bytes = new BytesTokenizer();
-        checkClass(dir.resolve("config.json"));
-        checkClass(dir.resolve(Tokenizer.TOKENIZER_CONFIG));
-        checkSpecialTokens(dir.resolve(Tokenizer.TOKENIZER_CONFIG), bytes);
-        checkSpecialTokens(dir.resolve(Tokenizer.SPECIAL_TOKENS_MAP), bytes);
+        checkClass(FolderFiles.confined(dir, "config.json"));
+        checkClass(FolderFiles.confined(dir, Tokenizer.TOKENIZER_CONFIG));
+        checkSpecialTokens(FolderFiles.confined(dir, Tokenizer.TOKENIZER_CONFIG), bytes);
+        checkSpecialTokens(FolderFiles.confined(dir, Tokenizer.SPECIAL_TOKENS_MAP), bytes);
     }
 
     private static JsonNode read(Path file) throws IOException {
@@ -35,7 +36,7 @@ final class BytesTokenizerFiles {
             return null;
         }
         try {
-            return ConfigJson.parse(Files.readString(file));
+            return ConfigJson.parse(FolderFiles.readConfigText(file));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

@@ -5,7 +5,10 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.model.io.FolderFiles;
+import dev.perceiver.model.limits.InputLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -66,6 +69,14 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
             throw new NoSuchFileException(file.toString(), null, "no Hugging Face tokenizer file");
         }
         JsonNode spec = readJson(file);
+        if (!spec.isObject()) {
+            throw new IOException(file + ": not a tokenizer.json (expected a JSON object)");
+        }
+        String unsafe = TokenizerPatterns.firstUnsafe(spec);
+        if (unsafe != null) {
+            throw new IOException(file + ": refusing the tokenizer, its pattern " + unsafe
+                    + "; the native tokenizer library would abort the JVM on such a pattern");
+        }
         Map<String, Long> vocab = new HashMap<>();
         Set<Long> special = new HashSet<>();
         long maxId = -1;
@@ -73,21 +84,27 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
         if (model.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = model.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                vocab.put(e.getKey(), e.getValue().asLong());
-                maxId = Math.max(maxId, e.getValue().asLong());
+                long id = tokenId(file, "vocabulary token", e.getValue());
+                vocab.put(e.getKey(), id);
+                maxId = Math.max(maxId, id);
             }
         } else if (model.isArray()) { // Unigram: [[piece, score], ...], id = index
             for (int i = 0; i < model.size(); i++) {
                 vocab.put(model.get(i).path(0).asText(), (long) i);
             }
             maxId = model.size() - 1;
+            if (maxId > InputLimits.MAX_TOKEN_ID) {
+                throw new IOException(file + ": vocabulary of " + model.size() + " pieces exceeds the limit of "
+                        + (InputLimits.MAX_TOKEN_ID + 1));
+            }
         }
         for (JsonNode t : spec.path("added_tokens")) {
-            long id = t.path("id").asLong(-1);
-            String content = t.path("content").asText();
-            if (id < 0) {
-                throw new IOException(file + ": added token '" + content + "' has no id");
+            if (!t.path("id").isIntegralNumber()) {
+                throw new IOException(
+                        file + ": added token " + t.path("content").asText() + " has no integer id");
             }
+            long id = tokenId(file, "added token", t.path("id"));
+            String content = t.path("content").asText();
             vocab.put(content, id);
             maxId = Math.max(maxId, id);
             if (t.path("special").asBoolean(false)) {
@@ -109,25 +126,45 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                 special.add(id);
             }
         }
-        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
-                .optTokenizerPath(file)
-                .optTruncation(false)
-                .optPadding(false)
-                .optAddSpecialTokens(true)
-                .build();
+        HuggingFaceTokenizer tokenizer;
+        try {
+            tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(file)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .optAddSpecialTokens(true)
+                    .build();
+        } catch (RuntimeException e) { // the native library's parse errors arrive as plain RuntimeExceptions
+            throw new IOException(file + ": the tokenizers library cannot read it (" + e.getMessage() + ")", e);
+        }
         return new HuggingFaceFastTokenizer(
                 file, tokenizer, (int) (maxId + 1), special, roleIds, roleTokens, named.get("tokenizer_class"));
+    }
+
+    /** A token id from the file: an integer in [0, {@link InputLimits#MAX_TOKEN_ID}]. */
+    private static long tokenId(Path file, String what, JsonNode id) throws IOException {
+        if (!id.isIntegralNumber()
+                || !id.canConvertToLong()
+                || id.asLong() < 0
+                || id.asLong() > InputLimits.MAX_TOKEN_ID) {
+            throw new IOException(file + ": " + what + " id " + (id.isNumber() ? id.asText() : "(not an integer)")
+                    + " is outside [0, " + InputLimits.MAX_TOKEN_ID + "]");
+        }
+        return id.asLong();
     }
 
     /** Special token strings by role ({@code pad_token}, ...) and {@code tokenizer_class}; the map file wins. */
     private static Map<String, String> specialTokenRoles(Path dir) throws IOException {
         Map<String, String> roles = new HashMap<>();
         for (String name : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
-            Path p = dir.resolve(name);
+            Path p = FolderFiles.confined(dir, name);
             if (!Files.isRegularFile(p)) {
                 continue;
             }
             JsonNode node = readJson(p);
+            if (!node.isObject()) {
+                throw new IOException(p + ": expected a JSON object");
+            }
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
@@ -146,9 +183,9 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
 
     private static JsonNode readJson(Path p) throws IOException {
         try {
-            return JSON.readTree(p.toFile());
+            return JSON.readTree(FolderFiles.readConfigText(p));
         } catch (JsonProcessingException e) {
-            throw new IOException(p + ": invalid JSON: " + e.getOriginalMessage(), e);
+            throw new IOException(p + ": " + ConfigJson.describe(e), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.perceiver.inference.tokenizer;
 
+import dev.perceiver.model.io.FolderFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,8 +36,9 @@ public interface Tokenizer extends AutoCloseable {
      * @throws IOException naming the file and entry when the folder's files describe another tokenizer
      */
     static Tokenizer forModelFolder(Path dir) throws IOException {
-        if (Files.isRegularFile(dir.resolve(TOKENIZER_JSON))) {
-            return HuggingFaceFastTokenizer.load(dir.resolve(TOKENIZER_JSON));
+        Path json = FolderFiles.confined(dir, TOKENIZER_JSON);
+        if (Files.isRegularFile(json)) {
+            return HuggingFaceFastTokenizer.load(json);
         }
         BytesTokenizerFiles.check(dir);
         return new BytesTokenizer();

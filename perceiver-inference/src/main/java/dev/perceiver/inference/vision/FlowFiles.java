@@ -1,6 +1,7 @@
 package dev.perceiver.inference.vision;
 
 import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.model.limits.InputLimits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -56,6 +57,10 @@ public final class FlowFiles {
         }
         int width = b.getInt();
         int height = b.getInt();
+        if ((long) width * height > InputLimits.MAX_IMAGE_PIXELS) {
+            throw new IOException(file + ": flow field of " + width + "x" + height + " exceeds the limit of "
+                    + InputLimits.MAX_IMAGE_PIXELS + " pixels");
+        }
         if (width <= 0 || height <= 0 || 12 + 8L * width * height != size) {
             throw new IOException(file + ": header size " + width + "x" + height + " (width x height) does not match "
                     + "the file size of " + size + " bytes (12 + 8 * width * height expected)");

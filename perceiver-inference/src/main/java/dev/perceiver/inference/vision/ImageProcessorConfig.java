@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.model.io.FolderFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,12 +100,12 @@ public record ImageProcessorConfig(
 
     /** The processor of a model folder: its {@value #FILE}, else {@link #defaults(int[])}. */
     public static ImageProcessorConfig read(Path dir, int[] imageShape) throws IOException {
-        Path file = dir.resolve(FILE);
+        Path file = FolderFiles.confined(dir, FILE);
         if (!Files.isRegularFile(file)) {
             return defaults(imageShape);
         }
         try {
-            return fromJson(ConfigJson.parse(Files.readString(file)));
+            return fromJson(ConfigJson.parse(FolderFiles.readConfigText(file)));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package dev.perceiver.inference.vision;
 
+import dev.perceiver.model.limits.InputLimits;
+import dev.perceiver.model.limits.MemoryBudget;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -7,11 +9,13 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads image files with {@code javax.imageio} (PNG, JPEG, BMP, GIF; the first frame of an animation) and converts
@@ -24,24 +28,51 @@ public final class Images {
     private Images() {}
 
     /**
-     * Decodes an image file.
+     * Decodes an image file. Its width and height are read from the header first and checked against
+     * {@link InputLimits#MAX_IMAGE_PIXELS} and the Java heap, so a small file declaring a huge image is refused
+     * before any pixel buffer is allocated.
      *
      * @throws IOException naming the file if it is missing or not a decodable image
+     * @throws IllegalArgumentException naming the file if its declared size exceeds the limits
      */
     public static BufferedImage read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "image file does not exist");
         }
-        BufferedImage image;
-        try (InputStream in = Files.newInputStream(file)) {
-            image = ImageIO.read(in);
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException(file + ": not a readable image (supported: PNG, JPEG, BMP, GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkSize(file, reader.getWidth(0), reader.getHeight(0));
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": cannot decode image (" + e.getMessage() + ")", e);
+            throw new IOException(
+                    file + ": cannot decode image (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")",
+                    e);
         }
-        if (image == null) {
-            throw new IOException(file + ": not a readable image (supported: PNG, JPEG, BMP, GIF)");
+    }
+
+    /** Refuses a declared size beyond {@link InputLimits#MAX_IMAGE_PIXELS} or the heap (4 bytes a pixel). */
+    static void checkSize(Path file, int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException(file + ": invalid image size " + width + " x " + height);
         }
-        return image;
+        long pixels = (long) width * height;
+        if (pixels > InputLimits.MAX_IMAGE_PIXELS) {
+            throw new IllegalArgumentException(file + ": image of " + width + " x " + height + " = " + pixels
+                    + " pixels exceeds the limit of " + InputLimits.MAX_IMAGE_PIXELS + " pixels");
+        }
+        MemoryBudget.checkHeap(file + " (" + width + " x " + height + ")", "decoding the image", pixels * 4 * 3);
     }
 
     /** Pixels (h, w, 3) of an image: gray replicated, alpha dropped. */

@@ -1,5 +1,6 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.model.limits.InputLimits;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -43,8 +44,9 @@ final class IdxReader {
                 throw new IOException(name + ": invalid image shape (" + count + ", " + rows + ", " + cols + ")");
             }
             long size = (long) count * rows * cols;
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new IOException(name + ": image data too large (" + size + " bytes)");
+            if (size > InputLimits.MAX_IDX_BYTES) {
+                throw new IOException(name + ": image data of " + count + " x " + rows + " x " + cols + " = " + size
+                        + " bytes exceeds the limit of " + InputLimits.MAX_IDX_BYTES + " bytes");
             }
             byte[] pixels = readBody(in, (int) size, name, "pixel");
             return new IdxImages(count, rows, cols, pixels);
@@ -91,9 +93,13 @@ final class IdxReader {
         }
     }
 
+    /**
+     * Reads the declared number of bytes; the buffer grows with the data actually present, so a header declaring
+     * more than the file holds allocates no more than the file's size.
+     */
     private static byte[] readBody(DataInputStream in, int size, String name, String what) throws IOException {
-        byte[] data = new byte[size];
-        int read = in.readNBytes(data, 0, size);
+        byte[] data = in.readNBytes(size);
+        int read = data.length;
         if (read < size) {
             throw new IOException(name + ": truncated " + what + " data: expected " + size + " bytes, found " + read);
         }

@@ -1,6 +1,8 @@
 package dev.perceiver.train.data;
 
+import dev.perceiver.model.limits.InputLimits;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ public final class LabelVocabulary {
     private final Map<String, Integer> ids = new HashMap<>();
     private Kind kind = Kind.EMPTY;
     private int maxInt = -1;
+    private final BitSet seen = new BitSet();
 
     /** An empty vocabulary that accepts either kind of label. */
     public LabelVocabulary() {}
@@ -65,8 +68,13 @@ public final class LabelVocabulary {
         if (label < 0) {
             throw new IllegalArgumentException("negative label " + label);
         }
+        if (label >= InputLimits.MAX_CLASSES) {
+            throw new IllegalArgumentException("integer label " + label + " is out of range: integer labels are class"
+                    + " ids in 0.." + (InputLimits.MAX_CLASSES - 1) + " (use string labels for other names)");
+        }
         kind = Kind.INTEGER;
         maxInt = Math.max(maxInt, label);
+        seen.set(label);
         return label;
     }
 
@@ -75,8 +83,18 @@ public final class LabelVocabulary {
         return kind == Kind.STRING;
     }
 
-    /** Number of classes: names seen, or largest integer label + 1. */
+    /**
+     * Number of classes: names seen, or largest integer label + 1.
+     *
+     * @throws IllegalArgumentException if integer labels are sparse: fewer than half of the ids {@code 0..max} occur
+     *     (integer labels must be dense class ids; a sparse set would build a model of mostly unused classes)
+     */
     public int numClasses() {
+        if (kind == Kind.INTEGER && seen.cardinality() * 2 < maxInt + 1) {
+            throw new IllegalArgumentException("integer labels are not dense class ids: " + seen.cardinality()
+                    + " distinct labels but the largest is " + maxInt + " (labels must be 0..num_classes-1; at least"
+                    + " half of them must occur)");
+        }
         return kind == Kind.STRING ? names.size() : maxInt + 1;
     }
 

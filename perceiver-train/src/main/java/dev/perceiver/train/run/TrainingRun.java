@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.AtomicFiles;
+import dev.perceiver.model.limits.ModelMemoryEstimate;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.train.Checkpoints;
@@ -96,8 +97,9 @@ public final class TrainingRun {
         LoadedData data = spec.loadData(options.data(), seed);
         try (data;
                 NDManager manager = NDManager.newBaseManager()) {
-            Module model = Trainer.withEngineSeed(
-                    seed, () -> newModel(spec, manager, spec.modelConfig(options.model(), data)));
+            JsonNode modelConfig = spec.modelConfig(options.model(), data);
+            checkBatchMemory(modelConfig, values.path("data"));
+            Module model = Trainer.withEngineSeed(seed, () -> newModel(spec, manager, modelConfig));
             TrainingTask task = spec.task(model, data);
             AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
             int numBatches = data.module().numTrainBatches();
@@ -188,6 +190,16 @@ public final class TrainingRun {
     /** A freshly initialised model of the spec's model kind ({@code model_type}) built from {@code modelConfig}. */
     public static Module newModel(TrainingSpec<?> spec, NDManager manager, JsonNode modelConfig) {
         return spec.modelKind().createFromJson(manager, modelConfig);
+    }
+
+    /** Fails, naming the option and the estimate, when a training or validation batch would not fit in memory. */
+    private static void checkBatchMemory(JsonNode modelConfig, JsonNode dataValues) {
+        for (String field : new String[] {"batch_size", "valid_batch_size"}) {
+            JsonNode v = dataValues.path(field);
+            if (v.canConvertToInt() && v.asInt() > 0) {
+                ModelMemoryEstimate.checkBatch(modelConfig, "data." + field, v.asInt());
+            }
+        }
     }
 
     /**

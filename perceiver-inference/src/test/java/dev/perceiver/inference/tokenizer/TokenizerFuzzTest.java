@@ -1,0 +1,85 @@
+package dev.perceiver.inference.tokenizer;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Fuzz targets of the tokenizer files. {@link #splitPattern}: every regex the validator accepts is run by the native
+ * tokenizers library on adversarial text; a pattern that makes it abort kills the fuzzing JVM, which Jazzer reports
+ * as a crash. {@link #tokenizerJson} and {@link #tokenizerConfig}: any file content either loads or fails with an
+ * {@link IOException} / {@link IllegalArgumentException}.
+ */
+class TokenizerFuzzTest {
+    /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
+    static final String FUZZ_TIME = "1m";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path dir;
+
+    private static Path file(String name, byte[] content) {
+        try {
+            if (dir == null) {
+                dir = Files.createTempDirectory("tokenizer-fuzz");
+            }
+            Path p = dir.resolve(name);
+            Files.write(p, content);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @FuzzTest(maxDuration = FUZZ_TIME)
+    void splitPattern(FuzzedDataProvider data) throws IOException {
+        String text = data.consumeString(64);
+        String pattern = data.consumeRemainingAsString();
+        if (TokenizerPatterns.unsafe(pattern) != null) {
+            return;
+        }
+        ObjectNode spec = (ObjectNode) JSON.readTree(TokenizerJsonSeeds.wordLevel());
+        ((ObjectNode) spec.get("pre_tokenizer").get("pattern")).put("Regex", pattern);
+        Path p = file("tokenizer.json", JSON.writeValueAsBytes(spec));
+        HuggingFaceFastTokenizer t;
+        try {
+            t = HuggingFaceFastTokenizer.load(p);
+        } catch (IOException | RuntimeException invalidRegex) {
+            return; // the library refused to compile it: an exception, not an abort
+        }
+        t.encode(text, false);
+        t.encode("a".repeat(40) + "!", false);
+        t.encode(" \n".repeat(20) + "x", false);
+    }
+
+    @FuzzTest(maxDuration = FUZZ_TIME)
+    void tokenizerJson(byte[] content) {
+        Path p = file("tokenizer.json", content);
+        try {
+            HuggingFaceFastTokenizer t = HuggingFaceFastTokenizer.load(p);
+            t.decode(t.encode("hello world aaaa!", true), false);
+        } catch (IOException | IllegalArgumentException expected) {
+            // refused with a message
+        } catch (RuntimeException e) {
+            if (!e.getClass().getName().startsWith("ai.djl")) {
+                throw e;
+            }
+            // the native library refused the file (DJL's EngineException)
+        }
+    }
+
+    @FuzzTest(maxDuration = FUZZ_TIME)
+    void tokenizerConfig(byte[] content) {
+        Path folder = file(Tokenizer.TOKENIZER_CONFIG, content).getParent();
+        try {
+            Files.deleteIfExists(folder.resolve(Tokenizer.TOKENIZER_JSON));
+            Tokenizer.forModelFolder(folder);
+        } catch (IOException | IllegalArgumentException expected) {
+            // refused with a message
+        }
+    }
+}
