@@ -33,7 +33,8 @@ public final class ExecutorModels {
         return MODELS.size();
     }
 
-    private static void setEngineOnce(int threads) {
+    /** Sets libtorch's intra-op thread count of this JVM, once (later calls do nothing). */
+    static void setEngineOnce(int threads) {
         synchronized (ENGINE_LOCK) {
             if (!engineSet) {
                 EngineSetup.builder().threads(threads).build().apply();

@@ -1,6 +1,7 @@
 package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.nn.GradientRecording;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +38,7 @@ public final class PartitionInference implements MapPartitionsFunction<Row, Stri
 
     @Override
     public Iterator<String> call(Iterator<Row> rows) {
+        GradientRecording.off(); // a Spark task thread starts with libtorch's default: recording
         return new Iterator<>() {
             private final ArrayDeque<String> ready = new ArrayDeque<>();
 

@@ -168,17 +168,18 @@ public final class SparkCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Entry point of {@code perceiver spark}. */
-    public static void main(String[] args) {
-        System.exit(execute(args));
-    }
-
     /** Runs the command line and returns the exit code (used by tests). */
     public static int execute(String... args) {
+        return execute(new SparkCommand(), args);
+    }
+
+    /** Runs {@code command} (inference or training) with this module's error handling. */
+    static int execute(Object command, String... args) {
         EngineSetup.builder().build().apply();
-        CommandLine cli = new CommandLine(new SparkCommand());
+        CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            if (parseResult.hasMatchedOption("--verbose")) {
+            if (parseResult.hasMatchedOption("--verbose")
+                    || parseResult.originalArgs().contains("--verbose")) {
                 ex.printStackTrace(cmd.getErr());
             }
             Throwable row = find(ex, RowFailedException.class);

@@ -9,6 +9,7 @@ import dev.perceiver.model.io.AtomicFiles;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.train.Checkpoints;
+import dev.perceiver.train.DataParallel;
 import dev.perceiver.train.MetricsLog;
 import dev.perceiver.train.Trainer;
 import dev.perceiver.train.TrainerState;
@@ -82,12 +83,44 @@ public final class TrainingRun {
     private static <D> Outcome startOrResume(TrainingSpec<D> spec, ObjectNode values, Path resumeDir, PrintStream log)
             throws IOException {
         RunOptions<D> options = RunOptions.parse(spec, values);
+        if (!options.strategy().equals("single")) {
+            throw new IllegalArgumentException(
+                    "trainer.strategy=" + options.strategy() + " runs in the perceiver-spark "
+                            + "module: start it with ./perceiver train ... (the launcher switches to it) or spark-submit "
+                            + "perceiver-spark-dist.jar train ...");
+        }
+        Path runDir = prepare(spec, values, resumeDir);
+        return run(spec, options, runDir, resumeDir != null, null, log);
+    }
+
+    /**
+     * The run folder of a new run (created in {@code trainer.default_root_dir}) or of the resumed one, with the task
+     * and options written to its {@value #RUN_CONFIG}.
+     *
+     * @param resumeDir the run folder to continue, or null for a new one
+     */
+    public static Path prepare(TrainingSpec<?> spec, ObjectNode values, Path resumeDir) throws IOException {
+        RunOptions<?> options = RunOptions.parse(spec, values);
         Path runDir = resumeDir != null ? resumeDir : newRunDir(options.rootDir(), spec.name());
         ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
         saved.put("task", spec.name());
         saved.set("options", values);
         AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
-        return run(spec, options, runDir, resumeDir != null, log);
+        return runDir;
+    }
+
+    /**
+     * One worker of a data-parallel run in a folder made by {@link #prepare}: it resumes from {@code checkpoints/last}
+     * when that exists (a resumed run, or a retry after a failed worker), else starts fresh. Worker 0 writes metrics,
+     * checkpoints and curves; the others only train. Workers in one JVM build their models one at a time, from the
+     * same seed.
+     */
+    public static <D> Outcome runWorker(
+            TrainingSpec<D> spec, ObjectNode values, Path runDir, DataParallel parallel, PrintStream log)
+            throws IOException {
+        RunOptions<D> options = RunOptions.parse(spec, values);
+        boolean resume = Files.exists(runDir.resolve(Trainer.CHECKPOINTS).resolve("last"));
+        return run(spec, options, runDir, resume, parallel, log);
     }
 
     /** A new folder {@code root/TASK-TIMESTAMP} (with a suffix -2, -3, ... when that exists). */
@@ -125,33 +158,44 @@ public final class TrainingRun {
     }
 
     private static <D> Outcome run(
-            TrainingSpec<D> spec, RunOptions<D> options, Path runDir, boolean resume, PrintStream log)
+            TrainingSpec<D> spec,
+            RunOptions<D> options,
+            Path runDir,
+            boolean resume,
+            DataParallel parallel,
+            PrintStream log)
             throws IOException {
         long seed = options.seed();
         LoadedData data = spec.loadData(options.data(), seed);
         try (data;
                 NDManager manager = NDManager.newBaseManager()) {
-            Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
-            Module model = newModel(spec, manager, spec.modelConfig(options.model(), data));
+            Module model;
+            synchronized (TrainingRun.class) { // the engine's generator is global: one model at a time
+                Engine.getInstance().setRandomSeed((int) (seed & 0x7fffffff));
+                model = newModel(spec, manager, spec.modelConfig(options.model(), data));
+            }
             TrainingTask task = spec.task(model, data);
             AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
             long total = options.trainer().totalSteps(data.module().numTrainBatches());
             Path metricsFile = runDir.resolve("metrics.csv");
             TrainerState state;
             MetricsLog metrics;
+            boolean writer = parallel == null || parallel.rank() == 0;
             if (resume) {
                 state = restore(runDir, task, optimizer, seed);
                 metrics = MetricsLog.resume(metricsFile, state.globalStep);
-                log.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
+                PrintStream out = writer ? log : new PrintStream(java.io.OutputStream.nullOutputStream());
+                out.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
                         + ", batch " + state.batch + ")");
             } else {
                 state = new TrainerState();
                 state.seed = seed;
                 metrics = MetricsLog.create(metricsFile);
             }
-            log.println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
-                    + " parameters; data " + data.module().describe() + "; "
-                    + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
+            (writer ? log : new PrintStream(java.io.OutputStream.nullOutputStream()))
+                    .println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
+                            + " parameters; data " + data.module().describe() + "; "
+                            + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
             Trainer trainer = new Trainer(
                     task,
                     data.module(),
@@ -161,7 +205,8 @@ public final class TrainingRun {
                     options.trainer(),
                     runDir,
                     spec.name(),
-                    manager);
+                    manager,
+                    parallel);
             Trainer.Result result = trainer.fit(state, metrics);
             return new Outcome(result, data.unigramEntropy(), model.numParameters());
         }
