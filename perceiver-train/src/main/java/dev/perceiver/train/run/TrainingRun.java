@@ -85,8 +85,8 @@ public final class TrainingRun {
         RunOptions<D> options = RunOptions.parse(spec, values);
         if (!options.strategy().equals("single")) {
             throw new IllegalArgumentException(
-                    "trainer.strategy=" + options.strategy() + " runs in the perceiver-spark "
-                            + "module: start it with ./perceiver train ... (the launcher switches to it) or spark-submit "
+                    "trainer.strategy=" + options.strategy() + " runs in the perceiver-spark module: start it with "
+                            + "./perceiver train ... (the launcher switches to it) or spark-submit "
                             + "perceiver-spark-dist.jar train ...");
         }
         Path runDir = prepare(spec, values, resumeDir);
