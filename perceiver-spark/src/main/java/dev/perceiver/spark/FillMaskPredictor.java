@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** fill-mask: {@code text} -> {@code text}, {@code masks}, {@code filled_texts} (as {@code perceiver fill-mask --json}). */
+/** fill-mask: {@code text} -> {@code text}, {@code masks}, {@code filled_texts} (as {@code fill-mask --json}). */
 final class FillMaskPredictor implements RowPredictor {
     private final NDManager manager;
     private final TextModelFolder<MaskedLanguageModel> folder;

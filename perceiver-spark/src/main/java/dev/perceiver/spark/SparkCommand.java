@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Batch inference on Apache Spark: fill-mask, classify-text, generate (greedy), classify-image, embed or flow.",
+            "Batch inference on Apache Spark: fill-mask, classify-text, generate (greedy), classify-image, embed "
+                    + "or flow.",
             "%nInput: Parquet, JSON Lines or CSV (columns id and text; prompt or text for generate; image for "
                     + "classify-image and embed of an image model; frame1 and frame2 for flow), a text file (one "
                     + "input a line, id = line index) or an image folder (id = file name; flow pairs each frame with "
