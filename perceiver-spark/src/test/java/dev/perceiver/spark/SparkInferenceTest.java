@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.LabelScore;
@@ -15,6 +16,7 @@ import dev.perceiver.inference.text.TextClassificationPipeline;
 import dev.perceiver.inference.text.TextGenerationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -239,6 +241,37 @@ class SparkInferenceTest {
             assertThat(row.get("image").asText())
                     .isEqualTo(files.get(i).toAbsolutePath().toString());
             assertLabels(row.get("labels"), expected.get(i));
+        }
+    }
+
+    @Test
+    void embedReadsATextFileAndEqualsTheEncodersLatentsPerText() throws IOException {
+        List<String> texts = List.of("short", "a somewhat longer text", "mid size");
+        Path input = dir.resolve("texts.txt");
+        Files.write(input, texts);
+        Path out = dir.resolve("out-embed");
+        SparkInference.run(spark, settings(InferenceTask.EMBED, "mlm", 1, false), input, out, 1, false);
+        Map<String, JsonNode> rows = output(out);
+        try (NDManager m = NDManager.newBaseManager();
+                TextModelFolder<MaskedLanguageModel> f =
+                        TextModelFolder.load(dir.resolve("mlm"), m, "t", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
+            for (int i = 0; i < texts.size(); i++) {
+                long[] ids = f.tokenizer().encode(texts.get(i), true);
+                float[] expected;
+                try (NDManager step = NDManager.newBaseManager()) {
+                    expected = f.model()
+                            .encoder()
+                            .forward(Tensors.owned(step, ids, new Shape(1, ids.length)), null)
+                            .mean(new int[] {1})
+                            .toFloatArray();
+                }
+                JsonNode row = rows.get(Integer.toString(i)); // a text file's ids are the line indices
+                assertThat(row.get("text").asText()).isEqualTo(texts.get(i));
+                assertThat(row.get("shape").toString()).isEqualTo("[16]");
+                for (int d = 0; d < expected.length; d++) {
+                    assertThat(row.get("latents").get(d).floatValue()).isCloseTo(expected[d], within(1e-5f));
+                }
+            }
         }
     }
 
