@@ -1,5 +1,6 @@
 package dev.perceiver.nn;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -29,6 +30,7 @@ public final class GradientRecording implements AutoCloseable {
      * a thread the process did not set up (a Spark task thread, say).
      */
     public static void off() {
+        Engine.getEngine("PyTorch"); // loads libtorch when nothing has yet
         JniUtils.setGradMode(false);
     }
 
