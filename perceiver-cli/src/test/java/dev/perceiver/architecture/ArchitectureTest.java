@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * nn &lt;- model &lt;- tasks &lt;- inference &lt;- train &lt;- tools &lt;- cli
  *                                 inference &lt;- serve &lt;- cli
+ *                                                   &lt;- spark (its own module and class path; nothing uses it)
  * </pre>
  *
  * no two packages depend on each other, engine-specific classes ({@code ai.djl.pytorch}) are used in {@code nn}
@@ -93,20 +94,24 @@ class ArchitectureTest {
                 .definedBy("dev.perceiver.serve..")
                 .layer("cli")
                 .definedBy("dev.perceiver.cli..")
+                .layer("spark")
+                .definedBy("dev.perceiver.spark..")
                 .whereLayer("cli")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("spark")
                 .mayNotBeAccessedByAnyLayer()
                 .whereLayer("tools")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("serve")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("tools", "cli")
+                .mayOnlyBeAccessedByLayers("tools", "cli", "spark")
                 .whereLayer("inference")
-                .mayOnlyBeAccessedByLayers("train", "tools", "serve", "cli")
+                .mayOnlyBeAccessedByLayers("train", "tools", "serve", "cli", "spark")
                 .whereLayer("tasks")
-                .mayOnlyBeAccessedByLayers("inference", "train", "tools", "serve", "cli")
+                .mayOnlyBeAccessedByLayers("inference", "train", "tools", "serve", "cli", "spark")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("tasks", "inference", "train", "tools", "serve", "cli")
+                .mayOnlyBeAccessedByLayers("tasks", "inference", "train", "tools", "serve", "cli", "spark")
                 .check(classes);
     }
 

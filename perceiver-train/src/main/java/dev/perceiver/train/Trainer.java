@@ -1,15 +1,22 @@
 package dev.perceiver.train;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.index.NDIndex;
+import dev.perceiver.nn.GradientRecording;
 import dev.perceiver.nn.NoGrad;
+import dev.perceiver.nn.Parameter;
+import dev.perceiver.nn.Tensors;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.GradientClipping;
 import dev.perceiver.train.optim.LrSchedule;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,6 +28,12 @@ import java.util.Locale;
  * <p>Every micro-step runs in its own {@link NDScope} and sub-manager, so no array outlives it; the optimizer moments
  * live in the model's manager. Dropout masks and data order are functions of (seed, epoch, batch), so a run resumed
  * from a checkpoint computes the same losses as an uninterrupted one.
+ *
+ * <p>Data-parallel ({@link DataParallel}): every worker builds the same global batch, trains on its contiguous shard
+ * of rows and scales its loss by its share of the batch's targets, so that the gradients summed over the workers are
+ * those of the whole batch; the summed gradients (and step loss and accuracy counts) are exchanged once per optimizer
+ * step, before clipping and the update. Worker 0's initial parameters are copied to all workers. Only worker 0
+ * validates and writes metrics, checkpoints and progress.
  */
 public final class Trainer {
     /** Sub-folder of the run with the checkpoints. */
@@ -60,6 +73,7 @@ public final class Trainer {
     private final Path runDir;
     private final String title;
     private final NDManager base;
+    private final DataParallel parallel;
 
     /**
      * @param baseLr learning rate the schedule's factor multiplies
@@ -75,6 +89,26 @@ public final class Trainer {
             Path runDir,
             String title,
             NDManager base) {
+        this(task, data, optimizer, schedule, baseLr, config, runDir, title, base, null);
+    }
+
+    /**
+     * A trainer that is one worker of a data-parallel run.
+     *
+     * @param parallel the link to the other workers, or null for a single-process run
+     */
+    public Trainer(
+            TrainingTask task,
+            DataModule data,
+            AdamW optimizer,
+            LrSchedule schedule,
+            double baseLr,
+            TrainerConfig config,
+            Path runDir,
+            String title,
+            NDManager base,
+            DataParallel parallel) {
+        this.parallel = parallel;
         this.task = task;
         this.data = data;
         this.optimizer = optimizer;
@@ -99,11 +133,24 @@ public final class Trainer {
      * @param accumulate micro-batches per optimizer step, >= 1
      */
     public static TrainingTask.StepOutput forwardBackward(TrainingTask task, Batch batch, int accumulate) {
+        return forwardBackward(task, batch, accumulate, 1.0);
+    }
+
+    /**
+     * As {@link #forwardBackward(TrainingTask, Batch, int)} with the loss also multiplied by {@code weight} before the
+     * backward pass (a data-parallel worker's share of the global batch). Steps of all trainers of this JVM take turns
+     * (libtorch's autograd and its generator are process-wide).
+     */
+    static TrainingTask.StepOutput forwardBackward(TrainingTask task, Batch batch, int accumulate, double weight) {
         synchronized (ENGINE_LOCK) {
             TrainingTask.StepOutput out;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (GradientRecording gc = GradientRecording.start()) {
                 out = task.step(batch);
-                gc.backward(accumulate == 1 ? out.loss() : dev.perceiver.nn.Ops.div(out.loss(), accumulate));
+                NDArray loss = out.loss();
+                if (weight != 1.0) {
+                    loss = dev.perceiver.nn.Ops.mul(loss, (float) weight);
+                }
+                gc.backward(accumulate == 1 ? loss : dev.perceiver.nn.Ops.div(loss, accumulate));
             }
             return out;
         }
@@ -155,8 +202,122 @@ public final class Trainer {
         return h;
     }
 
-    /** Loss and size of one training micro-batch. */
-    private record MicroStep(float loss, int examples) {}
+    /**
+     * Loss and size of one training micro-batch.
+     *
+     * @param loss the batch's mean loss (a data-parallel worker: its shard's loss times its weight)
+     * @param examples examples of the (global) batch
+     * @param correct correctly classified examples (of the shard)
+     * @param count examples counted for accuracy (of the shard)
+     */
+    private record MicroStep(float loss, int examples, long correct, long count) {}
+
+    /** Whether this trainer writes metrics, checkpoints and progress (single process, or worker 0). */
+    private boolean writer() {
+        return parallel == null || parallel.rank() == 0;
+    }
+
+    /**
+     * A worker's contiguous shard of a global batch and the weight of its loss: its targets (labels other than -100)
+     * over the batch's.
+     */
+    private record Shard(Batch batch, double weight) {}
+
+    private Shard shard(Batch full) {
+        int n = parallel.workers();
+        if (full.size() < n) {
+            throw new IllegalArgumentException("a global batch of " + full.size() + " examples cannot be split between "
+                    + "trainer.num_workers (" + n + ") workers; use data.batch_size >= num_workers");
+        }
+        int lo = (int) ((long) full.size() * parallel.rank() / n);
+        int hi = (int) ((long) full.size() * (parallel.rank() + 1) / n);
+        NDIndex rows = new NDIndex(lo + ":" + hi);
+        Batch b = new Batch(
+                full.x().get(rows),
+                full.y().get(rows),
+                full.padMask() == null ? null : full.padMask().get(rows),
+                hi - lo);
+        long all = full.y().neq(-100).sum().getLong();
+        long mine = b.y().neq(-100).sum().getLong();
+        return new Shard(b, all == 0 ? 1.0 / n : (double) mine / all);
+    }
+
+    /**
+     * Sums the gradients and {@code extras} over the workers (one exchange); then every worker holds the gradients of
+     * the whole global batch.
+     */
+    private void sumOverWorkers(float[] extras) {
+        List<Parameter> params = optimizer.parameters();
+        long total = extras.length;
+        for (Parameter p : params) {
+            total += p.array().hasGradient() ? p.shape().size() : 0;
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalStateException("gradients of " + total + " values are too large for one exchange");
+        }
+        float[] all = new float[(int) total];
+        int at = 0;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (Parameter p : params) {
+                if (p.array().hasGradient()) {
+                    float[] g = p.array().getGradient().toFloatArray();
+                    System.arraycopy(g, 0, all, at, g.length);
+                    at += g.length;
+                }
+            }
+            System.arraycopy(extras, 0, all, at, extras.length);
+            try {
+                parallel.allReduceSum(all);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("gradient exchange failed: " + e.getMessage(), e);
+            }
+            at = 0;
+            try (NDManager m = base.newSubManager()) {
+                for (Parameter p : params) {
+                    if (p.array().hasGradient()) {
+                        NDArray g = p.array().getGradient();
+                        int size = (int) p.shape().size();
+                        float[] sum = java.util.Arrays.copyOfRange(all, at, at + size);
+                        g.set(new NDIndex("..."), Tensors.owned(m, sum, p.shape()));
+                        at += size;
+                    }
+                }
+            }
+        }
+        System.arraycopy(all, at, extras, 0, extras.length);
+    }
+
+    /** Copies worker 0's parameters to every worker (the others contribute zeros to a sum). */
+    private void copyParametersFromWorkerZero() {
+        List<Parameter> params = optimizer.parameters();
+        long total = 0;
+        for (Parameter p : params) {
+            total += p.shape().size();
+        }
+        float[] all = new float[Math.toIntExact(total)];
+        int at = 0;
+        if (parallel.rank() == 0) {
+            for (Parameter p : params) {
+                float[] v = p.array().toFloatArray();
+                System.arraycopy(v, 0, all, at, v.length);
+                at += v.length;
+            }
+        }
+        try {
+            parallel.allReduceSum(all);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("parameter exchange failed: " + e.getMessage(), e);
+        }
+        at = 0;
+        try (NDManager m = base.newSubManager()) {
+            for (Parameter p : params) {
+                int size = (int) p.shape().size();
+                p.load(Tensors.owned(m, java.util.Arrays.copyOfRange(all, at, at + size), p.shape()));
+                at += size;
+            }
+        }
+    }
 
     /**
      * One call of {@link #fit}: the loop over optimizer steps, its clock and totals, and the sums of the training
@@ -184,12 +345,18 @@ public final class Trainer {
             this.log = log;
             this.numBatches = data.numTrainBatches();
             this.total = config.totalSteps(numBatches);
-            this.progress = Progress.stderr(total, state.globalStep);
+            this.progress = writer()
+                    ? Progress.stderr(total, state.globalStep)
+                    : new Progress(new PrintStream(OutputStream.nullOutputStream()), false, total, state.globalStep);
             this.elapsedBefore = state.elapsedSeconds;
         }
 
         Result run() throws IOException {
             dev.perceiver.nn.EngineSetup.configureThread();
+            GradientRecording.off(); // recording only inside forwardBackward, whatever thread this is
+            if (parallel != null) {
+                copyParametersFromWorkerZero();
+            }
             optimizer.attachGradients();
             task.model().setTraining(true);
             startNanos = System.nanoTime();
@@ -218,12 +385,14 @@ public final class Trainer {
                 lastVal = validateAndCheckpoint(baseLr * schedule.factor(Math.max(0, state.globalStep - 1)));
             }
             progress.finish();
-            TrainingPlot.write(log.rows(), title, runDir.resolve("curves.png"));
+            if (writer()) {
+                TrainingPlot.write(log.rows(), title, runDir.resolve("curves.png"));
+            }
             double seconds = trainNanos / 1e9;
             return new Result(
                     runDir,
-                    lastVal.loss(),
-                    lastVal.accuracy(),
+                    lastVal == null ? Double.NaN : lastVal.loss(),
+                    lastVal == null ? Double.NaN : lastVal.accuracy(),
                     state.globalStep,
                     seconds,
                     seconds > 0 ? examples / seconds : 0);
@@ -252,10 +421,25 @@ public final class Trainer {
             int group = Math.min(accum, numBatches - state.batch);
             double stepLoss = 0;
             int stepExamples = 0;
+            long stepCorrect = 0;
+            long stepCount = 0;
             for (int j = 0; j < group; j++) {
                 MicroStep micro = microStep(state.batch + j, accum);
                 stepLoss += micro.loss() / group;
                 stepExamples += micro.examples();
+                stepCorrect += micro.correct();
+                stepCount += micro.count();
+            }
+            if (parallel != null) {
+                float[] extras = {(float) stepLoss, stepCorrect, stepCount};
+                sumOverWorkers(extras);
+                stepLoss = extras[0];
+                stepCorrect = Math.round(extras[1]);
+                stepCount = Math.round(extras[2]);
+            }
+            if (task.hasAccuracy()) {
+                correctSum += stepCorrect;
+                accCount += stepCount;
             }
             double lr = baseLr * schedule.factor(state.globalStep);
             update(optimizer, config.gradientClipVal(), lr);
@@ -279,18 +463,24 @@ public final class Trainer {
                     NDManager m = base.newSubManager()) {
                 scope.suppressNotUsedWarning();
                 Batch b = data.trainBatch(m, state.epoch, index);
-                TrainingTask.StepOutput out = withEngineSeed(h, () -> forwardBackward(task, b, accum));
+                int examples = b.size();
+                double weight = 1.0;
+                if (parallel != null) {
+                    Shard shard = shard(b);
+                    b = shard.batch();
+                    weight = shard.weight();
+                }
+                Batch shardBatch = b;
+                double shardWeight = weight;
+                TrainingTask.StepOutput out =
+                        withEngineSeed(h, () -> forwardBackward(task, shardBatch, accum, shardWeight));
                 float loss = out.loss().getFloat();
                 if (!Float.isFinite(loss)) {
                     throw new IllegalStateException("training loss is " + loss + " at step " + state.globalStep
                             + " (epoch " + state.epoch + ", batch " + index + "); lower optimizer.lr or set "
                             + "trainer.gradient_clip_val");
                 }
-                if (task.hasAccuracy()) {
-                    correctSum += out.correct();
-                    accCount += out.count();
-                }
-                return new MicroStep(loss, b.size());
+                return new MicroStep((float) (loss * weight), examples, out.correct(), out.count());
             }
         }
 
@@ -317,6 +507,9 @@ public final class Trainer {
 
         /** Writes a training row (mean loss and accuracy since the last row) and reports progress. */
         private void logTraining(double lr) throws IOException {
+            if (!writer()) {
+                return;
+            }
             double elapsed = elapsedSeconds();
             double trainLoss = lossSum / lossCount;
             double trainAcc = task.hasAccuracy() && accCount > 0 ? (double) correctSum / accCount : Double.NaN;
@@ -333,6 +526,9 @@ public final class Trainer {
 
         /** Validates, writes a validation row and checkpoints {@code last} (and {@code best} on a new best loss). */
         private Validation validateAndCheckpoint(double lr) throws IOException {
+            if (!writer()) {
+                return null;
+            }
             Validation v = Validation.run(task, data, config.limitValBatches(), base);
             task.model().setTraining(true);
             double elapsed = elapsedSeconds();

@@ -28,6 +28,8 @@ public record TrainerDefaults(
         t.put("gradient_clip_val", gradientClipVal);
         t.put("log_every_n_steps", logEveryNSteps);
         t.put("default_root_dir", "runs");
+        t.put("strategy", "single");
+        t.put("num_workers", 1L);
         return t;
     }
 }

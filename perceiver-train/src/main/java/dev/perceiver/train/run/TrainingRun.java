@@ -9,6 +9,7 @@ import dev.perceiver.model.limits.ModelMemoryEstimate;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.train.Checkpoints;
+import dev.perceiver.train.DataParallel;
 import dev.perceiver.train.MetricsLog;
 import dev.perceiver.train.Trainer;
 import dev.perceiver.train.TrainerState;
@@ -93,6 +94,58 @@ public final class TrainingRun {
     private static <D> Outcome startOrResume(TrainingSpec<D> spec, ObjectNode values, Path resumeDir, PrintStream log)
             throws IOException {
         RunOptions<D> options = RunOptions.parse(spec, values);
+        if (!options.strategy().equals("single")) {
+            throw new IllegalArgumentException(
+                    "trainer.strategy=" + options.strategy() + " runs in the perceiver-spark module: start it with "
+                            + "./perceiver train ... (the launcher switches to it) or spark-submit "
+                            + "perceiver-spark-dist.jar train ...");
+        }
+        return run(spec, options, values, resumeDir, null, log);
+    }
+
+    /**
+     * The run folder of a new run (created in {@code trainer.default_root_dir}) or of the resumed one, with the task
+     * and options written to its {@value #RUN_CONFIG}.
+     *
+     * @param resumeDir the run folder to continue, or null for a new one
+     */
+    public static Path prepare(TrainingSpec<?> spec, ObjectNode values, Path resumeDir) throws IOException {
+        RunOptions<?> options = RunOptions.parse(spec, values);
+        Path runDir = resumeDir != null ? resumeDir : newRunDir(options.rootDir(), spec.name());
+        ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
+        saved.put("task", spec.name());
+        saved.set("options", values);
+        AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
+        return runDir;
+    }
+
+    /**
+     * One worker of a data-parallel run in a folder made by {@link #prepare}: it resumes from {@code checkpoints/last}
+     * when that exists (a resumed run, or a retry after a failed worker), else starts fresh. Worker 0 writes metrics,
+     * checkpoints and curves; the others only train. Workers in one JVM build their models one at a time, from the
+     * same seed.
+     */
+    public static <D> Outcome runWorker(
+            TrainingSpec<D> spec, ObjectNode values, Path runDir, DataParallel parallel, PrintStream log)
+            throws IOException {
+        RunOptions<D> options = RunOptions.parse(spec, values);
+        return run(spec, options, values, runDir, parallel, log);
+    }
+
+    /**
+     * Loads the data, builds the model and (on resume) restores and checks the checkpoint; only when all of that
+     * passed, creates the run folder (unless {@code resumeDir} is one), saves the options and trains. A data-parallel
+     * worker ({@code parallel} not null) trains in the folder {@link #prepare} made, resuming from its
+     * {@code checkpoints/last} when there is one; only worker 0 writes.
+     */
+    private static <D> Outcome run(
+            TrainingSpec<D> spec,
+            RunOptions<D> options,
+            ObjectNode values,
+            Path resumeDir,
+            DataParallel parallel,
+            PrintStream log)
+            throws IOException {
         long seed = options.seed();
         LoadedData data = spec.loadData(options.data(), seed);
         try (data;
@@ -104,18 +157,20 @@ public final class TrainingRun {
             AdamW optimizer = new AdamW(trainable(model, options.model()), options.optimizer());
             int numBatches = data.module().numTrainBatches();
             long total = options.trainer().totalSteps(numBatches);
+            boolean writer = parallel == null || parallel.rank() == 0;
+            PrintStream out = writer ? log : new PrintStream(java.io.OutputStream.nullOutputStream());
             options.trainer()
                     .warnings(numBatches, options.lrScheduler().warmupSteps())
-                    .forEach(log::println);
+                    .forEach(out::println);
             LrSchedule schedule = options.lrScheduler().schedule(total);
             Path runDir;
             TrainerState state;
             MetricsLog metrics;
             if (resumeDir != null) {
                 runDir = resumeDir;
-                state = restore(runDir, task, optimizer, seed);
+                state = restore(runDir, task, optimizer, seed, writer);
                 if (state == null) {
-                    log.println("no checkpoint in " + runDir + " yet: starting it again from step 0");
+                    out.println("no checkpoint in " + runDir + " yet: starting it again from step 0");
                     state = new TrainerState();
                     state.seed = seed;
                 }
@@ -127,8 +182,10 @@ public final class TrainingRun {
                             + "--trainer.max_steps=" + state.globalStep + " or more");
                 }
                 metrics = MetricsLog.resume(runDir.resolve(METRICS), state.globalStep);
-                metrics.rewrite();
-                log.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
+                if (writer) {
+                    metrics.rewrite();
+                }
+                out.println("resuming " + runDir + " at step " + state.globalStep + " (epoch " + state.epoch
                         + ", batch " + state.batch + ")");
             } else {
                 runDir = newRunDir(options.rootDir(), spec.name());
@@ -136,11 +193,13 @@ public final class TrainingRun {
                 state.seed = seed;
                 metrics = MetricsLog.create(runDir.resolve(METRICS));
             }
-            ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
-            saved.put("task", spec.name());
-            saved.set("options", values);
-            AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
-            log.println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
+            if (parallel == null) { // a data-parallel run's folder and config come from prepare
+                ObjectNode saved = ConfigJson.MAPPER.createObjectNode();
+                saved.put("task", spec.name());
+                saved.set("options", values);
+                AtomicFiles.writeString(runDir.resolve(RUN_CONFIG), ConfigJson.toString(saved) + "\n");
+            }
+            out.println("task " + spec.name() + ": " + String.format(Locale.ROOT, "%,d", model.numParameters())
                     + " parameters; data " + data.module().describe() + "; "
                     + (total == Long.MAX_VALUE ? "?" : Long.toString(total)) + " steps; run folder " + runDir);
             Trainer trainer = new Trainer(
@@ -152,7 +211,8 @@ public final class TrainingRun {
                     options.trainer(),
                     runDir,
                     spec.name(),
-                    manager);
+                    manager,
+                    parallel);
             Trainer.Result result = trainer.fit(state, metrics);
             return new Outcome(result, data.unigramEntropy(), model.numParameters());
         }
@@ -207,9 +267,12 @@ public final class TrainingRun {
      * the run was stopped before its first checkpoint (no {@code last}, and no complete copy of it
      * from an interrupted save).
      */
-    private static TrainerState restore(Path runDir, TrainingTask task, AdamW optimizer, long seed) throws IOException {
+    private static TrainerState restore(Path runDir, TrainingTask task, AdamW optimizer, long seed, boolean repair)
+            throws IOException {
         Path checkpoints = runDir.resolve(Trainer.CHECKPOINTS);
-        AtomicFiles.deleteTempFiles(runDir);
+        if (repair) {
+            AtomicFiles.deleteTempFiles(runDir);
+        }
         if (!Checkpoints.anyComplete(checkpoints.resolve(LAST))) {
             return null;
         }
@@ -220,7 +283,9 @@ public final class TrainingRun {
                     + state.seed + "); a resumed run keeps its seed");
         }
         Checkpoints.restore(ckpt, task, optimizer);
-        Checkpoints.repairBest(ckpt, checkpoints.resolve(BEST), state);
+        if (repair) {
+            Checkpoints.repairBest(ckpt, checkpoints.resolve(BEST), state);
+        }
         return state;
     }
 

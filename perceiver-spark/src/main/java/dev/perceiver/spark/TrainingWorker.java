@@ -1,0 +1,79 @@
+package dev.perceiver.spark;
+
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.train.run.TrainingRun;
+import dev.perceiver.train.spec.TrainingSpecs;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.BarrierTaskContext;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * One worker of a data-parallel training run, as a task of a barrier stage: opens a server socket, exchanges its
+ * address with the other workers through {@link BarrierTaskContext#allGather} (not through the driver's data path),
+ * joins the {@link RingAllReduce} and trains its replica ({@link TrainingRun#runWorker}). Returns one line:
+ * {@code rank steps train_seconds allreduce_seconds allreduce_calls summary}.
+ */
+public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, Iterator<String>>
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String task;
+    private final String options;
+    private final String runDir;
+    private final int threads;
+
+    /**
+     * @param options the resolved option tree as JSON
+     * @param runDir the run folder, readable and writable by every worker (a shared file system on a cluster)
+     * @param threads libtorch intra-op threads of each executor JVM
+     */
+    public TrainingWorker(String task, String options, String runDir, int threads) {
+        this.task = task;
+        this.options = options;
+        this.runDir = runDir;
+        this.threads = threads;
+    }
+
+    @Override
+    public Iterator<String> apply(Iterator<Integer> ignored) {
+        try {
+            return CollectionConverters.asScala(List.of(train()).iterator());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String train() throws IOException {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int rank = ctx.partitionId();
+        ExecutorModels.setEngineOnce(threads);
+        // the executor's address as Spark knows it, "host:port" of its RPC endpoint: keep the host
+        String host = ctx.getTaskInfos()[rank].address().replaceFirst(":\\d+$", "");
+        try (ServerSocket server = new ServerSocket(0)) {
+            String[] addresses = ctx.allGather(host + ":" + server.getLocalPort());
+            try (RingAllReduce ring = RingAllReduce.connect(rank, server, addresses)) {
+                TrainingRun.Outcome o = TrainingRun.runWorker(
+                        TrainingSpecs.of(task), ConfigJson.parse(options), Path.of(runDir), ring, System.err);
+                String line = String.format(
+                        Locale.ROOT,
+                        "%d %d %.6f %.6f %d %s",
+                        rank,
+                        o.result().steps(),
+                        o.result().trainSeconds(),
+                        ring.seconds(),
+                        ring.calls(),
+                        rank == 0 ? o.summary() : "");
+                ctx.barrier();
+                return line;
+            }
+        }
+    }
+}
