@@ -82,8 +82,11 @@ public record InferenceSettings(
                 failFast);
     }
 
-    /** Key of the per-JVM model cache: the same folder loaded for the same task (and its load options) is shared. */
+    /**
+     * Key of the per-JVM model cache: a predictor holds its options (top-k, new tokens, pooling, ...), so one is shared
+     * only by jobs with the same task, folder and options; a job with other options gets its own.
+     */
     String modelKey() {
-        return task.command() + "|" + modelDir + "|" + batchSize + "|" + minOverlap + "|" + inputFields;
+        return toString();
     }
 }

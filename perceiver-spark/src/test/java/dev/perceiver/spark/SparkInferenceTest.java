@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkInferenceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TEXTS =
-            List.of("a fine film", "dull", "the plot was thin but the actors were good", "ok", "x y z", "bad!");
+            List.of("a fine film", "dull", "thin plot, good actors", "ok", "x y z", "bad!");
 
     @TempDir
     static Path dir;
