@@ -24,7 +24,8 @@ import java.util.Map;
  * reference would: one fused q/k/v (self-attention) or k/v (cross-attention) product, the dot-product scale folded
  * into the query weights, queries that do not depend on the input (latents of the first cross-attention, decoder
  * queries) projected once at export, and the keys and values of a factored input (pixels plus a fixed position
- * encoding) formed without the (b, M, C) x (C, F) products (see {@link #factoredKeyValues}).
+ * encoding) formed without the (b, M, C) x (C, F) products (see {@link #factoredKeyValues}); in self-attention the
+ * key bias dropped and the value bias folded into the output bias (exact: softmax weights sum to 1).
  */
 final class PerceiverGraphs {
     private final GraphOps ops;
@@ -272,21 +273,24 @@ final class PerceiverGraphs {
                             m.kProj().weight().array(),
                             m.vProj().weight().array()),
                     0);
-            NDArray b = m.qProj().bias() == null
-                    ? null
-                    : NDArrays.concat(
-                            new NDList(
-                                    scaledBias(m.qProj(), m),
-                                    m.kProj().bias().array(),
-                                    m.vProj().bias().array()),
-                            0);
-            String qkv = ops.linear(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w, b);
+            // no k bias: q . b_k is the same for every key and cancels in the softmax; no v bias: the attention
+            // weights of a query sum to 1 (no mask here), so it adds o_proj(b_v) to every output, folded into o's bias
+            String qkv = ops.linear(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w, null);
             List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
+            String q = m.qProj().bias() == null
+                    ? parts.get(0)
+                    : ops.add(parts.get(0), g.constant(scaledBias(m.qProj(), m)));
             String o = ops.attention(
-                    parts.get(0), parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
+                    q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
+            NDArray oBias = m.vProj().bias() == null
+                    ? GraphOps.bias(m.oProj())
+                    : Linear.apply(
+                                    m.vProj().bias().array().reshape(1, -1),
+                                    m.oProj().weight().array(),
+                                    GraphOps.bias(m.oProj()))
+                            .reshape(-1);
             Mlp mlp = layer.mlp().module();
-            String[] h = ops.addAndNorm(
-                    x, ops.linear(o, m.oProj().weight().array(), null), GraphOps.bias(m.oProj()), mlp.norm());
+            String[] h = ops.addAndNorm(x, ops.linear(o, m.oProj().weight().array(), null), oBias, mlp.norm());
             String f = ops.mlpOfNormed(h[1], mlp);
             NDArray fc2Bias = GraphOps.bias(mlp.fc2());
             if (i + 1 < layers.size()) {
