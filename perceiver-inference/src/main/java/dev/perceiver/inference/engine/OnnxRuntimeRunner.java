@@ -49,7 +49,7 @@ final class OnnxRuntimeRunner implements ModelRunner {
     static OnnxRuntimeRunner open(Module model, int threads) throws IOException {
         Path file = Files.createTempFile("perceiver-", ".onnx");
         try {
-            OnnxExport.export(model, file);
+            OnnxExport.export(model, file, true);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.setIntraOpNumThreads(threads);

@@ -13,9 +13,20 @@ import java.util.List;
  */
 final class GraphOps {
     private final OnnxGraph g;
+    private final boolean microsoftOps;
 
+    /** Standard ONNX operators only. */
     GraphOps(OnnxGraph g) {
+        this(g, false);
+    }
+
+    /**
+     * @param microsoftOps whether ONNX Runtime's {@code com.microsoft} operators may be used where they save passes
+     *     over memory (the model then loads in ONNX Runtime only)
+     */
+    GraphOps(OnnxGraph g, boolean microsoftOps) {
         this.g = g;
+        this.microsoftOps = microsoftOps;
     }
 
     OnnxGraph graph() {
@@ -53,6 +64,42 @@ final class GraphOps {
         return g.op("Mul", List.of(half, g.op("Add", List.of(erf, g.scalar(1f)))));
     }
 
+    /**
+     * The residual sum s = x + y + bias (bias (D) may be null) of two (b, n, D) values and its layer norm: {s,
+     * norm(s)}. With ONNX Runtime's operators one SkipLayerNormalization node (one pass instead of three), otherwise
+     * Add and LayerNormalization.
+     */
+    String[] addAndNorm(String x, String y, NDArray bias, LayerNorm norm) {
+        if (!microsoftOps) {
+            String sum = add(x, bias == null ? y : add(y, g.constant(bias)));
+            return new String[] {sum, layerNorm(sum, norm)};
+        }
+        List<String> in = bias == null
+                ? List.of(
+                        x,
+                        y,
+                        g.constant(norm.weight().array()),
+                        g.constant(norm.bias().array()))
+                : List.of(
+                        x,
+                        y,
+                        g.constant(norm.weight().array()),
+                        g.constant(norm.bias().array()),
+                        g.constant(bias));
+        List<String> out = g.microsoftOp(
+                "SkipLayerNormalization",
+                in,
+                new boolean[] {true, false, false, true},
+                Attribute.of("epsilon", norm.eps()));
+        return new String[] {out.get(3), out.get(0)};
+    }
+
+    /** The MLP's fc2(gelu(fc1(xn))) of an already normed input, without fc2's bias. */
+    String mlpOfNormed(String xn, Mlp mlp) {
+        String h = linear(xn, mlp.fc1().weight().array(), bias(mlp.fc1()));
+        return linear(gelu(h), mlp.fc2().weight().array(), null);
+    }
+
     /** The pre-norm MLP (without its residual). */
     String mlp(String x, Mlp mlp) {
         String h = linear(layerNorm(x, mlp.norm()), mlp.fc1().weight().array(), bias(mlp.fc1()));
@@ -75,18 +122,23 @@ final class GraphOps {
     /**
      * Attention of scaled projected queries q (bq, n, H*dk) to keys k (b, m, H*dk) and values v (b, m, H*dv), bq 1
      * or b; {@code maskBias} (b, 1, 1, m) is added to the logits when not null. Output (b, n, H*dv) before o_proj.
+     * The head sizes are written into the graph as numbers (not -1), so that ONNX Runtime's shape inference knows
+     * every channel axis and its fusions (SkipLayerNormalization of the residual adds) apply.
      */
-    String attention(String q, String k, String v, int heads, String maskBias) {
-        String shape = g.ints(0, 0, heads, -1);
-        String qh = g.op("Transpose", List.of(g.op("Reshape", List.of(q, shape))), Attribute.ints("perm", 0, 2, 1, 3));
-        String kt = g.op("Transpose", List.of(g.op("Reshape", List.of(k, shape))), Attribute.ints("perm", 0, 2, 3, 1));
-        String vh = g.op("Transpose", List.of(g.op("Reshape", List.of(v, shape))), Attribute.ints("perm", 0, 2, 1, 3));
+    String attention(String q, String k, String v, int heads, long qkChannels, long vChannels, String maskBias) {
+        String qkShape = g.ints(0, 0, heads, qkChannels / heads);
+        String vShape = g.ints(0, 0, heads, vChannels / heads);
+        String qh =
+                g.op("Transpose", List.of(g.op("Reshape", List.of(q, qkShape))), Attribute.ints("perm", 0, 2, 1, 3));
+        String kt =
+                g.op("Transpose", List.of(g.op("Reshape", List.of(k, qkShape))), Attribute.ints("perm", 0, 2, 3, 1));
+        String vh = g.op("Transpose", List.of(g.op("Reshape", List.of(v, vShape))), Attribute.ints("perm", 0, 2, 1, 3));
         String logits = g.op("MatMul", List.of(qh, kt));
         if (maskBias != null) {
             logits = add(logits, maskBias);
         }
         String p = g.op("Softmax", List.of(logits), Attribute.of("axis", -1L));
         String o = g.op("Transpose", List.of(g.op("MatMul", List.of(p, vh))), Attribute.ints("perm", 0, 2, 1, 3));
-        return g.op("Reshape", List.of(o, g.ints(0, 0, -1)));
+        return g.op("Reshape", List.of(o, g.ints(0, 0, vChannels)));
     }
 }

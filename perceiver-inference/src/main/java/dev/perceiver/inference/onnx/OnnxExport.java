@@ -55,13 +55,23 @@ public final class OnnxExport {
      * @throws IllegalArgumentException if the model class is not supported
      */
     public static void export(Module model, Path file) throws IOException {
+        export(model, file, false);
+    }
+
+    /**
+     * Writes {@code model} to {@code file} atomically; with {@code microsoftOps} the graph may use ONNX Runtime's
+     * {@code com.microsoft} operators (fused residual add and layer norm), and then loads in ONNX Runtime only.
+     *
+     * @throws IllegalArgumentException if the model class is not supported
+     */
+    public static void export(Module model, Path file, boolean microsoftOps) throws IOException {
         if (!supports(model)) {
             throw new IllegalArgumentException("model class " + model.getClass().getSimpleName()
                     + " cannot be exported to ONNX; supported: " + supported());
         }
         try (NDScope scope = new NDScope()) {
             OnnxGraph g = new OnnxGraph();
-            GraphOps ops = new GraphOps(g);
+            GraphOps ops = new GraphOps(g, microsoftOps);
             PerceiverGraphs blocks = new PerceiverGraphs(ops);
             PerceiverIO io = (PerceiverIO) model;
             String out;

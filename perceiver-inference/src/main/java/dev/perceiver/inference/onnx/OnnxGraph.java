@@ -21,6 +21,7 @@ import java.util.Map;
  */
 final class OnnxGraph {
     static final int OPSET = 17;
+    private static final String MICROSOFT_DOMAIN = "com.microsoft";
     private static final long IR_VERSION = 8;
     /** protobuf messages cannot exceed 2 GiB. */
     private static final long MAX_BYTES = Integer.MAX_VALUE;
@@ -30,6 +31,7 @@ final class OnnxGraph {
     static final int BOOL = 9;
 
     private final List<ProtoMessage> nodes = new ArrayList<>();
+    private boolean usesMicrosoftDomain;
     private final List<ProtoMessage> initializers = new ArrayList<>();
     private final List<ProtoMessage> inputs = new ArrayList<>();
     private final List<ProtoMessage> outputs = new ArrayList<>();
@@ -121,6 +123,22 @@ final class OnnxGraph {
         return out;
     }
 
+    /**
+     * One node of ONNX Runtime's {@code com.microsoft} operator set; an empty name in {@code used} leaves that
+     * (optional) output out. Returns the output names, "" where left out.
+     */
+    List<String> microsoftOp(String type, List<String> in, boolean[] used, Attribute... attributes) {
+        List<String> out = new ArrayList<>();
+        for (boolean u : used) {
+            out.add(u ? "v" + counter++ : "");
+        }
+        ProtoMessage n = node(type, in, out, List.of(attributes));
+        n.string(7, MICROSOFT_DOMAIN);
+        nodes.add(n);
+        usesMicrosoftDomain = true;
+        return out;
+    }
+
     private ProtoMessage node(String type, List<String> in, List<String> out, List<Attribute> attributes) {
         ProtoMessage n = new ProtoMessage();
         in.forEach(i -> n.string(1, i));
@@ -160,6 +178,9 @@ final class OnnxGraph {
                 .string(6, docString)
                 .message(7, graph)
                 .message(8, new ProtoMessage().string(1, "").varint(2, OPSET));
+        if (usesMicrosoftDomain) {
+            model.message(8, new ProtoMessage().string(1, MICROSOFT_DOMAIN).varint(2, 1));
+        }
         if (model.size() > MAX_BYTES) {
             throw new IOException("the ONNX model would have " + model.size()
                     + " bytes; a single-file ONNX model must be smaller than 2 GiB (" + MAX_BYTES + " bytes)");

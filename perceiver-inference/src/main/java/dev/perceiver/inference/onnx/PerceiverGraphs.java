@@ -8,6 +8,7 @@ import dev.perceiver.model.PerceiverDecoder;
 import dev.perceiver.model.PerceiverEncoder;
 import dev.perceiver.model.blocks.CrossAttention;
 import dev.perceiver.model.blocks.CrossAttentionLayer;
+import dev.perceiver.model.blocks.Mlp;
 import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.model.blocks.SelfAttention;
 import dev.perceiver.model.blocks.SelfAttentionBlock;
@@ -23,7 +24,8 @@ import java.util.Map;
  * reference would: one fused q/k/v (self-attention) or k/v (cross-attention) product, the dot-product scale folded
  * into the query weights, queries that do not depend on the input (latents of the first cross-attention, decoder
  * queries) projected once at export, and the keys and values of a factored input (pixels plus a fixed position
- * encoding) formed without the (b, M, C) x (C, F) products (see {@link #factoredKeyValues}).
+ * encoding) formed without the (b, M, C) x (C, F) products (see {@link #factoredKeyValues}); in self-attention the
+ * key bias dropped and the value bias folded into the output bias (exact: softmax weights sum to 1).
  */
 final class PerceiverGraphs {
     private final GraphOps ops;
@@ -57,7 +59,7 @@ final class PerceiverGraphs {
                                     stackBias(m.kProj(), m.vProj())),
                             m.numQkChannels(),
                             m.numVChannels()));
-            return ops.attention(q, kv.get(0), kv.get(1), m.numHeads(), maskBias);
+            return ops.attention(q, kv.get(0), kv.get(1), m.numHeads(), m.numQkChannels(), m.numVChannels(), maskBias);
         };
     }
 
@@ -93,7 +95,7 @@ final class PerceiverGraphs {
             Folded v = fold(m.vProj(), a.kvNorm(), e, c1);
             String qh = g.op(
                     "Transpose",
-                    List.of(g.op("Reshape", List.of(q, g.ints(0, 0, h, -1)))),
+                    List.of(g.op("Reshape", List.of(q, g.ints(0, 0, h, dk)))),
                     Attribute.ints("perm", 0, 2, 1, 3)); // (bq, h, n, dk)
             String pT = g.op(
                     "Unsqueeze",
@@ -141,7 +143,7 @@ final class PerceiverGraphs {
             String o = ops.add(
                     g.op("Sub", List.of(ops.add(pPart, ePart), muPart)), g.constant(v.constant.reshape(h, 1, dv)));
             o = g.op("Transpose", List.of(o), Attribute.ints("perm", 0, 2, 1, 3));
-            return g.op("Reshape", List.of(o, g.ints(0, 0, -1)));
+            return g.op("Reshape", List.of(o, g.ints(0, 0, h * dv)));
         };
     }
 
@@ -254,8 +256,15 @@ final class PerceiverGraphs {
         return Linear.apply(normed, scaled(m.qProj().weight().array(), m), scaledBias(m.qProj(), m));
     }
 
+    /**
+     * The layers of a self-attention block on x (b, N, D). Each residual sum and the layer norm that follows it (the
+     * MLP's norm, the next layer's attention norm) are one {@link GraphOps#addAndNorm} step.
+     */
     private String selfAttentionBlock(SelfAttentionBlock block, String x) {
-        for (SelfAttentionLayer layer : block.layers()) {
+        List<SelfAttentionLayer> layers = block.layers();
+        String xn = null; // x after the attention norm of layer i, where the step before computed it
+        for (int i = 0; i < layers.size(); i++) {
+            SelfAttentionLayer layer = layers.get(i);
             SelfAttention sa = layer.selfAttention().module();
             MultiHeadAttention m = sa.attention();
             NDArray w = NDArrays.concat(
@@ -264,19 +273,37 @@ final class PerceiverGraphs {
                             m.kProj().weight().array(),
                             m.vProj().weight().array()),
                     0);
-            NDArray b = m.qProj().bias() == null
-                    ? null
-                    : NDArrays.concat(
-                            new NDList(
-                                    scaledBias(m.qProj(), m),
-                                    m.kProj().bias().array(),
-                                    m.vProj().bias().array()),
-                            0);
-            String qkv = ops.linear(ops.layerNorm(x, sa.norm()), w, b);
+            // no k bias: q . b_k is the same for every key and cancels in the softmax; no v bias: the attention
+            // weights of a query sum to 1 (no mask here), so it adds o_proj(b_v) to every output, folded into o's bias
+            String qkv = ops.linear(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w, null);
             List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
-            String o = ops.attention(parts.get(0), parts.get(1), parts.get(2), m.numHeads(), null);
-            String h = ops.add(x, ops.linear(o, m.oProj().weight().array(), GraphOps.bias(m.oProj())));
-            x = ops.add(h, ops.mlp(h, layer.mlp().module()));
+            String q = m.qProj().bias() == null
+                    ? parts.get(0)
+                    : ops.add(parts.get(0), g.constant(scaledBias(m.qProj(), m)));
+            String o = ops.attention(
+                    q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
+            NDArray oBias = m.vProj().bias() == null
+                    ? GraphOps.bias(m.oProj())
+                    : Linear.apply(
+                                    m.vProj().bias().array().reshape(1, -1),
+                                    m.oProj().weight().array(),
+                                    GraphOps.bias(m.oProj()))
+                            .reshape(-1);
+            Mlp mlp = layer.mlp().module();
+            String[] h = ops.addAndNorm(x, ops.linear(o, m.oProj().weight().array(), null), oBias, mlp.norm());
+            String f = ops.mlpOfNormed(h[1], mlp);
+            NDArray fc2Bias = GraphOps.bias(mlp.fc2());
+            if (i + 1 < layers.size()) {
+                String[] next = ops.addAndNorm(
+                        h[0],
+                        f,
+                        fc2Bias,
+                        layers.get(i + 1).selfAttention().module().norm());
+                x = next[0];
+                xn = next[1];
+            } else {
+                x = ops.add(h[0], fc2Bias == null ? f : ops.add(f, g.constant(fc2Bias)));
+            }
         }
         return x;
     }
