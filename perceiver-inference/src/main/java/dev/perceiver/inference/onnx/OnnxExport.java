@@ -39,14 +39,14 @@ public final class OnnxExport {
 
     /** Whether {@link #export} supports this model. */
     public static boolean supports(Module model) {
-        return model instanceof ImageClassifier
+        return (model instanceof ImageClassifier c && c.encoder().inputAdapter() instanceof ImageInputAdapter)
                 || model instanceof MaskedLanguageModel
                 || model instanceof TextClassifier;
     }
 
     /** The model classes {@link #export} supports, for messages. */
     public static String supported() {
-        return "ImageClassifier, MaskedLanguageModel, TextClassifier";
+        return "ImageClassifier (pixels with Fourier features), MaskedLanguageModel, TextClassifier";
     }
 
     /**
