@@ -15,8 +15,8 @@ import picocli.CommandLine.ParseResult;
  * --model} option (any command that has one), or of a positional parameter whose {@code descriptionKey} is
  * {@value #POSITIONAL} (such as {@code convert}'s SRC), goes through {@link ModelResolver}, so that it may be a local
  * folder or a Hugging Face Hub id ({@code owner/name[@revision]}, taken from the hub cache or downloaded into it). The
- * command then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for; a repeatable
- * {@code --model} (serve) is resolved by its command.
+ * command then sees a folder in its {@code Path} field. Nothing is resolved when help or the version is asked for; a
+ * repeatable {@code --model} (serve) is resolved by its command.
  */
 final class ModelOption implements CommandLine.IExecutionStrategy {
     /** The option whose value is resolved. */
