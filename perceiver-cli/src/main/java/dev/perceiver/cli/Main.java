@@ -17,6 +17,12 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "perceiver 0.1.0",
         description = "Perceiver, Perceiver IO and Perceiver AR on the JVM: train, run and check models.",
+        footer = {
+            "",
+            "Also, through the ./perceiver launcher (with Apache Spark on the class path):",
+            "  spark           Batch inference on Apache Spark (see ./perceiver spark --help).",
+            "  train ... --trainer.strategy=spark   Data-parallel training on Spark."
+        },
         subcommands = {
             ParityCommand.class,
             TrainCommand.class,
