@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
         description = {
             "Write a model as one ONNX file (opset 17, dynamic batch and sequence axes).",
             "The graph is built from this project's module tree: image classifiers",
-            "(input x float32 (batch, *image_shape) -> logits), masked LMs (x int64 (batch, seq), pad_mask bool (batch, seq) -> logits (batch, seq, vocab_size)) and text",
+            "(input x float32 (batch, *image_shape) -> logits), masked LMs (x int64 (batch, seq),",
+            "pad_mask bool (batch, seq) -> logits (batch, seq, vocab_size)) and text",
             "classifiers (x, pad_mask -> logits (batch, num_classes)). The file is written atomically. ONNX",
             "Runtime's outputs equal this project's forward pass up to float rounding (parity --engine onnxruntime)."
         })
