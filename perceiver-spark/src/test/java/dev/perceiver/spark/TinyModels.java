@@ -2,13 +2,13 @@ package dev.perceiver.spark;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.inference.decoding.TestModels;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.DecoderConfig;
 import dev.perceiver.model.config.EncoderConfig;
-import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.config.TextDecoderConfig;
 import dev.perceiver.model.config.TextEncoderConfig;
@@ -102,26 +102,7 @@ final class TinyModels {
     static Path clm(NDManager m, Path dir) throws IOException {
         Engine.getInstance().setRandomSeed(7);
         TextModelFolder.save(
-                new CausalLanguageModel(
-                        m,
-                        PerceiverARConfig.builder()
-                                .numHeads(2)
-                                .numSelfAttentionLayers(1)
-                                .numSelfAttentionRotaryLayers(1)
-                                .selfAttentionWideningFactor(2)
-                                .crossAttentionWideningFactor(2)
-                                .crossAttentionDropout(0.0)
-                                .postAttentionDropout(0.0)
-                                .residualDropout(0.0)
-                                .vocabSize(262)
-                                .maxSeqLen(32)
-                                .maxLatents(8)
-                                .numChannels(16)
-                                .outputNorm(true)
-                                .outputBias(true)
-                                .absPosEmb(true)
-                                .initScale(0.5)
-                                .build()),
+                new CausalLanguageModel(m, TestModels.clmConfig(262, 32, 8, 1, 16)),
                 dir,
                 Map.of(),
                 new BytesTokenizer());

@@ -70,14 +70,20 @@ final class PerceiverConfigs {
     static ObjectNode imageClassifierFourier(ObjectNode hf) {
         Fields f = new Fields(hf);
         ObjectNode model = model(f);
+        fourierImageEncoder(f, model);
+        classificationDecoder(f, model);
+        return model;
+    }
+
+    /** The encoder of 224 x 224 RGB images with Fourier features of 64 bands (the Fourier and conv models'). */
+    private static ObjectNode fourierImageEncoder(Fields f, ObjectNode model) {
         ObjectNode encoder = encoder(f, model);
         encoder.putArray("image_shape")
                 .add(FOURIER_IMAGE_SIZE)
                 .add(FOURIER_IMAGE_SIZE)
                 .add(3);
         encoder.put("num_frequency_bands", NUM_BANDS);
-        classificationDecoder(f, model);
-        return model;
+        return encoder;
     }
 
     /**
@@ -105,12 +111,7 @@ final class PerceiverConfigs {
     static ObjectNode imageClassifierConv(ObjectNode hf) {
         Fields f = new Fields(hf);
         ObjectNode model = model(f);
-        ObjectNode encoder = encoder(f, model);
-        encoder.putArray("image_shape")
-                .add(FOURIER_IMAGE_SIZE)
-                .add(FOURIER_IMAGE_SIZE)
-                .add(3);
-        encoder.put("num_frequency_bands", NUM_BANDS);
+        ObjectNode encoder = fourierImageEncoder(f, model);
         encoder.put("prep_type", ImagePreprocessing.CONV);
         encoder.put("num_prep_channels", CONV_CHANNELS);
         encoder.putArray("max_resolution").add(CONV_MAX_RESOLUTION).add(CONV_MAX_RESOLUTION);

@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 
-/** Small random causal language models for generation tests. */
-final class TestModels {
+/** Small random causal language models for generation tests (shared through the test-jar with serve and spark). */
+public final class TestModels {
     private TestModels() {}
 
     /**
@@ -15,7 +15,15 @@ final class TestModels {
      */
     static CausalLanguageModel clm(NDManager m, int vocab, int maxSeqLen, int maxLatents, int saLayers, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
-        PerceiverARConfig c = PerceiverARConfig.builder()
+        return new CausalLanguageModel(m, clmConfig(vocab, maxSeqLen, maxLatents, saLayers, 16));
+    }
+
+    /**
+     * The config of those models: 2 heads, one rotary layer, widening 2, no dropout, output norm and bias, absolute
+     * position embedding, init_scale 0.5.
+     */
+    public static PerceiverARConfig clmConfig(int vocab, int maxSeqLen, int maxLatents, int saLayers, int channels) {
+        return PerceiverARConfig.builder()
                 .numHeads(2)
                 .numSelfAttentionLayers(saLayers)
                 .numSelfAttentionRotaryLayers(1)
@@ -27,12 +35,11 @@ final class TestModels {
                 .vocabSize(vocab)
                 .maxSeqLen(maxSeqLen)
                 .maxLatents(maxLatents)
-                .numChannels(16)
+                .numChannels(channels)
                 .outputNorm(true)
                 .outputBias(true)
                 .absPosEmb(true)
                 .initScale(0.5)
                 .build();
-        return new CausalLanguageModel(m, c);
     }
 }
