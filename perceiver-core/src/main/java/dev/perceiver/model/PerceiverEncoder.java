@@ -12,6 +12,7 @@ import dev.perceiver.model.blocks.KeyValues;
 import dev.perceiver.model.blocks.SelfAttentionBlock;
 import dev.perceiver.model.config.EncoderConfig;
 import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Scopes;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -149,12 +150,18 @@ public final class PerceiverEncoder extends Module {
                     "pad_mask shape " + padMask.getShape() + " must be (batch, M) = (" + b + ", " + m + ")");
         }
         Map<CrossAttentionLayer, KeyValues> keyValues = new IdentityHashMap<>();
-        BiFunction<CrossAttentionLayer, NDArray, NDArray> cross = (layer, q) -> factored != null
-                ? layer.forward(q, factored, padMask)
-                : layer.forward(
-                        q,
-                        keyValues.computeIfAbsent(layer, l -> l.crossAttention().keyValues(adapted)),
-                        padMask);
+        BiFunction<CrossAttentionLayer, NDArray, NDArray> cross = (layer, q) -> {
+            if (factored != null) {
+                // inference frees the layer's temporaries (attention scores over all M inputs) when it returns
+                return isTraining()
+                        ? layer.forward(q, factored, padMask)
+                        : Scopes.keep(() -> layer.forward(q, factored, padMask));
+            }
+            // keys and values outlive the layer: shared cross-attention layers reuse them
+            KeyValues kv =
+                    keyValues.computeIfAbsent(layer, l -> l.crossAttention().keyValues(adapted));
+            return isTraining() ? layer.forward(q, kv, padMask) : Scopes.keep(() -> layer.forward(q, kv, padMask));
+        };
         NDArray latents = latentProvider.query(null);
         latents = cross.apply(crossAttn1, latents);
         latents = selfAttn1.forward(latents, null, null);

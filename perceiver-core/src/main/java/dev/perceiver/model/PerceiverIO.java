@@ -2,6 +2,7 @@ package dev.perceiver.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.nn.Module;
 
 /**
@@ -22,6 +23,24 @@ public class PerceiverIO extends Module {
     public NDArray forward(NDArray x, NDArray padMask) {
         PerceiverEncoder.EncoderOutput out = encoder.forwardWithAdapted(x, padMask);
         return decoder.forward(out.latents(), decoder.usesAdaptedInput() ? out.adapted() : null);
+    }
+
+    /**
+     * Splits attention into chunks of at most {@code n} queries everywhere in this model: the decoder's output
+     * queries ({@link PerceiverDecoder#setQueryChunkSize}) and the queries of every attention layer
+     * ({@link MultiHeadAttention#setQueryChunkSize}); 0 restores the automatic chunk sizes. The output is the same
+     * up to float rounding; only the memory alive at once changes.
+     */
+    public void setQueryChunkSize(int n) {
+        decoder.setQueryChunkSize(n);
+        setAttentionChunks(this, n);
+    }
+
+    private static void setAttentionChunks(Module module, int n) {
+        if (module instanceof MultiHeadAttention a) {
+            a.setQueryChunkSize(n);
+        }
+        module.children().values().forEach(c -> setAttentionChunks(c, n));
     }
 
     public PerceiverEncoder encoder() {

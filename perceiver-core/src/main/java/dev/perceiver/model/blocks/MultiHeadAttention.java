@@ -10,6 +10,7 @@ import dev.perceiver.model.position.RotaryPositionEmbedding;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Ops;
+import dev.perceiver.nn.Scopes;
 
 /**
  * Multi-head scaled dot-product attention (Perceiver IO, appendix E) with optional rotary embedding of queries and
@@ -21,12 +22,19 @@ import dev.perceiver.nn.Ops;
  * <p>Causal masking right-aligns queries and keys: query i (of n) may see key j (of l) when j <= i + l - n.
  */
 public final class MultiHeadAttention extends Module {
+    /**
+     * With the automatic query chunk size, the most attention scores (float32 values) one chunk of queries forms:
+     * 2^24 (64 MiB), e.g. 8,192 queries over 2,048 keys with one head.
+     */
+    public static final long MAX_SCORES_PER_CHUNK = 1L << 24;
+
     private final int numHeads;
     private final int numQkChannels;
     private final int numVChannels;
     private final int maxHeadsParallel;
     private final boolean causalAttention;
     private final double dropout;
+    private int queryChunkSize;
     /**
      * The dot-product scale 1 / sqrt(channels per head) as a 0-dimensional array owned by the module's manager,
      * made once (an owned array, not a Java number: autograd keeps it for the backward pass, see {@link Ops#scalar}).
@@ -119,19 +127,88 @@ public final class MultiHeadAttention extends Module {
         if (mask != null) {
             mask = mask.logicalNot();
         }
-        NDArray o;
+        long n = q.getShape().get(2);
+        // a decoding cache or a causal mask ties queries to positions: those are never split
+        long rows = kvCache != null || causalAttention
+                ? n
+                : chunkRows(
+                        Math.max(q.getShape().get(0), kT.getShape().get(0)),
+                        numHeads,
+                        n,
+                        kT.getShape().get(3));
+        NDArray keep = mask;
+        NDArray keysT = kT;
+        NDArray values = v;
+        NDArray qAll = q;
+        return mergeHeads(inChunks(
+                n, rows, (s, e) -> attendGroups(rows >= n ? qAll : Ops.narrow(qAll, 2, s, e), keysT, values, keep)));
+    }
+
+    /** Attention of queries (b, h, n, dk) in groups of at most {@code heads_in_parallel} heads: (b, h, n, dv). */
+    private NDArray attendGroups(NDArray q, NDArray kT, NDArray v, NDArray mask) {
         if (maxHeadsParallel >= numHeads) {
-            o = attend(q, kT, v, mask);
-        } else {
-            NDList chunks = new NDList();
-            for (int h = 0; h < numHeads; h += maxHeadsParallel) {
-                int end = Math.min(numHeads, h + maxHeadsParallel);
-                NDIndex idx = new NDIndex().addAllDim().addSliceDim(h, end);
-                chunks.add(attend(q.get(idx), kT.get(idx), v.get(idx), mask));
-            }
-            o = NDArrays.concat(chunks, 1);
+            return attend(q, kT, v, mask);
         }
-        return mergeHeads(o);
+        NDList chunks = new NDList();
+        for (int h = 0; h < numHeads; h += maxHeadsParallel) {
+            int end = Math.min(numHeads, h + maxHeadsParallel);
+            NDIndex idx = new NDIndex().addAllDim().addSliceDim(h, end);
+            chunks.add(attend(q.get(idx), kT.get(idx), v.get(idx), mask));
+        }
+        return NDArrays.concat(chunks, 1);
+    }
+
+    /**
+     * Queries per chunk for {@code n} queries of a batch of {@code b} attending to {@code l} keys with {@code heads}
+     * heads: the set {@link #queryChunkSize()}, or with 0 (automatic) as many as keep one chunk's attention scores
+     * (b x min(heads, heads_in_parallel) x rows x l values) within {@link #MAX_SCORES_PER_CHUNK}; at least 1.
+     */
+    private long chunkRows(long b, long heads, long n, long l) {
+        if (queryChunkSize > 0) {
+            return Math.min(n, queryChunkSize);
+        }
+        long perRow = b * Math.min(heads, maxHeadsParallel) * l;
+        return Math.max(1, Math.min(n, MAX_SCORES_PER_CHUNK / Math.max(1, perRow)));
+    }
+
+    /**
+     * {@code chunk(start, end)} over query rows [0, n) in chunks of {@code rows}, concatenated along the query axis
+     * (2) of the (b, h, rows, c) results. Outside training each chunk's temporaries are freed when it returns.
+     */
+    private NDArray inChunks(long n, long rows, java.util.function.BiFunction<Long, Long, NDArray> chunk) {
+        if (rows >= n) {
+            return chunk.apply(0L, n);
+        }
+        NDList parts = new NDList();
+        for (long s = 0; s < n; s += rows) {
+            long start = s;
+            long end = Math.min(n, s + rows);
+            parts.add(isTraining() ? chunk.apply(start, end) : Scopes.keep(() -> chunk.apply(start, end)));
+        }
+        return NDArrays.concat(parts, 2);
+    }
+
+    /** x as a dense row-major array of the same shape (a copy only when x is a strided view). */
+    private static NDArray dense(NDArray x) {
+        return x.reshape(-1).reshape(x.getShape());
+    }
+
+    /**
+     * Queries per chunk of attention: {@code n > 0} splits the queries into chunks of at most n rows, each attending
+     * to all keys on its own (queries are independent given the keys, so the result is the same up to float
+     * rounding), which bounds the attention scores alive at once; 0 (the default) chooses the chunk size from
+     * {@link #MAX_SCORES_PER_CHUNK}. Causal attention and attention with a decoding cache are never split.
+     */
+    public void setQueryChunkSize(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("query_chunk_size (" + n + ") must be >= 0 (0 = automatic)");
+        }
+        queryChunkSize = n;
+    }
+
+    /** Queries per chunk of attention, or 0 for automatic (see {@link #setQueryChunkSize}). */
+    public int queryChunkSize() {
+        return queryChunkSize;
     }
 
     /** Attention of one group of heads, keys transposed (b, h, dk, l); {@code mask} (true = attend) may be null. */
@@ -182,27 +259,56 @@ public final class MultiHeadAttention extends Module {
         long dv = numVChannels / numHeads;
         NDArray p = x.perExample(); // (b, M, c1)
         long b = p.getShape().get(0);
-        long c1 = p.getShape().get(2);
-        NDArray r = x.reciprocalStd().reshape(b, 1, 1, m); // (b, 1, 1, M)
-        NDArray mu = x.mean().reshape(b, 1, 1, m); // (b, 1, 1, M)
+        long n = q.getShape().get(2);
+        long rows = chunkRows(Math.max(b, q.getShape().get(0)), h, n, m);
+        Factored f = new Factored(
+                p,
+                x.reciprocalStd().reshape(b, 1, 1, m),
+                x.mean().reshape(b, 1, 1, m),
+                dense(k.shared().reshape(m, h, dk).transpose(1, 2, 0)),
+                k.perExample().reshape(h, dk, p.getShape().get(2)),
+                k.normWeight().reshape(h, dk, 1),
+                dense(p.transpose(0, 2, 1).expandDims(1)),
+                dense(v.perExample().reshape(h, dv, p.getShape().get(2)).transpose(0, 2, 1)),
+                dense(v.shared().reshape(m, h, dv).transpose(1, 0, 2)),
+                v.normWeight().reshape(h, 1, dv),
+                v.constant().reshape(h, 1, dv));
+        NDArray keepMask = attentionMask(n, m, padMask, q.getManager());
+        NDArray keep = keepMask == null ? null : keepMask.logicalNot();
+        NDArray qAll = q;
+        NDArray o = inChunks(n, rows, (s, e) -> attendFactored(rows >= n ? qAll : Ops.narrow(qAll, 2, s, e), f, keep));
+        return oProj.forward(mergeHeads(o)); // (b, n, num_output_channels)
+    }
 
-        NDArray qE = q.matMul(k.shared().reshape(m, h, dk).transpose(1, 2, 0)); // (bq, h, n, M)
-        NDArray qA = q.matMul(k.perExample().reshape(h, dk, c1)); // (bq, h, n, c1)
-        NDArray qg = q.matMul(k.normWeight().reshape(h, dk, 1)); // (bq, h, n, 1)
-        NDArray pT = p.transpose(0, 2, 1).expandDims(1); // (b, 1, c1, M)
-        NDArray pTerm = c1 == 1 ? qA.mul(pT) : qA.matMul(pT); // (b, h, n, M)
-        NDArray logits = qE.add(pTerm).sub(mu.mul(qg)).mul(r);
+    /** The factored input's arrays {@link #attendFactored} uses, formed once for all chunks of queries. */
+    private record Factored(
+            NDArray p, // (b, M, c1)
+            NDArray r, // (b, 1, 1, M)
+            NDArray mu, // (b, 1, 1, M)
+            NDArray kShared, // (h, dk, M)
+            NDArray kPerExample, // (h, dk, c1)
+            NDArray kNormWeight, // (h, dk, 1)
+            NDArray pT, // (b, 1, c1, M)
+            NDArray vPerExampleT, // (h, c1, dv)
+            NDArray vShared, // (h, M, dv)
+            NDArray vNormWeight, // (h, 1, dv)
+            NDArray vConstant) {} // (h, 1, dv)
 
-        NDArray keep = attentionMask(q.getShape().get(2), m, padMask, q.getManager());
-        NDArray attn = probabilities(logits, keep == null ? null : keep.logicalNot()); // (b, h, n, M)
-        NDArray w = attn.mul(r);
-        NDArray pe = p.expandDims(1); // (b, 1, M, c1)
-        NDArray wp = c1 == 1 ? w.mul(pT).sum(new int[] {-1}, true) : w.matMul(pe); // (b, h, n, c1)
-        NDArray o = wp.matMul(v.perExample().reshape(h, dv, c1).transpose(0, 2, 1)) // (b, h, n, dv)
-                .add(w.matMul(v.shared().reshape(m, h, dv).transpose(1, 0, 2)))
-                .sub(w.mul(mu).sum(new int[] {-1}, true).mul(v.normWeight().reshape(h, 1, dv)))
-                .add(attn.sum(new int[] {-1}, true).mul(v.constant().reshape(h, 1, dv)));
-        return oProj.forward(mergeHeads(o));
+    /** Factored attention of scaled queries q (bq, h, n, dk) before the output projection: (b, h, n, dv). */
+    private NDArray attendFactored(NDArray q, Factored f, NDArray keep) {
+        long c1 = f.p().getShape().get(2);
+        NDArray qE = q.matMul(f.kShared()); // (bq, h, n, M)
+        NDArray qA = q.matMul(f.kPerExample()); // (bq, h, n, c1)
+        NDArray qg = q.matMul(f.kNormWeight()); // (bq, h, n, 1)
+        NDArray pTerm = c1 == 1 ? qA.mul(f.pT()) : qA.matMul(f.pT()); // (b, h, n, M)
+        NDArray logits = qE.add(pTerm).sub(f.mu().mul(qg)).mul(f.r());
+        NDArray attn = probabilities(logits, keep); // (b, h, n, M)
+        NDArray w = attn.mul(f.r());
+        NDArray wp = c1 == 1 ? w.mul(f.pT()).sum(new int[] {-1}, true) : w.matMul(f.p().expandDims(1)); // (b, h, n, c1)
+        return wp.matMul(f.vPerExampleT()) // (b, h, n, dv)
+                .add(w.matMul(f.vShared()))
+                .sub(w.mul(f.mu()).sum(new int[] {-1}, true).mul(f.vNormWeight()))
+                .add(attn.sum(new int[] {-1}, true).mul(f.vConstant()));
     }
 
     /** Boolean mask broadcastable to (b, h, i, j), true = masked; null when nothing is masked. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.position.RotaryPositionEmbedding;
 import dev.perceiver.nn.Checks;
 import dev.perceiver.nn.Module;
+import dev.perceiver.nn.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,10 +48,18 @@ public final class SelfAttentionBlock extends Module {
             throw new IllegalArgumentException(
                     "expected " + layers.size() + " kv caches (one per layer) but got " + kvCache.size());
         }
+        // without a cache or a rotary embedding (whose tables are made lazily and shared by the layers), each layer's
+        // temporaries are freed when it returns (inference only)
+        boolean scoped = kvCache == null && rot == null && !isTraining();
         for (int i = 0; i < layers.size(); i++) {
-            AttentionOutput out = layers.get(i)
-                    .forward(x, padMask, usesRotary(i) ? rot : null, kvCache == null ? null : kvCache.get(i));
-            x = out.lastHiddenState();
+            SelfAttentionLayer layer = layers.get(i);
+            if (scoped) {
+                NDArray in = x;
+                x = Scopes.keep(() -> layer.forward(in, padMask, null, null).lastHiddenState());
+            } else {
+                x = layer.forward(x, padMask, usesRotary(i) ? rot : null, kvCache == null ? null : kvCache.get(i))
+                        .lastHiddenState();
+            }
         }
         return new BlockOutput(x, kvCache);
     }
