@@ -98,6 +98,12 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                         + (InputLimits.MAX_TOKEN_ID + 1));
             }
         }
+        JsonNode unk = spec.path("model").path("unk_token");
+        if (model.isObject() && unk.isTextual() && !vocab.containsKey(unk.asText())) {
+            // the library loads such a file, then fails on the first word it does not know
+            throw new IOException(
+                    file + ": model.unk_token '" + abbreviate(unk.asText()) + "' is not in the model's vocabulary");
+        }
         for (JsonNode t : spec.path("added_tokens")) {
             if (!t.path("id").isIntegralNumber()) {
                 throw new IOException(
@@ -191,13 +197,34 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
 
     @Override
     public long[] encode(String text, boolean addSpecialTokens) {
-        return tokenizer.encode(text, addSpecialTokens, false).getIds();
+        return nativeEncode(text, addSpecialTokens).getIds();
+    }
+
+    /**
+     * The native library's encoding; its errors (a plain {@link RuntimeException} from a file the library loaded but
+     * cannot apply) become an {@link IllegalArgumentException} naming the file.
+     */
+    private Encoding nativeEncode(String text, boolean addSpecialTokens) {
+        try {
+            return tokenizer.encode(text, addSpecialTokens, false);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": the tokenizer cannot encode the text (" + abbreviate(String.valueOf(e.getMessage()))
+                            + ")",
+                    e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     /** Word ids from the tokenizer's pre-tokenizer (Hugging Face's {@code Encoding.word_ids()}). */
     @Override
     public EncodedText encodeWithWordIds(String text, boolean addSpecialTokens) {
-        Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
+        Encoding encoding = nativeEncode(text, addSpecialTokens);
         long[] ids = encoding.getIds();
         long[] words = encoding.getWordIds();
         int[] out = new int[ids.length];
@@ -215,7 +242,15 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                         + vocabSize + ") (vocab_size)");
             }
         }
-        return tokenizer.decode(ids, skipSpecialTokens);
+        try {
+            return tokenizer.decode(ids, skipSpecialTokens);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": the tokenizer cannot decode the ids (" + abbreviate(String.valueOf(e.getMessage())) + ")",
+                    e);
+        }
     }
 
     /** One more than the largest id of the vocabulary and the added tokens. */
