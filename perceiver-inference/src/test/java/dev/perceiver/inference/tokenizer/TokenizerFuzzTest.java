@@ -27,9 +27,11 @@ class TokenizerFuzzTest {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("tokenizer-fuzz");
+                dir.toFile().deleteOnExit(); // after its files, which are registered later
             }
             Path p = dir.resolve(name);
             Files.write(p, content);
+            p.toFile().deleteOnExit();
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
