@@ -98,12 +98,7 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                         + (InputLimits.MAX_TOKEN_ID + 1));
             }
         }
-        JsonNode unk = spec.path("model").path("unk_token");
-        if (model.isObject() && unk.isTextual() && !vocab.containsKey(unk.asText())) {
-            // the library loads such a file, then fails on the first word it does not know
-            throw new IOException(
-                    file + ": model.unk_token '" + abbreviate(unk.asText()) + "' is not in the model's vocabulary");
-        }
+        checkUnknownToken(file, spec, vocab);
         for (JsonNode t : spec.path("added_tokens")) {
             if (!t.path("id").isIntegralNumber()) {
                 throw new IOException(
@@ -145,6 +140,18 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
         }
         return new HuggingFaceFastTokenizer(
                 file, tokenizer, (int) (maxId + 1), special, roleIds, roleTokens, named.get("tokenizer_class"));
+    }
+
+    /**
+     * The model's {@code unk_token}, where it names one, must be in the model's vocabulary: the library loads such a
+     * file, then fails in native code on the first word it does not know.
+     */
+    private static void checkUnknownToken(Path file, JsonNode spec, Map<String, Long> vocab) throws IOException {
+        JsonNode unk = spec.path("model").path("unk_token");
+        if (spec.path("model").path("vocab").isObject() && unk.isTextual() && !vocab.containsKey(unk.asText())) {
+            throw new IOException(
+                    file + ": model.unk_token '" + abbreviate(unk.asText()) + "' is not in the model's vocabulary");
+        }
     }
 
     /** A token id from the file: an integer in [0, {@link InputLimits#MAX_TOKEN_ID}]. */
