@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import javax.sound.midi.MidiEvent;
 import javax.sound.midi.Sequence;
@@ -38,7 +39,16 @@ class GenerateAudioCommandTest {
     @BeforeAll
     static void setUp() throws Exception {
         model = shared.resolve("model");
-        PerceiverARConfig config = PerceiverARConfig.builder()
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelFolder.save(new SymbolicAudioModel(m, tinyConfig()), model, Map.of());
+        }
+        prompt = shared.resolve("prompt.mid");
+        MidiFiles.write(risingNotes(6), prompt);
+    }
+
+    /** A small random symbolic audio model: 1 layer, 32 channels, max_seq_len 64, max_latents 16. */
+    private static PerceiverARConfig tinyConfig() {
+        return PerceiverARConfig.builder()
                 .numHeads(4)
                 .numSelfAttentionLayers(1)
                 .vocabSize(MidiEventCodec.VOCAB_SIZE)
@@ -49,17 +59,17 @@ class GenerateAudioCommandTest {
                 .outputBias(false)
                 .absPosEmb(false)
                 .build();
-        try (NDManager m = NDManager.newBaseManager()) {
-            ModelFolder.save(new SymbolicAudioModel(m, config), model, Map.of());
-        }
-        Sequence seq = new Sequence(Sequence.PPQ, 500); // 120 bpm: 1000 ticks per second
+    }
+
+    /** {@code count} notes rising by a whole tone, 0.3 s apart, 0.25 s long, at 120 bpm (1000 ticks per second). */
+    private static Sequence risingNotes(int count) throws Exception {
+        Sequence seq = new Sequence(Sequence.PPQ, 500);
         Track track = seq.createTrack();
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < count; i++) {
             track.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, 0, 60 + 2 * i, 96), 100 + i * 300L));
             track.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, 0, 60 + 2 * i, 0), 350 + i * 300L));
         }
-        prompt = shared.resolve("prompt.mid");
-        MidiFiles.write(seq, prompt);
+        return seq;
     }
 
     /** Exit code, stdout and stderr of one run. */
@@ -81,25 +91,20 @@ class GenerateAudioCommandTest {
         }
     }
 
+    /** {@code generate-audio} on the test model and prompt, writing {@code output}, with more options. */
+    private static Run generateAudio(Path output, String... options) {
+        String[] args = {"generate-audio", "--model", model.toString(), "--prompt", prompt.toString(), "--output"};
+        String[] all = Arrays.copyOf(args, args.length + 1 + options.length);
+        all[args.length] = output.toString();
+        System.arraycopy(options, 0, all, args.length + 1, options.length);
+        return run(all);
+    }
+
     @Test
     void writesMidiAndWavAndReportsJson() throws Exception {
         Path mid = tmp.resolve("out.mid");
         Path wav = tmp.resolve("out.wav");
-        Run r = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--wav",
-                wav.toString(),
-                "--max-new-tokens",
-                "12",
-                "--seed",
-                "42",
-                "--json");
+        Run r = generateAudio(mid, "--wav", wav.toString(), "--max-new-tokens", "12", "--seed", "42", "--json");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(r.out());
         int promptTokens = MidiEventCodec.encode(prompt).length;
@@ -121,19 +126,7 @@ class GenerateAudioCommandTest {
                 .isGreaterThan(json.get("duration_seconds").asDouble());
         assertThat(Files.size(wav)).isGreaterThan(44);
 
-        Run again = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                tmp.resolve("again.mid").toString(),
-                "--max-new-tokens",
-                "12",
-                "--seed",
-                "42",
-                "--json");
+        Run again = generateAudio(tmp.resolve("again.mid"), "--max-new-tokens", "12", "--seed", "42", "--json");
         assertThat(new ObjectMapper().readTree(again.out()).get("generated_token_ids"))
                 .isEqualTo(json.get("generated_token_ids"));
         assertThat(new ObjectMapper().readTree(again.out()).get("wav").isNull()).isTrue();
@@ -142,18 +135,7 @@ class GenerateAudioCommandTest {
     @Test
     void printsAHumanReadableSummary() throws Exception {
         Path mid = tmp.resolve("text.mid");
-        Run r = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--max-new-tokens",
-                "5",
-                "--greedy",
-                "--continuation-only");
+        Run r = generateAudio(mid, "--max-new-tokens", "5", "--greedy", "--continuation-only");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out())
                 .contains("prompt tokens:    " + MidiEventCodec.encode(prompt).length)
@@ -168,48 +150,23 @@ class GenerateAudioCommandTest {
 
     @Test
     void anOutputEqualToThePromptIsRefusedAndThePromptKept() throws Exception {
-        byte[] before = java.nio.file.Files.readAllBytes(prompt);
-        Run same = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                prompt.toString());
+        byte[] before = Files.readAllBytes(prompt);
+        Run same = generateAudio(prompt);
         assertThat(same.code()).isEqualTo(2);
         assertThat(same.err().strip())
                 .isEqualTo("error: --output (" + prompt + ") is the same file as --prompt; writing it would "
                         + "overwrite the input");
         Path mid = tmp.resolve("twice.mid");
-        Run twice = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--wav",
-                mid.toString());
+        Run twice = generateAudio(mid, "--wav", mid.toString());
         assertThat(twice.code()).isEqualTo(2);
         assertThat(twice.err()).contains("--wav (" + mid + ") is the same file as --output");
-        assertThat(java.nio.file.Files.readAllBytes(prompt)).isEqualTo(before);
+        assertThat(Files.readAllBytes(prompt)).isEqualTo(before);
     }
 
     @Test
     void badInputGivesOneLineAndExitCode2() {
         Path mid = tmp.resolve("bad.mid");
-        Run topP = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--top-p",
-                "1.5");
+        Run topP = generateAudio(mid, "--top-p", "1.5");
         assertThat(topP.code()).isEqualTo(2);
         assertThat(topP.err().strip()).isEqualTo("error: top_p (1.5) must be in (0, 1] (1 = no top-p filtering)");
 
@@ -228,16 +185,7 @@ class GenerateAudioCommandTest {
                 .contains(missing.toString())
                 .doesNotContain("\tat ");
 
-        Run latents = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--num-latents",
-                "17");
+        Run latents = generateAudio(mid, "--num-latents", "17");
         assertThat(latents.code()).isEqualTo(2);
         assertThat(latents.err()).contains("num_latents=17").contains("[1..16]");
 
@@ -253,30 +201,10 @@ class GenerateAudioCommandTest {
         assertThat(noModel.err()).contains("nomodel");
 
         Path sf2 = tmp.resolve("missing.sf2");
-        Run soundfont = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--wav",
-                tmp.resolve("bad.wav").toString(),
-                "--soundfont",
-                sf2.toString());
+        Run soundfont = generateAudio(mid, "--wav", tmp.resolve("bad.wav").toString(), "--soundfont", sf2.toString());
         assertThat(soundfont.code()).isEqualTo(2);
         assertThat(soundfont.err()).contains(sf2.toString()).contains("soundfont does not exist");
-        Run soundfontWithoutWav = run(
-                "generate-audio",
-                "--model",
-                model.toString(),
-                "--prompt",
-                prompt.toString(),
-                "--output",
-                mid.toString(),
-                "--soundfont",
-                sf2.toString());
+        Run soundfontWithoutWav = generateAudio(mid, "--soundfont", sf2.toString());
         assertThat(soundfontWithoutWav.code()).isEqualTo(2);
         assertThat(soundfontWithoutWav.err()).contains("--soundfont").contains("only used with --wav");
 

@@ -6,19 +6,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perceiver.inference.decoding.TestModels;
 import dev.perceiver.inference.text.TextModelFolder;
+import dev.perceiver.inference.text.TextTestModels;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
-import dev.perceiver.model.config.ClassificationDecoderConfig;
-import dev.perceiver.model.config.DecoderConfig;
-import dev.perceiver.model.config.EncoderConfig;
-import dev.perceiver.model.config.PerceiverARConfig;
-import dev.perceiver.model.config.PerceiverIOConfig;
-import dev.perceiver.model.config.TextDecoderConfig;
-import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.tasks.text.CausalLanguageModel;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
-import dev.perceiver.tasks.text.TextClassifier;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,82 +32,17 @@ class TextCommandsTest {
 
     @BeforeAll
     static void saveModels() throws Exception {
-        Engine.getInstance().setRandomSeed(5);
-        EncoderConfig enc = EncoderConfig.builder()
-                .numCrossAttentionHeads(2)
-                .numSelfAttentionHeads(2)
-                .numSelfAttentionLayersPerBlock(1)
-                .initScale(0.5)
-                .build();
         try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(5);
             TextModelFolder.save(
-                    new CausalLanguageModel(
-                            m,
-                            PerceiverARConfig.builder()
-                                    .numHeads(2)
-                                    .numSelfAttentionLayers(1)
-                                    .numSelfAttentionRotaryLayers(1)
-                                    .selfAttentionWideningFactor(2)
-                                    .crossAttentionWideningFactor(2)
-                                    .crossAttentionDropout(0.0)
-                                    .postAttentionDropout(0.0)
-                                    .residualDropout(0.0)
-                                    .vocabSize(262)
-                                    .maxSeqLen(32)
-                                    .maxLatents(8)
-                                    .numChannels(16)
-                                    .outputNorm(true)
-                                    .outputBias(true)
-                                    .absPosEmb(true)
-                                    .initScale(0.5)
-                                    .build()),
+                    new CausalLanguageModel(m, TestModels.clmConfig(262, 32, 8, 1, 16)),
                     models.resolve("clm"),
                     Map.of(),
                     new BytesTokenizer());
             TextModelFolder.save(
-                    new MaskedLanguageModel(
-                            m,
-                            PerceiverIOConfig.builder(
-                                            TextEncoderConfig.builder()
-                                                    .base(enc)
-                                                    .vocabSize(262)
-                                                    .maxSeqLen(32)
-                                                    .numInputChannels(16)
-                                                    .build(),
-                                            TextDecoderConfig.builder()
-                                                    .base(DecoderConfig.builder()
-                                                            .numCrossAttentionHeads(2)
-                                                            .crossAttentionResidual(false)
-                                                            .build())
-                                                    .vocabSize(262)
-                                                    .maxSeqLen(32)
-                                                    .build())
-                                    .numLatents(8)
-                                    .numLatentChannels(16)
-                                    .build()),
-                    models.resolve("mlm"),
-                    Map.of(),
-                    new BytesTokenizer());
+                    TextTestModels.mlm(m, 262, 32, 6), models.resolve("mlm"), Map.of(), new BytesTokenizer());
             TextModelFolder.save(
-                    new TextClassifier(
-                            m,
-                            PerceiverIOConfig.builder(
-                                            TextEncoderConfig.builder()
-                                                    .base(enc)
-                                                    .vocabSize(262)
-                                                    .maxSeqLen(32)
-                                                    .numInputChannels(16)
-                                                    .build(),
-                                            ClassificationDecoderConfig.builder()
-                                                    .base(DecoderConfig.builder()
-                                                            .numCrossAttentionHeads(2)
-                                                            .build())
-                                                    .numOutputQueryChannels(16)
-                                                    .numClasses(3)
-                                                    .build())
-                                    .numLatents(8)
-                                    .numLatentChannels(16)
-                                    .build()),
+                    TextTestModels.classifier(m, 262, 32, 3, 7),
                     models.resolve("clf"),
                     ModelFolder.labelEntries(new String[] {"a", "b", "c"}),
                     new BytesTokenizer());

@@ -37,15 +37,15 @@ public final class SparkCommand implements Callable<Integer> {
     @Parameters(
             index = "0",
             paramLabel = "TASK",
-            description = "fill-mask, classify-text, generate, " + "classify-image, embed or flow.")
+            description = "fill-mask, classify-text, generate, classify-image, embed or flow.")
     String task;
 
     @Option(
             names = "--model",
             required = true,
             paramLabel = "DIR|ID",
-            description = "Model folder (readable by every "
-                    + "executor at this path) or Hugging Face Hub id owner/name[@revision].")
+            description = "Model folder (readable by every executor at this path) "
+                    + "or Hugging Face Hub id owner/name[@revision].")
     String model;
 
     @Option(names = "--input", required = true, paramLabel = "PATH", description = "Input file or folder.")
@@ -57,77 +57,77 @@ public final class SparkCommand implements Callable<Integer> {
     @Option(
             names = "--master",
             paramLabel = "URL",
-            description = "Spark master (default: spark-submit's, else " + "local[*]).")
+            description = "Spark master (default: spark-submit's, else local[*]).")
     String master;
 
     @Option(
             names = "--batch-size",
             defaultValue = "16",
             paramLabel = "N",
-            description = "Rows per forward pass " + "(default: ${DEFAULT-VALUE}).")
+            description = "Rows per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(
             names = "--partitions",
             defaultValue = "0",
             paramLabel = "N",
-            description = "Split the input into N " + "partitions (default: 0 = as read).")
+            description = "Split the input into N partitions (default: 0 = as read).")
     int partitions;
 
     @Option(
             names = "--format",
             defaultValue = "json",
             paramLabel = "json|parquet",
-            description = "Output format " + "(default: ${DEFAULT-VALUE}).")
+            description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(
             names = "--fail-fast",
             description =
-                    "Fail the job at the first row that fails, naming it (default: " + "write an error row and go on).")
+                    "Fail the job at the first row that fails, naming it (default: write an error row and go on).")
     boolean failFast;
 
     @Option(
             names = "--top-k",
             paramLabel = "K",
-            description = "Labels (classify-*) or candidates (fill-mask) per "
-                    + "input (default: 1 for classify-text, 5 otherwise).")
+            description = "Labels (classify-*) or candidates (fill-mask) per input "
+                    + "(default: 1 for classify-text, 5 otherwise).")
     Integer topK;
 
     @Option(
             names = "--max-new-tokens",
             defaultValue = "32",
             paramLabel = "N",
-            description = "generate: tokens per " + "prompt (default: ${DEFAULT-VALUE}).")
+            description = "generate: tokens per prompt (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Option(
             names = "--num-latents",
             defaultValue = "1",
             paramLabel = "N",
-            description = "generate: latent "
-                    + "positions at the end of the prompt at the start (default: ${DEFAULT-VALUE}).")
+            description =
+                    "generate: latent positions at the end of the prompt at the start (default: ${DEFAULT-VALUE}).")
     int numLatents;
 
     @Option(
             names = "--pooling",
             defaultValue = "mean",
             paramLabel = "mean|all",
-            description = "embed: the mean of " + "the latents or all of them (default: ${DEFAULT-VALUE}).")
+            description = "embed: the mean of the latents or all of them (default: ${DEFAULT-VALUE}).")
     String pooling;
 
     @Option(
             names = "--min-overlap",
             defaultValue = "20",
             paramLabel = "PIXELS",
-            description = "flow: minimum " + "overlap of tiles (default: ${DEFAULT-VALUE}).")
+            description = "flow: minimum overlap of tiles (default: ${DEFAULT-VALUE}).")
     int minOverlap;
 
     @Option(
             names = "--threads",
             defaultValue = "0",
             paramLabel = "N",
-            description = "libtorch threads per executor " + "JVM (default: 0 = its cores / its task slots).")
+            description = "libtorch threads per executor JVM (default: 0 = its cores / its task slots).")
     int threads;
 
     @Option(names = "--verbose", description = "Print stack traces of errors.")

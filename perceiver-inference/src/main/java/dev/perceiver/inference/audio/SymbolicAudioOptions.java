@@ -1,5 +1,7 @@
 package dev.perceiver.inference.audio;
 
+import dev.perceiver.inference.decoding.GenerationConfig;
+
 /**
  * Options of {@link SymbolicAudioPipeline}. The defaults are those of the reference's symbolic audio generation
  * example: 64 new tokens, 1 initial latent, sampling with top-p 0.95 at temperature 1.0, and top-k 50 (the Hugging
@@ -54,15 +56,7 @@ public record SymbolicAudioOptions(
         if (maxPromptLength != null && maxPromptLength < 1) {
             throw new IllegalArgumentException("max_prompt_length (" + maxPromptLength + ") must be >= 1");
         }
-        if (!(temperature > 0.0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature (" + temperature + ") must be a finite number > 0");
-        }
-        if (topK < 0) {
-            throw new IllegalArgumentException("top_k (" + topK + ") must be >= 0 (0 = no top-k filtering)");
-        }
-        if (!(topP > 0.0 && topP <= 1.0)) {
-            throw new IllegalArgumentException("top_p (" + topP + ") must be in (0, 1] (1 = no top-p filtering)");
-        }
+        GenerationConfig.checkSampling(temperature, topK, topP);
     }
 
     /** The reference defaults (see the class description), a random seed, prompt included, cache on. */

@@ -26,11 +26,13 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * the prompt file is encoded with {@link MidiEventCodec} and keeps its first max_prompt_length tokens (by default
  * max_seq_len of the model); the model generates a continuation ({@link CausalGenerator}); the prompt and the
  * continuation (or the continuation only) are decoded into a MIDI file and, on request, rendered to a WAV file with
- * {@link WavRenderer}. Options and their defaults: {@link SymbolicAudioOptions}.
+ * {@link WavRenderer}. Options and their defaults: {@link SymbolicAudioOptions}. A pipeline made by {@link #load}
+ * owns its model and weights: one {@link #close} frees them.
  */
-public final class SymbolicAudioPipeline {
+public final class SymbolicAudioPipeline implements AutoCloseable {
     private final SymbolicAudioModel model;
     private final WavRenderer renderer;
+    private final NDManager owned;
 
     /** A pipeline rendering with the default {@link WavRenderer}. */
     public SymbolicAudioPipeline(SymbolicAudioModel model) {
@@ -38,17 +40,54 @@ public final class SymbolicAudioPipeline {
     }
 
     /**
+     * A pipeline over a model the caller owns ({@link #close} closes nothing).
+     *
      * @param model a model over the MIDI event vocabulary (vocab_size 389), in evaluation mode
      * @param renderer renders the WAV output
      * @throws IllegalArgumentException if the model's vocab_size is not {@value MidiEventCodec#VOCAB_SIZE}
      */
     public SymbolicAudioPipeline(SymbolicAudioModel model, WavRenderer renderer) {
+        this(model, renderer, null);
+    }
+
+    private SymbolicAudioPipeline(SymbolicAudioModel model, WavRenderer renderer, NDManager owned) {
         this.model = Objects.requireNonNull(model, "model");
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         int vocab = model.config().vocabSize();
         if (vocab != MidiEventCodec.VOCAB_SIZE) {
             throw new IllegalArgumentException("vocab_size (" + vocab + ") of the symbolic audio model must be "
                     + MidiEventCodec.VOCAB_SIZE + " (" + MidiEventCodec.NUM_EVENT_IDS + " MIDI event ids + padding)");
+        }
+        this.owned = owned;
+    }
+
+    /**
+     * Loads a symbolic audio model folder ({@link #loadModel}) into a pipeline that owns it, rendering with the
+     * default {@link WavRenderer}.
+     *
+     * @throws IOException if the folder or its files are missing or invalid
+     * @throws IllegalArgumentException if the folder holds another model type
+     */
+    public static SymbolicAudioPipeline load(Path dir) throws IOException {
+        return load(dir, new WavRenderer());
+    }
+
+    /** As {@link #load(Path)}, rendering WAV files with {@code renderer}. */
+    public static SymbolicAudioPipeline load(Path dir, WavRenderer renderer) throws IOException {
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            return new SymbolicAudioPipeline(loadModel(dir, manager), renderer, manager);
+        } catch (IOException | RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Closes the model and its weights when {@link #load} made them. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
         }
     }
 

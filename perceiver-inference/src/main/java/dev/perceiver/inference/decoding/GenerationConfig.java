@@ -40,15 +40,7 @@ public record GenerationConfig(
     /** Validates the options; messages name the option, its value and the valid range. */
     public GenerationConfig {
         checkMaxNewTokens(maxNewTokens);
-        if (!(temperature > 0.0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature (" + temperature + ") must be a finite number > 0");
-        }
-        if (topK < 0) {
-            throw new IllegalArgumentException("top_k (" + topK + ") must be >= 0 (0 = no top-k filtering)");
-        }
-        if (!(topP > 0.0 && topP <= 1.0)) {
-            throw new IllegalArgumentException("top_p (" + topP + ") must be in (0, 1] (1 = no top-p filtering)");
-        }
+        checkSampling(temperature, topK, topP);
         if (eosTokenId != null && eosTokenId < 0) {
             throw new IllegalArgumentException("eos_token_id (" + eosTokenId + ") must be >= 0");
         }
@@ -66,6 +58,23 @@ public record GenerationConfig(
         if (maxNewTokens < 1 || maxNewTokens > InputLimits.MAX_NEW_TOKENS) {
             throw new IllegalArgumentException(
                     "max_new_tokens (" + maxNewTokens + ") must be in [1, " + InputLimits.MAX_NEW_TOKENS + "]");
+        }
+    }
+
+    /**
+     * Checks the sampling options: temperature finite and > 0, top_k >= 0 (0 = off), top_p in (0, 1] (1 = off).
+     *
+     * @throws IllegalArgumentException naming the first option out of range, its value and the range
+     */
+    public static void checkSampling(double temperature, int topK, double topP) {
+        if (!(temperature > 0.0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("temperature (" + temperature + ") must be a finite number > 0");
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("top_k (" + topK + ") must be >= 0 (0 = no top-k filtering)");
+        }
+        if (!(topP > 0.0 && topP <= 1.0)) {
+            throw new IllegalArgumentException("top_p (" + topP + ") must be in (0, 1] (1 = no top-p filtering)");
         }
     }
 

@@ -13,6 +13,9 @@ import dev.perceiver.inference.tokenizer.SpecialToken;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextModelKinds;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,13 +24,18 @@ import java.util.List;
  * {@code top_k} most probable tokens with their softmax probabilities, and {@code top_k} filled texts. Texts are
  * encoded with the tokenizer's special tokens (as the Hugging Face fill-mask pipeline does) and batched with right
  * padding and a pad mask. {@code <mask>} in a text is read as the tokenizer's mask token. With the bytes tokenizer
- * one {@code [MASK]} stands for one UTF-8 byte, so a word of n bytes needs n masks.
+ * one {@code [MASK]} stands for one UTF-8 byte, so a word of n bytes needs n masks. A pipeline made by {@link #load}
+ * owns its model, weights and tokenizer: one {@link #close} frees them.
  */
 public final class FillMaskPipeline implements AutoCloseable {
+    /** Default number of texts per forward pass. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
     private final MaskedLanguageModel model;
     private final Tokenizer tokenizer;
     private final int batchSize;
     private final ModelRunner runner;
+    private final TextModelFolder<?> owned;
 
     /**
      * A pipeline whose forward passes run on libtorch.
@@ -45,6 +53,16 @@ public final class FillMaskPipeline implements AutoCloseable {
      * @param threads ONNX Runtime intra-op threads, in [1, 1024]
      */
     public FillMaskPipeline(MaskedLanguageModel model, Tokenizer tokenizer, int batchSize, Engine engine, int threads) {
+        this(model, tokenizer, batchSize, engine, threads, null);
+    }
+
+    private FillMaskPipeline(
+            MaskedLanguageModel model,
+            Tokenizer tokenizer,
+            int batchSize,
+            Engine engine,
+            int threads,
+            TextModelFolder<?> owned) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch_size (" + batchSize + ") must be >= 1");
         }
@@ -58,6 +76,40 @@ public final class FillMaskPipeline implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
         this.runner = ModelRunners.open(model, engine, threads);
+        this.owned = owned;
+    }
+
+    /**
+     * Loads a masked language model folder ({@link TextModelFolder}) into a pipeline that owns it, with
+     * {@value #DEFAULT_BATCH_SIZE} texts per forward pass on libtorch.
+     *
+     * @throws IOException for a missing or invalid folder
+     * @throws IllegalArgumentException for a folder of another model type or whose tokenizer has no mask token
+     */
+    public static FillMaskPipeline load(Path dir) throws IOException {
+        return load(dir, DEFAULT_BATCH_SIZE, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * As {@link #load(Path)}, with {@code batchSize} texts per forward pass (>= 1) on {@code engine}
+     * ({@code threads} ONNX Runtime intra-op threads, in [1, 1024]).
+     */
+    public static FillMaskPipeline load(Path dir, int batchSize, Engine engine, int threads) throws IOException {
+        return TextModelFolder.loadOwned(
+                dir,
+                "fill-mask",
+                TextModelKinds.MASKED_LANGUAGE_MODEL,
+                f -> new FillMaskPipeline(f.model(), f.tokenizer(), batchSize, engine, threads, f));
+    }
+
+    /** The model (owned by this pipeline when {@link #load} made it). */
+    public MaskedLanguageModel model() {
+        return model;
+    }
+
+    /** The tokenizer (owned by this pipeline when {@link #load} made it). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** The engine of the forward passes. */
@@ -65,10 +117,13 @@ public final class FillMaskPipeline implements AutoCloseable {
         return runner.engine();
     }
 
-    /** Closes the engine's session (not the model). */
+    /** Closes the engine's session, and the model, weights and tokenizer when {@link #load} made them. */
     @Override
     public void close() {
         runner.close();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /**

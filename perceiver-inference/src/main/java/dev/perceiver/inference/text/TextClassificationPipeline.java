@@ -11,20 +11,28 @@ import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Text classification with a {@link TextClassifier}: texts -> the {@code top_k} most probable labels with their
  * scores (softmax over the classes; sigmoid for a single-class model, as the Hugging Face pipeline does). Texts are
- * encoded with the tokenizer's special tokens and batched with right padding and a pad mask.
+ * encoded with the tokenizer's special tokens and batched with right padding and a pad mask. A pipeline made by
+ * {@link #load} owns its model, weights and tokenizer: one {@link #close} frees them.
  */
 public final class TextClassificationPipeline implements AutoCloseable {
+    /** Default number of texts per forward pass. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
     private final TextClassifier model;
     private final Tokenizer tokenizer;
     private final String[] labels;
     private final int batchSize;
     private final ModelRunner runner;
+    private final TextModelFolder<?> owned;
 
     /**
      * A pipeline whose forward passes run on libtorch.
@@ -45,6 +53,17 @@ public final class TextClassificationPipeline implements AutoCloseable {
      */
     public TextClassificationPipeline(
             TextClassifier model, Tokenizer tokenizer, String[] labels, int batchSize, Engine engine, int threads) {
+        this(model, tokenizer, labels, batchSize, engine, threads, null);
+    }
+
+    private TextClassificationPipeline(
+            TextClassifier model,
+            Tokenizer tokenizer,
+            String[] labels,
+            int batchSize,
+            Engine engine,
+            int threads,
+            TextModelFolder<?> owned) {
         int classes = model.config().decoder().numClasses();
         if (labels != null && labels.length != classes) {
             throw new IllegalArgumentException("id2label has " + labels.length + " labels but the model has " + classes
@@ -63,6 +82,42 @@ public final class TextClassificationPipeline implements AutoCloseable {
         this.labels = labels == null ? null : labels.clone();
         this.batchSize = batchSize;
         this.runner = ModelRunners.open(model, engine, threads);
+        this.owned = owned;
+    }
+
+    /**
+     * Loads a text classifier folder ({@link TextModelFolder}, labels from {@code id2label}) into a pipeline that owns
+     * it, with {@value #DEFAULT_BATCH_SIZE} texts per forward pass on libtorch.
+     *
+     * @throws IOException for a missing or invalid folder
+     * @throws IllegalArgumentException for a folder of another model type
+     */
+    public static TextClassificationPipeline load(Path dir) throws IOException {
+        return load(dir, DEFAULT_BATCH_SIZE, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * As {@link #load(Path)}, with {@code batchSize} texts per forward pass (>= 1) on {@code engine}
+     * ({@code threads} ONNX Runtime intra-op threads, in [1, 1024]).
+     */
+    public static TextClassificationPipeline load(Path dir, int batchSize, Engine engine, int threads)
+            throws IOException {
+        return TextModelFolder.loadOwned(
+                dir,
+                "classify-text",
+                TextModelKinds.TEXT_CLASSIFIER,
+                f -> new TextClassificationPipeline(
+                        f.model(), f.tokenizer(), f.labels(), batchSize, engine, threads, f));
+    }
+
+    /** The model (owned by this pipeline when {@link #load} made it). */
+    public TextClassifier model() {
+        return model;
+    }
+
+    /** The tokenizer (owned by this pipeline when {@link #load} made it). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** The engine of the forward passes. */
@@ -70,10 +125,13 @@ public final class TextClassificationPipeline implements AutoCloseable {
         return runner.engine();
     }
 
-    /** Closes the engine's session (not the model). */
+    /** Closes the engine's session, and the model, weights and tokenizer when {@link #load} made them. */
     @Override
     public void close() {
         runner.close();
+        if (owned != null) {
+            owned.close();
+        }
     }
 
     /**

@@ -8,19 +8,29 @@ import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.inference.tokenizer.SpecialToken;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
+import dev.perceiver.tasks.text.TextModelKinds;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Text generation with a causal language model: prompts -> continuations. Prompts are encoded without special
  * tokens (as the Hugging Face text-generation pipeline does), left-padded with the tokenizer's pad token into one
- * batch and continued by {@link CausalGenerator}; the texts are decoded without special tokens.
+ * batch and continued by {@link CausalGenerator}; the texts are decoded without special tokens. A pipeline made by
+ * {@link #load} owns its model, weights and tokenizer: one {@link #close} frees them.
  */
-public final class TextGenerationPipeline {
+public final class TextGenerationPipeline implements AutoCloseable {
     private final CausalSequenceModel model;
     private final Tokenizer tokenizer;
+    private final TextModelFolder<?> owned;
 
+    /** A pipeline over a model and tokenizer the caller owns ({@link #close} closes nothing). */
     public TextGenerationPipeline(CausalSequenceModel model, Tokenizer tokenizer) {
+        this(model, tokenizer, null);
+    }
+
+    private TextGenerationPipeline(CausalSequenceModel model, Tokenizer tokenizer, TextModelFolder<?> owned) {
         int modelVocab = model.config().vocabSize();
         if (tokenizer.vocabSize() > modelVocab) {
             throw new IllegalArgumentException("tokenizer vocabulary (" + tokenizer.vocabSize()
@@ -28,6 +38,39 @@ public final class TextGenerationPipeline {
         }
         this.model = model;
         this.tokenizer = tokenizer;
+        this.owned = owned;
+    }
+
+    /**
+     * Loads a causal language model folder ({@link TextModelFolder}) into a pipeline that owns it.
+     *
+     * @throws IOException for a missing or invalid folder
+     * @throws IllegalArgumentException for a folder of another model type
+     */
+    public static TextGenerationPipeline load(Path dir) throws IOException {
+        return TextModelFolder.loadOwned(
+                dir,
+                "generate",
+                TextModelKinds.CAUSAL_LANGUAGE_MODEL,
+                f -> new TextGenerationPipeline(f.model(), f.tokenizer(), f));
+    }
+
+    /** Closes the model, weights and tokenizer when {@link #load} made them. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            owned.close();
+        }
+    }
+
+    /** The model (owned by this pipeline when {@link #load} made it). */
+    public CausalSequenceModel model() {
+        return model;
+    }
+
+    /** The tokenizer (owned by this pipeline when {@link #load} made it). */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
 
     /**

@@ -98,6 +98,7 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                         + (InputLimits.MAX_TOKEN_ID + 1));
             }
         }
+        checkUnknownToken(file, spec, vocab);
         for (JsonNode t : spec.path("added_tokens")) {
             if (!t.path("id").isIntegralNumber()) {
                 throw new IOException(
@@ -139,6 +140,18 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
         }
         return new HuggingFaceFastTokenizer(
                 file, tokenizer, (int) (maxId + 1), special, roleIds, roleTokens, named.get("tokenizer_class"));
+    }
+
+    /**
+     * The model's {@code unk_token}, where it names one, must be in the model's vocabulary: the library loads such a
+     * file, then fails in native code on the first word it does not know.
+     */
+    private static void checkUnknownToken(Path file, JsonNode spec, Map<String, Long> vocab) throws IOException {
+        JsonNode unk = spec.path("model").path("unk_token");
+        if (spec.path("model").path("vocab").isObject() && unk.isTextual() && !vocab.containsKey(unk.asText())) {
+            throw new IOException(
+                    file + ": model.unk_token '" + abbreviate(unk.asText()) + "' is not in the model's vocabulary");
+        }
     }
 
     /** A token id from the file: an integer in [0, {@link InputLimits#MAX_TOKEN_ID}]. */
@@ -191,13 +204,34 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
 
     @Override
     public long[] encode(String text, boolean addSpecialTokens) {
-        return tokenizer.encode(text, addSpecialTokens, false).getIds();
+        return nativeEncode(text, addSpecialTokens).getIds();
+    }
+
+    /**
+     * The native library's encoding; its errors (a plain {@link RuntimeException} from a file the library loaded but
+     * cannot apply) become an {@link IllegalArgumentException} naming the file.
+     */
+    private Encoding nativeEncode(String text, boolean addSpecialTokens) {
+        try {
+            return tokenizer.encode(text, addSpecialTokens, false);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": the tokenizer cannot encode the text (" + abbreviate(String.valueOf(e.getMessage()))
+                            + ")",
+                    e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     /** Word ids from the tokenizer's pre-tokenizer (Hugging Face's {@code Encoding.word_ids()}). */
     @Override
     public EncodedText encodeWithWordIds(String text, boolean addSpecialTokens) {
-        Encoding encoding = tokenizer.encode(text, addSpecialTokens, false);
+        Encoding encoding = nativeEncode(text, addSpecialTokens);
         long[] ids = encoding.getIds();
         long[] words = encoding.getWordIds();
         int[] out = new int[ids.length];
@@ -215,7 +249,15 @@ public final class HuggingFaceFastTokenizer implements Tokenizer {
                         + vocabSize + ") (vocab_size)");
             }
         }
-        return tokenizer.decode(ids, skipSpecialTokens);
+        try {
+            return tokenizer.decode(ids, skipSpecialTokens);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    file + ": the tokenizer cannot decode the ids (" + abbreviate(String.valueOf(e.getMessage())) + ")",
+                    e);
+        }
     }
 
     /** One more than the largest id of the vocabulary and the added tokens. */

@@ -99,12 +99,17 @@ public final class ImageClassificationPipeline implements AutoCloseable {
     }
 
     /**
-     * Loads an image classifier folder: model, labels from {@code id2label}, processor from
-     * {@code preprocessor_config.json} or the defaults for its {@code image_shape}
-     * ({@link ImageProcessorConfig#defaults}).
+     * Loads an image classifier folder into a pipeline that owns it: model, labels from {@code id2label}, processor
+     * from {@code preprocessor_config.json} or the defaults for its {@code image_shape}
+     * ({@link ImageProcessorConfig#defaults}); {@value #DEFAULT_BATCH_SIZE} images per forward pass on libtorch.
      *
      * @throws IOException for a missing or invalid folder, including one of another model type
      */
+    public static ImageClassificationPipeline load(Path dir) throws IOException {
+        return load(dir, DEFAULT_BATCH_SIZE);
+    }
+
+    /** As {@link #load(Path)}, with {@code batchSize} images per forward pass (>= 1). */
     public static ImageClassificationPipeline load(Path dir, int batchSize) throws IOException {
         return load(dir, batchSize, Engine.LIBTORCH, 1);
     }

@@ -71,9 +71,18 @@ public final class OpticalFlowPipeline implements AutoCloseable {
     }
 
     /**
-     * Loads an optical flow model folder.
+     * Loads an optical flow model folder into a pipeline that owns it, with tiles overlapping by at least
+     * {@value #DEFAULT_MIN_OVERLAP} pixels, {@value #DEFAULT_BATCH_SIZE} per forward pass.
      *
      * @throws IOException for a missing or invalid folder, including one of another model type
+     */
+    public static OpticalFlowPipeline load(Path dir) throws IOException {
+        return load(dir, DEFAULT_MIN_OVERLAP, DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * As {@link #load(Path)}, with {@code minOverlap} (0 <= minOverlap < min(image_shape)) and {@code batchSize}
+     * tiles per forward pass (>= 1).
      */
     public static OpticalFlowPipeline load(Path dir, int minOverlap, int batchSize) throws IOException {
         NDManager manager = NDManager.newBaseManager();

@@ -18,6 +18,7 @@ class MidiFuzzTest {
         try {
             if (file == null) {
                 file = Files.createTempFile("midi-fuzz", ".mid");
+                file.toFile().deleteOnExit();
             }
             Files.write(file, content);
         } catch (IOException e) {

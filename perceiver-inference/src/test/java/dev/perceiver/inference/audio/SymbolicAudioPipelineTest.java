@@ -39,7 +39,6 @@ class SymbolicAudioPipelineTest {
     @TempDir
     Path tmp;
 
-    private static NDManager manager;
     private static SymbolicAudioPipeline pipeline;
 
     static PerceiverARConfig config(int vocabSize) {
@@ -58,17 +57,18 @@ class SymbolicAudioPipelineTest {
 
     @BeforeAll
     static void saveAndLoadModel() throws IOException {
-        manager = NDManager.newBaseManager();
         Path dir = shared.resolve("model");
         try (NDManager init = NDManager.newBaseManager()) {
             ModelFolder.save(new SymbolicAudioModel(init, config(MidiEventCodec.VOCAB_SIZE)), dir, Map.of());
         }
-        pipeline = new SymbolicAudioPipeline(SymbolicAudioPipeline.loadModel(dir, manager));
+        pipeline = SymbolicAudioPipeline.load(dir);
+        assertThat(pipeline.model().isTraining()).isFalse();
     }
 
     @AfterAll
     static void close() {
-        manager.close();
+        pipeline.close();
+        assertThat(pipeline.model().manager().isOpen()).isFalse();
     }
 
     /** A rising line of {@code count} notes, 0.25 s apart, 0.2 s long, velocity 80, after 0.1 s of silence. */
@@ -286,11 +286,11 @@ class SymbolicAudioPipelineTest {
         SymbolicAudioOptions options =
                 SymbolicAudioOptions.defaults().withMaxNewTokens(8).withSeed(1L);
         pipeline.continueTokens(prompt, options, null);
-        int before = manager.getManagedArrays().size();
+        int before = pipeline.model().manager().getManagedArrays().size();
         for (int i = 0; i < 5; i++) {
             pipeline.continueTokens(prompt, options, null);
         }
-        assertThat(manager.getManagedArrays().size()).isEqualTo(before);
+        assertThat(pipeline.model().manager().getManagedArrays().size()).isEqualTo(before);
     }
 
     /** RMS of each whole second of a 16-bit PCM WAV file (all channels). */

@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.decoding.TestModels;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
-import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
@@ -24,26 +24,7 @@ class TextGenerationPipelineTest {
 
     private static CausalLanguageModel clm(NDManager m) {
         Engine.getInstance().setRandomSeed(31);
-        return new CausalLanguageModel(
-                m,
-                PerceiverARConfig.builder()
-                        .numHeads(2)
-                        .numSelfAttentionLayers(1)
-                        .numSelfAttentionRotaryLayers(1)
-                        .selfAttentionWideningFactor(2)
-                        .crossAttentionWideningFactor(2)
-                        .crossAttentionDropout(0.0)
-                        .postAttentionDropout(0.0)
-                        .residualDropout(0.0)
-                        .vocabSize(262)
-                        .maxSeqLen(32)
-                        .maxLatents(8)
-                        .numChannels(16)
-                        .outputNorm(true)
-                        .outputBias(true)
-                        .absPosEmb(true)
-                        .initScale(0.5)
-                        .build());
+        return new CausalLanguageModel(m, TestModels.clmConfig(262, 32, 8, 1, 16));
     }
 
     @Test

@@ -11,8 +11,8 @@ import dev.perceiver.model.config.TextEncoderConfig;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
 
-/** Small random Perceiver IO text models. */
-final class TextTestModels {
+/** Small random Perceiver IO text models (also for the README example test). */
+public final class TextTestModels {
     private TextTestModels() {}
 
     static EncoderConfig encoder() {
@@ -32,7 +32,7 @@ final class TextTestModels {
                 .build();
     }
 
-    static MaskedLanguageModel mlm(NDManager m, int vocab, int maxSeqLen, long seed) {
+    public static MaskedLanguageModel mlm(NDManager m, int vocab, int maxSeqLen, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         return new MaskedLanguageModel(
                 m,
@@ -53,7 +53,7 @@ final class TextTestModels {
                         .build());
     }
 
-    static TextClassifier classifier(NDManager m, int vocab, int maxSeqLen, int classes, long seed) {
+    public static TextClassifier classifier(NDManager m, int vocab, int maxSeqLen, int classes, long seed) {
         Engine.getInstance().setRandomSeed((int) seed);
         return new TextClassifier(
                 m,

@@ -105,4 +105,14 @@ class HuggingFaceFastTokenizerTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("tokenizer.json");
     }
+
+    /** Found by fuzzing: the library loads such a file and fails on the first unknown word, in native code. */
+    @Test
+    void anUnknownTokenOutsideTheVocabularyIsRefusedAtLoad() throws Exception {
+        String json = TokenizerJsonSeeds.wordLevel().replace("\"[UNK]\":26", "\"[UNK&\":26");
+        Files.writeString(tmp.resolve("tokenizer.json"), json);
+        assertThatThrownBy(() -> Tokenizer.forModelFolder(tmp))
+                .isInstanceOf(IOException.class)
+                .hasMessageEndingWith("tokenizer.json: model.unk_token '[UNK]' is not in the model's vocabulary");
+    }
 }

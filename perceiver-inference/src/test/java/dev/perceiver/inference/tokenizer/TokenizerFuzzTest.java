@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,9 +27,11 @@ class TokenizerFuzzTest {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("tokenizer-fuzz");
+                dir.toFile().deleteOnExit(); // after its files, which are registered later
             }
             Path p = dir.resolve(name);
             Files.write(p, content);
+            p.toFile().deleteOnExit();
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -72,14 +75,31 @@ class TokenizerFuzzTest {
         }
     }
 
+    /**
+     * The content as {@code tokenizer_config.json} (and {@code special_tokens_map.json}) of a folder read by both
+     * readers of those files: without a {@code tokenizer.json} (the bytes tokenizer's check) and beside a valid one
+     * (the special token roles of a Hugging Face tokenizer).
+     */
     @FuzzTest(maxDuration = FUZZ_TIME)
-    void tokenizerConfig(byte[] content) {
+    void tokenizerConfig(byte[] content) throws IOException {
         Path folder = file(Tokenizer.TOKENIZER_CONFIG, content).getParent();
+        file(Tokenizer.SPECIAL_TOKENS_MAP, content);
         try {
             Files.deleteIfExists(folder.resolve(Tokenizer.TOKENIZER_JSON));
-            Tokenizer.forModelFolder(folder);
+            Tokenizer.forModelFolder(folder).close();
         } catch (IOException | IllegalArgumentException expected) {
             // refused with a message
+        }
+        file(Tokenizer.TOKENIZER_JSON, TokenizerJsonSeeds.wordLevel().getBytes(StandardCharsets.UTF_8));
+        try (Tokenizer t = Tokenizer.forModelFolder(folder)) {
+            t.decode(t.encode("a b [X] c", true), false);
+            for (SpecialToken role : SpecialToken.values()) {
+                t.tokenId(role);
+            }
+        } catch (IOException | IllegalArgumentException expected) {
+            // refused with a message
+        } finally {
+            Files.deleteIfExists(folder.resolve(Tokenizer.TOKENIZER_JSON));
         }
     }
 }

@@ -98,7 +98,7 @@ class ImageClassificationPipelineTest {
         BufferedImage grayImage = randomImage(BufferedImage.TYPE_BYTE_GRAY, 6, 5, 2);
         Path png = write(grayImage, "digit.png", "png");
         Path jpg = write(randomImage(BufferedImage.TYPE_INT_RGB, 6, 5, 3), "photo.jpg", "jpeg");
-        try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(modelDir, 16);
+        try (ImageClassificationPipeline pipeline = ImageClassificationPipeline.load(modelDir);
                 NDManager m = NDManager.newBaseManager()) {
             List<List<LabelScore>> results = pipeline.classifyFiles(List.of(png, jpg), 4);
             assertThat(results).hasSize(2);

@@ -17,8 +17,11 @@ class ImageFuzzTest {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("image-fuzz");
+                dir.toFile().deleteOnExit(); // after its files, which are registered later
             }
-            return Files.write(dir.resolve(name), content);
+            Path p = Files.write(dir.resolve(name), content);
+            p.toFile().deleteOnExit();
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -24,6 +24,7 @@ class ConfigFileFuzzTest {
         try {
             if (file == null) {
                 file = Files.createTempFile("config-fuzz", ".yaml");
+                file.toFile().deleteOnExit();
             }
             Files.write(file, content);
         } catch (IOException e) {

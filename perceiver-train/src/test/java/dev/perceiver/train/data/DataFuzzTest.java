@@ -22,8 +22,11 @@ class DataFuzzTest {
         try {
             if (dir == null) {
                 dir = Files.createTempDirectory("data-fuzz");
+                dir.toFile().deleteOnExit(); // after its files, which are registered later
             }
-            return Files.write(dir.resolve(name), content);
+            Path p = Files.write(dir.resolve(name), content);
+            p.toFile().deleteOnExit();
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,106 @@
+package dev.perceiver.inference.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.decoding.TestModels;
+import dev.perceiver.inference.tokenizer.BytesTokenizer;
+import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The one-line {@code load(dir)} of the text pipelines: the same results as a pipeline over a {@link TextModelFolder}
+ * the caller owns, and one {@code close} frees the model's manager.
+ */
+class PipelineLoadTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void fillMaskLoadOwnsTheModelAndAnswersAsTheFolderPipeline() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TextModelFolder.save(TextTestModels.mlm(m, 262, 32, 3), tmp, Map.of(), new BytesTokenizer());
+        }
+        List<String> texts = List.of("a c[MASK]t", "[MASK][MASK] is here");
+        FillMaskPipeline loaded = FillMaskPipeline.load(tmp);
+        try (loaded;
+                NDManager m = NDManager.newBaseManager();
+                TextModelFolder<MaskedLanguageModel> f =
+                        TextModelFolder.load(tmp, m, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL);
+                FillMaskPipeline manual =
+                        new FillMaskPipeline(f.model(), f.tokenizer(), FillMaskPipeline.DEFAULT_BATCH_SIZE)) {
+            assertThat(loaded.model().isTraining()).isFalse();
+            assertThat(loaded.fill(texts, 3)).isEqualTo(manual.fill(texts, 3));
+        }
+        assertThat(loaded.model().manager().isOpen()).isFalse();
+    }
+
+    @Test
+    void classificationLoadReadsTheLabelsAndOwnsTheModel() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            JsonNode id2label =
+                    JsonNodeFactory.instance.objectNode().put("0", "neg").put("1", "pos");
+            TextModelFolder.save(
+                    TextTestModels.classifier(m, 262, 32, 2, 5),
+                    tmp,
+                    Map.of("id2label", id2label),
+                    new BytesTokenizer());
+        }
+        TextClassificationPipeline loaded = TextClassificationPipeline.load(tmp);
+        try (loaded;
+                NDManager m = NDManager.newBaseManager();
+                TextModelFolder<TextClassifier> f =
+                        TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER);
+                TextClassificationPipeline manual = new TextClassificationPipeline(
+                        f.model(), f.tokenizer(), f.labels(), TextClassificationPipeline.DEFAULT_BATCH_SIZE)) {
+            List<List<LabelScore>> got = loaded.classify(List.of("A great movie.", "Dull."), 2);
+            assertThat(got).isEqualTo(manual.classify(List.of("A great movie.", "Dull."), 2));
+            assertThat(got.get(0)).extracting(LabelScore::label).containsExactlyInAnyOrder("neg", "pos");
+        }
+        assertThat(loaded.model().manager().isOpen()).isFalse();
+    }
+
+    @Test
+    void generationLoadOwnsTheModelAndRefusesAFolderOfAnotherKind() throws Exception {
+        Path clm = tmp.resolve("clm");
+        Path mlm = tmp.resolve("mlm");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(31);
+            TextModelFolder.save(
+                    new CausalLanguageModel(m, TestModels.clmConfig(262, 32, 8, 1, 16)),
+                    clm,
+                    Map.of(),
+                    new BytesTokenizer());
+            TextModelFolder.save(TextTestModels.mlm(m, 262, 32, 3), mlm, Map.of(), new BytesTokenizer());
+        }
+        TextGenerationPipeline loaded = TextGenerationPipeline.load(clm);
+        try (loaded;
+                NDManager m = NDManager.newBaseManager();
+                TextModelFolder<CausalLanguageModel> f =
+                        TextModelFolder.load(clm, m, "generate", TextModelKinds.CAUSAL_LANGUAGE_MODEL)) {
+            GenerationConfig config = loaded.defaults(5).withEosTokenId(null);
+            List<GeneratedText> got = loaded.generate(List.of("Hello"), config);
+            List<GeneratedText> want =
+                    new TextGenerationPipeline(f.model(), f.tokenizer()).generate(List.of("Hello"), config);
+            assertThat(got.get(0).tokens()).containsExactly(want.get(0).tokens());
+            assertThat(got.get(0).fullText()).isEqualTo(want.get(0).fullText());
+        }
+        assertThat(loaded.model().manager().isOpen()).isFalse();
+        assertThatThrownBy(() -> TextGenerationPipeline.load(mlm))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("generate needs a perceiver-ar-causal-language-model");
+    }
+}
