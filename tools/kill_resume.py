@@ -2,7 +2,7 @@
 """SIGKILL soak of `perceiver train`: kills a tiny training run at random moments, resumes it each time, and checks
 that nothing was lost.
 
-    python3 tools/kill_resume.py [--kills 20] [--steps 400] [--seed 1] [--work DIR] [--perceiver ./perceiver]
+    python3 tools/kill_resume.py [--kills 20] [--steps 400] [--seed 1] [--work DIR] [--perceiver ./perceiver] [--spark N]
 
 1. Trains an uninterrupted reference run (image-classifier, tiny model, embedded data).
 2. Starts the same run and kills its JVM with SIGKILL after a random delay (0.2 s .. --max-delay s), then resumes it
@@ -82,12 +82,15 @@ def main():
     ap.add_argument("--max-delay", type=float, default=7.0)
     ap.add_argument("--work", default=None, help="working folder (default: a new temporary folder)")
     ap.add_argument("--perceiver", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "perceiver"))
+    ap.add_argument("--spark", type=int, default=0, metavar="N",
+                    help="train with --trainer.strategy=spark and N workers (local[N]), reference run included")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     work = a.work or tempfile.mkdtemp(prefix="kill-resume-")
     os.makedirs(work, exist_ok=True)
     log = open(os.path.join(work, "train.log"), "a")
-    opts = TINY + [f"--trainer.max_steps={a.steps}", "--trainer.max_epochs=-1"]
+    strategy = ["--trainer.strategy=spark", f"--trainer.num_workers={a.spark}"] if a.spark else []
+    opts = TINY + [f"--trainer.max_steps={a.steps}", "--trainer.max_epochs=-1"] + strategy
 
     t0 = time.time()
     ref_root = os.path.join(work, "reference")
@@ -101,7 +104,7 @@ def main():
     while kills < a.kills:
         runs = run_dirs(root)
         if runs:
-            cmd = [a.perceiver, "train", "--resume", runs[0]]
+            cmd = [a.perceiver, "train", "--resume", runs[0], *strategy]
         else:
             cmd = [a.perceiver, "train", "image-classifier", *opts, f"--trainer.default_root_dir={root}"]
         p = subprocess.Popen(cmd, stdout=log, stderr=log)
@@ -126,7 +129,7 @@ def main():
                   f"metrics.csv at step {step}", flush=True)
     runs = run_dirs(root)
     if runs:
-        subprocess.run([a.perceiver, "train", "--resume", runs[0]], stdout=log, stderr=log, check=True)
+        subprocess.run([a.perceiver, "train", "--resume", runs[0], *strategy], stdout=log, stderr=log, check=True)
     else:
         subprocess.run([a.perceiver, "train", "image-classifier", *opts, f"--trainer.default_root_dir={root}"],
                        stdout=log, stderr=log, check=True)

@@ -41,7 +41,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(
             names = "--master",
             paramLabel = "URL",
-            description = "Spark master (default: spark-submit's, else " + "local[N] with N = trainer.num_workers).")
+            description = "Spark master (default: spark-submit's, else local[N,4]: N = trainer.num_workers task "
+                    + "threads, a failed worker retried up to 3 times).")
     String master;
 
     @Unmatched
@@ -72,7 +73,7 @@ public final class SparkTrainCommand implements Callable<Integer> {
         Path runDir = TrainingRun.prepare(spec, values, resume);
         String url = master != null
                 ? master
-                : new org.apache.spark.SparkConf().contains("spark.master") ? null : "local[" + workers + "]";
+                : new org.apache.spark.SparkConf().contains("spark.master") ? null : "local[" + workers + ",4]";
         try (SparkSession spark = SparkSessions.open(url, "perceiver train " + spec.name())) {
             SparkTraining.Summary s = SparkTraining.run(spark, spec, values, runDir);
             System.err.printf(

@@ -41,6 +41,16 @@ public final class SparkTraining {
      */
     public static Summary run(SparkSession spark, TrainingSpec<?> spec, ObjectNode values, Path runDir)
             throws IOException {
+        return run(spark, spec, values, runDir, -1, -1);
+    }
+
+    /**
+     * As {@link #run(SparkSession, TrainingSpec, ObjectNode, Path)}, with worker {@code failRank} failing at its
+     * allreduce call {@code failCall} in the stage's first attempt (tests of the retry; -1: none fails).
+     */
+    static Summary run(
+            SparkSession spark, TrainingSpec<?> spec, ObjectNode values, Path runDir, int failRank, long failCall)
+            throws IOException {
         int workers = values.path("trainer").path("num_workers").asInt(1);
         if (workers < 1) {
             throw new IllegalArgumentException("trainer.num_workers (" + workers + ") must be >= 1");
@@ -55,11 +65,17 @@ public final class SparkTraining {
                 ConfigJson.toString(values),
                 runDir.toAbsolutePath().toString(),
                 threads);
+        if (failRank >= 0) {
+            worker = worker.failingOnce(failRank, failCall);
+        }
+        // the barrier stage ends in a shuffle (repartition), so it is a map stage: Spark retries a failed barrier map
+        // stage as a whole (spark.stage.maxConsecutiveAttempts times) but never a failed barrier result stage
         List<String> lines = jsc.parallelize(ranks, workers)
                 .rdd()
                 .barrier()
                 .mapPartitions(worker, false, ClassTag$.MODULE$.apply(String.class))
                 .toJavaRDD()
+                .repartition(1)
                 .collect();
         for (String line : lines) {
             String[] f = line.split(" ", 6);

@@ -1,6 +1,7 @@
 package dev.perceiver.spark;
 
 import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.train.DataParallel;
 import dev.perceiver.train.run.TrainingRun;
 import dev.perceiver.train.spec.TrainingSpecs;
 import java.io.IOException;
@@ -20,6 +21,9 @@ import scala.runtime.AbstractFunction1;
  * address with the other workers through {@link BarrierTaskContext#allGather} (not through the driver's data path),
  * joins the {@link RingAllReduce} and trains its replica ({@link TrainingRun#runWorker}). Returns one line:
  * {@code rank steps train_seconds allreduce_seconds allreduce_calls summary}.
+ *
+ * <p>A test can make one worker fail once ({@link #failingOnce}): in the stage's first attempt, that worker throws at
+ * a given allreduce call, as a worker whose executor died would stop; the stage's retry must finish the run.
  */
 public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, Iterator<String>>
         implements Serializable {
@@ -29,6 +33,8 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
     private final String options;
     private final String runDir;
     private final int threads;
+    private final int failRank;
+    private final long failCall;
 
     /**
      * @param options the resolved option tree as JSON
@@ -36,10 +42,24 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
      * @param threads libtorch intra-op threads of each executor JVM
      */
     public TrainingWorker(String task, String options, String runDir, int threads) {
+        this(task, options, runDir, threads, -1, -1);
+    }
+
+    private TrainingWorker(String task, String options, String runDir, int threads, int failRank, long failCall) {
         this.task = task;
         this.options = options;
         this.runDir = runDir;
         this.threads = threads;
+        this.failRank = failRank;
+        this.failCall = failCall;
+    }
+
+    /**
+     * For tests: this worker, except that worker {@code rank} throws at its allreduce call number {@code call} (1 is
+     * the initial weights, 1 + k the gradients of step k) in the stage's first attempt only.
+     */
+    TrainingWorker failingOnce(int rank, long call) {
+        return new TrainingWorker(task, options, runDir, threads, rank, call);
     }
 
     @Override
@@ -59,9 +79,10 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
         String host = ctx.getTaskInfos()[rank].address().replaceFirst(":\\d+$", "");
         try (ServerSocket server = new ServerSocket(0)) {
             String[] addresses = ctx.allGather(host + ":" + server.getLocalPort());
-            try (RingAllReduce ring = RingAllReduce.connect(rank, server, addresses)) {
+            try (RingAllReduce ring = RingAllReduce.connect(rank, server, addresses, ctx::isInterrupted)) {
+                DataParallel link = rank == failRank && ctx.stageAttemptNumber() == 0 ? failing(ring) : ring;
                 TrainingRun.Outcome o = TrainingRun.runWorker(
-                        TrainingSpecs.of(task), ConfigJson.parse(options), Path.of(runDir), ring, System.err);
+                        TrainingSpecs.of(task), ConfigJson.parse(options), Path.of(runDir), link, System.err);
                 String line = String.format(
                         Locale.ROOT,
                         "%d %d %.6f %.6f %d %s",
@@ -75,5 +96,31 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
                 return line;
             }
         }
+    }
+
+    /** {@code ring}, throwing at call {@link #failCall}. */
+    private DataParallel failing(RingAllReduce ring) {
+        return new DataParallel() {
+            private long calls;
+
+            @Override
+            public int rank() {
+                return ring.rank();
+            }
+
+            @Override
+            public int workers() {
+                return ring.workers();
+            }
+
+            @Override
+            public void allReduceSum(float[] values) throws IOException {
+                if (++calls == failCall) {
+                    throw new IOException("worker " + failRank + " failed on purpose at allreduce call " + failCall
+                            + " (a test of the stage's retry)");
+                }
+                ring.allReduceSum(values);
+            }
+        };
     }
 }

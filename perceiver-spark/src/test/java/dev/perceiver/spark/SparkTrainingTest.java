@@ -23,17 +23,28 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Data-parallel training with two workers in local mode against the single-process run. */
+/**
+ * Data-parallel training with two workers in local mode against the single-process run: the same losses step for
+ * step, also when a worker fails and the stage's retry resumes from the last checkpoint.
+ */
 class SparkTrainingTest {
     @TempDir
     static Path dir;
 
     private static SparkSession spark;
+    private static List<Double> expected;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
+        TrainingSpec<?> spec = TrainingSpecs.of("image-classifier");
+        TrainingRun.Outcome single = TrainingRun.start(
+                spec,
+                options(spec, dir.resolve("single")),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        expected = trainLosses(single.result().runDir());
+        // two task slots; a task may fail up to 4 times (local mode's default, 1, would end the job at once)
         spark = SparkSession.builder()
-                .master("local[2]")
+                .master("local[2,4]")
                 .appName("SparkTrainingTest")
                 .config("spark.ui.enabled", "false")
                 .getOrCreate();
@@ -53,8 +64,8 @@ class SparkTrainingTest {
                 "--model.encoder.num_self_attention_layers_per_block=1",
                 "--model.decoder.num_output_query_channels=16",
                 "--data.batch_size=8",
-                "--trainer.max_steps=5",
-                "--trainer.val_check_interval=5",
+                "--trainer.max_steps=6",
+                "--trainer.val_check_interval=3",
                 "--trainer.limit_val_batches=1",
                 "--trainer.log_every_n_steps=1",
                 "--trainer.default_root_dir=" + root));
@@ -75,27 +86,37 @@ class SparkTrainingTest {
         return losses;
     }
 
-    @Test
-    void twoWorkersGiveTheSingleProcessLossesStepForStep() throws IOException {
-        TrainingSpec<?> spec = TrainingSpecs.of("image-classifier");
-        TrainingRun.Outcome single = TrainingRun.start(
-                spec,
-                options(spec, dir.resolve("single")),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        List<Double> expected = trainLosses(single.result().runDir());
-        assertThat(expected).hasSize(5);
-
-        ObjectNode values = options(spec, dir.resolve("spark"), "--trainer.strategy=spark", "--trainer.num_workers=2");
-        Path runDir = TrainingRun.prepare(spec, values, null);
-        SparkTraining.Summary s = SparkTraining.run(spark, spec, values, runDir);
-        assertThat(s.steps()).isEqualTo(5);
-        assertThat(s.allReduceCalls()).isEqualTo(6); // the initial weights, then one per step
+    private static void assertSingleProcessLosses(Path runDir) throws IOException {
+        assertThat(expected).hasSize(6);
         List<Double> losses = trainLosses(runDir);
         assertThat(losses).hasSize(expected.size());
         for (int i = 0; i < expected.size(); i++) {
             assertThat(losses.get(i)).as("step %d", i + 1).isCloseTo(expected.get(i), within(1e-4));
         }
+    }
+
+    @Test
+    void twoWorkersGiveTheSingleProcessLossesStepForStep() throws IOException {
+        TrainingSpec<?> spec = TrainingSpecs.of("image-classifier");
+        ObjectNode values = options(spec, dir.resolve("spark"), "--trainer.strategy=spark", "--trainer.num_workers=2");
+        Path runDir = TrainingRun.prepare(spec, values, null);
+        SparkTraining.Summary s = SparkTraining.run(spark, spec, values, runDir);
+        assertThat(s.steps()).isEqualTo(6);
+        assertThat(s.allReduceCalls()).isEqualTo(7); // the initial weights, then one per step
+        assertSingleProcessLosses(runDir);
         assertThat(runDir.resolve("checkpoints/last/model.safetensors")).exists();
         assertThat(s.summary()).startsWith("run=" + runDir.toAbsolutePath()).contains("val_loss=");
+    }
+
+    @Test
+    void aFailedWorkerFailsTheStageAndTheRetryResumesFromTheLastCheckpoint() throws IOException {
+        TrainingSpec<?> spec = TrainingSpecs.of("image-classifier");
+        ObjectNode values = options(spec, dir.resolve("retry"), "--trainer.strategy=spark", "--trainer.num_workers=2");
+        Path runDir = TrainingRun.prepare(spec, values, null);
+        // worker 1 fails in step 5's allreduce (call 6) of the first attempt, after the checkpoint of step 3
+        SparkTraining.Summary s = SparkTraining.run(spark, spec, values, runDir, 1, 6);
+        assertThat(s.steps()).isEqualTo(6);
+        assertThat(s.allReduceCalls()).isEqualTo(4); // the retry: initial weights, then steps 4, 5 and 6
+        assertSingleProcessLosses(runDir);
     }
 }
