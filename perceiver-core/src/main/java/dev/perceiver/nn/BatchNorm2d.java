@@ -47,4 +47,24 @@ public final class BatchNorm2d extends Module {
                         x, runningMean.array(), runningVar.array(), weight.array(), bias.array(), 1, 0.1f, EPS, false)
                 .singletonOrThrow();
     }
+
+    /** The scale (C). */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The shift (C). */
+    public Parameter bias() {
+        return bias;
+    }
+
+    /** The running mean (C). */
+    public Parameter runningMean() {
+        return runningMean;
+    }
+
+    /** The running variance (C). */
+    public Parameter runningVar() {
+        return runningVar;
+    }
 }

@@ -67,4 +67,14 @@ public final class Conv2d extends Module {
     public Parameter bias() {
         return bias;
     }
+
+    /** The step (s_h, s_w). */
+    public Shape stride() {
+        return stride;
+    }
+
+    /** The zero padding (pad_h, pad_w) on both sides. */
+    public Shape padding() {
+        return padding;
+    }
 }

@@ -55,4 +55,14 @@ public final class ConvDownsample extends Module {
         int afterConv = (n - 1) / 2 + 1;
         return (afterConv - 3) / 2 + 1;
     }
+
+    /** The 7 x 7 stride-2 convolution (conv). */
+    public Conv2d conv() {
+        return conv;
+    }
+
+    /** The batch norm (batch_norm). */
+    public BatchNorm2d batchNorm() {
+        return batchNorm;
+    }
 }

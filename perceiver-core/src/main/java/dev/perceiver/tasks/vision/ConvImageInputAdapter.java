@@ -54,4 +54,19 @@ public final class ConvImageInputAdapter extends InputAdapter {
         NDArray position = FourierPositionEncoding.encode(x.getManager(), grid, numFrequencyBands, maxResolution);
         return new FactoredInput(features.reshape(f[0], f[1] * f[2], f[3]), position);
     }
+
+    /** The conv stem (downsample). */
+    public ConvDownsample downsample() {
+        return downsample;
+    }
+
+    /** Number of frequency bands of the grid's Fourier features. */
+    public int numFrequencyBands() {
+        return numFrequencyBands;
+    }
+
+    /** (h, w) that set the highest frequency of the Fourier features. */
+    public int[] maxResolution() {
+        return maxResolution.clone();
+    }
 }

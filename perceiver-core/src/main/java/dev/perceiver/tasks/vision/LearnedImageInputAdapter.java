@@ -55,4 +55,19 @@ public final class LearnedImageInputAdapter extends InputAdapter {
         NDArray perExample = features.reshape(b, (long) imageShape[0] * imageShape[1], -1);
         return new FactoredInput(perExample, positionProjection.forward(positionEmbedding.array()));
     }
+
+    /** The 1 x 1 convolution (conv). */
+    public Conv2d conv() {
+        return conv;
+    }
+
+    /** The projected position embedding (h*w, num_position_channels). */
+    public NDArray projectedPositionEmbedding() {
+        return positionProjection.forward(positionEmbedding.array());
+    }
+
+    /** (h, w, c). */
+    public int[] imageShape() {
+        return imageShape.clone();
+    }
 }

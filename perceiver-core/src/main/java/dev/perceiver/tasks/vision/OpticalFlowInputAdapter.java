@@ -54,4 +54,24 @@ public final class OpticalFlowInputAdapter extends InputAdapter {
         NDArray h = linear.forward(perPixel).reshape(b, s[3] * s[4], -1);
         return new FactoredInput(h, positionEncoding.encoding());
     }
+
+    /** The projection of both frames' patch features (linear). */
+    public Linear linear() {
+        return linear;
+    }
+
+    /** The Fourier position encoding of the (h, w) grid. */
+    public FourierPositionEncoding positionEncoding() {
+        return positionEncoding;
+    }
+
+    /** (h, w). */
+    public int[] imageShape() {
+        return imageShape.clone();
+    }
+
+    /** Channels per frame and pixel of the patch features. */
+    public int numPatchInputChannels() {
+        return numPatchInputChannels;
+    }
 }

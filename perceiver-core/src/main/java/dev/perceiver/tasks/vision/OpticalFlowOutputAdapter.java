@@ -25,4 +25,14 @@ public final class OpticalFlowOutputAdapter extends OutputAdapter {
         NDArray y = Ops.div(linear.forward(x), rescaleFactor);
         return y.reshape(y.getShape().get(0), imageShape[0], -1, 2);
     }
+
+    /** The projection to the two flow channels (linear). */
+    public Linear linear() {
+        return linear;
+    }
+
+    /** The divisor of the projected flow. */
+    public float rescaleFactor() {
+        return rescaleFactor;
+    }
 }

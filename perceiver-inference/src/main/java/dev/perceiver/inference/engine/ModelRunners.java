@@ -2,6 +2,7 @@ package dev.perceiver.inference.engine;
 
 import ai.djl.ndarray.NDArray;
 import dev.perceiver.inference.onnx.OnnxExport;
+import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.nn.Module;
 import java.io.IOException;
@@ -21,10 +22,13 @@ public final class ModelRunners {
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
         }
+        if (model instanceof CausalSequenceModel) {
+            throw new IllegalArgumentException("model class " + model.getClass().getSimpleName()
+                    + " has no (x, pad_mask) forward pass: its forward pass takes prefix_len (see openCausal)");
+        }
         boolean exportable = OnnxExport.supports(model);
         if (engine == Engine.ONNXRUNTIME && !exportable) {
-            throw new IllegalArgumentException("--engine onnxruntime: model class "
-                    + model.getClass().getSimpleName() + " cannot be exported; supported: " + OnnxExport.supported());
+            throw new IllegalArgumentException("--engine onnxruntime: " + OnnxExport.unsupportedReason(model));
         }
         if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available())) {
             try {
@@ -41,6 +45,38 @@ public final class ModelRunners {
             @Override
             public NDArray forward(NDArray x, NDArray padMask) {
                 return io.forward(x, padMask);
+            }
+
+            @Override
+            public Engine engine() {
+                return Engine.LIBTORCH;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /**
+     * @param model a Perceiver AR model in eval mode; it must stay open while the runner is used
+     * @param engine LIBTORCH, ONNXRUNTIME or AUTO (ONNX Runtime when it loads on this machine, else libtorch)
+     * @param threads intra-op threads of ONNX Runtime, in [1, 1024] (libtorch keeps the process setting)
+     */
+    public static CausalModelRunner openCausal(CausalSequenceModel model, Engine engine, int threads) {
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
+        }
+        if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && OnnxRuntimeRunner.available())) {
+            try {
+                return new OnnxRuntimeCausalRunner(model, OnnxRuntimeRunner.open(model, threads));
+            } catch (IOException e) {
+                throw new UncheckedIOException("exporting the model for ONNX Runtime failed: " + e.getMessage(), e);
+            }
+        }
+        return new CausalModelRunner() {
+            @Override
+            public CausalSequenceModel.LmOutput forward(NDArray x, int prefixLen, NDArray padMask) {
+                return model.forwardLogits(x, prefixLen, padMask, null);
             }
 
             @Override

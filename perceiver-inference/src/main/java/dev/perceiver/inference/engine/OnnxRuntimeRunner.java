@@ -16,7 +16,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -81,6 +83,39 @@ final class OnnxRuntimeRunner implements ModelRunner {
                 ByteBuffer bytes = out.getByteBuffer();
                 return Tensors.owned(
                         x.getManager(), bytes, new Shape(out.getInfo().getShape()), DataType.FLOAT32);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Runs a graph that takes token ids {@code x} (b, n), {@code pad_mask} (b, n) (all false when null) and the int64
+     * scalar {@code prefix_len} (a Perceiver AR graph); returns every graph output in the graph's order, owned by x's
+     * manager.
+     */
+    List<NDArray> forwardCausal(NDArray x, NDArray padMask, long prefixLen) {
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("x", tensor(x.toType(DataType.INT64, false)));
+            NDArray mask = padMask == null
+                    ? x.getManager().zeros(x.getShape(), DataType.BOOLEAN)
+                    : padMask.toType(DataType.BOOLEAN, false);
+            inputs.put("pad_mask", tensor(mask));
+            inputs.put("prefix_len", OnnxTensor.createTensor(env, prefixLen));
+            try (OrtSession.Result result = session.run(inputs)) {
+                List<NDArray> out = new ArrayList<>();
+                for (int i = 0; i < result.size(); i++) {
+                    OnnxTensor t = (OnnxTensor) result.get(i);
+                    out.add(Tensors.owned(
+                            x.getManager(),
+                            t.getByteBuffer(),
+                            new Shape(t.getInfo().getShape()),
+                            DataType.FLOAT32));
+                }
+                return out;
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);

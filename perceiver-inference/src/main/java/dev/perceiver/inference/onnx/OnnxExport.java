@@ -3,9 +3,11 @@ package dev.perceiver.inference.onnx;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
+import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverDecoder;
 import dev.perceiver.model.PerceiverIO;
 import dev.perceiver.model.adapter.ClassificationOutputAdapter;
+import dev.perceiver.model.adapter.InputAdapter;
 import dev.perceiver.model.adapter.OutputAdapter;
 import dev.perceiver.model.adapter.TiedTokenOutputAdapter;
 import dev.perceiver.model.adapter.TokenInputAdapter;
@@ -13,10 +15,16 @@ import dev.perceiver.model.adapter.TokenOutputAdapter;
 import dev.perceiver.model.adapter.TrainableQueryProvider;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
+import dev.perceiver.tasks.multimodal.MultimodalAutoencoder;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.vision.ConvImageInputAdapter;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.ImageInputAdapter;
+import dev.perceiver.tasks.vision.LearnedImageInputAdapter;
+import dev.perceiver.tasks.vision.OpticalFlow;
+import dev.perceiver.tasks.vision.OpticalFlowInputAdapter;
+import dev.perceiver.tasks.vision.OpticalFlowOutputAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +37,15 @@ import java.util.List;
  *   <li>masked LM: {@code x} int64 (batch, seq), {@code pad_mask} bool (batch, seq), true = padding -> {@code logits}
  *       (batch, seq, vocab_size)
  *   <li>text classifier: {@code x}, {@code pad_mask} as the masked LM -> {@code logits} (batch, num_classes)
+ *   <li>optical flow: {@code x} float32 (batch, 2, c, h, w) -> {@code flow} (batch, h, w, 2)
+ *   <li>causal LM and symbolic audio (Perceiver AR): {@code x}, {@code pad_mask} (left padding) as the masked LM and
+ *       {@code prefix_len} int64 scalar -> {@code logits} (batch, seq - prefix_len, vocab_size) and
+ *       {@code last_hidden_state} (batch, seq - prefix_len, num_channels), the full-sequence forward pass without a
+ *       kv cache
  * </ul>
+ *
+ * Image classifiers with Fourier or learned preprocessing and optical flow have a fixed image size (the config's), so
+ * only their batch axis is dynamic; the conv-preprocessed image classifier takes any (batch, height, width).
  *
  * The graph computes what the module's forward pass computes (see {@link PerceiverGraphs} for how it saves work);
  * outputs equal the libtorch forward pass up to float rounding.
@@ -39,14 +55,37 @@ public final class OnnxExport {
 
     /** Whether {@link #export} supports this model. */
     public static boolean supports(Module model) {
-        return (model instanceof ImageClassifier c && c.encoder().inputAdapter() instanceof ImageInputAdapter)
+        return (model instanceof ImageClassifier c && imageAdapter(c.encoder().inputAdapter()))
+                || model instanceof OpticalFlow
                 || model instanceof MaskedLanguageModel
-                || model instanceof TextClassifier;
+                || model instanceof TextClassifier
+                || model instanceof CausalSequenceModel;
+    }
+
+    private static boolean imageAdapter(InputAdapter a) {
+        return a instanceof ImageInputAdapter
+                || a instanceof LearnedImageInputAdapter
+                || a instanceof ConvImageInputAdapter;
     }
 
     /** The model classes {@link #export} supports, for messages. */
     public static String supported() {
-        return "ImageClassifier (pixels with Fourier features), MaskedLanguageModel, TextClassifier";
+        return "ImageClassifier (Fourier, learned and conv preprocessing), OpticalFlow, MaskedLanguageModel,"
+                + " TextClassifier, CausalLanguageModel, SymbolicAudioModel";
+    }
+
+    /** Why {@code model} cannot be exported (one line), or null when it can. */
+    public static String unsupportedReason(Module model) {
+        if (supports(model)) {
+            return null;
+        }
+        if (model instanceof MultimodalAutoencoder) {
+            return "model class MultimodalAutoencoder cannot be exported to ONNX: its forward pass takes three"
+                    + " modalities and per-call output points and has three outputs, which the exporter does not"
+                    + " write yet (run it on libtorch); supported: " + supported();
+        }
+        return "model class " + model.getClass().getSimpleName() + " cannot be exported to ONNX; supported: "
+                + supported();
     }
 
     /**
@@ -66,44 +105,115 @@ public final class OnnxExport {
      */
     public static void export(Module model, Path file, boolean microsoftOps) throws IOException {
         if (!supports(model)) {
-            throw new IllegalArgumentException("model class " + model.getClass().getSimpleName()
-                    + " cannot be exported to ONNX; supported: " + supported());
+            throw new IllegalArgumentException(unsupportedReason(model));
         }
         try (NDScope scope = new NDScope()) {
             OnnxGraph g = new OnnxGraph();
             GraphOps ops = new GraphOps(g, microsoftOps);
             PerceiverGraphs blocks = new PerceiverGraphs(ops);
-            PerceiverIO io = (PerceiverIO) model;
-            String out;
             if (model instanceof ImageClassifier ic) {
-                out = image(g, blocks, ic);
+                image(g, ops, blocks, ic);
+            } else if (model instanceof OpticalFlow flow) {
+                flow(g, ops, blocks, flow);
+            } else if (model instanceof CausalSequenceModel causal) {
+                causal(g, ops, causal);
             } else {
-                out = text(g, ops, blocks, io, model instanceof MaskedLanguageModel);
+                text(g, ops, blocks, (PerceiverIO) model, model instanceof MaskedLanguageModel);
             }
             g.save(file, "perceiver-jvm", model.getClass().getSimpleName());
             scope.suppressNotUsedWarning();
         }
     }
 
-    private static String image(OnnxGraph g, PerceiverGraphs blocks, ImageClassifier model) {
-        ImageInputAdapter adapter = (ImageInputAdapter) model.encoder().inputAdapter();
-        int[] shape = adapter.imageShape();
-        Object[] dims = new Object[shape.length + 1];
-        dims[0] = "batch";
-        for (int i = 0; i < shape.length; i++) {
-            dims[i + 1] = (long) shape[i];
+    private static String image(OnnxGraph g, GraphOps ops, PerceiverGraphs blocks, ImageClassifier model) {
+        InputAdapter adapter = model.encoder().inputAdapter();
+        int[] shape = model.config().encoder().imageShape();
+        ImageGraphs images = new ImageGraphs(ops);
+        PerceiverGraphs.KeyValueSource input;
+        if (adapter instanceof ConvImageInputAdapter conv) {
+            // any image size: the grid's Fourier features are computed in the graph
+            String x = g.input("x", OnnxGraph.FLOAT, "batch", "height", "width", (long) shape[shape.length - 1]);
+            input = blocks.plain(images.convAdapted(x, conv));
+        } else {
+            String x = g.input("x", OnnxGraph.FLOAT, dims("batch", shape));
+            String p;
+            NDArray e;
+            if (adapter instanceof LearnedImageInputAdapter learned) {
+                p = images.learned(x, learned);
+                e = learned.projectedPositionEmbedding();
+            } else {
+                ImageInputAdapter pixels = (ImageInputAdapter) adapter;
+                p = images.pixels(x, pixels);
+                e = pixels.positionEncoding().encoding();
+            }
+            input = blocks.factored(
+                    p, e, adapter.numInputChannels() - e.getShape().get(1));
         }
-        String x = g.input("x", OnnxGraph.FLOAT, dims);
-        long c1 = shape[shape.length - 1];
-        String p = g.op("Reshape", List.of(x, g.ints(0, -1, c1)));
-        NDArray e = adapter.positionEncoding().encoding();
-        String latents = blocks.encoder(model.encoder(), blocks.factored(p, e, c1), null);
+        String latents = blocks.encoder(model.encoder(), input, null);
         String logits = decode(g, blocks, model.decoder(), latents, null);
         int classes = ((ClassificationOutputAdapter) model.decoder().outputAdapter())
                 .linear()
                 .outFeatures();
         g.output(logits, "logits", OnnxGraph.FLOAT, "batch", (long) classes);
         return logits;
+    }
+
+    /** (first, *shape) as graph dimensions. */
+    private static Object[] dims(String first, int... shape) {
+        Object[] dims = new Object[shape.length + 1];
+        dims[0] = first;
+        for (int i = 0; i < shape.length; i++) {
+            dims[i + 1] = (long) shape[i];
+        }
+        return dims;
+    }
+
+    /**
+     * Optical flow: patch features x (b, 2, c, h, w) -> flow (b, h, w, 2). The decoder's queries are the adapted input
+     * [linear(patches), position encoding] (b, h*w, C); the graph decodes all h*w queries at once.
+     */
+    private static void flow(OnnxGraph g, GraphOps ops, PerceiverGraphs blocks, OpticalFlow model) {
+        OpticalFlowInputAdapter adapter =
+                (OpticalFlowInputAdapter) model.encoder().inputAdapter();
+        int[] hw = adapter.imageShape();
+        String x = g.input("x", OnnxGraph.FLOAT, dims("batch", 2, adapter.numPatchInputChannels(), hw[0], hw[1]));
+        String p = new ImageGraphs(ops).flowPatches(x, adapter);
+        NDArray e = adapter.positionEncoding().encoding();
+        long c1 = adapter.numInputChannels() - e.getShape().get(1);
+        String latents = blocks.encoder(model.encoder(), blocks.factored(p, e, c1), null);
+        // the adapted input (b, M, C): per-example channels, then the encoding expanded to the batch
+        String batch = g.op("Shape", List.of(p), Attribute.of("start", 0L), Attribute.of("end", 1L));
+        String shared = g.op(
+                "Expand",
+                List.of(
+                        g.op("Unsqueeze", List.of(g.constant(e), g.ints(0))),
+                        g.op("Concat", List.of(batch, g.ints(1, 1)), Attribute.of("axis", 0L))));
+        String adapted = g.op("Concat", List.of(p, shared), Attribute.of("axis", -1L));
+        String h = blocks.decoderOfQueries(model.decoder(), adapted, latents);
+        OpticalFlowOutputAdapter out =
+                (OpticalFlowOutputAdapter) model.decoder().outputAdapter();
+        Linear linear = out.linear();
+        String y = g.op(
+                "Div",
+                List.of(ops.linear(h, linear.weight().array(), GraphOps.bias(linear)), g.scalar(out.rescaleFactor())));
+        String flow = g.op("Reshape", List.of(y, g.ints(0, hw[0], hw[1], 2)));
+        g.output(flow, "flow", OnnxGraph.FLOAT, "batch", (long) hw[0], (long) hw[1], 2L);
+    }
+
+    /**
+     * Perceiver AR (causal LM, symbolic audio): x int64 (batch, seq), pad_mask bool (batch, seq), prefix_len int64
+     * scalar -> logits (batch, seq - prefix_len, vocab_size) and last_hidden_state (batch, seq - prefix_len, C).
+     */
+    private static void causal(OnnxGraph g, GraphOps ops, CausalSequenceModel model) {
+        String x = g.input("x", OnnxGraph.INT64, "batch", "seq");
+        String padMask = g.input("pad_mask", OnnxGraph.BOOL, "batch", "seq");
+        String prefixLen = g.input("prefix_len", OnnxGraph.INT64);
+        PerceiverArGraphs.Outputs out =
+                new PerceiverArGraphs(ops).forward(model.manager(), model, x, padMask, prefixLen);
+        g.output(out.logits(), "logits", OnnxGraph.FLOAT, "batch", "latents", (long)
+                model.config().vocabSize());
+        g.output(out.hidden(), "last_hidden_state", OnnxGraph.FLOAT, "batch", "latents", (long)
+                model.config().numChannels());
     }
 
     private static String text(OnnxGraph g, GraphOps ops, PerceiverGraphs blocks, PerceiverIO model, boolean mlm) {

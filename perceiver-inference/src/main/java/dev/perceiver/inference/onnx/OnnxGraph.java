@@ -98,6 +98,20 @@ final class OnnxGraph {
         return name;
     }
 
+    /** A float32 constant of shape (values.length). */
+    String floats(float... values) {
+        ProtoMessage t = new ProtoMessage().varint(1, values.length).varint(2, FLOAT);
+        String name = "c" + counter++;
+        t.string(8, name);
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        t.bytes(9, b.array());
+        initializers.add(t);
+        return name;
+    }
+
     /** A float32 scalar constant. */
     String scalar(float value) {
         String name = "c" + counter++;

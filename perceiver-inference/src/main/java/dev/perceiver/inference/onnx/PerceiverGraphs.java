@@ -215,6 +215,14 @@ final class PerceiverGraphs {
         return residualAndMlp(layer, xq, attend(a, q, kv, null));
     }
 
+    /**
+     * The decoder's cross-attention of input-dependent queries (b, O, F) (the optical-flow decoder's queries are the
+     * adapted input) to latents (b, N, D): (b, O, F), before the output adapter.
+     */
+    String decoderOfQueries(PerceiverDecoder decoder, String queries, String latents) {
+        return crossAttentionLayer(decoder.crossAttention(), queries, null, plain(latents), null);
+    }
+
     private String slice(String x, String end) {
         return g.op("Slice", List.of(x, g.ints(0), end, g.ints(1)));
     }

@@ -1,9 +1,11 @@
 package dev.perceiver.tools.parity;
 
 import ai.djl.ndarray.NDArray;
+import dev.perceiver.inference.engine.CausalModelRunner;
 import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.engine.ModelRunner;
 import dev.perceiver.inference.engine.ModelRunners;
+import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
 
 /** One forward pass of a Perceiver IO task model on the engine a parity run asks for. */
@@ -20,6 +22,17 @@ final class EngineForward {
         }
         try (ModelRunner runner = ModelRunners.open(model, engine, THREADS)) {
             return runner.forward(x, padMask);
+        }
+    }
+
+    /** {@code model.forwardLogits(x, prefixLen, padMask, null)} on {@code engine} (AUTO: ONNX Runtime). */
+    static CausalSequenceModel.LmOutput forwardCausal(
+            Engine engine, CausalSequenceModel model, NDArray x, int prefixLen, NDArray padMask) {
+        if (engine == Engine.LIBTORCH) {
+            return model.forwardLogits(x, prefixLen, padMask, null);
+        }
+        try (CausalModelRunner runner = ModelRunners.openCausal(model, engine, THREADS)) {
+            return runner.forward(x, prefixLen, padMask);
         }
     }
 }

@@ -247,8 +247,8 @@ final class FolderParity {
         if (c.prefixLen() == null) {
             throw new IllegalArgumentException("folder case of a causal model needs 'prefix_len'");
         }
-        CausalSequenceModel.LmOutput out =
-                ((CausalSequenceModel) model).forwardLogits(args.get("x"), c.prefixLen(), args.get("pad_mask"), null);
+        CausalSequenceModel.LmOutput out = EngineForward.forwardCausal(
+                engine, (CausalSequenceModel) model, args.get("x"), c.prefixLen(), args.get("pad_mask"));
         return Map.of("logits", out.logits(), "last_hidden_state", out.lastHiddenState());
     }
 

@@ -62,8 +62,9 @@ public final class ParityRunner {
     }
 
     /**
-     * A runner whose task-model forward passes (image and text classifiers, masked LMs, model folders of these) run
-     * on {@code engine}; the other cases (attention, positions, causal models, training) always run on libtorch.
+     * A runner whose task-model forward passes (image and text classifiers, masked LMs, optical flow, the
+     * full-sequence forward pass of causal models, model folders of these) run on {@code engine}; the other cases
+     * (attention, positions, generation, training, multimodal folders) always run on libtorch.
      */
     public ParityRunner(Engine engine) {
         this.engine = engine;
@@ -73,9 +74,9 @@ public final class ParityRunner {
         register("image_classifier", modelCase(VisionModelKinds.IMAGE_CLASSIFIER, this::imageClassifier));
         register("text_mlm", modelCase(TextModelKinds.MASKED_LANGUAGE_MODEL, this::textLogits));
         register("text_classifier", modelCase(TextModelKinds.TEXT_CLASSIFIER, this::textLogits));
-        register("clm_forward", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmForward));
+        register("clm_forward", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, this::clmForward));
         register("clm_generate", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmGenerate));
-        register("optical_flow", modelCase(VisionModelKinds.OPTICAL_FLOW, ParityRunner::opticalFlow));
+        register("optical_flow", modelCase(VisionModelKinds.OPTICAL_FLOW, this::opticalFlow));
         register("train_step", TrainStepParity::evaluate);
     }
 
@@ -319,10 +320,10 @@ public final class ParityRunner {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record ForwardCase(int prefixLen) {}
 
-    private static List<CaseResult.Check> clmForward(CausalLanguageModel model, Fixture f) {
+    private List<CaseResult.Check> clmForward(CausalLanguageModel model, Fixture f) {
         ForwardCase c = f.meta(ForwardCase.class);
-        CausalSequenceModel.LmOutput out = model.forwardLogits(
-                f.input("x"), c.prefixLen(), f.hasInput("pad_mask") ? f.input("pad_mask") : null, null);
+        CausalSequenceModel.LmOutput out = EngineForward.forwardCausal(
+                engine, model, f.input("x"), c.prefixLen(), f.hasInput("pad_mask") ? f.input("pad_mask") : null);
         List<CaseResult.Check> checks = new ArrayList<>();
         checks.add(compare("logits", out.logits(), f.tensor("output.logits")));
         if (f.tensors().containsKey("output.last_hidden_state")) {
@@ -381,7 +382,8 @@ public final class ParityRunner {
                 compare("step_logits", stepLogits, f.tensor("output.step_logits")));
     }
 
-    private static List<CaseResult.Check> opticalFlow(OpticalFlow model, Fixture f) {
-        return List.of(compare("flow", model.forward(f.input("x")), f.tensor("output.flow")));
+    private List<CaseResult.Check> opticalFlow(OpticalFlow model, Fixture f) {
+        return List.of(
+                compare("flow", EngineForward.forward(engine, model, f.input("x"), null), f.tensor("output.flow")));
     }
 }
