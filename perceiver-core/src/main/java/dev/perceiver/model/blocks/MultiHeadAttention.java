@@ -11,6 +11,7 @@ import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Ops;
 import dev.perceiver.nn.Scopes;
+import java.util.function.BiFunction;
 
 /**
  * Multi-head scaled dot-product attention (Perceiver IO, appendix E) with optional rotary embedding of queries and
@@ -175,7 +176,7 @@ public final class MultiHeadAttention extends Module {
      * {@code chunk(start, end)} over query rows [0, n) in chunks of {@code rows}, concatenated along the query axis
      * (2) of the (b, h, rows, c) results. Outside training each chunk's temporaries are freed when it returns.
      */
-    private NDArray inChunks(long n, long rows, java.util.function.BiFunction<Long, Long, NDArray> chunk) {
+    private NDArray inChunks(long n, long rows, BiFunction<Long, Long, NDArray> chunk) {
         if (rows >= n) {
             return chunk.apply(0L, n);
         }

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
 import dev.perceiver.model.blocks.Mlp;
 import dev.perceiver.nn.LayerNorm;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The layers every exported block is made of, written as ONNX nodes into one {@link OnnxGraph}: linear (one MatMul
@@ -14,6 +16,7 @@ import java.util.List;
 final class GraphOps {
     private final OnnxGraph g;
     private final boolean microsoftOps;
+    private final Map<NDArray, NDArray> transposedWeights = new IdentityHashMap<>();
 
     /** Standard ONNX operators only. */
     GraphOps(OnnxGraph g) {
@@ -35,7 +38,9 @@ final class GraphOps {
 
     /** x (..., in) times weight (out, in) transposed, plus bias (out) when not null: (..., out). */
     String linear(String x, NDArray weight, NDArray bias) {
-        String y = g.op("MatMul", List.of(x, g.constant(transposed(weight))));
+        // a weight used again (a shared block's) is transposed once
+        String y =
+                g.op("MatMul", List.of(x, g.constant(transposedWeights.computeIfAbsent(weight, GraphOps::transposed))));
         return bias == null ? y : g.op("Add", List.of(y, g.constant(bias)));
     }
 

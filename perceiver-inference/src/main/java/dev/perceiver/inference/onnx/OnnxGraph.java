@@ -2,6 +2,7 @@ package dev.perceiver.inference.onnx;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.CodedOutputStream;
 import dev.perceiver.model.io.AtomicFiles;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,9 @@ final class OnnxGraph {
     /** protobuf messages cannot exceed 2 GiB. */
     private static final long MAX_BYTES = Integer.MAX_VALUE;
 
+    /** Values from which an initializer is compared by content with the earlier ones (see {@link #constant}). */
+    static final long DEDUPLICATED_SIZE = 1024;
+
     static final int FLOAT = 1;
     static final int INT64 = 7;
     static final int BOOL = 9;
@@ -36,6 +41,9 @@ final class OnnxGraph {
     private final List<ProtoMessage> inputs = new ArrayList<>();
     private final List<ProtoMessage> outputs = new ArrayList<>();
     private final Map<NDArray, String> initializerNames = new IdentityHashMap<>();
+    /** Initializers of {@link #DEDUPLICATED_SIZE} or more values by type, shape and sum of values. */
+    private final Map<ContentKey, Map<NDArray, String>> byContent = new HashMap<>();
+
     private int counter;
 
     /** A graph input of element type {@code elemType} and dims (Long = fixed, String = symbolic). */
@@ -50,14 +58,35 @@ final class OnnxGraph {
         outputs.add(valueInfo(name, elemType, dims));
     }
 
-    /** The initializer holding {@code array} (float32 or int64), added once per array. */
+    /**
+     * The initializer holding {@code array} (float32 or int64), added once per array and once per content: an array
+     * of {@link #DEDUPLICATED_SIZE} or more values equal to an earlier one (same type, shape and values) reuses its
+     * initializer, so that weights used more than once (self-attention blocks 2..L share theirs) are stored once.
+     */
     String constant(NDArray array) {
         String existing = initializerNames.get(array);
         if (existing != null) {
             return existing;
         }
+        ContentKey key = null;
+        if (array.size() >= DEDUPLICATED_SIZE) {
+            key = new ContentKey(
+                    array.getDataType(),
+                    array.getShape(),
+                    array.sum().toType(DataType.FLOAT64, false).getDouble());
+            for (Map.Entry<NDArray, String> e :
+                    byContent.getOrDefault(key, Map.of()).entrySet()) {
+                if (e.getKey().contentEquals(array)) {
+                    initializerNames.put(array, e.getValue());
+                    return e.getValue();
+                }
+            }
+        }
         String name = "c" + counter++;
         initializerNames.put(array, name);
+        if (key != null) {
+            byContent.computeIfAbsent(key, k -> new IdentityHashMap<>()).put(array, name);
+        }
         int type;
         if (array.getDataType() == DataType.FLOAT32) {
             type = FLOAT;
@@ -226,4 +255,7 @@ final class OnnxGraph {
             return new Attribute(m);
         }
     }
+
+    /** Candidates for equal content: type, shape and the sum of the values (equal arrays have equal sums). */
+    private record ContentKey(DataType type, Shape shape, double sum) {}
 }
