@@ -23,14 +23,15 @@ public final class SparkSessions {
     }
 
     /**
-     * Task slots of one executor: {@code spark.executor.cores}, else in local mode the number of local threads, else
-     * 1. Each executor JVM gives libtorch {@code cores / slots} intra-op threads, so that its concurrent tasks do not
-     * oversubscribe the cores.
+     * Task slots of one executor: {@code spark.executor.cores / spark.task.cpus}, else in local mode the number of
+     * local threads, else 1. Each executor JVM gives libtorch {@code cores / slots} intra-op threads (its machine's
+     * cores, counted on the executor), so that its concurrent tasks do not oversubscribe the cores.
      */
     public static int slotsPerExecutor(SparkSession spark) {
         SparkConf conf = spark.sparkContext().getConf();
         if (conf.contains("spark.executor.cores")) {
-            return Math.max(1, conf.getInt("spark.executor.cores", 1));
+            int taskCpus = Math.max(1, conf.getInt("spark.task.cpus", 1));
+            return Math.max(1, conf.getInt("spark.executor.cores", 1) / taskCpus);
         }
         return spark.sparkContext().isLocal() ? Math.max(1, spark.sparkContext().defaultParallelism()) : 1;
     }

@@ -56,7 +56,6 @@ public final class SparkTraining {
             throw new IllegalArgumentException("trainer.num_workers (" + workers + ") must be >= 1");
         }
         int slots = SparkSessions.slotsPerExecutor(spark);
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / slots);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Integer> ranks =
                 new ArrayList<>(IntStream.range(0, workers).boxed().toList());
@@ -64,7 +63,7 @@ public final class SparkTraining {
                 spec.name(),
                 ConfigJson.toString(values),
                 runDir.toAbsolutePath().toString(),
-                threads);
+                slots);
         if (failRank >= 0) {
             worker = worker.failingOnce(failRank, failCall);
         }

@@ -32,24 +32,25 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
     private final String task;
     private final String options;
     private final String runDir;
-    private final int threads;
+    private final int slots;
     private final int failRank;
     private final long failCall;
 
     /**
      * @param options the resolved option tree as JSON
      * @param runDir the run folder, readable and writable by every worker (a shared file system on a cluster)
-     * @param threads libtorch intra-op threads of each executor JVM
+     * @param slots task slots of each executor JVM: libtorch gets the executor machine's cores / slots intra-op
+     *     threads
      */
-    public TrainingWorker(String task, String options, String runDir, int threads) {
-        this(task, options, runDir, threads, -1, -1);
+    public TrainingWorker(String task, String options, String runDir, int slots) {
+        this(task, options, runDir, slots, -1, -1);
     }
 
-    private TrainingWorker(String task, String options, String runDir, int threads, int failRank, long failCall) {
+    private TrainingWorker(String task, String options, String runDir, int slots, int failRank, long failCall) {
         this.task = task;
         this.options = options;
         this.runDir = runDir;
-        this.threads = threads;
+        this.slots = slots;
         this.failRank = failRank;
         this.failCall = failCall;
     }
@@ -59,7 +60,7 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
      * the initial weights, 1 + k the gradients of step k) in the stage's first attempt only.
      */
     TrainingWorker failingOnce(int rank, long call) {
-        return new TrainingWorker(task, options, runDir, threads, rank, call);
+        return new TrainingWorker(task, options, runDir, slots, rank, call);
     }
 
     @Override
@@ -74,7 +75,7 @@ public final class TrainingWorker extends AbstractFunction1<Iterator<Integer>, I
     private String train() throws IOException {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
-        ExecutorModels.setEngineOnce(threads);
+        ExecutorModels.setEngineOnce(Math.max(1, Runtime.getRuntime().availableProcessors() / slots));
         // the executor's address as Spark knows it, "host:port" of its RPC endpoint: keep the host
         String host = ctx.getTaskInfos()[rank].address().replaceFirst(":\\d+$", "");
         try (ServerSocket server = new ServerSocket(0)) {
