@@ -8,7 +8,7 @@
 #   tools/ort_side_by_side.sh /tmp/onnx-ref/onnx 4 img-infer,mlm-infer
 #
 # REF_ONNX_DIR holds img-infer.onnx and mlm-infer.onnx from ../shared/bench/export_onnx.py. ORT_BENCH (default
-# ../shared/bench/OrtBench.java), ORT_JAR (default: onnxruntime 1.20.0 in ~/.m2), THREADS (2) and LOCK
+# ../shared/bench/OrtBench.java next to the main checkout; set it from a worktree), ORT_JAR (default: onnxruntime 1.20.0 in ~/.m2), THREADS (2) and LOCK
 # (/tmp/perceiver-mvn.lock) override the defaults.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,6 +19,9 @@ ORT_BENCH=${ORT_BENCH:-$ROOT/../shared/bench/OrtBench.java}
 ORT_JAR=${ORT_JAR:-$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.20.0/onnxruntime-1.20.0.jar}
 THREADS=${THREADS:-2}
 LOCK=${LOCK:-/tmp/perceiver-mvn.lock}
+for f in "$ORT_BENCH" "$ORT_JAR" "$REF/img-infer.onnx" "$REF/mlm-infer.onnx"; do
+  [ -f "$f" ] || { echo "ort_side_by_side.sh: $f not found (see the comment at the top)" >&2; exit 2; }
+done
 
 metered() { # label round command...: runs the command, then the other processes' CPU share while it ran
   local label=$1 round=$2 b0 t0 b1 t1 c0 c1
@@ -34,7 +37,7 @@ ours() {
   (cd "$ROOT" && ./perceiver bench --workloads "$WORKLOADS" --engine onnxruntime --threads "$THREADS" --reps 5 \
     --warmup 2 2>/dev/null | grep '^{')
 }
-ref() { (cd "$REF" && java -cp "$ORT_JAR" "$ORT_BENCH" "$REF" "$THREADS" "$WORKLOADS" 2>/dev/null); }
+ref() { (cd "$REF" && java -cp "$ORT_JAR" "$ORT_BENCH" "$REF" "$THREADS" "$WORKLOADS" 2>/dev/null | grep '^{'); }
 export -f metered ours ref
 export ROOT REF WORKLOADS ORT_BENCH ORT_JAR THREADS
 for r in $(seq 1 "$ROUNDS"); do
