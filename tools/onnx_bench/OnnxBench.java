@@ -1,9 +1,9 @@
 // Side-by-side timing of libtorch and ONNX Runtime for the task models export-onnx learned last (issue 14).
 // Run under the shared lock from the repository root, after ./perceiver has built the jar:
 //   flock /tmp/perceiver-mvn.lock java -cp "perceiver-cli/target/perceiver-cli.jar:$(cat perceiver-cli/target/classpath.txt)" \
-//       tools/onnx_bench/OnnxBench.java flow|generate ROUNDS
+//       tools/onnx_bench/OnnxBench.java flow|generate ROUNDS [H W]
 // flow: one forward of the optical-flow architecture (deepmind/optical-flow-perceiver widths, 2048 latents x 512
-//   channels, 24 self-attention layers) on a (92, 124) tile (a quarter of the published 368 x 496 per side), batch 1,
+//   channels, 24 self-attention layers) on an (H, W) tile (default 92 x 124, a quarter of the published 368 x 496 per side), batch 1,
 //   random weights and input; libtorch's forward pass vs ONNX Runtime on the exported graph, 2 threads.
 // generate: the clm-generate model (WORKLOADS.md), greedy generation of 64 tokens from a 512-token prompt,
 //   num_latents 1 at the start (one more latent per step): the kv-cache decoding on libtorch vs a kv-cache-free loop of
@@ -37,25 +37,27 @@ public class OnnxBench {
         int rounds = Integer.parseInt(args[1]);
         try (NDManager m = NDManager.newBaseManager()) {
             if (args[0].equals("flow")) {
-                flow(m, rounds);
+                flow(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 92, args.length > 3 ? Integer.parseInt(args[3]) : 124);
             } else {
                 generate(m, rounds);
             }
         }
     }
 
-    static void flow(NDManager m, int rounds) {
+    static void flow(NDManager m, int rounds, int h, int w) {
         String json = """
-                {"encoder": {"image_shape": [92, 124], "num_patch_input_channels": 27, "num_patch_hidden_channels": 64,
+                {"encoder": {"image_shape": [H, W], "num_patch_input_channels": 27, "num_patch_hidden_channels": 64,
                   "num_frequency_bands": 64, "num_cross_attention_heads": 1, "num_self_attention_heads": 16,
                   "num_self_attention_blocks": 1, "num_self_attention_layers_per_block": 24,
                   "num_cross_attention_layers": 1},
-                 "decoder": {"image_shape": [92, 124], "num_cross_attention_heads": 1, "rescale_factor": 100.0},
-                 "num_latents": 2048, "num_latent_channels": 512}""";
+                 "decoder": {"image_shape": [H, W], "num_cross_attention_heads": 1, "rescale_factor": 100.0},
+                 "num_latents": 2048, "num_latent_channels": 512}"""
+                .replace("H", Integer.toString(h))
+                .replace("W", Integer.toString(w));
         OpticalFlow model = VisionModelKinds.OPTICAL_FLOW.create(
                 m, VisionModelKinds.OPTICAL_FLOW.readConfig(ConfigJson.parse(json)));
         model.setTraining(false);
-        Shape shape = new Shape(1, 2, 27, 92, 124);
+        Shape shape = new Shape(1, 2, 27, h, w);
         float[] data = new float[(int) shape.size()];
         Random r = new Random(1);
         for (int i = 0; i < data.length; i++) {
