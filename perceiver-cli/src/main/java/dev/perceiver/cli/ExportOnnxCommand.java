@@ -17,18 +17,23 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {
             "Write a model as one ONNX file (opset 17, dynamic batch and sequence axes).",
-            "The graph is built from this project's module tree: image classifiers",
-            "(input x float32 (batch, *image_shape) -> logits), masked LMs (x int64 (batch, seq),",
-            "pad_mask bool (batch, seq) -> logits (batch, seq, vocab_size)) and text",
-            "classifiers (x, pad_mask -> logits (batch, num_classes)). The file is written atomically. ONNX",
-            "Runtime's outputs equal this project's forward pass up to float rounding (parity --engine onnxruntime)."
+            "The graph is built from this project's module tree: image classifiers (Fourier,",
+            "learned and conv preprocessing; x float32 (batch, *image_shape) -> logits; conv: any",
+            "height and width), optical flow (x (batch, 2, c, h, w) -> flow (batch, h, w, 2)),",
+            "masked LMs (x int64 (batch, seq), pad_mask bool (batch, seq) -> logits (batch, seq,",
+            "vocab_size)), text classifiers (x, pad_mask -> logits (batch, num_classes)) and",
+            "causal LMs and symbolic audio models (x, pad_mask (left padding), prefix_len int64",
+            "scalar -> logits and last_hidden_state of the seq - prefix_len latent positions; the",
+            "full-sequence forward pass, no kv cache). Multimodal autoencoders are refused. The file",
+            "is written atomically. ONNX Runtime's outputs equal this project's forward pass up to",
+            "float rounding (parity --engine onnxruntime)."
         })
 public final class ExportOnnxCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
             paramLabel = "DIR",
-            description = "Model folder (or Hugging Face Hub id) of an image classifier, masked LM or text classifier.")
+            description = "Model folder (or Hugging Face Hub id) of any task model but a multimodal autoencoder.")
     Path model;
 
     @Parameters(index = "0", paramLabel = "OUT.onnx", description = "The ONNX file to write.")

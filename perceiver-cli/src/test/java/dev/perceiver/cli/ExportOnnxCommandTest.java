@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ExportOnnxCommandTest {
     private static final Path FOLDERS =
             Path.of("..", "perceiver-train", "src", "test", "resources", "fixtures-folders");
+    private static final Path HUGGINGFACE =
+            Path.of("..", "perceiver-train", "src", "test", "resources", "fixtures-huggingface");
 
     @Test
     void exportsAMaskedLanguageModelFolder(@TempDir Path tmp) throws Exception {
@@ -24,12 +26,24 @@ class ExportOnnxCommandTest {
     }
 
     @Test
-    void refusesACausalLanguageModel(@TempDir Path tmp) {
-        Path out = tmp.resolve("clm.onnx");
+    void exportsCausalModelFolders(@TempDir Path tmp) throws Exception {
+        for (String name : new String[] {"clm", "symbolic_audio"}) {
+            Path out = tmp.resolve(name + ".onnx");
+            TrainCommandTest.Run r = TrainCommandTest.run(
+                    "export-onnx", "--model", FOLDERS.resolve(name).toString(), out.toString());
+            assertThat(r.code()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("wrote " + out);
+            assertThat(Files.size(out)).isGreaterThan(1000);
+        }
+    }
+
+    @Test
+    void refusesAMultimodalAutoencoderWithTheReason(@TempDir Path tmp) {
+        Path out = tmp.resolve("multimodal.onnx");
         TrainCommandTest.Run r = TrainCommandTest.run(
-                "export-onnx", "--model", FOLDERS.resolve("clm").toString(), out.toString());
+                "export-onnx", "--model", HUGGINGFACE.resolve("multimodal").toString(), out.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("CausalLanguageModel").contains("supported");
+        assertThat(r.err()).contains("MultimodalAutoencoder cannot be exported").contains("supported");
         assertThat(out).doesNotExist();
     }
 }

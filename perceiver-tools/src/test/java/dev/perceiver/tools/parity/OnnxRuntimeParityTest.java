@@ -14,6 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OnnxRuntimeParityTest {
     private static final Path FOLDERS =
             Path.of("..", "perceiver-train", "src", "test", "resources", "fixtures-folders");
+    private static final Path HUGGINGFACE =
+            Path.of("..", "perceiver-train", "src", "test", "resources", "fixtures-huggingface");
 
     @ParameterizedTest
     @ValueSource(
@@ -22,7 +24,9 @@ class OnnxRuntimeParityTest {
                 "image_classifier_shared",
                 "text_mlm_tied",
                 "text_mlm_untied",
-                "text_classifier"
+                "text_classifier",
+                "optical_flow",
+                "clm_forward"
             })
     void fixtureCasePassesOnOnnxRuntime(String name) throws Exception {
         CaseResult r = new ParityRunner(Engine.ONNXRUNTIME)
@@ -32,9 +36,18 @@ class OnnxRuntimeParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"image_classifier", "mlm", "text_classifier"})
+    @ValueSource(strings = {"image_classifier", "mlm", "text_classifier", "clm", "symbolic_audio"})
     void folderCasePassesOnOnnxRuntime(String name) {
         CaseResult r = new ParityRunner(Engine.ONNXRUNTIME).run(FOLDERS.resolve(name + ".expected.safetensors"));
+        assertThat(r.status()).as(r.describe()).isEqualTo(CaseResult.Status.PASSED);
+        assertThat(r.checks()).isNotEmpty();
+    }
+
+    /** Hugging Face layout folders of the kinds export-onnx learned last (flow, learned and conv preprocessing). */
+    @ParameterizedTest
+    @ValueSource(strings = {"optical_flow", "optical_flow-krasserm", "vision_conv", "vision_learned"})
+    void huggingFaceFolderCasePassesOnOnnxRuntime(String name) {
+        CaseResult r = new ParityRunner(Engine.ONNXRUNTIME).run(HUGGINGFACE.resolve(name + ".expected.safetensors"));
         assertThat(r.status()).as(r.describe()).isEqualTo(CaseResult.Status.PASSED);
         assertThat(r.checks()).isNotEmpty();
     }

@@ -1,0 +1,147 @@
+// Side-by-side timing of libtorch and ONNX Runtime for the task models export-onnx learned last (issue 14).
+// Run under the shared lock from the repository root, after ./perceiver has built the jar:
+//   flock /tmp/perceiver-mvn.lock java -cp "perceiver-cli/target/perceiver-cli.jar:$(cat perceiver-cli/target/classpath.txt)" \
+//       tools/onnx_bench/OnnxBench.java flow|generate ROUNDS [H W]
+// flow: one forward of the optical-flow architecture (deepmind/optical-flow-perceiver widths, 2048 latents x 512
+//   channels, 24 self-attention layers) on an (H, W) tile (default 92 x 124, a quarter of the published 368 x 496 per side), batch 1,
+//   random weights and input; libtorch's forward pass vs ONNX Runtime on the exported graph, 2 threads.
+// generate: the clm-generate model (WORKLOADS.md), greedy generation of 64 tokens from a 512-token prompt,
+//   num_latents 1 at the start (one more latent per step): the kv-cache decoding on libtorch vs a kv-cache-free loop of
+//   full-sequence forward passes on ONNX Runtime (prefix_len = n - num_latents, argmax of the last position).
+// Each round times every side (one warm-up, then REPS repetitions); prints seconds per repetition and the best.
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.perceiver.inference.decoding.CausalGenerator;
+import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.engine.CausalModelRunner;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
+import dev.perceiver.model.config.ConfigJson;
+import dev.perceiver.model.config.PerceiverARConfig;
+import dev.perceiver.nn.Tensors;
+import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.vision.OpticalFlow;
+import dev.perceiver.tasks.vision.VisionModelKinds;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+
+public class OnnxBench {
+    static final int REPS = 3;
+
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[1]);
+        try (NDManager m = NDManager.newBaseManager()) {
+            if (args[0].equals("flow")) {
+                flow(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 92, args.length > 3 ? Integer.parseInt(args[3]) : 124);
+            } else {
+                generate(m, rounds);
+            }
+        }
+    }
+
+    static void flow(NDManager m, int rounds, int h, int w) {
+        String json = """
+                {"encoder": {"image_shape": [H, W], "num_patch_input_channels": 27, "num_patch_hidden_channels": 64,
+                  "num_frequency_bands": 64, "num_cross_attention_heads": 1, "num_self_attention_heads": 16,
+                  "num_self_attention_blocks": 1, "num_self_attention_layers_per_block": 24,
+                  "num_cross_attention_layers": 1},
+                 "decoder": {"image_shape": [H, W], "num_cross_attention_heads": 1, "rescale_factor": 100.0},
+                 "num_latents": 2048, "num_latent_channels": 512}"""
+                .replace("H", Integer.toString(h))
+                .replace("W", Integer.toString(w));
+        OpticalFlow model = VisionModelKinds.OPTICAL_FLOW.create(
+                m, VisionModelKinds.OPTICAL_FLOW.readConfig(ConfigJson.parse(json)));
+        model.setTraining(false);
+        Shape shape = new Shape(1, 2, 27, h, w);
+        float[] data = new float[(int) shape.size()];
+        Random r = new Random(1);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = r.nextFloat() * 2 - 1;
+        }
+        try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 2)) {
+            // every call in a sub-manager of its own: a forward pass's intermediate arrays belong to its input's
+            try (NDManager sub = m.newSubManager()) {
+                NDArray x = Tensors.owned(sub, data, shape);
+                float diff = ort.forward(x, null).sub(model.forward(x)).abs().max().getFloat();
+                System.out.println("flow: max |ort - libtorch| = " + diff);
+            }
+            for (int round = 1; round <= rounds; round++) {
+                time("flow libtorch round " + round, () -> inSubManager(m, data, shape, model::forward));
+                time("flow onnxruntime round " + round, () -> inSubManager(m, data, shape, x -> ort.forward(x, null)));
+            }
+        }
+    }
+
+    static float inSubManager(NDManager m, float[] data, Shape shape, java.util.function.Function<NDArray, NDArray> f) {
+        try (NDManager sub = m.newSubManager()) {
+            return f.apply(Tensors.owned(sub, data, shape)).getFloat(0, 0, 0, 0);
+        }
+    }
+
+    static void generate(NDManager m, int rounds) {
+        PerceiverARConfig config = PerceiverARConfig.builder()
+                .vocabSize(262)
+                .maxSeqLen(1024)
+                .maxLatents(256)
+                .numChannels(256)
+                .numHeads(8)
+                .numSelfAttentionLayers(6)
+                .crossAttentionDropout(0.5)
+                .outputNorm(true)
+                .build();
+        CausalLanguageModel model = new CausalLanguageModel(m, config);
+        model.setTraining(false);
+        Random r = new Random(1);
+        long[] prompt = new long[512];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = 6 + r.nextInt(256);
+        }
+        int newTokens = 64;
+        CausalGenerator generator = new CausalGenerator(model);
+        PromptBatch batch = PromptBatch.leftPadded(List.of(prompt), 0);
+        GenerationConfig greedy = GenerationConfig.greedy(newTokens).withNumLatents(1);
+        try (CausalModelRunner ort = ModelRunners.openCausal(model, Engine.ONNXRUNTIME, 2)) {
+            long[] cached = generator.generate(batch, greedy).sequences()[0];
+            long[] full = fullForwardLoop(m, ort, prompt, newTokens);
+            System.out.println("generate: same tokens = " + Arrays.equals(cached, full));
+            for (int round = 1; round <= rounds; round++) {
+                time("generate libtorch kv cache round " + round, () -> generator.generate(batch, greedy));
+                time("generate onnxruntime full forward round " + round,
+                        () -> fullForwardLoop(m, ort, prompt, newTokens));
+            }
+        }
+        System.out.println("(tokens/s = " + newTokens + " / seconds)");
+    }
+
+    /** Greedy generation without a cache: one full forward per token. */
+    static long[] fullForwardLoop(NDManager base, CausalModelRunner ort, long[] prompt, int newTokens) {
+        long[] seq = Arrays.copyOf(prompt, prompt.length + newTokens);
+        for (int s = 0; s < newTokens; s++) {
+            int n = prompt.length + s;
+            int numLatents = Math.min(1 + s, 256);
+            try (NDManager m = base.newSubManager()) {
+                NDArray x = Tensors.owned(m, Arrays.copyOf(seq, n), new Shape(1, n));
+                NDArray logits = ort.forward(x, n - numLatents, null).logits();
+                seq[n] = logits.get(":, -1, :").argMax(-1).getLong();
+            }
+        }
+        return seq;
+    }
+
+    static void time(String label, Supplier<Object> run) {
+        run.get();
+        double[] s = new double[REPS];
+        for (int i = 0; i < REPS; i++) {
+            long t0 = System.nanoTime();
+            run.get();
+            s[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        double best = Arrays.stream(s).min().orElseThrow();
+        System.out.printf("%s: %s s, best %.3f s%n", label, Arrays.toString(s), best);
+    }
+}
