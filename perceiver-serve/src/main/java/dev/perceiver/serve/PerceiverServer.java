@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class PerceiverServer implements AutoCloseable {
     private final NDManager manager = NDManager.newBaseManager();
     private final List<ExecutorService> threads = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong received = new AtomicLong();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Playground playground = new Playground();
     private EngineSetup.Applied engine;
@@ -151,6 +153,11 @@ public final class PerceiverServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The number of inference requests received since the start (answered or not). */
+    public long requestsReceived() {
+        return received.get();
+    }
+
     /** The loaded models' ids, in order. */
     public List<String> modelIds() {
         return new ArrayList<>(models.keySet());
@@ -174,6 +181,7 @@ public final class PerceiverServer implements AutoCloseable {
         ServedModel model = models.get(id);
         String label = model == null ? "unknown" : id;
         int status;
+        received.incrementAndGet();
         inFlight.incrementAndGet();
         metrics.inFlight(1);
         try {

@@ -94,7 +94,13 @@ class LimitsAndShutdownTest {
             for (int i = 0; i < 6; i++) {
                 inFlight.add(pool.submit(() -> http.post("/v1/models/clm", SLOW)));
             }
-            Thread.sleep(150);
+            // drain only once the server has received all six: a request whose bytes have not reached it yet is not
+            // in flight, and its connection is closed without an answer (a fixed sleep here made the test flaky)
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (server.requestsReceived() < 6 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(server.requestsReceived()).isEqualTo(6);
             server.drainAndStop();
             for (Future<Http.Answer> f : inFlight) {
                 assertThat(f.get().status()).isIn(200, 503);
