@@ -2,6 +2,7 @@ package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,10 +25,7 @@ final class ClassifyImagePredictor implements RowPredictor {
         List<List<LabelScore>> results = pipeline.classifyFiles(files, topK);
         List<ObjectNode> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            ObjectNode o = JsonFields.object();
-            o.put("image", rows.get(i).value(0));
-            JsonFields.labels(o, results.get(i));
-            out.add(o);
+            out.add(ResultJson.labels("image", rows.get(i).value(0), results.get(i)));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.OpticalFlowPipeline;
 import java.io.IOException;
@@ -27,38 +28,17 @@ final class FlowPredictor implements RowPredictor {
         List<ObjectNode> out = new ArrayList<>();
         for (InputRow r : rows) {
             FlowField flow = pipeline.flow(Path.of(r.value(0)), Path.of(r.value(1)));
-            FlowField.Stats s = flow.stats();
             int[] tileShape = pipeline.imageShape();
             ObjectNode o = JsonFields.object();
             o.put("model", model);
             o.put("frame1", r.value(0));
             o.put("frame2", r.value(1));
-            o.putArray("shape").add(flow.height()).add(flow.width()).add(2);
+            o.setAll(ResultJson.flowStats(flow));
             o.put("tiles", pipeline.tiles(flow.height(), flow.width()).tiles().size());
             o.putArray("tile_shape").add(tileShape[0]).add(tileShape[1]);
-            ObjectNode u = o.putObject("u");
-            put(u, "min", s.uMin());
-            put(u, "max", s.uMax());
-            put(u, "mean", s.uMean());
-            ObjectNode v = o.putObject("v");
-            put(v, "min", s.vMin());
-            put(v, "max", s.vMax());
-            put(v, "mean", s.vMean());
-            ObjectNode m = o.putObject("magnitude");
-            put(m, "mean", s.magnitudeMean());
-            put(m, "max", s.magnitudeMax());
-            o.put("finite_vectors", s.count());
             out.add(o);
         }
         return out;
-    }
-
-    private static void put(ObjectNode o, String key, double value) {
-        if (Double.isFinite(value)) {
-            o.put(key, value);
-        } else {
-            o.putNull(key);
-        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
 import dev.perceiver.inference.text.GeneratedText;
@@ -170,7 +171,7 @@ class SparkInferenceTest {
         }
         for (int i = 0; i < texts.size(); i++) {
             JsonNode row = rows.get("t" + i);
-            JsonNode want = FillMaskPredictor.toJson(expected.get(i));
+            JsonNode want = ResultJson.fillMask(expected.get(i));
             assertThat(row.get("filled_texts")).isEqualTo(want.get("filled_texts"));
             assertThat(row.get("masks")).hasSize(want.get("masks").size());
             for (int p = 0; p < want.get("masks").size(); p++) {
