@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.FuzzFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,22 +21,7 @@ class TokenizerFuzzTest {
     static final String FUZZ_TIME = "1m";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Path dir;
-
-    private static Path file(String name, byte[] content) {
-        try {
-            if (dir == null) {
-                dir = Files.createTempDirectory("tokenizer-fuzz");
-                dir.toFile().deleteOnExit(); // after its files, which are registered later
-            }
-            Path p = dir.resolve(name);
-            Files.write(p, content);
-            p.toFile().deleteOnExit();
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final FuzzFiles FILES = new FuzzFiles("tokenizer-fuzz");
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     void splitPattern(FuzzedDataProvider data) throws IOException {
@@ -47,7 +32,7 @@ class TokenizerFuzzTest {
         }
         ObjectNode spec = (ObjectNode) JSON.readTree(TokenizerJsonSeeds.wordLevel());
         ((ObjectNode) spec.get("pre_tokenizer").get("pattern")).put("Regex", pattern);
-        Path p = file("tokenizer.json", JSON.writeValueAsBytes(spec));
+        Path p = FILES.write("tokenizer.json", JSON.writeValueAsBytes(spec));
         HuggingFaceFastTokenizer t;
         try {
             t = HuggingFaceFastTokenizer.load(p);
@@ -61,7 +46,7 @@ class TokenizerFuzzTest {
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     void tokenizerJson(byte[] content) {
-        Path p = file("tokenizer.json", content);
+        Path p = FILES.write("tokenizer.json", content);
         try {
             HuggingFaceFastTokenizer t = HuggingFaceFastTokenizer.load(p);
             t.decode(t.encode("hello world aaaa!", true), false);
@@ -82,15 +67,15 @@ class TokenizerFuzzTest {
      */
     @FuzzTest(maxDuration = FUZZ_TIME)
     void tokenizerConfig(byte[] content) throws IOException {
-        Path folder = file(Tokenizer.TOKENIZER_CONFIG, content).getParent();
-        file(Tokenizer.SPECIAL_TOKENS_MAP, content);
+        Path folder = FILES.write(Tokenizer.TOKENIZER_CONFIG, content).getParent();
+        FILES.write(Tokenizer.SPECIAL_TOKENS_MAP, content);
         try {
             Files.deleteIfExists(folder.resolve(Tokenizer.TOKENIZER_JSON));
             Tokenizer.forModelFolder(folder).close();
         } catch (IOException | IllegalArgumentException expected) {
             // refused with a message
         }
-        file(Tokenizer.TOKENIZER_JSON, TokenizerJsonSeeds.wordLevel().getBytes(StandardCharsets.UTF_8));
+        FILES.write(Tokenizer.TOKENIZER_JSON, TokenizerJsonSeeds.wordLevel().getBytes(StandardCharsets.UTF_8));
         try (Tokenizer t = Tokenizer.forModelFolder(folder)) {
             t.decode(t.encode("a b [X] c", true), false);
             for (SpecialToken role : SpecialToken.values()) {

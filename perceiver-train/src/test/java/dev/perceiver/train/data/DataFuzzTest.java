@@ -1,11 +1,9 @@
 package dev.perceiver.train.data;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.perceiver.inference.FuzzFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Fuzz targets of the training data readers (IDX images and labels, gzip or raw; CSV and JSON Lines classification
@@ -16,21 +14,7 @@ class DataFuzzTest {
     /** How long {@code -Pfuzz} fuzzes each target (Jazzer takes it from the annotation only). */
     static final String FUZZ_TIME = "1m";
 
-    private static Path dir;
-
-    private static Path write(String name, byte[] content) {
-        try {
-            if (dir == null) {
-                dir = Files.createTempDirectory("data-fuzz");
-                dir.toFile().deleteOnExit(); // after its files, which are registered later
-            }
-            Path p = Files.write(dir.resolve(name), content);
-            p.toFile().deleteOnExit();
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final FuzzFiles FILES = new FuzzFiles("data-fuzz");
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     void idx(byte[] content) {
@@ -49,7 +33,7 @@ class DataFuzzTest {
     @FuzzTest(maxDuration = FUZZ_TIME)
     void csv(byte[] content) {
         try {
-            ClassificationFiles.readCsv(write("data.csv", content), new LabelVocabulary())
+            ClassificationFiles.readCsv(FILES.write("data.csv", content), new LabelVocabulary())
                     .numClasses();
         } catch (IOException | IllegalArgumentException expected) {
             // refused with a message
@@ -59,7 +43,7 @@ class DataFuzzTest {
     @FuzzTest(maxDuration = FUZZ_TIME)
     void jsonl(byte[] content) {
         try {
-            ClassificationFiles.readJsonl(write("data.jsonl", content), new LabelVocabulary())
+            ClassificationFiles.readJsonl(FILES.write("data.jsonl", content), new LabelVocabulary())
                     .numClasses();
         } catch (IOException | IllegalArgumentException expected) {
             // refused with a message
