@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.perceiver.train.config.CommandOptions;
-import dev.perceiver.train.config.OptionTree;
 import dev.perceiver.train.run.TrainingRun;
 import dev.perceiver.train.spec.TrainingSpec;
 import dev.perceiver.train.spec.TrainingSpecs;
@@ -117,25 +116,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingSpec<?> spec;
-        OptionTree tree;
-        if (resume != null) {
-            TrainingRun.SavedRun saved = TrainingRun.readRunConfig(resume);
-            spec = saved.spec();
-            if (task != null && TrainingSpecs.of(task) != spec) {
-                throw new IllegalArgumentException(
-                        "task '" + task + "' differs from the run's task '" + spec.name() + "' in " + resume);
-            }
-            tree = new OptionTree(spec.defaults());
-            tree.applyTree("", saved.options());
-        } else {
-            if (task == null) {
-                throw new IllegalArgumentException("missing TASK (" + TrainingSpecs.names() + ") or --resume RUN_DIR");
-            }
-            spec = TrainingSpecs.of(task);
-            tree = new OptionTree(spec.defaults());
-        }
-        ObjectNode values = CommandOptions.resolve(tree, config, options);
+        TrainingRun.Start start = TrainingRun.Start.of(task, resume);
+        TrainingSpec<?> spec = start.spec();
+        ObjectNode values = CommandOptions.resolve(start.tree(), config, options);
         if (printConfig) {
             System.out.print(new ObjectMapper(new YAMLFactory()).writeValueAsString(values));
             return 0;

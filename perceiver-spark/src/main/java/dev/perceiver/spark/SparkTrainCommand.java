@@ -2,10 +2,8 @@ package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.train.config.CommandOptions;
-import dev.perceiver.train.config.OptionTree;
 import dev.perceiver.train.run.TrainingRun;
 import dev.perceiver.train.spec.TrainingSpec;
-import dev.perceiver.train.spec.TrainingSpecs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,21 +48,9 @@ public final class SparkTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingSpec<?> spec;
-        OptionTree tree;
-        if (resume != null) {
-            TrainingRun.SavedRun saved = TrainingRun.readRunConfig(resume);
-            spec = saved.spec();
-            tree = new OptionTree(spec.defaults());
-            tree.applyTree("", saved.options());
-        } else {
-            if (task == null) {
-                throw new IllegalArgumentException("missing TASK (" + TrainingSpecs.names() + ") or --resume RUN_DIR");
-            }
-            spec = TrainingSpecs.of(task);
-            tree = new OptionTree(spec.defaults());
-        }
-        ObjectNode values = CommandOptions.resolve(tree, config, options);
+        TrainingRun.Start start = TrainingRun.Start.of(task, resume);
+        TrainingSpec<?> spec = start.spec();
+        ObjectNode values = CommandOptions.resolve(start.tree(), config, options);
         String strategy = values.path("trainer").path("strategy").asText();
         if (!strategy.equals("spark")) {
             throw new IllegalArgumentException("trainer.strategy (" + strategy + ") must be spark here");

@@ -15,6 +15,7 @@ import dev.perceiver.train.Trainer;
 import dev.perceiver.train.TrainerState;
 import dev.perceiver.train.TrainingTask;
 import dev.perceiver.train.config.ModelOptions;
+import dev.perceiver.train.config.OptionTree;
 import dev.perceiver.train.optim.AdamW;
 import dev.perceiver.train.optim.LrSchedule;
 import dev.perceiver.train.spec.LoadedData;
@@ -227,6 +228,34 @@ public final class TrainingRun {
         }
         Files.createDirectories(runDir);
         return runDir;
+    }
+
+    /**
+     * The task and the option tree a {@code train} command starts from, before its config files and overrides: the
+     * task's defaults for a new run, or the defaults with the run's saved options applied for {@code --resume}.
+     *
+     * @param task the task name, or null with {@code resume} (then it must name the run's task, when given)
+     * @param resume the run folder to resume, or null for a new run
+     */
+    public record Start(TrainingSpec<?> spec, OptionTree tree) {
+        public static Start of(String task, Path resume) throws IOException {
+            if (resume != null) {
+                SavedRun saved = readRunConfig(resume);
+                TrainingSpec<?> spec = saved.spec();
+                if (task != null && TrainingSpecs.of(task) != spec) {
+                    throw new IllegalArgumentException(
+                            "task '" + task + "' differs from the run's task '" + spec.name() + "' in " + resume);
+                }
+                OptionTree tree = new OptionTree(spec.defaults());
+                tree.applyTree("", saved.options());
+                return new Start(spec, tree);
+            }
+            if (task == null) {
+                throw new IllegalArgumentException("missing TASK (" + TrainingSpecs.names() + ") or --resume RUN_DIR");
+            }
+            TrainingSpec<?> spec = TrainingSpecs.of(task);
+            return new Start(spec, new OptionTree(spec.defaults()));
+        }
     }
 
     /** Reads the task and options saved in a run folder. */
