@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,7 @@ public final class PerceiverServer implements AutoCloseable {
     private final Playground playground = new Playground();
     private EngineSetup.Applied engine;
     private Javalin app;
+    private Server jetty;
     private volatile boolean draining;
 
     private PerceiverServer(ServeOptions options) {
@@ -114,6 +117,12 @@ public final class PerceiverServer implements AutoCloseable {
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.multipartConfig.maxFileSize(options.maxBodyBytes(), SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(options.maxBodyBytes(), SizeUnit.BYTES);
+            // Javalin nests its servlet inside this wrapper: on a graceful stop Jetty then waits until the answers of
+            // requests already handled are written, instead of closing their connections with nothing sent
+            config.jetty.modifyServer(server -> {
+                server.setHandler(new GracefulHandler());
+                jetty = server;
+            });
             config.routes.get("/health", this::health);
             config.routes.get("/v1/models", ctx -> json(ctx, 200, modelList()));
             config.routes.post("/v1/models/{id}", this::infer);
@@ -335,6 +344,11 @@ public final class PerceiverServer implements AutoCloseable {
             }
         }
         LOG.info("stopping; {} request(s) still in flight", inFlight.get());
+        // a handler that has returned may not have written its answer yet: let Jetty finish writing (graceful stop)
+        long leftMs = Math.max(1000, (deadline - System.nanoTime()) / 1_000_000L);
+        if (jetty != null) {
+            jetty.setStopTimeout(leftMs);
+        }
         close();
     }
 
