@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Dynamic batching without a model: grouping by key, order of results, the queue bound, closing. */
@@ -18,9 +19,11 @@ class BatcherTest {
     void requestsWithEqualKeysShareABatchAndGetTheirOwnResults() throws Exception {
         List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
         ExecutorService worker = Executors.newSingleThreadExecutor();
+        // the longest wait allowed: a batch closes when its fourth request arrives, never because the test thread
+        // was descheduled between two submits (a 200 ms wait split the batches on a loaded machine)
         Batcher<Integer, Integer> batcher = new Batcher<>(
                 "m",
-                ServeOptions.defaults().withBatching(4, 200),
+                ServeOptions.defaults().withBatching(4, 60_000),
                 job -> job % 2,
                 jobs -> {
                     batches.add(List.copyOf(jobs));
@@ -43,6 +46,7 @@ class BatcherTest {
 
     @Test
     void aFullQueueRefusesWith429AndAFailedBatchFailsEachRequest() throws Exception {
+        CountDownLatch taken = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService worker = Executors.newSingleThreadExecutor();
         Batcher<Integer, Integer> batcher = new Batcher<>(
@@ -50,6 +54,7 @@ class BatcherTest {
                 ServeOptions.defaults().withBatching(1, 0).withQueue(2, 1000),
                 job -> null,
                 jobs -> {
+                    taken.countDown();
                     release.await();
                     if (jobs.get(0) < 0) {
                         throw new IllegalArgumentException("negative");
@@ -59,7 +64,9 @@ class BatcherTest {
                 worker,
                 new ServerMetrics());
         CompletableFuture<Integer> running = batcher.submit(-1);
-        Thread.sleep(50); // the worker takes it and blocks
+        // the worker has taken it off the queue and blocks (a fixed sleep here could end before the worker ran, and
+        // then the queue was full one request early)
+        assertThat(taken.await(60, TimeUnit.SECONDS)).isTrue();
         batcher.submit(2);
         batcher.submit(3);
         assertThatThrownBy(() -> batcher.submit(4))
