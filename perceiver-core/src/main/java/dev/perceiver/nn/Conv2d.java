@@ -53,6 +53,9 @@ public final class Conv2d extends Module {
             throw new IllegalArgumentException(
                     "convolution input shape " + x.getShape() + " must be (batch, " + in + ", height, width)");
         }
+        if ("PyTorch".equals(x.getManager().getEngine().getEngineName())) {
+            Nnpack.disable();
+        }
         return x.getNDArrayInternal()
                 .convolution(x, weight.array(), bias == null ? null : bias.array(), stride, padding, new Shape(1, 1), 1)
                 .singletonOrThrow();

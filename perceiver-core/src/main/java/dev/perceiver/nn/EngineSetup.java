@@ -3,8 +3,10 @@ package dev.perceiver.nn;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -247,6 +249,16 @@ public record EngineSetup(Integer threads, Integer interopThreads, Long seed, Bo
                 throw err;
             }
             throw e;
+        }
+    }
+
+    /** The folder libtorch was loaded from, or null when the PyTorch engine has not been loaded. */
+    static Path libtorchDir() {
+        try {
+            String dir = LibUtils.getLibtorchPath();
+            return dir == null ? null : Path.of(dir);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return null;
         }
     }
 
