@@ -88,8 +88,9 @@ class PlaygroundBrowserTest {
         }
     }
 
+    /** A generous deadline: each wait ends as soon as its condition holds, and a loaded CI machine can be slow. */
     private static WebDriverWait waiting() {
-        return new WebDriverWait(driver, Duration.ofSeconds(20));
+        return new WebDriverWait(driver, Duration.ofSeconds(120));
     }
 
     private static String text(String id) {
