@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.train.Validation;
 import dev.perceiver.train.config.CommandOptions;
 import dev.perceiver.train.config.OptionTree;
@@ -83,11 +84,7 @@ public final class ValidateCommand implements Callable<Integer> {
         ObjectNode values = CommandOptions.resolve(tree, null, options);
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(checkpoint, manager);
-            if (loaded.kind() != spec.modelKind()) {
-                throw new IllegalArgumentException(
-                        checkpoint + " holds a " + loaded.kind().modelType() + " model, not a " + spec.modelType()
-                                + " model (task " + spec.name() + ")");
-            }
+            WrongModelKindException.require(checkpoint, loaded.kind(), spec.modelKind(), "validate " + spec.name());
             try (LoadedData data = spec.loadData(
                     values.get("data"), values.path("seed_everything").asLong())) {
                 checkLinks("model", loaded.kind().writeConfig(loaded.model()), data.modelLinks());

@@ -8,6 +8,7 @@ import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.tasks.audio.AudioModelKinds;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.IOException;
@@ -66,7 +67,7 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
      * default {@link WavRenderer}.
      *
      * @throws IOException if the folder or its files are missing or invalid
-     * @throws IllegalArgumentException if the folder holds another model type
+     * @throws WrongModelKindException if the folder holds another model type
      */
     public static SymbolicAudioPipeline load(Path dir) throws IOException {
         return load(dir, new WavRenderer());
@@ -98,16 +99,11 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
      * @param dir the model folder
      * @param manager owns the parameters
      * @throws IOException if the folder or its files are missing or invalid
-     * @throws IllegalArgumentException if the folder holds another model type
+     * @throws WrongModelKindException if the folder holds another model type
      */
     public static SymbolicAudioModel loadModel(Path dir, NDManager manager) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-        if (loaded.kind() != AudioModelKinds.SYMBOLIC_AUDIO_MODEL) {
-            throw new IllegalArgumentException("model folder " + dir + " holds model_type '"
-                    + loaded.kind().modelType() + "'; symbolic audio generation needs '"
-                    + AudioModelKinds.SYMBOLIC_AUDIO_MODEL.modelType()
-                    + "'");
-        }
+        WrongModelKindException.require(dir, loaded.kind(), AudioModelKinds.SYMBOLIC_AUDIO_MODEL, null);
         SymbolicAudioModel m = (SymbolicAudioModel) loaded.model();
         m.setTraining(false);
         return m;

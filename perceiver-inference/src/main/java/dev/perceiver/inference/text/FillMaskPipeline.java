@@ -84,7 +84,8 @@ public final class FillMaskPipeline implements AutoCloseable {
      * {@value #DEFAULT_BATCH_SIZE} texts per forward pass on libtorch.
      *
      * @throws IOException for a missing or invalid folder
-     * @throws IllegalArgumentException for a folder of another model type or whose tokenizer has no mask token
+     * @throws dev.perceiver.model.io.WrongModelKindException for a folder of another model type
+     * @throws IllegalArgumentException for a folder whose tokenizer has no mask token
      */
     public static FillMaskPipeline load(Path dir) throws IOException {
         return load(dir, DEFAULT_BATCH_SIZE, Engine.LIBTORCH, 1);
@@ -97,7 +98,7 @@ public final class FillMaskPipeline implements AutoCloseable {
     public static FillMaskPipeline load(Path dir, int batchSize, Engine engine, int threads) throws IOException {
         return TextModelFolder.loadOwned(
                 dir,
-                "fill-mask",
+                null,
                 TextModelKinds.MASKED_LANGUAGE_MODEL,
                 f -> new FillMaskPipeline(f.model(), f.tokenizer(), batchSize, engine, threads, f));
     }

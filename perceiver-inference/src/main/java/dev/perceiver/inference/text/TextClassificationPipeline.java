@@ -90,7 +90,7 @@ public final class TextClassificationPipeline implements AutoCloseable {
      * it, with {@value #DEFAULT_BATCH_SIZE} texts per forward pass on libtorch.
      *
      * @throws IOException for a missing or invalid folder
-     * @throws IllegalArgumentException for a folder of another model type
+     * @throws dev.perceiver.model.io.WrongModelKindException for a folder of another model type
      */
     public static TextClassificationPipeline load(Path dir) throws IOException {
         return load(dir, DEFAULT_BATCH_SIZE, Engine.LIBTORCH, 1);
@@ -104,7 +104,7 @@ public final class TextClassificationPipeline implements AutoCloseable {
             throws IOException {
         return TextModelFolder.loadOwned(
                 dir,
-                "classify-text",
+                null,
                 TextModelKinds.TEXT_CLASSIFIER,
                 f -> new TextClassificationPipeline(
                         f.model(), f.tokenizer(), f.labels(), batchSize, engine, threads, f));

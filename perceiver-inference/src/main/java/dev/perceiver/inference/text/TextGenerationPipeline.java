@@ -45,12 +45,12 @@ public final class TextGenerationPipeline implements AutoCloseable {
      * Loads a causal language model folder ({@link TextModelFolder}) into a pipeline that owns it.
      *
      * @throws IOException for a missing or invalid folder
-     * @throws IllegalArgumentException for a folder of another model type
+     * @throws dev.perceiver.model.io.WrongModelKindException for a folder of another model type
      */
     public static TextGenerationPipeline load(Path dir) throws IOException {
         return TextModelFolder.loadOwned(
                 dir,
-                "generate",
+                null,
                 TextModelKinds.CAUSAL_LANGUAGE_MODEL,
                 f -> new TextGenerationPipeline(f.model(), f.tokenizer(), f));
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.nn.Module;
 import java.io.IOException;
@@ -30,16 +31,14 @@ public record TextModelFolder<M extends Module>(
     /**
      * Loads a folder that must hold a model of {@code kind}; the model is switched to inference mode.
      *
-     * @param task name of the task for the error message (e.g. "fill-mask")
+     * @param task what needs the model, for the error message (e.g. the command "fill-mask"), or null
      * @param kind the kind the folder must hold
+     * @throws WrongModelKindException when the folder holds another kind
      */
     public static <M extends Module> TextModelFolder<M> load(
             Path dir, NDManager manager, String task, ModelKind<?, M> kind) throws IOException {
         ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-        if (loaded.kind() != kind) {
-            throw new IllegalArgumentException("model folder " + dir + " holds a "
-                    + loaded.kind().modelType() + "; " + task + " needs a " + kind.modelType());
-        }
+        WrongModelKindException.require(dir, loaded.kind(), kind, task);
         loaded.model().setTraining(false);
         return new TextModelFolder<>(kind.cast(loaded.model()), loaded, Tokenizer.forModelFolder(dir), null);
     }

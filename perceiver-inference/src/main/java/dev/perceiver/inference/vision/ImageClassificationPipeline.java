@@ -10,6 +10,7 @@ import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.engine.ModelRunner;
 import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.VisionModelKinds;
@@ -103,7 +104,8 @@ public final class ImageClassificationPipeline implements AutoCloseable {
      * from {@code preprocessor_config.json} or the defaults for its {@code image_shape}
      * ({@link ImageProcessorConfig#defaults}); {@value #DEFAULT_BATCH_SIZE} images per forward pass on libtorch.
      *
-     * @throws IOException for a missing or invalid folder, including one of another model type
+     * @throws IOException for a missing or invalid folder
+     * @throws WrongModelKindException for a folder of another model type
      */
     public static ImageClassificationPipeline load(Path dir) throws IOException {
         return load(dir, DEFAULT_BATCH_SIZE);
@@ -123,12 +125,7 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-            if (loaded.kind() != VisionModelKinds.IMAGE_CLASSIFIER) {
-                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is "
-                        + loaded.kind().modelType() + ", an image classifier ("
-                        + VisionModelKinds.IMAGE_CLASSIFIER.modelType()
-                        + ") is needed");
-            }
+            WrongModelKindException.require(dir, loaded.kind(), VisionModelKinds.IMAGE_CLASSIFIER, null);
             ImageClassifier model = (ImageClassifier) loaded.model();
             int[] shape = model.config().encoder().imageShape();
             try {

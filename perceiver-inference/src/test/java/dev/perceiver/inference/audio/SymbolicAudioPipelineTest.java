@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.io.IOException;
@@ -271,9 +272,11 @@ class SymbolicAudioPipelineTest {
         try (NDManager m = NDManager.newBaseManager()) {
             ModelFolder.save(new CausalLanguageModel(m, config(MidiEventCodec.VOCAB_SIZE)), dir, Map.of());
             assertThatThrownBy(() -> SymbolicAudioPipeline.loadModel(dir, m))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("perceiver-ar-causal-language-model")
-                    .hasMessageContaining("perceiver-ar-symbolic-audio-model");
+                    .isInstanceOf(WrongModelKindException.class)
+                    .hasMessage("model folder " + dir + " holds a text-generation model (model_type "
+                            + "perceiver-ar-causal-language-model); a symbolic-audio-generation model (model_type "
+                            + "perceiver-ar-symbolic-audio-model) is needed");
+            assertThatThrownBy(() -> SymbolicAudioPipeline.load(dir)).isInstanceOf(WrongModelKindException.class);
             assertThatThrownBy(() -> new SymbolicAudioPipeline(new SymbolicAudioModel(m, config(262))))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("vocab_size (262)");

@@ -11,6 +11,7 @@ import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.TestModels;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -100,7 +101,9 @@ class PipelineLoadTest {
         }
         assertThat(loaded.model().manager().isOpen()).isFalse();
         assertThatThrownBy(() -> TextGenerationPipeline.load(mlm))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("generate needs a perceiver-ar-causal-language-model");
+                .isInstanceOf(WrongModelKindException.class)
+                .hasMessage("model folder " + mlm + " holds a fill-mask model (model_type "
+                        + "perceiver-io-masked-language-model); a text-generation model (model_type "
+                        + "perceiver-ar-causal-language-model) is needed");
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.tasks.text.TextClassifier;
 import dev.perceiver.tasks.text.TextModelKinds;
 import java.nio.file.Path;
@@ -89,9 +90,14 @@ class TextClassificationPipelineTest {
                     .hasMessageContaining("max_seq_len (8)");
             TextModelFolder.save(TextTestModels.mlm(m, 262, 8, 24), tmp, Map.of(), new BytesTokenizer());
             assertThatThrownBy(() -> TextModelFolder.load(tmp, m, "classify-text", TextModelKinds.TEXT_CLASSIFIER))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("perceiver-io-masked-language-model")
-                    .hasMessageContaining("classify-text needs a perceiver-io-text-classifier");
+                    .isInstanceOf(WrongModelKindException.class)
+                    .hasMessage("model folder " + tmp + " holds a fill-mask model (model_type "
+                            + "perceiver-io-masked-language-model); classify-text needs a text-classification model "
+                            + "(model_type perceiver-io-text-classifier)");
+            assertThatThrownBy(() -> TextClassificationPipeline.load(tmp))
+                    .isInstanceOf(WrongModelKindException.class)
+                    .hasMessageEndingWith(
+                            "a text-classification model (model_type perceiver-io-text-classifier) " + "is needed");
         }
     }
 }

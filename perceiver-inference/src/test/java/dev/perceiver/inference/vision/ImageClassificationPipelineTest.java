@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -212,9 +213,10 @@ class ImageClassificationPipelineTest {
         Path flowDir = dir.resolve("flow");
         ModelFolder.save(VisionModels.flow(manager, 4, 5, 1), flowDir, Map.of());
         assertThatThrownBy(() -> ImageClassificationPipeline.load(flowDir, 1))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("perceiver-io-optical-flow")
-                .hasMessageContaining("perceiver-io-image-classifier");
+                .isInstanceOf(WrongModelKindException.class)
+                .hasMessage("model folder " + flowDir + " holds an optical-flow model (model_type "
+                        + "perceiver-io-optical-flow); an image-classification model (model_type "
+                        + "perceiver-io-image-classifier) is needed");
     }
 
     @Test
