@@ -1,6 +1,5 @@
 package dev.perceiver.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.MidiFiles;
 import dev.perceiver.inference.audio.SymbolicAudioOptions;
@@ -10,7 +9,6 @@ import dev.perceiver.inference.audio.WavRenderer;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.inference.json.ResultJson;
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -166,9 +164,7 @@ public final class GenerateAudioCommand implements Callable<Integer> {
         }
         MidiFiles.read(prompt); // fail on a bad prompt before the model is loaded
         WavRenderer renderer = new WavRenderer().withSoundbank(soundfont);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            SymbolicAudioModel m = SymbolicAudioPipeline.loadModel(model, manager);
-            SymbolicAudioPipeline pipeline = new SymbolicAudioPipeline(m, renderer);
+        try (SymbolicAudioPipeline pipeline = SymbolicAudioPipeline.load(model, renderer)) {
             SymbolicAudioResult result =
                     SerialWorker.call(() -> pipeline.generate(prompt, output, wav, options, progress(maxNewTokens)));
             if (json) {

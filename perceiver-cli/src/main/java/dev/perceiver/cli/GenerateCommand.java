@@ -1,13 +1,9 @@
 package dev.perceiver.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.GeneratedText;
 import dev.perceiver.inference.text.TextGenerationPipeline;
-import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.tasks.text.CausalLanguageModel;
-import dev.perceiver.tasks.text.TextModelKinds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -139,10 +135,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 || parsed.hasMatchedOption("--temperature")
                 || parsed.hasMatchedOption("--seed");
         long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-        try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<CausalLanguageModel> folder =
-                        TextModelFolder.load(model, manager, "generate", TextModelKinds.CAUSAL_LANGUAGE_MODEL)) {
-            TextGenerationPipeline pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
+        try (TextGenerationPipeline pipeline = TextGenerationPipeline.load(model)) {
             GenerationConfig config = pipeline.defaults(maxNewTokens)
                     .withNumLatents(numLatents)
                     .withCache(!noCache)
@@ -157,7 +150,7 @@ public final class GenerateCommand implements Callable<Integer> {
             GenerationConfig chosen = config;
             PrintWriter out = Output.stdout();
             boolean stream = !json && prompts.size() == 1;
-            TokenStream streamed = stream ? new TokenStream(folder.tokenizer(), prompts.get(0), out) : null;
+            TokenStream streamed = stream ? new TokenStream(pipeline.tokenizer(), prompts.get(0), out) : null;
             List<GeneratedText> results = SerialWorker.call(() -> pipeline.generate(prompts, chosen, streamed));
             if (stream) {
                 streamed.finish(results.get(0).fullText());

@@ -10,6 +10,7 @@ import dev.perceiver.inference.audio.MidiFiles;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
+import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -164,7 +165,7 @@ class GenerateAudioCommandTest {
     }
 
     @Test
-    void badInputGivesOneLineAndExitCode2() {
+    void badInputGivesOneLineAndExitCode2() throws Exception {
         Path mid = tmp.resolve("bad.mid");
         Run topP = generateAudio(mid, "--top-p", "1.5");
         assertThat(topP.code()).isEqualTo(2);
@@ -199,6 +200,18 @@ class GenerateAudioCommandTest {
                 mid.toString());
         assertThat(noModel.code()).isEqualTo(2);
         assertThat(noModel.err()).contains("nomodel");
+
+        Path clm = tmp.resolve("clm");
+        try (NDManager m = NDManager.newBaseManager()) {
+            ModelFolder.save(new CausalLanguageModel(m, tinyConfig()), clm, Map.of());
+        }
+        Run wrongKind = run(
+                "generate-audio", "--model", clm.toString(), "--prompt", prompt.toString(), "--output", mid.toString());
+        assertThat(wrongKind.code()).isEqualTo(2);
+        assertThat(wrongKind.err().strip())
+                .isEqualTo("error: model folder " + clm + " holds a text-generation model (model_type "
+                        + "perceiver-ar-causal-language-model); a symbolic-audio-generation model (model_type "
+                        + "perceiver-ar-symbolic-audio-model) is needed");
 
         Path sf2 = tmp.resolve("missing.sf2");
         Run soundfont = generateAudio(mid, "--wav", tmp.resolve("bad.wav").toString(), "--soundfont", sf2.toString());

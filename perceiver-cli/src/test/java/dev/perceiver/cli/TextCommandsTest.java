@@ -201,12 +201,51 @@ class TextCommandsTest {
         assertThat(latents.err().strip()).isEqualTo("error: num_latents=9 out of valid range [1..8] (max_latents)");
         Run wrongType = run("fill-mask", "--model", models.resolve("clf").toString(), "a[MASK]");
         assertThat(wrongType.code()).isEqualTo(2);
-        assertThat(wrongType.err()).contains("fill-mask needs a perceiver-io-masked-language-model");
+        assertThat(wrongType.err().strip())
+                .isEqualTo("error: model folder " + models.resolve("clf") + " holds a text-classification model "
+                        + "(model_type perceiver-io-text-classifier); a fill-mask model (model_type "
+                        + "perceiver-io-masked-language-model) is needed");
         Run noMask = run("fill-mask", "--model", models.resolve("mlm").toString(), "no mask");
         assertThat(noMask.code()).isEqualTo(2);
         assertThat(noMask.err().lines()).singleElement().asString().contains("contains no mask token");
         Run missing = run("classify-text", "--model", models.resolve("nothing").toString(), "x");
         assertThat(missing.code()).isEqualTo(2);
+    }
+
+    /** Every inference command refuses a folder of another task's model alike: exit 2, one line naming both. */
+    @Test
+    void aFolderOfAnotherTasksModelIsOneLineAndExitCode2() throws Exception {
+        Path png = models.resolve("x.png");
+        javax.imageio.ImageIO.write(
+                new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+                "png",
+                png.toFile());
+        String mlm = models.resolve("mlm").toString();
+        String clm = models.resolve("clm").toString();
+        List<Run> runs = List.of(
+                run("generate", "--model", mlm, "--prompt", "Hi", "--max-new-tokens", "2"),
+                run("classify-text", "--model", clm, "good"),
+                run("fill-mask", "--model", clm, "a[MASK]"),
+                run("classify-image", "--model", mlm, png.toString()),
+                run("validate", "image-classifier", "--checkpoint", mlm));
+        List<String> expected = List.of(
+                "a text-generation model (model_type perceiver-ar-causal-language-model) is needed",
+                "a text-classification model (model_type perceiver-io-text-classifier) is needed",
+                "a fill-mask model (model_type perceiver-io-masked-language-model) is needed",
+                "an image-classification model (model_type perceiver-io-image-classifier) is needed",
+                "validate image-classifier needs an image-classification model (model_type "
+                        + "perceiver-io-image-classifier)");
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().lines())
+                    .as(r.err())
+                    .singleElement()
+                    .asString()
+                    .startsWith("error: model folder ")
+                    .contains(" holds a ")
+                    .endsWith(expected.get(i));
+        }
     }
 
     @Test
