@@ -97,7 +97,7 @@ class TextClassificationPipelineTest {
             assertThatThrownBy(() -> TextClassificationPipeline.load(tmp))
                     .isInstanceOf(WrongModelKindException.class)
                     .hasMessageEndingWith(
-                            "a text-classification model (model_type perceiver-io-text-classifier) " + "is needed");
+                            "a text-classification model (model_type perceiver-io-text-classifier) is needed");
         }
     }
 }
