@@ -56,43 +56,26 @@ public record ServeOptions(
 
     /** These options on another port. */
     public ServeOptions withPort(int value) {
-        return new ServeOptions(
-                host,
-                value,
-                maxBatchSize,
-                maxWaitMs,
-                maxBodyBytes,
-                maxTextChars,
-                maxImagePixels,
-                maxNewTokens,
-                maxQueue,
-                timeoutMs,
-                drainMs);
+        return with(value, maxBatchSize, maxWaitMs, maxQueue, timeoutMs);
     }
 
     /** These options with another batch size and wait. */
     public ServeOptions withBatching(int size, int waitMs) {
-        return new ServeOptions(
-                host,
-                port,
-                size,
-                waitMs,
-                maxBodyBytes,
-                maxTextChars,
-                maxImagePixels,
-                maxNewTokens,
-                maxQueue,
-                timeoutMs,
-                drainMs);
+        return with(port, size, waitMs, maxQueue, timeoutMs);
     }
 
     /** These options with another queue bound and timeout. */
     public ServeOptions withQueue(int queue, long timeout) {
+        return with(port, maxBatchSize, maxWaitMs, queue, timeout);
+    }
+
+    /** These options with the fields the with-methods set replaced (checked as any other). */
+    private ServeOptions with(int newPort, int batchSize, int waitMs, int queue, long timeout) {
         return new ServeOptions(
                 host,
-                port,
-                maxBatchSize,
-                maxWaitMs,
+                newPort,
+                batchSize,
+                waitMs,
                 maxBodyBytes,
                 maxTextChars,
                 maxImagePixels,

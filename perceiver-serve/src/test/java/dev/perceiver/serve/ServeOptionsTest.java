@@ -1,0 +1,34 @@
+package dev.perceiver.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ServeOptionsTest {
+    @Test
+    void eachWithMethodChangesOnlyItsFieldsAndIsChecked() {
+        ServeOptions d = ServeOptions.defaults();
+        ServeOptions o = d.withPort(0).withBatching(3, 7).withQueue(9, 11);
+        assertThat(o)
+                .isEqualTo(new ServeOptions(
+                        d.host(),
+                        0,
+                        3,
+                        7,
+                        d.maxBodyBytes(),
+                        d.maxTextChars(),
+                        d.maxImagePixels(),
+                        d.maxNewTokens(),
+                        9,
+                        11,
+                        d.drainMs()));
+        assertThat(o.withPort(8081).withBatching(3, 7).withQueue(9, 11)).isEqualTo(o.withPort(8081));
+        assertThatThrownBy(() -> d.withBatching(0, 5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max_batch_size (0) must be in [1, 1024]");
+        assertThatThrownBy(() -> d.withQueue(64, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout_ms (0) must be in [1, 86400000]");
+    }
+}
