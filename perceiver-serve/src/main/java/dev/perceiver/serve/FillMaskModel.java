@@ -7,7 +7,6 @@ import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -16,10 +15,8 @@ import java.util.concurrent.Executor;
  * parameter {@code top_k} (default 5). Requests with equal {@code top_k} share a forward pass.
  */
 final class FillMaskModel extends ServedModel {
-    private record Job(List<String> texts, int topK) {}
-
     private final TextModelFolder<MaskedLanguageModel> folder;
-    private final Batcher<Job, List<FillMaskResult>> batcher;
+    private final Batcher<ItemBatches.Job<String>, List<FillMaskResult>> batcher;
 
     FillMaskModel(
             String id,
@@ -35,20 +32,7 @@ final class FillMaskModel extends ServedModel {
                 options);
         this.folder = folder;
         FillMaskPipeline pipeline = new FillMaskPipeline(folder.model(), folder.tokenizer(), options.maxBatchSize());
-        this.batcher = new Batcher<>(
-                id,
-                options,
-                Job::topK,
-                jobs -> {
-                    List<String> all = new ArrayList<>();
-                    jobs.forEach(j -> all.addAll(j.texts()));
-                    List<FillMaskResult> results =
-                            pipeline.fill(all, jobs.get(0).topK());
-                    metrics.batch(id, jobs.size(), 0, 0);
-                    return split(jobs, Job::texts, results);
-                },
-                worker,
-                metrics);
+        this.batcher = ItemBatches.batcher(id, options, pipeline::fill, worker, metrics);
     }
 
     @Override
@@ -56,24 +40,12 @@ final class FillMaskModel extends ServedModel {
         List<String> texts = request.texts(options.maxTextChars(), options.maxBatchSize());
         int topK = request.intParam("top_k", 5, 1, 1_000_000);
         request.finish();
-        List<FillMaskResult> results = await(batcher.submit(new Job(texts, topK)));
+        List<FillMaskResult> results = await(batcher.submit(new ItemBatches.Job<>(texts, topK)));
         if (!request.inputs().isArray()) {
             return ResultJson.fillMask(results.get(0));
         }
         ArrayNode out = ResultJson.MAPPER.createArrayNode();
         results.forEach(r -> out.add(ResultJson.fillMask(r)));
-        return out;
-    }
-
-    /** The flat results of all jobs' items, split back into one list per job. */
-    static <J, R> List<List<R>> split(List<J> jobs, java.util.function.Function<J, List<?>> items, List<R> flat) {
-        List<List<R>> out = new ArrayList<>();
-        int at = 0;
-        for (J j : jobs) {
-            int n = items.apply(j).size();
-            out.add(new ArrayList<>(flat.subList(at, at + n)));
-            at += n;
-        }
         return out;
     }
 

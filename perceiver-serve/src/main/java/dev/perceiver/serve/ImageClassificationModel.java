@@ -15,10 +15,8 @@ import java.util.concurrent.Executor;
  * parameter {@code top_k} (default 5). Requests with equal {@code top_k} share a forward pass.
  */
 final class ImageClassificationModel extends ServedModel {
-    private record Job(List<BufferedImage> images, int topK) {}
-
     private final ImageClassificationPipeline pipeline;
-    private final Batcher<Job, List<List<LabelScore>>> batcher;
+    private final Batcher<ItemBatches.Job<BufferedImage>, List<List<LabelScore>>> batcher;
 
     ImageClassificationModel(
             String id,
@@ -29,20 +27,7 @@ final class ImageClassificationModel extends ServedModel {
             ServerMetrics metrics) {
         super(id, "image-classification", modelType, pipeline.model().numParameters(), options);
         this.pipeline = pipeline;
-        this.batcher = new Batcher<>(
-                id,
-                options,
-                Job::topK,
-                jobs -> {
-                    List<BufferedImage> all = new ArrayList<>();
-                    jobs.forEach(j -> all.addAll(j.images()));
-                    List<List<LabelScore>> results =
-                            pipeline.classify(all, jobs.get(0).topK());
-                    metrics.batch(id, jobs.size(), 0, 0);
-                    return FillMaskModel.split(jobs, Job::images, results);
-                },
-                worker,
-                metrics);
+        this.batcher = ItemBatches.batcher(id, options, pipeline::classify, worker, metrics);
     }
 
     @Override
@@ -67,7 +52,7 @@ final class ImageClassificationModel extends ServedModel {
         int classes = pipeline.numClasses();
         int topK = Math.min(request.intParam("top_k", 5, 1, 1_000_000), classes);
         request.finish();
-        List<List<LabelScore>> results = await(batcher.submit(new Job(images, topK)));
+        List<List<LabelScore>> results = await(batcher.submit(new ItemBatches.Job<>(images, topK)));
         if (!inputs.isArray()) {
             return ResultJson.labels("image", names.get(0), results.get(0));
         }

@@ -7,7 +7,6 @@ import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.TextClassificationPipeline;
 import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.tasks.text.TextClassifier;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -16,11 +15,9 @@ import java.util.concurrent.Executor;
  * Requests with equal {@code top_k} share a forward pass.
  */
 final class TextClassificationModel extends ServedModel {
-    private record Job(List<String> texts, int topK) {}
-
     private final TextModelFolder<TextClassifier> folder;
     private final int numClasses;
-    private final Batcher<Job, List<List<LabelScore>>> batcher;
+    private final Batcher<ItemBatches.Job<String>, List<List<LabelScore>>> batcher;
 
     TextClassificationModel(
             String id,
@@ -38,20 +35,7 @@ final class TextClassificationModel extends ServedModel {
         this.numClasses = folder.model().config().decoder().numClasses();
         TextClassificationPipeline pipeline = new TextClassificationPipeline(
                 folder.model(), folder.tokenizer(), folder.labels(), options.maxBatchSize());
-        this.batcher = new Batcher<>(
-                id,
-                options,
-                Job::topK,
-                jobs -> {
-                    List<String> all = new ArrayList<>();
-                    jobs.forEach(j -> all.addAll(j.texts()));
-                    List<List<LabelScore>> results =
-                            pipeline.classify(all, jobs.get(0).topK());
-                    metrics.batch(id, jobs.size(), 0, 0);
-                    return FillMaskModel.split(jobs, Job::texts, results);
-                },
-                worker,
-                metrics);
+        this.batcher = ItemBatches.batcher(id, options, pipeline::classify, worker, metrics);
     }
 
     @Override
@@ -59,7 +43,7 @@ final class TextClassificationModel extends ServedModel {
         List<String> texts = request.texts(options.maxTextChars(), options.maxBatchSize());
         int topK = request.intParam("top_k", numClasses, 1, numClasses);
         request.finish();
-        List<List<LabelScore>> results = await(batcher.submit(new Job(texts, topK)));
+        List<List<LabelScore>> results = await(batcher.submit(new ItemBatches.Job<>(texts, topK)));
         if (!request.inputs().isArray()) {
             return ResultJson.labels("text", texts.get(0), results.get(0));
         }
