@@ -110,6 +110,7 @@ final class PerceiverGraphs {
         long c = c1 + e.getShape().get(1);
         String[] stats = new String[2];
         String[] pTransposed = new String[1];
+        String[] unit = new String[1];
         Map<CrossAttention, FactoredConstants> constants = new IdentityHashMap<>();
         return new KeyValueSource() {
             @Override
@@ -126,9 +127,21 @@ final class PerceiverGraphs {
                     pTransposed[0] = g.op(
                             "Unsqueeze",
                             List.of(g.op("Transpose", List.of(p), Attribute.ints("perm", 0, 2, 1)), g.ints(1)));
+                    if (boundedMemory) {
+                        // (min(batch, 1), 1, 1): a size of 1 that only the input determines
+                        String batch = g.op("Shape", List.of(p), Attribute.of("start", 0L), Attribute.of("end", 1L));
+                        unit[0] = g.op(
+                                "Concat",
+                                List.of(g.op("Min", List.of(batch, g.ints(1))), g.ints(1, 1)),
+                                Attribute.of("axis", 0L));
+                    }
                 }
+                // with bounded memory, constant queries (1, n, H*dk) pass through an Expand to a size of 1 that the
+                // runtime cannot know before the input comes, so that it does not fold their products with the
+                // shared part E into an (n, M) constant per head at load time (1.5 GB for optical flow)
+                String query = unit[0] == null ? q : g.op("Expand", List.of(q, unit[0]));
                 FactoredConstants k = constants.computeIfAbsent(a, x -> factoredConstants(x, e, c1));
-                return attendFactored(a, k, q, p, pTransposed[0], stats[0], stats[1], c1, maskBias);
+                return attendFactored(a, k, query, p, pTransposed[0], stats[0], stats[1], c1, maskBias);
             }
         };
     }
