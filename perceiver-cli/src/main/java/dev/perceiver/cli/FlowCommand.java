@@ -1,6 +1,7 @@
 package dev.perceiver.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.FlowFiles;
@@ -76,6 +77,14 @@ public final class FlowCommand implements Callable<Integer> {
             description = "Tiles per forward pass, >= 1 (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(
+            names = "--engine",
+            defaultValue = "auto",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description = "Engine of the forward passes (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
+                    + " from the model where it loads, the faster one on CPUs; see README, Optical flow).")
+    String engine;
+
     @Option(names = "--json", description = "Print one line of JSON instead of text (default: text).")
     boolean json;
 
@@ -105,10 +114,12 @@ public final class FlowCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size (" + batchSize + ") must be >= 1");
         }
+        Engine chosen = Engine.parse(engine);
         FlowField flow;
         int tiles;
         int[] tileShape;
-        try (OpticalFlowPipeline pipeline = OpticalFlowPipeline.load(model, minOverlap, batchSize)) {
+        try (OpticalFlowPipeline pipeline = OpticalFlowPipeline.load(
+                model, minOverlap, batchSize, chosen, Runtime.getRuntime().availableProcessors())) {
             flow = pipeline.flow(frame1, frame2);
             tiles = pipeline.tiles(flow.height(), flow.width()).tiles().size();
             tileShape = pipeline.imageShape();

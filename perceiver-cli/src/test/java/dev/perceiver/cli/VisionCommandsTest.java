@@ -281,6 +281,29 @@ class VisionCommandsTest {
                 .contains("4 tiles of 8x10")
                 .contains("magnitude: mean")
                 .contains("wrote " + png);
+
+        // the default engine (ONNX Runtime here) and libtorch give the same flow
+        Path libtorchFlo = dir.resolve("out/libtorch.flo");
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        "--output-flo",
+                        libtorchFlo.toString(),
+                        "--min-overlap",
+                        "2",
+                        "--engine",
+                        "libtorch",
+                        f1.toString(),
+                        f2.toString()))
+                .as(stderr())
+                .isEqualTo(0);
+        float[] expected = FlowFiles.read(libtorchFlo).data();
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(flow.data()[i]).isCloseTo(expected[i], within(1e-4f * Math.max(1f, Math.abs(expected[i]))));
+        }
     }
 
     @Test
@@ -340,6 +363,20 @@ class VisionCommandsTest {
                         f1.toString()))
                 .isEqualTo(2);
         assertThat(stderr()).contains("--normalize");
+        assertThat(run(
+                        "flow",
+                        "--model",
+                        model.toString(),
+                        "--output-png",
+                        png.toString(),
+                        "--min-overlap",
+                        "2",
+                        "--engine",
+                        "tpu",
+                        f1.toString(),
+                        f1.toString()))
+                .isEqualTo(2);
+        assertThat(stderr()).contains("--engine (tpu) must be libtorch, onnxruntime or auto");
     }
 
     @Test

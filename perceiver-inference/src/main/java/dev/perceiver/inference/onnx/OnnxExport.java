@@ -27,6 +27,7 @@ import dev.perceiver.tasks.vision.OpticalFlowInputAdapter;
 import dev.perceiver.tasks.vision.OpticalFlowOutputAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -114,7 +115,7 @@ public final class OnnxExport {
             if (model instanceof ImageClassifier ic) {
                 image(g, ops, blocks, ic);
             } else if (model instanceof OpticalFlow flow) {
-                flow(g, ops, blocks, flow);
+                flow(g, ops, flow);
             } else if (model instanceof CausalSequenceModel causal) {
                 causal(g, ops, causal);
             } else {
@@ -170,9 +171,14 @@ public final class OnnxExport {
 
     /**
      * Optical flow: patch features x (b, 2, c, h, w) -> flow (b, h, w, 2). The decoder's queries are the adapted input
-     * [linear(patches), position encoding] (b, h*w, C); the graph decodes all h*w queries at once.
+     * [linear(patches), position encoding] (b, h*w, C). Memory is bounded as in the module's forward pass outside
+     * training: the encoder's cross-attention attends in chunks of latents and the decoder decodes chunks of output
+     * queries (each chunk's scores at most {@link dev.perceiver.model.blocks.MultiHeadAttention#MAX_SCORES_PER_CHUNK}
+     * values per example, or the modules' query chunk sizes where set), each chunk through the output adapter, then
+     * concatenated.
      */
-    private static void flow(OnnxGraph g, GraphOps ops, PerceiverGraphs blocks, OpticalFlow model) {
+    private static void flow(OnnxGraph g, GraphOps ops, OpticalFlow model) {
+        PerceiverGraphs blocks = new PerceiverGraphs(ops, true);
         OpticalFlowInputAdapter adapter =
                 (OpticalFlowInputAdapter) model.encoder().inputAdapter();
         int[] hw = adapter.imageShape();
@@ -181,21 +187,35 @@ public final class OnnxExport {
         NDArray e = adapter.positionEncoding().encoding();
         long c1 = adapter.numInputChannels() - e.getShape().get(1);
         String latents = blocks.encoder(model.encoder(), blocks.factored(p, e, c1), null);
-        // the adapted input (b, M, C): per-example channels, then the encoding expanded to the batch
+        // chunks of the adapted input (b, rows, C): per-example channels, then the encoding expanded to the batch
+        long positions = e.getShape().get(0);
+        PerceiverDecoder decoder = model.decoder();
+        long rows = PerceiverGraphs.rowsPerChunk(
+                decoder.queryChunkSize(),
+                decoder.crossAttention().crossAttention().attention().numHeads(),
+                model.config().numLatents(),
+                positions);
         String batch = g.op("Shape", List.of(p), Attribute.of("start", 0L), Attribute.of("end", 1L));
-        String shared = g.op(
-                "Expand",
-                List.of(
-                        g.op("Unsqueeze", List.of(g.constant(e), g.ints(0))),
-                        g.op("Concat", List.of(batch, g.ints(1, 1)), Attribute.of("axis", 0L))));
-        String adapted = g.op("Concat", List.of(p, shared), Attribute.of("axis", -1L));
-        String h = blocks.decoderOfQueries(model.decoder(), adapted, latents);
-        OpticalFlowOutputAdapter out =
-                (OpticalFlowOutputAdapter) model.decoder().outputAdapter();
+        String expandShape = g.op("Concat", List.of(batch, g.ints(1, 1)), Attribute.of("axis", 0L));
+        List<String> queries = new ArrayList<>();
+        for (long s = 0; s < positions; s += rows) {
+            long end = Math.min(positions, s + rows);
+            String pChunk = g.op("Slice", List.of(p, g.ints(s), g.ints(end), g.ints(1)));
+            NDArray eChunk = e.get(s + ":" + end).expandDims(0);
+            String shared = g.op("Expand", List.of(g.constant(eChunk), expandShape));
+            queries.add(g.op("Concat", List.of(pChunk, shared), Attribute.of("axis", -1L)));
+        }
+        OpticalFlowOutputAdapter out = (OpticalFlowOutputAdapter) decoder.outputAdapter();
         Linear linear = out.linear();
-        String y = g.op(
-                "Div",
-                List.of(ops.linear(h, linear.weight().array(), GraphOps.bias(linear)), g.scalar(out.rescaleFactor())));
+        List<String> flows = new ArrayList<>();
+        for (String h : blocks.decoderOfQueries(decoder, queries, latents)) {
+            flows.add(g.op(
+                    "Div",
+                    List.of(
+                            ops.linear(h, linear.weight().array(), GraphOps.bias(linear)),
+                            g.scalar(out.rescaleFactor()))));
+        }
+        String y = flows.size() == 1 ? flows.get(0) : g.op("Concat", flows, Attribute.of("axis", 1L));
         String flow = g.op("Reshape", List.of(y, g.ints(0, hw[0], hw[1], 2)));
         g.output(flow, "flow", OnnxGraph.FLOAT, "batch", (long) hw[0], (long) hw[1], 2L);
     }

@@ -15,6 +15,7 @@ import dev.perceiver.model.blocks.SelfAttentionBlock;
 import dev.perceiver.model.blocks.SelfAttentionLayer;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Linear;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,21 @@ import java.util.Map;
 final class PerceiverGraphs {
     private final GraphOps ops;
     private final OnnxGraph g;
+    private final boolean boundedMemory;
 
     PerceiverGraphs(GraphOps ops) {
+        this(ops, false);
+    }
+
+    /**
+     * With {@code boundedMemory}, a cross-attention layer over an input of a known number of positions (a factored
+     * input) attends in chunks of queries, as the module does outside training (see {@link #rowsPerChunk}), so that
+     * the graph never holds all (b, h, n, M) scores at once.
+     */
+    PerceiverGraphs(GraphOps ops, boolean boundedMemory) {
         this.ops = ops;
         this.g = ops.graph();
+        this.boundedMemory = boundedMemory;
     }
 
     /** The attention of one cross-attention layer to its (b, M, C) input, given in some form. */
@@ -43,6 +55,24 @@ final class PerceiverGraphs {
          * @return the attention output (b, n, H*dv) before o_proj
          */
         String attend(CrossAttention attention, String q, String maskBias);
+
+        /** The number of input positions M when fixed at export, else -1. */
+        default long positions() {
+            return -1;
+        }
+    }
+
+    /**
+     * Query rows per chunk of an attention of {@code n} queries (per example) over {@code keys} keys with
+     * {@code heads} heads, as the module chooses them for batch 1: {@code setting} (the module's query chunk size)
+     * when > 0, else as many as keep one chunk's scores (heads x rows x keys) within
+     * {@link MultiHeadAttention#MAX_SCORES_PER_CHUNK}; in [1, n].
+     */
+    static long rowsPerChunk(int setting, long heads, long keys, long n) {
+        if (setting > 0) {
+            return Math.min(n, setting);
+        }
+        return Math.max(1, Math.min(n, MultiHeadAttention.MAX_SCORES_PER_CHUNK / Math.max(1, heads * keys)));
     }
 
     /** Source of a plain input (b, M, C): {@code [k_proj, v_proj](kv_norm(x))} as one product, then attention. */
@@ -79,72 +109,125 @@ final class PerceiverGraphs {
         long positions = e.getShape().get(0);
         long c = c1 + e.getShape().get(1);
         String[] stats = new String[2];
-        return (a, q, maskBias) -> {
-            if (stats[0] == null) {
-                String[] s = positionStats(p, e, c1, c, a.kvNorm().eps());
-                stats[0] = s[0];
-                stats[1] = s[1];
+        String[] pTransposed = new String[1];
+        String[] unit = new String[1];
+        Map<CrossAttention, FactoredConstants> constants = new IdentityHashMap<>();
+        return new KeyValueSource() {
+            @Override
+            public long positions() {
+                return positions;
             }
-            String mu = stats[0];
-            String r = stats[1];
-            MultiHeadAttention m = a.attention();
-            int h = m.numHeads();
-            long dk = m.numQkChannels() / h;
-            long dv = m.numVChannels() / h;
-            Folded k = fold(m.kProj(), a.kvNorm(), e, c1);
-            Folded v = fold(m.vProj(), a.kvNorm(), e, c1);
-            String qh = g.op(
-                    "Transpose",
-                    List.of(g.op("Reshape", List.of(q, g.ints(0, 0, h, dk)))),
-                    Attribute.ints("perm", 0, 2, 1, 3)); // (bq, h, n, dk)
-            String pT = g.op(
-                    "Unsqueeze",
-                    List.of(g.op("Transpose", List.of(p), Attribute.ints("perm", 0, 2, 1)), g.ints(1))); // (b,1,c1,M)
-            // logits
-            String qE = g.op(
-                    "MatMul",
-                    List.of(
-                            qh,
-                            g.constant(k.shared
-                                    .reshape(positions, h, dk)
-                                    .transpose(1, 2, 0)
-                                    .reshape(-1)
-                                    .reshape(h, dk, positions))));
-            String qA = g.op("MatMul", List.of(qh, g.constant(k.perExample.reshape(h, dk, c1)))); // (bq, h, n, c1)
-            String pTerm = c1 == 1 ? g.op("Mul", List.of(qA, pT)) : g.op("MatMul", List.of(qA, pT)); // (b, h, n, M)
-            String qg = g.op("MatMul", List.of(qh, g.constant(k.normWeight.reshape(h, dk, 1)))); // (bq, h, n, 1)
-            String logits =
-                    g.op("Mul", List.of(g.op("Sub", List.of(ops.add(pTerm, qE), g.op("Mul", List.of(qg, mu)))), r));
-            if (maskBias != null) {
-                logits = ops.add(logits, maskBias);
+
+            @Override
+            public String attend(CrossAttention a, String q, String maskBias) {
+                if (stats[0] == null) {
+                    String[] s = positionStats(p, e, c1, c, a.kvNorm().eps());
+                    stats[0] = s[0];
+                    stats[1] = s[1];
+                    pTransposed[0] = g.op(
+                            "Unsqueeze",
+                            List.of(g.op("Transpose", List.of(p), Attribute.ints("perm", 0, 2, 1)), g.ints(1)));
+                    if (boundedMemory) {
+                        // (min(batch, 1), 1, 1): a size of 1 that only the input determines
+                        String batch = g.op("Shape", List.of(p), Attribute.of("start", 0L), Attribute.of("end", 1L));
+                        unit[0] = g.op(
+                                "Concat",
+                                List.of(g.op("Min", List.of(batch, g.ints(1))), g.ints(1, 1)),
+                                Attribute.of("axis", 0L));
+                    }
+                }
+                // with bounded memory, constant queries (1, n, H*dk) pass through an Expand to a size of 1 that the
+                // runtime cannot know before the input comes, so that it does not fold their products with the
+                // shared part E into an (n, M) constant per head at load time (1.5 GB for optical flow)
+                String query = unit[0] == null ? q : g.op("Expand", List.of(q, unit[0]));
+                FactoredConstants k = constants.computeIfAbsent(a, x -> factoredConstants(x, e, c1));
+                return attendFactored(a, k, query, p, pTransposed[0], stats[0], stats[1], c1, maskBias);
             }
-            String w = g.op("Mul", List.of(g.op("Softmax", List.of(logits), Attribute.of("axis", -1L)), r));
-            // output
-            String wp = c1 == 1
-                    ? g.op("ReduceSum", List.of(g.op("Mul", List.of(w, pT)), g.ints(-1)), Attribute.of("keepdims", 1L))
-                    : g.op("MatMul", List.of(w, g.op("Unsqueeze", List.of(p, g.ints(1))))); // (b, h, n, c1)
-            NDArray aV = v.perExample
-                    .reshape(h, dv, c1)
-                    .transpose(0, 2, 1)
-                    .reshape(-1)
-                    .reshape(h, c1, dv);
-            String pPart = c1 == 1
-                    ? g.op("Mul", List.of(wp, g.constant(aV)))
-                    : g.op("MatMul", List.of(wp, g.constant(aV))); // (b, h, n, dv)
-            NDArray eV = v.shared
-                    .reshape(positions, h, dv)
-                    .transpose(1, 0, 2)
-                    .reshape(-1)
-                    .reshape(h, positions, dv);
-            String ePart = g.op("MatMul", List.of(w, g.constant(eV)));
-            String wMu =
-                    g.op("ReduceSum", List.of(g.op("Mul", List.of(w, mu)), g.ints(-1)), Attribute.of("keepdims", 1L));
-            String muPart = g.op("Mul", List.of(wMu, g.constant(v.normWeight.reshape(h, 1, dv))));
-            String o = ops.add(
-                    g.op("Sub", List.of(ops.add(pPart, ePart), muPart)), g.constant(v.constant.reshape(h, 1, dv)));
-            o = g.op("Transpose", List.of(o), Attribute.ints("perm", 0, 2, 1, 3));
-            return g.op("Reshape", List.of(o, g.ints(0, 0, h * dv)));
         };
+    }
+
+    /** The folded weights of one attention over a factored input, as graph constants (made once per attention). */
+    private record FactoredConstants(
+            String sharedK,
+            String perExampleK,
+            String normK,
+            String perExampleV,
+            String sharedV,
+            String normV,
+            String constantV) {}
+
+    private FactoredConstants factoredConstants(CrossAttention a, NDArray e, long c1) {
+        long positions = e.getShape().get(0);
+        MultiHeadAttention m = a.attention();
+        int h = m.numHeads();
+        long dk = m.numQkChannels() / h;
+        long dv = m.numVChannels() / h;
+        Folded k = fold(m.kProj(), a.kvNorm(), e, c1);
+        Folded v = fold(m.vProj(), a.kvNorm(), e, c1);
+        return new FactoredConstants(
+                g.constant(k.shared
+                        .reshape(positions, h, dk)
+                        .transpose(1, 2, 0)
+                        .reshape(-1)
+                        .reshape(h, dk, positions)),
+                g.constant(k.perExample.reshape(h, dk, c1)),
+                g.constant(k.normWeight.reshape(h, dk, 1)),
+                g.constant(v.perExample
+                        .reshape(h, dv, c1)
+                        .transpose(0, 2, 1)
+                        .reshape(-1)
+                        .reshape(h, c1, dv)),
+                g.constant(v.shared
+                        .reshape(positions, h, dv)
+                        .transpose(1, 0, 2)
+                        .reshape(-1)
+                        .reshape(h, positions, dv)),
+                g.constant(v.normWeight.reshape(h, 1, dv)),
+                g.constant(v.constant.reshape(h, 1, dv)));
+    }
+
+    /** The attention of q (bq, n, H*dk) to the factored input (see {@link #factored}): (b, n, H*dv). */
+    private String attendFactored(
+            CrossAttention a,
+            FactoredConstants k,
+            String q,
+            String p,
+            String pT,
+            String mu,
+            String r,
+            long c1,
+            String maskBias) {
+        MultiHeadAttention m = a.attention();
+        int h = m.numHeads();
+        long dk = m.numQkChannels() / h;
+        long dv = m.numVChannels() / h;
+        String qh = g.op(
+                "Transpose",
+                List.of(g.op("Reshape", List.of(q, g.ints(0, 0, h, dk)))),
+                Attribute.ints("perm", 0, 2, 1, 3)); // (bq, h, n, dk)
+        // logits; pT is p transposed (b, 1, c1, M)
+        String qE = g.op("MatMul", List.of(qh, k.sharedK()));
+        String qA = g.op("MatMul", List.of(qh, k.perExampleK())); // (bq, h, n, c1)
+        String pTerm = c1 == 1 ? g.op("Mul", List.of(qA, pT)) : g.op("MatMul", List.of(qA, pT)); // (b, h, n, M)
+        String qg = g.op("MatMul", List.of(qh, k.normK())); // (bq, h, n, 1)
+        String logits = g.op("Mul", List.of(g.op("Sub", List.of(ops.add(pTerm, qE), g.op("Mul", List.of(qg, mu)))), r));
+        if (maskBias != null) {
+            logits = ops.add(logits, maskBias);
+        }
+        String w = g.op("Mul", List.of(g.op("Softmax", List.of(logits), Attribute.of("axis", -1L)), r));
+        // output
+        String wp = c1 == 1
+                ? g.op("ReduceSum", List.of(g.op("Mul", List.of(w, pT)), g.ints(-1)), Attribute.of("keepdims", 1L))
+                : g.op("MatMul", List.of(w, g.op("Unsqueeze", List.of(p, g.ints(1))))); // (b, h, n, c1)
+        String pPart = c1 == 1
+                ? g.op("Mul", List.of(wp, k.perExampleV()))
+                : g.op("MatMul", List.of(wp, k.perExampleV())); // (b, h, n, dv)
+        String ePart = g.op("MatMul", List.of(w, k.sharedV()));
+        String wMu = g.op("ReduceSum", List.of(g.op("Mul", List.of(w, mu)), g.ints(-1)), Attribute.of("keepdims", 1L));
+        String muPart = g.op("Mul", List.of(wMu, k.normV()));
+        String o = ops.add(g.op("Sub", List.of(ops.add(pPart, ePart), muPart)), k.constantV());
+        o = g.op("Transpose", List.of(o), Attribute.ints("perm", 0, 2, 1, 3));
+        return g.op("Reshape", List.of(o, g.ints(0, 0, h * dv)));
     }
 
     /** Mean and 1 / std (b, 1, 1, M) per position of x = [p, e]. */
@@ -190,7 +273,13 @@ final class PerceiverGraphs {
         for (int i = 0; i < encoder.numSelfAttentionBlocks(); i++) {
             CrossAttentionLayer cross = encoder.crossAttentionBefore(i);
             if (cross != null) {
-                x = crossAttentionLayer(cross, x, x == null ? latents : null, input, maskBias);
+                x = crossAttentionLayer(
+                        cross,
+                        x,
+                        x == null ? latents : null,
+                        input,
+                        maskBias,
+                        latents.getShape().get(1));
             }
             x = selfAttentionBlock(encoder.selfAttentionBlock(i), x);
         }
@@ -207,7 +296,8 @@ final class PerceiverGraphs {
         String kvSource = latents;
         KeyValueSource kv = plain(kvSource);
         if (numQueries == null) {
-            return crossAttentionLayer(layer, null, queries, kv, null);
+            return crossAttentionLayer(
+                    layer, null, queries, kv, null, queries.getShape().get(1));
         }
         CrossAttention a = layer.crossAttention();
         String q = slice(g.constant(projectedQuery(a, queries)), numQueries);
@@ -216,11 +306,18 @@ final class PerceiverGraphs {
     }
 
     /**
-     * The decoder's cross-attention of input-dependent queries (b, O, F) (the optical-flow decoder's queries are the
-     * adapted input) to latents (b, N, D): (b, O, F), before the output adapter.
+     * The decoder's cross-attention of input-dependent queries (the optical-flow decoder's queries are the adapted
+     * input), given in chunks (b, n_i, F) along the query axis, to latents (b, N, D): one (b, n_i, F) per chunk,
+     * before the output adapter. Output queries are independent given the latents, so each chunk runs the whole layer
+     * on its own; the latents' keys and values are formed once.
      */
-    String decoderOfQueries(PerceiverDecoder decoder, String queries, String latents) {
-        return crossAttentionLayer(decoder.crossAttention(), queries, null, plain(latents), null);
+    List<String> decoderOfQueries(PerceiverDecoder decoder, List<String> queryChunks, String latents) {
+        KeyValueSource kv = plain(latents);
+        List<String> out = new ArrayList<>();
+        for (String q : queryChunks) {
+            out.add(crossAttentionLayer(decoder.crossAttention(), q, null, kv, null, -1));
+        }
+        return out;
     }
 
     private String slice(String x, String end) {
@@ -229,21 +326,45 @@ final class PerceiverGraphs {
 
     /**
      * One cross-attention layer: queries xq (b, n, D), or the constant {@code constantQuery} (1, n, D) when xq is null
-     * (then projected at export), attend to the source's keys and values.
+     * (then projected at export), attend to the source's keys and values; with bounded memory and a source of known
+     * positions, in chunks of query rows ({@link #rowsPerChunk}), n (-1 when not known) being the number of queries.
      */
     private String crossAttentionLayer(
-            CrossAttentionLayer layer, String xq, NDArray constantQuery, KeyValueSource source, String maskBias) {
+            CrossAttentionLayer layer,
+            String xq,
+            NDArray constantQuery,
+            KeyValueSource source,
+            String maskBias,
+            long n) {
         CrossAttention a = layer.crossAttention();
-        String q;
-        if (xq == null) {
-            q = g.constant(projectedQuery(a, constantQuery));
-            xq = g.constant(constantQuery);
+        MultiHeadAttention m = a.attention();
+        long rows = boundedMemory && n > 0 && source.positions() > 0
+                ? rowsPerChunk(m.queryChunkSize(), m.numHeads(), source.positions(), n)
+                : n;
+        NDArray projected = xq == null ? projectedQuery(a, constantQuery) : null;
+        String q = xq == null
+                ? null
+                : ops.linear(
+                        ops.layerNorm(xq, a.qNorm()), scaled(m.qProj().weight().array(), m), scaledBias(m.qProj(), m));
+        String attended;
+        if (rows < 0 || rows >= n) {
+            attended = source.attend(a, q == null ? g.constant(projected) : q, maskBias);
         } else {
-            MultiHeadAttention m = a.attention();
-            q = ops.linear(
-                    ops.layerNorm(xq, a.qNorm()), scaled(m.qProj().weight().array(), m), scaledBias(m.qProj(), m));
+            List<String> parts = new ArrayList<>();
+            for (long s = 0; s < n; s += rows) {
+                long e = Math.min(n, s + rows);
+                String chunk = q == null
+                        ? g.constant(projected.get(":, " + s + ":" + e))
+                        : g.op("Slice", List.of(q, g.ints(s), g.ints(e), g.ints(1)));
+                parts.add(source.attend(a, chunk, maskBias));
+            }
+            attended = g.op("Concat", parts, Attribute.of("axis", 1L));
         }
-        return residualAndMlp(layer, xq, attend(a, q, source, maskBias));
+        if (xq == null) {
+            xq = g.constant(constantQuery);
+        }
+        String o = ops.linear(attended, m.oProj().weight().array(), GraphOps.bias(m.oProj()));
+        return residualAndMlp(layer, xq, o);
     }
 
     private String attend(CrossAttention a, String q, KeyValueSource source, String maskBias) {

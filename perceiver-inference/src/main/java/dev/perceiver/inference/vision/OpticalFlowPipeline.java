@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.vision.OpticalFlow;
@@ -19,8 +22,9 @@ import java.util.List;
  * Optical flow between two frames of the same size, as the reference's optical flow pipeline computes it: both
  * frames as RGB, covered by overlapping tiles of the model's {@code image_shape} ({@link FlowTiles}), each tile's
  * 3x3 patch features ({@link FlowFeatures}) run through the model in batches of at most {@code batchSize} tiles,
- * and the tile flows multiplied by the flow scale (20) and blended into a flow field of the frame's size. A
- * pipeline made by {@link #load} owns its model and must be closed.
+ * and the tile flows multiplied by the flow scale (20) and blended into a flow field of the frame's size. The
+ * forward passes run on the {@link Engine} asked for (ONNX Runtime's graph decodes in bounded chunks of queries, as
+ * the module does). A pipeline must be closed; one made by {@link #load} also owns its model.
  */
 public final class OpticalFlowPipeline implements AutoCloseable {
     /** The reference's minimum overlap of neighbouring tiles, in pixels. */
@@ -36,18 +40,32 @@ public final class OpticalFlowPipeline implements AutoCloseable {
     private final int minOverlap;
     private final int batchSize;
     private final NDManager owned;
+    private final ModelRunner runner;
 
     /**
-     * A pipeline over a model the caller owns.
+     * A pipeline over a model the caller owns, on libtorch.
      *
      * @param minOverlap minimum tile overlap, 0 <= minOverlap < min(image_shape)
      * @param batchSize tiles per forward pass, >= 1
      */
     public OpticalFlowPipeline(OpticalFlow model, int minOverlap, int batchSize) {
-        this(model, minOverlap, batchSize, null);
+        this(model, minOverlap, batchSize, null, Engine.LIBTORCH, 1);
     }
 
-    private OpticalFlowPipeline(OpticalFlow model, int minOverlap, int batchSize, NDManager owned) {
+    /**
+     * A pipeline over a model the caller owns (it must stay open until the pipeline is closed), with the forward
+     * passes on {@code engine}.
+     *
+     * @param minOverlap minimum tile overlap, 0 <= minOverlap < min(image_shape)
+     * @param batchSize tiles per forward pass, >= 1
+     * @param threads ONNX Runtime intra-op threads, in [1, 1024]
+     */
+    public OpticalFlowPipeline(OpticalFlow model, int minOverlap, int batchSize, Engine engine, int threads) {
+        this(model, minOverlap, batchSize, null, engine, threads);
+    }
+
+    private OpticalFlowPipeline(
+            OpticalFlow model, int minOverlap, int batchSize, NDManager owned, Engine engine, int threads) {
         int[] shape = model.config().encoder().imageShape();
         int channels = model.config().encoder().numPatchInputChannels();
         if (channels != FlowFeatures.CHANNELS) {
@@ -68,11 +86,17 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         this.minOverlap = minOverlap;
         this.batchSize = batchSize;
         this.owned = owned;
+        this.runner = ModelRunners.open(model, engine, threads);
+    }
+
+    /** The engine of the forward passes. */
+    public Engine engine() {
+        return runner.engine();
     }
 
     /**
      * Loads an optical flow model folder into a pipeline that owns it, with tiles overlapping by at least
-     * {@value #DEFAULT_MIN_OVERLAP} pixels, {@value #DEFAULT_BATCH_SIZE} per forward pass.
+     * {@value #DEFAULT_MIN_OVERLAP} pixels, {@value #DEFAULT_BATCH_SIZE} per forward pass, on libtorch.
      *
      * @throws IOException for a missing or invalid folder, including one of another model type
      */
@@ -85,6 +109,15 @@ public final class OpticalFlowPipeline implements AutoCloseable {
      * tiles per forward pass (>= 1).
      */
     public static OpticalFlowPipeline load(Path dir, int minOverlap, int batchSize) throws IOException {
+        return load(dir, minOverlap, batchSize, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * As {@link #load(Path, int, int)}, with the forward passes on {@code engine} ({@code threads} ONNX Runtime
+     * intra-op threads, in [1, 1024]).
+     */
+    public static OpticalFlowPipeline load(Path dir, int minOverlap, int batchSize, Engine engine, int threads)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
@@ -94,7 +127,8 @@ public final class OpticalFlowPipeline implements AutoCloseable {
                         + VisionModelKinds.OPTICAL_FLOW.modelType()
                         + ") is needed");
             }
-            return new OpticalFlowPipeline((OpticalFlow) loaded.model(), minOverlap, batchSize, manager);
+            return new OpticalFlowPipeline(
+                    (OpticalFlow) loaded.model(), minOverlap, batchSize, manager, engine, threads);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
@@ -175,16 +209,20 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         }
         try (NDManager m = NDManager.newBaseManager();
                 NDScope ignored = new NDScope()) {
-            NDArray out = model.forward(Tensors.owned(m, features, shape));
+            NDArray out = runner.forward(Tensors.owned(m, features, shape), null);
             return out.toFloatArray();
         }
     }
 
-    /** Closes the model if this pipeline loaded it. */
+    /** Releases the engine's resources, and closes the model if this pipeline loaded it. */
     @Override
     public void close() {
-        if (owned != null) {
-            owned.close();
+        try {
+            runner.close();
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
         }
     }
 }

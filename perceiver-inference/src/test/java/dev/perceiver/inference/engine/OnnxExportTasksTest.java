@@ -78,6 +78,25 @@ class OnnxExportTasksTest {
     }
 
     @Test
+    void opticalFlowDecodedInChunksOnOnnxRuntimeGivesLibtorchsFlow() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            OpticalFlow model = VisionModelKinds.OPTICAL_FLOW.create(
+                    m, VisionModelKinds.OPTICAL_FLOW.readConfig(ConfigJson.parse(FLOW)));
+            model.setTraining(false);
+            NDArray x = random(m, 2, new Shape(2, 2, 3, 4, 5));
+            NDArray unchunked = model.forward(x);
+            // 20 output queries in chunks of 3 (the last of 2), 6 latents of both cross-attention layers in 2 chunks
+            // (the first layer's queries are constant, the second's computed)
+            model.setQueryChunkSize(3);
+            try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1)) {
+                NDArray actual = ort.forward(x, null);
+                assertClose(actual, model.forward(x));
+                assertClose(actual, unchunked);
+            }
+        }
+    }
+
+    @Test
     void learnedImageClassifierOnOnnxRuntimeGivesLibtorchsLogits() {
         try (NDManager m = NDManager.newBaseManager()) {
             ImageClassifier model = imageClassifier(m, LEARNED);

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -79,6 +81,30 @@ class OpticalFlowPipelineTest {
                 assertThat(flow.data()[i]).isCloseTo(raw[i] * 20f, within(1e-5f));
             }
             assertThat(flow.stats().magnitudeMax()).isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void onnxRuntimeGivesLibtorchsFlowAndAutoChoosesIt() throws IOException {
+        Path modelDir = dir.resolve("model");
+        ModelFolder.save(model, modelDir, Map.of());
+        Pixels a = randomFrame(13, 17, 5);
+        Pixels b = randomFrame(13, 17, 6);
+        FlowField expected = new OpticalFlowPipeline(model, 2, 1).flow(a, b);
+        try (OpticalFlowPipeline ort = new OpticalFlowPipeline(model, 2, 3, Engine.ONNXRUNTIME, 1);
+                OpticalFlowPipeline auto = OpticalFlowPipeline.load(modelDir, 2, 2, Engine.AUTO, 1);
+                OpticalFlowPipeline libtorch = OpticalFlowPipeline.load(modelDir, 2, 2, Engine.LIBTORCH, 1)) {
+            assertThat(ort.engine()).isEqualTo(Engine.ONNXRUNTIME);
+            assertThat(auto.engine()).isEqualTo(Engine.ONNXRUNTIME);
+            assertThat(libtorch.engine()).isEqualTo(Engine.LIBTORCH);
+            for (OpticalFlowPipeline p : List.of(ort, auto, libtorch)) {
+                float[] actual = p.flow(a, b).data();
+                assertThat(actual).hasSameSizeAs(expected.data());
+                float scale = 1e-4f * (float) Math.max(1, expected.stats().magnitudeMax());
+                for (int i = 0; i < actual.length; i++) {
+                    assertThat(actual[i]).isCloseTo(expected.data()[i], within(scale));
+                }
+            }
         }
     }
 
