@@ -227,12 +227,21 @@ class TextCommandsTest {
                 run("classify-text", "--model", clm, "good"),
                 run("fill-mask", "--model", clm, "a[MASK]"),
                 run("classify-image", "--model", mlm, png.toString()),
+                run(
+                        "flow",
+                        "--model",
+                        mlm,
+                        "--output-png",
+                        models.resolve("flow.png").toString(),
+                        png.toString(),
+                        png.toString()),
                 run("validate", "image-classifier", "--checkpoint", mlm));
         List<String> expected = List.of(
                 "a text-generation model (model_type perceiver-ar-causal-language-model) is needed",
                 "a text-classification model (model_type perceiver-io-text-classifier) is needed",
                 "a fill-mask model (model_type perceiver-io-masked-language-model) is needed",
                 "an image-classification model (model_type perceiver-io-image-classifier) is needed",
+                "an optical-flow model (model_type perceiver-io-optical-flow) is needed",
                 "validate image-classifier needs an image-classification model (model_type "
                         + "perceiver-io-image-classifier)");
         for (int i = 0; i < runs.size(); i++) {

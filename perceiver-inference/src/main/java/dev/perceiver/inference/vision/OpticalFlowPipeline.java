@@ -8,6 +8,7 @@ import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.engine.ModelRunner;
 import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import dev.perceiver.tasks.vision.VisionModelKinds;
@@ -98,7 +99,8 @@ public final class OpticalFlowPipeline implements AutoCloseable {
      * Loads an optical flow model folder into a pipeline that owns it, with tiles overlapping by at least
      * {@value #DEFAULT_MIN_OVERLAP} pixels, {@value #DEFAULT_BATCH_SIZE} per forward pass, on libtorch.
      *
-     * @throws IOException for a missing or invalid folder, including one of another model type
+     * @throws IOException for a missing or invalid folder
+     * @throws WrongModelKindException for a folder of another model type
      */
     public static OpticalFlowPipeline load(Path dir) throws IOException {
         return load(dir, DEFAULT_MIN_OVERLAP, DEFAULT_BATCH_SIZE);
@@ -121,12 +123,7 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-            if (loaded.kind() != VisionModelKinds.OPTICAL_FLOW) {
-                throw new IOException(dir.resolve(ModelFolder.CONFIG) + ": model_type is "
-                        + loaded.kind().modelType() + ", an optical flow model ("
-                        + VisionModelKinds.OPTICAL_FLOW.modelType()
-                        + ") is needed");
-            }
+            WrongModelKindException.require(dir, loaded.kind(), VisionModelKinds.OPTICAL_FLOW, null);
             return new OpticalFlowPipeline(
                     (OpticalFlow) loaded.model(), minOverlap, batchSize, manager, engine, threads);
         } catch (IOException | RuntimeException e) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.model.io.ModelFolder;
+import dev.perceiver.model.io.WrongModelKindException;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -181,8 +182,10 @@ class OpticalFlowPipelineTest {
         Path clf = dir.resolve("clf");
         ModelFolder.save(VisionModels.classifier(manager, 4, 4, 1, 2, 1), clf, Map.of());
         assertThatThrownBy(() -> OpticalFlowPipeline.load(clf, 2, 1))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("perceiver-io-image-classifier");
+                .isInstanceOf(WrongModelKindException.class)
+                .hasMessage("model folder " + clf + " holds an image-classification model (model_type "
+                        + "perceiver-io-image-classifier); an optical-flow model (model_type "
+                        + "perceiver-io-optical-flow) is needed");
     }
 
     @Test
