@@ -93,6 +93,25 @@ public final class ModelRunners {
     }
 
     /**
+     * The engine for generations with {@code config}: float16 steps and generation without the cache exist on libtorch
+     * only, so AUTO becomes LIBTORCH for them, and ONNXRUNTIME is refused with them.
+     *
+     * @param requested the engine asked for (the --engine option)
+     * @throws IllegalArgumentException for ONNXRUNTIME with float16 steps or without the cache
+     */
+    public static Engine decoderEngine(Engine requested, GenerationConfig config) {
+        boolean libtorchOnly = config.float16Steps() || !config.useCache();
+        if (requested == Engine.ONNXRUNTIME && libtorchOnly) {
+            throw new IllegalArgumentException("--engine onnxruntime: "
+                    + (config.float16Steps()
+                            ? "--fp16 (float16 decoding steps)"
+                            : "--no-cache (recomputing the window)")
+                    + " runs on libtorch only; use --engine libtorch or auto");
+        }
+        return libtorchOnly ? Engine.LIBTORCH : requested;
+    }
+
+    /**
      * Cached decoding for generation.
      *
      * @param model a Perceiver AR model in eval mode; it must stay open while the runner is used

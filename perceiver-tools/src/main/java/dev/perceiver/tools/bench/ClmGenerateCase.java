@@ -6,7 +6,6 @@ import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.engine.CausalDecoderRunner;
-import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
@@ -42,12 +41,6 @@ final class ClmGenerateCase extends BenchCase {
         WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
         model = TextModelKinds.CAUSAL_LANGUAGE_MODEL.create(manager, config);
         model.setTraining(false);
-        if (o.fp16() && o.engine() == Engine.ONNXRUNTIME) {
-            throw new IllegalArgumentException("--fp16 (float16 decoding steps) runs on libtorch only; use --engine "
-                    + "libtorch or auto with --fp16");
-        }
-        decoder = ModelRunners.openDecoder(model, o.fp16() ? Engine.LIBTORCH : o.engine(), o.threads());
-        generator = new CausalGenerator(model, null, decoder);
         Random random = new Random(o.seed());
         long[] ids = new long[s.promptLen()];
         for (int i = 0; i < ids.length; i++) {
@@ -57,6 +50,8 @@ final class ClmGenerateCase extends BenchCase {
         generation = GenerationConfig.greedy(s.newTokens())
                 .withNumLatents(s.genNumLatents())
                 .withFloat16Steps(o.fp16());
+        decoder = ModelRunners.openDecoder(model, ModelRunners.decoderEngine(o.engine(), generation), o.threads());
+        generator = new CausalGenerator(model, null, decoder);
         flopsPerToken =
                 MatmulFlops.cachedGeneration(config, s.promptLen(), s.genNumLatents(), s.newTokens()) / s.newTokens();
     }
