@@ -13,8 +13,9 @@ import dev.perceiver.model.DecodingCache;
  * processed once; each further step feeds only the last token (b, 1). On libtorch (the default,
  * {@link CachedDecoder#libtorch}, and always for float16 steps) that is a {@link DecodingSession}: the single-token
  * kernel ({@link DecodingStep}) extends the {@link DecodingCache} in place; a decoder on another engine (ONNX Runtime:
- * {@code inference.engine.ModelRunners#openDecoder}) runs the same function there. Before a step, self-attention caches longer than max_latents - 1 and
- * the cross-attention cache longer than max_seq_len - 1 are cut to their right-most positions, as the reference does.
+ * {@code inference.engine.ModelRunners#openDecoder}) runs the same function there. Before a step, self-attention
+ * caches longer than max_latents - 1 and the cross-attention cache longer than max_seq_len - 1 are cut to their
+ * right-most positions, as the reference does.
  * Without the cache, every step recomputes the window of the last min(total, max_seq_len) tokens with the model's
  * forward.
  *

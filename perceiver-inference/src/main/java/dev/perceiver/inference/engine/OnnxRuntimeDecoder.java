@@ -130,53 +130,14 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
         public float[][] next(long[][] ids, boolean[][] attentionMask, int length) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             try {
-                int n;
-                long prefix;
-                long[] abs;
-                long[] rot;
-                int windowFrom;
-                if (seen == 0) {
-                    n = length;
-                    prefix = window.initialPrefixLen();
-                    padding = new long[batch];
-                    abs = new long[batch * n];
-                    for (int r = 0; r < batch; r++) {
-                        for (int i = 0; i < n; i++) {
-                            padding[r] += attentionMask[r][i] ? 0 : 1;
-                            long id = ids[r][i];
-                            if (id < 0 || id >= model.config().vocabSize()) {
-                                throw new IllegalArgumentException("token id (" + id + ") out of range [0, "
-                                        + model.config().vocabSize() + ") (vocab_size)");
-                            }
-                        }
-                        for (int i = 0; i < n; i++) {
-                            abs[r * n + i] = Math.max(0, i - padding[r]);
-                        }
-                    }
-                    rot = abs;
-                    windowFrom = 0;
-                    for (int l = 0; l < layers.size(); l++) {
-                        setOwn(2 * l, emptyCache(l, 1));
-                        setOwn(2 * l + 1, emptyCache(l, 2));
-                    }
-                } else {
-                    cut();
-                    n = 1;
-                    prefix = 0;
-                    abs = new long[batch];
-                    rot = new long[batch];
-                    long windowStart = seen - crossCached;
-                    for (int r = 0; r < batch; r++) {
-                        abs[r] = Math.max(0, seen - Math.max(windowStart, padding[r]));
-                        rot[r] = Math.max(0, seen - padding[r]);
-                    }
-                    windowFrom = (int) (length - crossCached - 1);
-                }
+                CallInputs call = seen == 0 ? promptCall(ids, attentionMask, length) : stepCall(length);
+                int n = call.n();
+                long prefix = call.prefix();
                 long[] shape = {batch, n};
                 inputs.put("x", longs(columns(ids, length - n, length), shape));
-                inputs.put("abs_pos", longs(abs, shape));
-                inputs.put("rot_pos", longs(rot, shape));
-                inputs.put("pad_mask", padMask(attentionMask, windowFrom, length));
+                inputs.put("abs_pos", longs(call.abs(), shape));
+                inputs.put("rot_pos", longs(call.rot(), shape));
+                inputs.put("pad_mask", padMask(attentionMask, call.windowFrom(), length));
                 inputs.put("prefix_len", OnnxTensor.createTensor(env, prefix));
                 for (int l = 0; l < layers.size(); l++) {
                     inputs.put("past_" + layers.get(l) + "_k", past[2 * l]);
@@ -214,6 +175,43 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
                     }
                 }
             }
+        }
+
+        /** The prompt pass: every prompt token, positions shifted by the left padding, empty caches. */
+        private CallInputs promptCall(long[][] ids, boolean[][] attentionMask, int n) throws OrtException {
+            padding = new long[batch];
+            long[] abs = new long[batch * n];
+            for (int r = 0; r < batch; r++) {
+                for (int i = 0; i < n; i++) {
+                    padding[r] += attentionMask[r][i] ? 0 : 1;
+                    long id = ids[r][i];
+                    if (id < 0 || id >= model.config().vocabSize()) {
+                        throw new IllegalArgumentException("token id (" + id + ") out of range [0, "
+                                + model.config().vocabSize() + ") (vocab_size)");
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    abs[r * n + i] = Math.max(0, i - padding[r]);
+                }
+            }
+            for (int l = 0; l < layers.size(); l++) {
+                setOwn(2 * l, emptyCache(l, 1));
+                setOwn(2 * l + 1, emptyCache(l, 2));
+            }
+            return new CallInputs(n, window.initialPrefixLen(), abs, abs, 0);
+        }
+
+        /** A one-token step after cutting the caches to the window; positions in the cache's frame. */
+        private CallInputs stepCall(int length) throws OrtException {
+            cut();
+            long[] abs = new long[batch];
+            long[] rot = new long[batch];
+            long windowStart = seen - crossCached;
+            for (int r = 0; r < batch; r++) {
+                abs[r] = Math.max(0, seen - Math.max(windowStart, padding[r]));
+                rot[r] = Math.max(0, seen - padding[r]);
+            }
+            return new CallInputs(1, 0, abs, rot, (int) (length - crossCached - 1));
         }
 
         private OnnxTensor present(OrtSession.Result result, int layer, String kind) {
@@ -319,6 +317,12 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
             release();
         }
     }
+
+    /**
+     * What one call feeds besides the caches: n new tokens of which {@code prefix} are prefix positions, their
+     * absolute and rotary positions (b * n), and the first column of the pad mask's window.
+     */
+    private record CallInputs(int n, long prefix, long[] abs, long[] rot, int windowFrom) {}
 
     /** Token ids of columns [from, to), row-major. */
     private static long[] columns(long[][] ids, int from, int to) {
