@@ -8,6 +8,11 @@
 // generate: the clm-generate model (WORKLOADS.md), greedy generation of 64 tokens from a 512-token prompt,
 //   num_latents 1 at the start (one more latent per step): the kv-cache decoding on libtorch vs a kv-cache-free loop of
 //   full-sequence forward passes on ONNX Runtime (prefix_len = n - num_latents, argmax of the last position).
+// sam: a model of the krasserm/perceiver-ar-sam-giant-midi architecture (vocab 389, 768 channels, 8 heads, 18
+//   self-attention layers, max_latents 2048, max_seq_len 6144; random weights), greedy generation of NEW tokens
+//   (default 32) from a PROMPT-token prompt (default 1024), num_latents 1 at the start (generate-audio's default for
+//   prompts up to max_prefix_len): kv-cache decoding on libtorch vs kv-cache decoding on ONNX Runtime
+//   (ModelRunners.openDecoder), 2 threads; arguments: sam ROUNDS [PROMPT NEW].
 // Each round times every side (one warm-up, then REPS repetitions); prints seconds per repetition and the best.
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -39,6 +44,8 @@ public class OnnxBench {
         try (NDManager m = NDManager.newBaseManager()) {
             if (args[0].equals("flow")) {
                 flow(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 92, args.length > 3 ? Integer.parseInt(args[3]) : 124);
+            } else if (args[0].equals("sam")) {
+                sam(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 1024, args.length > 3 ? Integer.parseInt(args[3]) : 32);
             } else {
                 generate(m, rounds);
             }
@@ -121,6 +128,50 @@ public class OnnxBench {
             }
         }
         System.out.println("(tokens/s = " + newTokens + " / seconds)");
+    }
+
+    static void sam(NDManager m, int rounds, int promptLen, int newTokens) {
+        PerceiverARConfig config = PerceiverARConfig.builder()
+                .vocabSize(389)
+                .maxSeqLen(6144)
+                .maxLatents(2048)
+                .numChannels(768)
+                .numHeads(8)
+                .numSelfAttentionLayers(18)
+                .build();
+        dev.perceiver.tasks.audio.SymbolicAudioModel model = new dev.perceiver.tasks.audio.SymbolicAudioModel(m, config);
+        model.setTraining(false);
+        Random r = new Random(1);
+        long[] prompt = new long[promptLen];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = 1 + r.nextInt(388);
+        }
+        PromptBatch batch = PromptBatch.leftPadded(List.of(prompt), 0);
+        GenerationConfig greedy = GenerationConfig.greedy(newTokens).withNumLatents(1);
+        CausalGenerator libtorch = new CausalGenerator(model);
+        try (dev.perceiver.inference.engine.CausalDecoderRunner ort = ModelRunners.openDecoder(model, Engine.ONNXRUNTIME, 2)) {
+            CausalGenerator onnx = new CausalGenerator(model, null, ort);
+            System.out.println("sam: same tokens = " + Arrays.equals(
+                    libtorch.generate(batch, greedy).sequences()[0], onnx.generate(batch, greedy).sequences()[0]));
+            // libtorch's steps on a serial worker (one intra-op thread), as generate-audio runs them
+            try (dev.perceiver.nn.EngineSetup.Applied engine =
+                    dev.perceiver.nn.EngineSetup.builder().serialWorkers(1).build().apply()) {
+                for (int round = 1; round <= rounds; round++) {
+                    time("sam libtorch kv cache (serial worker) round " + round, () -> call(engine, () -> libtorch.generate(batch, greedy)));
+                    time("sam libtorch kv cache (2 threads) round " + round, () -> libtorch.generate(batch, greedy));
+                    time("sam onnxruntime kv cache round " + round, () -> onnx.generate(batch, greedy));
+                }
+            }
+        }
+        System.out.println("(" + newTokens + " tokens per generation, prompt pass included)");
+    }
+
+    static Object call(dev.perceiver.nn.EngineSetup.Applied engine, Supplier<Object> work) {
+        try {
+            return dev.perceiver.nn.EngineSetup.callOn(engine.serialWorkers(), work::get);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Greedy generation without a cache: one full forward per token. */

@@ -85,9 +85,9 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "auto",
             paramLabel = "libtorch|onnxruntime|auto",
             description =
-                    "Engine of img-infer and mlm-infer (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
-                            + " from the model, where ONNX Runtime loads; see README, Benchmarks). clm-generate and the"
-                            + " training workloads run on libtorch.")
+                    "Engine of img-infer, mlm-infer and clm-generate's cached steps (default: ${DEFAULT-VALUE}: ONNX"
+                            + " Runtime on a graph exported from the model, where ONNX Runtime loads; see README,"
+                            + " Benchmarks). clm-generate with --fp16 and the training workloads run on libtorch.")
     String engine;
 
     @Option(

@@ -6,6 +6,9 @@ import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.decoding.StepListener;
+import dev.perceiver.inference.engine.CausalDecoderRunner;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.model.io.WrongModelKindException;
@@ -27,13 +30,16 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * the prompt file is encoded with {@link MidiEventCodec} and keeps its first max_prompt_length tokens (by default
  * max_seq_len of the model); the model generates a continuation ({@link CausalGenerator}); the prompt and the
  * continuation (or the continuation only) are decoded into a MIDI file and, on request, rendered to a WAV file with
- * {@link WavRenderer}. Options and their defaults: {@link SymbolicAudioOptions}. A pipeline made by {@link #load}
- * owns its model and weights: one {@link #close} frees them.
+ * {@link WavRenderer}. Options and their defaults: {@link SymbolicAudioOptions}. The cached decoding steps run on the
+ * pipeline's engine ({@link ModelRunners#openDecoder}; libtorch unless a constructor or {@code load} names another;
+ * float16 steps and generation without the cache run on libtorch). A pipeline made by {@link #load} owns its model
+ * and weights: one {@link #close} frees them (and the engine's session).
  */
 public final class SymbolicAudioPipeline implements AutoCloseable {
     private final SymbolicAudioModel model;
     private final WavRenderer renderer;
     private final NDManager owned;
+    private final CausalDecoderRunner decoder;
 
     /** A pipeline rendering with the default {@link WavRenderer}. */
     public SymbolicAudioPipeline(SymbolicAudioModel model) {
@@ -48,10 +54,20 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
      * @throws IllegalArgumentException if the model's vocab_size is not {@value MidiEventCodec#VOCAB_SIZE}
      */
     public SymbolicAudioPipeline(SymbolicAudioModel model, WavRenderer renderer) {
-        this(model, renderer, null);
+        this(model, renderer, Engine.LIBTORCH, 1, null);
     }
 
-    private SymbolicAudioPipeline(SymbolicAudioModel model, WavRenderer renderer, NDManager owned) {
+    /**
+     * As {@link #SymbolicAudioPipeline(SymbolicAudioModel, WavRenderer)}, with the cached decoding steps on
+     * {@code engine} ({@code threads} ONNX Runtime intra-op threads, in [1, 1024]); close it when done (it closes the
+     * engine's session, not the model).
+     */
+    public SymbolicAudioPipeline(SymbolicAudioModel model, WavRenderer renderer, Engine engine, int threads) {
+        this(model, renderer, engine, threads, null);
+    }
+
+    private SymbolicAudioPipeline(
+            SymbolicAudioModel model, WavRenderer renderer, Engine engine, int threads, NDManager owned) {
         this.model = Objects.requireNonNull(model, "model");
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         int vocab = model.config().vocabSize();
@@ -59,6 +75,7 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
             throw new IllegalArgumentException("vocab_size (" + vocab + ") of the symbolic audio model must be "
                     + MidiEventCodec.VOCAB_SIZE + " (" + MidiEventCodec.NUM_EVENT_IDS + " MIDI event ids + padding)");
         }
+        this.decoder = ModelRunners.openDecoder(model, engine, threads);
         this.owned = owned;
     }
 
@@ -75,21 +92,39 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
 
     /** As {@link #load(Path)}, rendering WAV files with {@code renderer}. */
     public static SymbolicAudioPipeline load(Path dir, WavRenderer renderer) throws IOException {
+        return load(dir, renderer, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * As {@link #load(Path, WavRenderer)}, decoding on {@code engine} ({@code threads} ONNX Runtime intra-op threads,
+     * in [1, 1024]).
+     */
+    public static SymbolicAudioPipeline load(Path dir, WavRenderer renderer, Engine engine, int threads)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager();
         try {
-            return new SymbolicAudioPipeline(loadModel(dir, manager), renderer, manager);
+            return new SymbolicAudioPipeline(loadModel(dir, manager), renderer, engine, threads, manager);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
-    /** Closes the model and its weights when {@link #load} made them. */
+    /** Closes the engine's session, and the model and its weights when {@link #load} made them. */
     @Override
     public void close() {
-        if (owned != null) {
-            owned.close();
+        try {
+            decoder.close();
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
         }
+    }
+
+    /** The engine of the cached decoding steps. */
+    public Engine engine() {
+        return decoder.engine();
     }
 
     /**
@@ -179,7 +214,7 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
         for (int i = 0; i < prompt.length; i++) {
             ids[i] = prompt[i];
         }
-        GenerationOutput out = new CausalGenerator(model)
+        GenerationOutput out = new CausalGenerator(model, null, decoder)
                 .generate(PromptBatch.leftPadded(List.of(ids), MidiEventCodec.PAD_ID), config, false, listener);
         long[] generated = out.generated(0);
         int[] gen = new int[generated.length];

@@ -9,10 +9,13 @@ import dev.perceiver.model.DecodingCache;
  * Autoregressive generation with a {@link CausalSequenceModel} (causal language model, symbolic audio model) under
  * the reference's window rules ({@link GenerationWindow}).
  *
- * <p>With the cache (default) each call opens a {@link DecodingSession}: the prompt batch (b, n) is processed once;
- * each further step feeds only the last token (b, 1) through the single-token kernel ({@link DecodingStep}) and
- * extends the {@link DecodingCache} in place. Before a step, self-attention caches longer than max_latents - 1 and
- * the cross-attention cache longer than max_seq_len - 1 are cut to their right-most positions, as the reference does.
+ * <p>With the cache (default) each call opens a session of its {@link CachedDecoder}: the prompt batch (b, n) is
+ * processed once; each further step feeds only the last token (b, 1). On libtorch (the default,
+ * {@link CachedDecoder#libtorch}, and always for float16 steps) that is a {@link DecodingSession}: the single-token
+ * kernel ({@link DecodingStep}) extends the {@link DecodingCache} in place; a decoder on another engine (ONNX Runtime:
+ * {@code inference.engine.ModelRunners#openDecoder}) runs the same function there. Before a step, self-attention
+ * caches longer than max_latents - 1 and the cross-attention cache longer than max_seq_len - 1 are cut to their
+ * right-most positions, as the reference does.
  * Without the cache, every step recomputes the window of the last min(total, max_seq_len) tokens with the model's
  * forward.
  *
@@ -27,6 +30,7 @@ import dev.perceiver.model.DecodingCache;
 public final class CausalGenerator {
     private final CausalSequenceModel model;
     private final InferenceWeights weights;
+    private final CachedDecoder decoder;
 
     /** A generator that prepares the step weights per call. */
     public CausalGenerator(CausalSequenceModel model) {
@@ -37,11 +41,27 @@ public final class CausalGenerator {
      * @param weights weights prepared from {@code model} for every call, or null to prepare them per call
      */
     public CausalGenerator(CausalSequenceModel model, InferenceWeights weights) {
+        this(model, weights, null);
+    }
+
+    /**
+     * A generator whose cached steps run on {@code decoder} (e.g. ONNX Runtime, see
+     * {@code inference.engine.ModelRunners#openDecoder}); generations with float16 steps, which only libtorch has,
+     * and without the cache run on libtorch.
+     *
+     * @param weights weights prepared from {@code model} for libtorch's steps, or null to prepare them per call
+     * @param decoder cached decoding of {@code model}, or null for libtorch's ({@link CachedDecoder#libtorch})
+     */
+    public CausalGenerator(CausalSequenceModel model, InferenceWeights weights, CachedDecoder decoder) {
         if (weights != null && weights.model() != model) {
             throw new IllegalArgumentException("the inference weights were prepared for another model");
         }
+        if (decoder != null && decoder.model() != model) {
+            throw new IllegalArgumentException("the cached decoder was made for another model");
+        }
         this.model = model;
         this.weights = weights;
+        this.decoder = decoder;
     }
 
     /** Generates without keeping step logits. */
@@ -71,8 +91,9 @@ public final class CausalGenerator {
         TokenBuffer tokens = new TokenBuffer(prompts, config, keepStepLogits);
         TokenSelector selector = new TokenSelector(config);
         if (config.useCache()) {
-            try (DecodingSession session =
-                    new DecodingSession(model, weights, window, config, prompts.batchSize(), prompts.length())) {
+            CachedDecoder cached =
+                    decoder == null || config.float16Steps() ? CachedDecoder.libtorch(model, weights) : decoder;
+            try (CachedDecoder.Session session = cached.open(window, config, prompts.batchSize(), prompts.length())) {
                 run(
                         tokens,
                         config,

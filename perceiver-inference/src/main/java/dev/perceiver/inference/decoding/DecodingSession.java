@@ -19,7 +19,7 @@ import dev.perceiver.model.DecodingCache;
  * (it grows only when a window outgrows it) and lives, with everything else, in a sub-manager of the model's manager
  * that {@link #close()} frees, so the number of live arrays does not grow with the number of steps.
  */
-final class DecodingSession implements AutoCloseable {
+final class DecodingSession implements CachedDecoder.Session {
     private final CausalSequenceModel model;
     private final GenerationWindow window;
     private final boolean float16Steps;
@@ -73,7 +73,8 @@ final class DecodingSession implements AutoCloseable {
      * @param attentionMask (b, capacity), false = left padding
      * @return b rows of vocab_size logits
      */
-    float[][] next(long[][] ids, boolean[][] attentionMask, int length) {
+    @Override
+    public float[][] next(long[][] ids, boolean[][] attentionMask, int length) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits;

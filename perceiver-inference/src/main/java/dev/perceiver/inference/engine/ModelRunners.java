@@ -1,6 +1,9 @@
 package dev.perceiver.inference.engine;
 
 import ai.djl.ndarray.NDArray;
+import dev.perceiver.inference.decoding.CachedDecoder;
+import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.decoding.GenerationWindow;
 import dev.perceiver.inference.onnx.OnnxExport;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
@@ -77,6 +80,67 @@ public final class ModelRunners {
             @Override
             public CausalSequenceModel.LmOutput forward(NDArray x, int prefixLen, NDArray padMask) {
                 return model.forwardLogits(x, prefixLen, padMask, null);
+            }
+
+            @Override
+            public Engine engine() {
+                return Engine.LIBTORCH;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /**
+     * The engine for generations with {@code config}: float16 steps and generation without the cache exist on libtorch
+     * only, so AUTO becomes LIBTORCH for them, and ONNXRUNTIME is refused with them.
+     *
+     * @param requested the engine asked for (the --engine option)
+     * @throws IllegalArgumentException for ONNXRUNTIME with float16 steps or without the cache
+     */
+    public static Engine decoderEngine(Engine requested, GenerationConfig config) {
+        boolean libtorchOnly = config.float16Steps() || !config.useCache();
+        if (requested == Engine.ONNXRUNTIME && libtorchOnly) {
+            throw new IllegalArgumentException("--engine onnxruntime: "
+                    + (config.float16Steps()
+                            ? "--fp16 (float16 decoding steps)"
+                            : "--no-cache (recomputing the window)")
+                    + " runs on libtorch only; use --engine libtorch or auto");
+        }
+        return libtorchOnly ? Engine.LIBTORCH : requested;
+    }
+
+    /**
+     * Cached decoding for generation.
+     *
+     * @param model a Perceiver AR model in eval mode; it must stay open while the runner is used
+     * @param engine LIBTORCH, ONNXRUNTIME or AUTO (ONNX Runtime when it loads on this machine, else libtorch; see the
+     *     README's "Decoding speed" for the measurement behind it)
+     * @param threads intra-op threads of ONNX Runtime, in [1, 1024] (libtorch's steps run on the calling thread)
+     */
+    public static CausalDecoderRunner openDecoder(CausalSequenceModel model, Engine engine, int threads) {
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
+        }
+        if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && OnnxRuntimeRunner.available())) {
+            try {
+                return OnnxRuntimeDecoder.open(model, threads);
+            } catch (IOException e) {
+                throw new UncheckedIOException("exporting the model for ONNX Runtime failed: " + e.getMessage(), e);
+            }
+        }
+        CachedDecoder libtorch = CachedDecoder.libtorch(model, null);
+        return new CausalDecoderRunner() {
+            @Override
+            public CachedDecoder.Session open(
+                    GenerationWindow window, GenerationConfig config, int batchSize, int promptLength) {
+                return libtorch.open(window, config, batchSize, promptLength);
+            }
+
+            @Override
+            public CausalSequenceModel model() {
+                return model;
             }
 
             @Override

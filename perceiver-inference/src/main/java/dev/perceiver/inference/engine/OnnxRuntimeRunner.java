@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * A model's forward pass on ONNX Runtime (CPU, MLAS kernels): the model is exported to a temporary ONNX file
  * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted. The only class that
- * uses ONNX Runtime's API.
+ * uses ONNX Runtime's API besides {@link OnnxRuntimeDecoder} (cached generation).
  */
 final class OnnxRuntimeRunner implements ModelRunner {
     private final OrtEnvironment env;

@@ -126,6 +126,94 @@ public final class OnnxExport {
         }
     }
 
+    /**
+     * Writes the cached forward pass of a Perceiver AR model (causal LM, symbolic audio) to {@code file} atomically:
+     * the graph of incremental decoding with a kv cache, as {@code forwardLogits(x, prefix_len, pad_mask, cache)}
+     * computes it. Inputs: {@code x} int64 (batch, new), {@code abs_pos} and {@code rot_pos} int64 (batch, new) (the
+     * absolute and rotary positions of the new tokens), {@code pad_mask} bool (batch, cached + new), {@code prefix_len}
+     * int64 scalar, and per attention layer (the cross-attention layer as {@code cross}, then self-attention layer i as
+     * {@code self_i}) {@code past_<layer>_k} (batch, heads, cached, qk_channels / heads) and {@code past_<layer>_v}
+     * (batch, heads, cached, v_channels / heads), keys stored rotated; the cross-attention caches every window
+     * position, the self-attention layers the latent positions ({@code cached} may be 0: the prompt pass). Outputs:
+     * {@code logits} (batch, 1, vocab_size) of the last position and {@code present_<layer>_k/v}, the past with the
+     * new positions appended.
+     */
+    public static void exportCached(CausalSequenceModel model, Path file) throws IOException {
+        try (NDScope scope = new NDScope()) {
+            OnnxGraph g = new OnnxGraph();
+            GraphOps ops = new GraphOps(g);
+            String x = g.input("x", OnnxGraph.INT64, "batch", "new");
+            String absPos = g.input("abs_pos", OnnxGraph.INT64, "batch", "new");
+            String rotPos = g.input("rot_pos", OnnxGraph.INT64, "batch", "new");
+            String padMask = g.input("pad_mask", OnnxGraph.BOOL, "batch", "window");
+            String prefixLen = g.input("prefix_len", OnnxGraph.INT64);
+            List<String> layers = cachedLayerNames(model);
+            List<PerceiverArGraphs.Past> past = new java.util.ArrayList<>();
+            for (int i = 0; i < layers.size(); i++) {
+                dev.perceiver.model.blocks.MultiHeadAttention m = i == 0
+                        ? model.crossAttention().crossAttention().attention()
+                        : model.selfAttention()
+                                .layers()
+                                .get(i - 1)
+                                .selfAttention()
+                                .module()
+                                .attention();
+                String cached = i == 0 ? "cross_cached" : "self_cached";
+                long heads = m.numHeads();
+                past.add(new PerceiverArGraphs.Past(
+                        g.input(
+                                "past_" + layers.get(i) + "_k",
+                                OnnxGraph.FLOAT,
+                                "batch",
+                                heads,
+                                cached,
+                                (long) m.numQkChannels() / heads),
+                        g.input(
+                                "past_" + layers.get(i) + "_v",
+                                OnnxGraph.FLOAT,
+                                "batch",
+                                heads,
+                                cached,
+                                (long) m.numVChannels() / heads)));
+            }
+            PerceiverArGraphs.CachedOutputs out = new PerceiverArGraphs(ops)
+                    .cachedForward(
+                            model.manager(),
+                            model,
+                            new PerceiverArGraphs.CachedInputs(
+                                    x, absPos, rotPos, padMask, prefixLen, past.get(0), past.subList(1, past.size())));
+            g.output(out.logits(), "logits", OnnxGraph.FLOAT, "batch", 1L, (long)
+                    model.config().vocabSize());
+            for (int i = 0; i < layers.size(); i++) {
+                for (int j = 0; j < 2; j++) {
+                    g.output(
+                            out.present().get(2 * i + j),
+                            "present_" + layers.get(i) + (j == 0 ? "_k" : "_v"),
+                            OnnxGraph.FLOAT,
+                            "batch",
+                            "heads_" + i,
+                            "present_" + i,
+                            "channels_" + i + "_" + j);
+                }
+            }
+            g.save(file, "perceiver-jvm", model.getClass().getSimpleName() + " (cached)");
+            scope.suppressNotUsedWarning();
+        }
+    }
+
+    /**
+     * The attention layers of the cached forward pass in the order of its cache inputs and outputs: {@code cross},
+     * then {@code self_0}, {@code self_1}, ...
+     */
+    public static List<String> cachedLayerNames(CausalSequenceModel model) {
+        List<String> names = new java.util.ArrayList<>();
+        names.add("cross");
+        for (int i = 0; i < model.selfAttention().layers().size(); i++) {
+            names.add("self_" + i);
+        }
+        return names;
+    }
+
     private static String image(OnnxGraph g, GraphOps ops, PerceiverGraphs blocks, ImageClassifier model) {
         InputAdapter adapter = model.encoder().inputAdapter();
         int[] shape = model.config().encoder().imageShape();

@@ -81,12 +81,12 @@ final class PerceiverArGraphs {
         String nLatent = g.op("Sub", List.of(n, p));
         String padBias = g.op("Unsqueeze", List.of(padMask, g.ints(1, 2))); // (b, 1, 1, n)
         String crossMask = g.op("Or", List.of(padBias, causal(nLatent, n, p)));
-        h = crossAttentionLayer(crossLayer, xLatent, xPrefix, latent, all, crossMask);
+        h = crossAttentionLayer(crossLayer, xLatent, xPrefix, latent, all, crossMask, null);
         String selfMask = causal(nLatent, nLatent, g.ints(0));
         SelfAttentionBlock block = model.selfAttention();
         List<SelfAttentionLayer> layers = block.layers();
         for (int i = 0; i < layers.size(); i++) {
-            h = selfAttentionLayer(layers.get(i), h, block.usesRotary(i) ? latent : null, selfMask);
+            h = selfAttentionLayer(layers.get(i), h, block.usesRotary(i) ? latent : null, selfMask, null);
         }
         if (model.outNorm() != null) {
             h = ops.layerNorm(h, model.outNorm());
@@ -97,6 +97,108 @@ final class PerceiverArGraphs {
                 out.embedding().weight().array(),
                 out.bias() == null ? null : out.bias().array());
         return new Outputs(logits, h);
+    }
+
+    /** Keys (b, H, cached, dk) and values (b, H, cached, dv) of the earlier positions of one attention layer. */
+    record Past(String keys, String values) {}
+
+    /**
+     * Inputs of the cached forward pass: the new tokens x int64 (b, n), their absolute (position embedding) and rotary
+     * positions int64 (b, n), the pad mask bool (b, cached + n) of the cross-attention's cached and new positions
+     * (true = padding), prefix_len int64 scalar (the first prefix_len new tokens are prefix positions, only keys and
+     * values of the cross-attention), and the cached keys and values of the cross-attention layer and of each
+     * self-attention layer (cached may be 0).
+     */
+    record CachedInputs(
+            String x,
+            String absPos,
+            String rotPos,
+            String padMask,
+            String prefixLen,
+            Past crossAttention,
+            List<Past> selfAttention) {}
+
+    /**
+     * Outputs of the cached forward pass: logits (b, 1, vocab) of the last position and the present keys and values
+     * (cached + new positions, head-major): the cross-attention layer's keys and values, then each self-attention
+     * layer's.
+     */
+    record CachedOutputs(String logits, List<String> present) {}
+
+    /** The present keys and values of one layer are appended to {@code present}. */
+    private record LayerCache(String pastK, String pastV, List<String> present) {}
+
+    /**
+     * The cached forward pass, as {@code forwardLogits(x, prefix_len, pad_mask, cache)} computes it with a filled or
+     * an empty cache: the n - prefix_len latent positions of the new tokens attend to the cached positions and
+     * causally to the new ones. Positions come from the inputs (the caller keeps the cache's position frame).
+     */
+    CachedOutputs cachedForward(NDManager m, CausalSequenceModel model, CachedInputs in) {
+        TokenInputAdapterWithRotarySupport adapter = model.tokenAdapter();
+        String x = in.x();
+        String n = g.op("Shape", List.of(x), Attribute.of("start", 1L), Attribute.of("end", 2L)); // (1)
+        String p = g.op("Reshape", List.of(in.prefixLen(), g.ints(1))); // (1)
+        String h = g.op(
+                "Gather", List.of(g.constant(adapter.txtEmbedding().weight().array()), x));
+        if (adapter.posEmbedding() != null) {
+            h = ops.add(
+                    h,
+                    g.op(
+                            "Gather",
+                            List.of(g.constant(adapter.posEmbedding().weight().array()), in.absPos())));
+        }
+        CrossAttentionLayer crossLayer = model.crossAttention();
+        MultiHeadAttention cm = crossLayer.crossAttention().attention();
+        Rotation all = rotation(m, model, in.rotPos(), cm.numQkChannels() / cm.numHeads());
+        Rotation latent = new Rotation(slice(all.cos(), p, n), slice(all.sin(), p, n), all.perm());
+        String xLatent = slice(h, p, n);
+        String xPrefix = slice(h, g.ints(0), p);
+        String nLatent = g.op("Sub", List.of(n, p));
+        String cached = g.op(
+                "Shape",
+                List.of(in.crossAttention().keys()),
+                Attribute.of("start", 2L),
+                Attribute.of("end", 3L)); // (1)
+        String padBias = g.op("Unsqueeze", List.of(in.padMask(), g.ints(1, 2))); // (b, 1, 1, cached + n)
+        String crossMask = g.op(
+                "Or",
+                List.of(padBias, causal(nLatent, g.op("Add", List.of(cached, n)), g.op("Add", List.of(cached, p)))));
+        List<String> present = new java.util.ArrayList<>();
+        h = crossAttentionLayer(
+                crossLayer,
+                xLatent,
+                xPrefix,
+                latent,
+                all,
+                crossMask,
+                new LayerCache(in.crossAttention().keys(), in.crossAttention().values(), present));
+        SelfAttentionBlock block = model.selfAttention();
+        List<SelfAttentionLayer> layers = block.layers();
+        String selfMask = null;
+        for (int i = 0; i < layers.size(); i++) {
+            Past past = in.selfAttention().get(i);
+            if (selfMask == null) {
+                String selfCached =
+                        g.op("Shape", List.of(past.keys()), Attribute.of("start", 2L), Attribute.of("end", 3L));
+                selfMask = causal(nLatent, g.op("Add", List.of(selfCached, nLatent)), selfCached);
+            }
+            h = selfAttentionLayer(
+                    layers.get(i),
+                    h,
+                    block.usesRotary(i) ? latent : null,
+                    selfMask,
+                    new LayerCache(past.keys(), past.values(), present));
+        }
+        h = g.op("Slice", List.of(h, g.ints(-1), g.ints(Long.MAX_VALUE), g.ints(1))); // (b, 1, C)
+        if (model.outNorm() != null) {
+            h = ops.layerNorm(h, model.outNorm());
+        }
+        TiedTokenOutputAdapter out = model.outputAdapter();
+        String logits = ops.linear(
+                h,
+                out.embedding().weight().array(),
+                out.bias() == null ? null : out.bias().array());
+        return new CachedOutputs(logits, present);
     }
 
     /**
@@ -175,7 +277,13 @@ final class PerceiverArGraphs {
      * residual MLP.
      */
     private String crossAttentionLayer(
-            CrossAttentionLayer layer, String xLatent, String xPrefix, Rotation rotQ, Rotation rotK, String mask) {
+            CrossAttentionLayer layer,
+            String xLatent,
+            String xPrefix,
+            Rotation rotQ,
+            Rotation rotK,
+            String mask,
+            LayerCache cache) {
         CrossAttention a = layer.crossAttention();
         MultiHeadAttention m = a.attention();
         String qn = ops.layerNorm(xLatent, a.qNorm());
@@ -185,13 +293,13 @@ final class PerceiverArGraphs {
                 ops.linear(kvIn, stack(m.kProj(), m.vProj()), stackBias(m.kProj(), m.vProj())),
                 m.numQkChannels(),
                 m.numVChannels());
-        String o = attention(m, q, kv.get(0), kv.get(1), rotQ, rotK, mask);
+        String o = attention(m, q, kv.get(0), kv.get(1), rotQ, rotK, mask, cache);
         String h = layer.attentionResidual() == null ? o : ops.add(xLatent, o);
         return ops.add(h, ops.mlp(h, layer.mlp().module()));
     }
 
     /** One causal self-attention layer on x (b, n, C), with the rotation when not null, then the residual MLP. */
-    private String selfAttentionLayer(SelfAttentionLayer layer, String x, Rotation rot, String mask) {
+    private String selfAttentionLayer(SelfAttentionLayer layer, String x, Rotation rot, String mask, LayerCache cache) {
         SelfAttention sa = layer.selfAttention().module();
         MultiHeadAttention m = sa.attention();
         NDArray w = NDArrays.concat(
@@ -210,7 +318,7 @@ final class PerceiverArGraphs {
                         0);
         List<String> qkv = ops.split(
                 ops.linear(ops.layerNorm(x, sa.norm()), w, b), m.numQkChannels(), m.numQkChannels(), m.numVChannels());
-        String o = attention(m, qkv.get(0), qkv.get(1), qkv.get(2), rot, rot, mask);
+        String o = attention(m, qkv.get(0), qkv.get(1), qkv.get(2), rot, rot, mask, cache);
         String h = ops.add(x, o);
         return ops.add(h, ops.mlp(h, layer.mlp().module()));
     }
@@ -218,10 +326,18 @@ final class PerceiverArGraphs {
     /**
      * Attention of scaled queries q (b, nq, H*dk) to keys k (b, l, H*dk) and values v (b, l, H*dv), queries and keys
      * rotated when their rotation is not null, logits set to the most negative float where {@code mask} (broadcast to
-     * (b, H, nq, l)) is true, then o_proj: (b, nq, D).
+     * (b, H, nq, l)) is true, then o_proj: (b, nq, D). With a cache, the keys and values of the earlier positions
+     * come first (l = cached + new) and the present keys and values (b, H, l, d) are recorded in it.
      */
     private String attention(
-            MultiHeadAttention m, String q, String k, String v, Rotation rotQ, Rotation rotK, String mask) {
+            MultiHeadAttention m,
+            String q,
+            String k,
+            String v,
+            Rotation rotQ,
+            Rotation rotK,
+            String mask,
+            LayerCache cache) {
         int heads = m.numHeads();
         long dk = m.numQkChannels() / heads;
         long dv = m.numVChannels() / heads;
@@ -234,11 +350,23 @@ final class PerceiverArGraphs {
             kh = rotate(kh, rotK);
         }
         qh = g.op("Transpose", List.of(qh), Attribute.ints("perm", 0, 2, 1, 3));
-        String kt = g.op("Transpose", List.of(kh), Attribute.ints("perm", 0, 2, 3, 1));
         String vh = g.op(
                 "Transpose",
                 List.of(g.op("Reshape", List.of(v, g.ints(0, 0, heads, dv)))),
                 Attribute.ints("perm", 0, 2, 1, 3));
+        String kt;
+        if (cache == null) {
+            kt = g.op("Transpose", List.of(kh), Attribute.ints("perm", 0, 2, 3, 1));
+        } else {
+            String keys = g.op(
+                    "Concat",
+                    List.of(cache.pastK(), g.op("Transpose", List.of(kh), Attribute.ints("perm", 0, 2, 1, 3))),
+                    Attribute.of("axis", 2L)); // (b, H, cached + n, dk)
+            vh = g.op("Concat", List.of(cache.pastV(), vh), Attribute.of("axis", 2L));
+            cache.present().add(keys);
+            cache.present().add(vh);
+            kt = g.op("Transpose", List.of(keys), Attribute.ints("perm", 0, 1, 3, 2));
+        }
         String logits = g.op("MatMul", List.of(qh, kt));
         logits = g.op("Where", List.of(mask, g.scalar(-Float.MAX_VALUE), logits));
         String probs = g.op("Softmax", List.of(logits), Attribute.of("axis", -1L));

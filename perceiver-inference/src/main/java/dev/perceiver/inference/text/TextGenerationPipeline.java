@@ -5,6 +5,9 @@ import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
 import dev.perceiver.inference.decoding.StepListener;
+import dev.perceiver.inference.engine.CausalDecoderRunner;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.tokenizer.SpecialToken;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.model.CausalSequenceModel;
@@ -17,20 +20,34 @@ import java.util.List;
 /**
  * Text generation with a causal language model: prompts -> continuations. Prompts are encoded without special
  * tokens (as the Hugging Face text-generation pipeline does), left-padded with the tokenizer's pad token into one
- * batch and continued by {@link CausalGenerator}; the texts are decoded without special tokens. A pipeline made by
- * {@link #load} owns its model, weights and tokenizer: one {@link #close} frees them.
+ * batch and continued by {@link CausalGenerator}, whose cached steps run on the pipeline's engine
+ * ({@link ModelRunners#openDecoder}; float16 steps and generation without the cache run on libtorch); the texts are
+ * decoded without special tokens. A pipeline made by {@link #load} owns its model, weights and tokenizer: one
+ * {@link #close} frees them (and the engine's session).
  */
 public final class TextGenerationPipeline implements AutoCloseable {
     private final CausalSequenceModel model;
     private final Tokenizer tokenizer;
     private final TextModelFolder<?> owned;
+    private final CausalDecoderRunner decoder;
 
-    /** A pipeline over a model and tokenizer the caller owns ({@link #close} closes nothing). */
+    /** A pipeline over a model and tokenizer the caller owns, decoding on libtorch ({@link #close} closes nothing). */
     public TextGenerationPipeline(CausalSequenceModel model, Tokenizer tokenizer) {
-        this(model, tokenizer, null);
+        this(model, tokenizer, Engine.LIBTORCH, 1, null);
     }
 
-    private TextGenerationPipeline(CausalSequenceModel model, Tokenizer tokenizer, TextModelFolder<?> owned) {
+    /**
+     * A pipeline over a model and tokenizer the caller owns, whose cached decoding steps run on {@code engine}; close
+     * it when done (it closes the engine's session, not the model).
+     *
+     * @param threads ONNX Runtime intra-op threads, in [1, 1024]
+     */
+    public TextGenerationPipeline(CausalSequenceModel model, Tokenizer tokenizer, Engine engine, int threads) {
+        this(model, tokenizer, engine, threads, null);
+    }
+
+    private TextGenerationPipeline(
+            CausalSequenceModel model, Tokenizer tokenizer, Engine engine, int threads, TextModelFolder<?> owned) {
         int modelVocab = model.config().vocabSize();
         if (tokenizer.vocabSize() > modelVocab) {
             throw new IllegalArgumentException("tokenizer vocabulary (" + tokenizer.vocabSize()
@@ -38,6 +55,7 @@ public final class TextGenerationPipeline implements AutoCloseable {
         }
         this.model = model;
         this.tokenizer = tokenizer;
+        this.decoder = ModelRunners.openDecoder(model, engine, threads);
         this.owned = owned;
     }
 
@@ -48,18 +66,34 @@ public final class TextGenerationPipeline implements AutoCloseable {
      * @throws dev.perceiver.model.io.WrongModelKindException for a folder of another model type
      */
     public static TextGenerationPipeline load(Path dir) throws IOException {
+        return load(dir, Engine.LIBTORCH, 1);
+    }
+
+    /**
+     * As {@link #load(Path)}, decoding on {@code engine} ({@code threads} ONNX Runtime intra-op threads, in [1, 1024]).
+     */
+    public static TextGenerationPipeline load(Path dir, Engine engine, int threads) throws IOException {
         return TextModelFolder.loadOwned(
                 dir,
                 null,
                 TextModelKinds.CAUSAL_LANGUAGE_MODEL,
-                f -> new TextGenerationPipeline(f.model(), f.tokenizer(), f));
+                f -> new TextGenerationPipeline(f.model(), f.tokenizer(), engine, threads, f));
     }
 
-    /** Closes the model, weights and tokenizer when {@link #load} made them. */
+    /** The engine of the cached decoding steps. */
+    public Engine engine() {
+        return decoder.engine();
+    }
+
+    /** Closes the engine's session, and the model, weights and tokenizer when {@link #load} made them. */
     @Override
     public void close() {
-        if (owned != null) {
-            owned.close();
+        try {
+            decoder.close();
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
         }
     }
 
@@ -78,6 +112,11 @@ public final class TextGenerationPipeline implements AutoCloseable {
      * (if any) as stop token.
      */
     public GenerationConfig defaults(int maxNewTokens) {
+        return defaults(tokenizer, maxNewTokens);
+    }
+
+    /** {@link #defaults(int)} of a pipeline with {@code tokenizer}. */
+    public static GenerationConfig defaults(Tokenizer tokenizer, int maxNewTokens) {
         return GenerationConfig.greedy(maxNewTokens)
                 .withPadTokenId((int) tokenizer.padTokenId())
                 .withEosTokenId(
@@ -119,7 +158,7 @@ public final class TextGenerationPipeline implements AutoCloseable {
             encoded.add(ids);
         }
         PromptBatch batch = PromptBatch.leftPadded(encoded, config.padTokenId());
-        GenerationOutput out = new CausalGenerator(model).generate(batch, config, false, listener);
+        GenerationOutput out = new CausalGenerator(model, null, decoder).generate(batch, config, false, listener);
         List<GeneratedText> results = new ArrayList<>();
         for (int r = 0; r < prompts.size(); r++) {
             long[] prompt = encoded.get(r);

@@ -19,8 +19,8 @@ import java.util.List;
  * @param scale full-size workloads or the tiny variants used by tests
  * @param seed seed of the model initialisation, the inputs and the dropout masks
  * @param profileDir where to write a libtorch profile of one extra repetition per workload, or null
- * @param engine engine of the inference workloads img-infer and mlm-infer (AUTO: ONNX Runtime where it loads);
- *     generation and training always run on libtorch
+ * @param engine engine of the inference workloads img-infer, mlm-infer and clm-generate (AUTO: ONNX Runtime where it
+ *     loads; clm-generate with --fp16 runs on libtorch); training always runs on libtorch
  */
 public record BenchOptions(
         List<Workload> workloads,

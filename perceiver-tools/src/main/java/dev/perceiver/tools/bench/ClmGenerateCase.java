@@ -5,6 +5,8 @@ import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.engine.CausalDecoderRunner;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.text.CausalLanguageModel;
@@ -17,13 +19,15 @@ import java.util.concurrent.Executor;
 
 /**
  * clm-generate: greedy generation with the project's {@link CausalGenerator} (kv cache on, no early stop) from one
- * random prompt, num_latents 1 at the start, in eval mode. Its repetitions run on a serial worker (a thread with one
- * libtorch intra-op thread, see {@link dev.perceiver.nn.EngineSetup}) when one is given: single-token steps are
- * faster there.
+ * random prompt, num_latents 1 at the start, in eval mode, its cached steps on the engine of {@code --engine}
+ * ({@link ModelRunners#openDecoder}; ONNX Runtime with {@code --threads} intra-op threads; float16 steps are
+ * libtorch's). Its repetitions run on a serial worker (a thread with one libtorch intra-op thread, see
+ * {@link dev.perceiver.nn.EngineSetup}) when one is given: single-token steps on libtorch are faster there.
  */
 final class ClmGenerateCase extends BenchCase {
     private final CausalLanguageModel model;
     private final CausalGenerator generator;
+    private final CausalDecoderRunner decoder;
     private final PromptBatch prompt;
     private final GenerationConfig generation;
     private final long flopsPerToken;
@@ -37,7 +41,6 @@ final class ClmGenerateCase extends BenchCase {
         WorkloadModels.Sizes s = WorkloadModels.sizes(o.scale());
         model = TextModelKinds.CAUSAL_LANGUAGE_MODEL.create(manager, config);
         model.setTraining(false);
-        generator = new CausalGenerator(model);
         Random random = new Random(o.seed());
         long[] ids = new long[s.promptLen()];
         for (int i = 0; i < ids.length; i++) {
@@ -47,6 +50,8 @@ final class ClmGenerateCase extends BenchCase {
         generation = GenerationConfig.greedy(s.newTokens())
                 .withNumLatents(s.genNumLatents())
                 .withFloat16Steps(o.fp16());
+        decoder = ModelRunners.openDecoder(model, ModelRunners.decoderEngine(o.engine(), generation), o.threads());
+        generator = new CausalGenerator(model, null, decoder);
         flopsPerToken =
                 MatmulFlops.cachedGeneration(config, s.promptLen(), s.genNumLatents(), s.newTokens()) / s.newTokens();
     }
@@ -65,6 +70,20 @@ final class ClmGenerateCase extends BenchCase {
     /** One generation from the prompt. */
     private GenerationOutput generate(GenerationConfig config, boolean keepStepLogits) {
         return generator.generate(prompt, config, keepStepLogits, null);
+    }
+
+    @Override
+    String engine() {
+        return decoder.engine().label();
+    }
+
+    @Override
+    public void close() {
+        try {
+            decoder.close();
+        } finally {
+            super.close();
+        }
     }
 
     @Override

@@ -9,7 +9,9 @@ import dev.perceiver.inference.decoding.CausalGenerator;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.GenerationOutput;
 import dev.perceiver.inference.decoding.PromptBatch;
+import dev.perceiver.inference.engine.CausalDecoderRunner;
 import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.PerceiverIO;
@@ -63,8 +65,9 @@ public final class ParityRunner {
 
     /**
      * A runner whose task-model forward passes (image and text classifiers, masked LMs, optical flow, the
-     * full-sequence forward pass of causal models, model folders of these) run on {@code engine}; the other cases
-     * (attention, positions, generation, training, multimodal folders) always run on libtorch.
+     * full-sequence forward pass of causal models, model folders of these) and the cached decoding of the generation
+     * case run on {@code engine}; the other cases (attention, positions, training, multimodal folders) always run on
+     * libtorch.
      */
     public ParityRunner(Engine engine) {
         this.engine = engine;
@@ -75,7 +78,7 @@ public final class ParityRunner {
         register("text_mlm", modelCase(TextModelKinds.MASKED_LANGUAGE_MODEL, this::textLogits));
         register("text_classifier", modelCase(TextModelKinds.TEXT_CLASSIFIER, this::textLogits));
         register("clm_forward", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, this::clmForward));
-        register("clm_generate", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, ParityRunner::clmGenerate));
+        register("clm_generate", modelCase(TextModelKinds.CAUSAL_LANGUAGE_MODEL, this::clmGenerate));
         register("optical_flow", modelCase(VisionModelKinds.OPTICAL_FLOW, this::opticalFlow));
         register("train_step", TrainStepParity::evaluate);
     }
@@ -340,7 +343,7 @@ public final class ParityRunner {
      * Greedy generation with the kv cache from the fixture's left-padded prompts: the generated sequences must match
      * exactly, the logits of every step within the forward tolerance.
      */
-    private static List<CaseResult.Check> clmGenerate(CausalLanguageModel model, Fixture f) {
+    private List<CaseResult.Check> clmGenerate(CausalLanguageModel model, Fixture f) {
         GenerateCase c = f.meta(GenerateCase.class);
         TensorData prompt = f.tensor("input.prompt");
         int b = (int) prompt.shape()[0];
@@ -356,12 +359,15 @@ public final class ParityRunner {
             }
         }
         GenerationConfig config = GenerationConfig.greedy(c.maxNewTokens()).withNumLatents(c.numLatents());
-        GenerationOutput out = new CausalGenerator(model)
-                .generate(
-                        new PromptBatch(PaddedBatch.fromPadMask(rows, padMask, PaddedBatch.Side.LEFT)),
-                        config,
-                        true,
-                        null);
+        GenerationOutput out;
+        try (CausalDecoderRunner decoder = ModelRunners.openDecoder(model, engine, 1)) {
+            out = new CausalGenerator(model, null, decoder)
+                    .generate(
+                            new PromptBatch(PaddedBatch.fromPadMask(rows, padMask, PaddedBatch.Side.LEFT)),
+                            config,
+                            true,
+                            null);
+        }
         long[][] seq = out.sequences();
         int total = seq[0].length;
         long[] flat = new long[b * total];

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.perceiver.inference.engine.Engine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,8 @@ class BenchRunnerTest {
                 false,
                 BenchOptions.Scale.TINY,
                 0,
-                tmp);
+                tmp,
+                Engine.LIBTORCH); // the profile is libtorch's (clm-generate decodes on ONNX Runtime by default)
         BenchRunner.run(o, r -> {}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         for (String w : List.of("img-train", "clm-generate")) {
             assertThat(tmp.resolve(w + ".trace.json")).exists();
