@@ -225,7 +225,8 @@ public final class MultiHeadAttention extends Module {
      * Queries per chunk of attention: {@code n > 0} splits the queries into chunks of at most n rows, each attending
      * to all keys on its own (queries are independent given the keys, so the result is the same up to float
      * rounding), which bounds the attention scores alive at once; 0 (the default) chooses the chunk size from
-     * {@link #MAX_SCORES_PER_CHUNK} in training, {@link #MAX_INFERENCE_SCORES_PER_CHUNK} outside it. Causal attention and attention with a decoding cache are never split.
+     * {@link #MAX_SCORES_PER_CHUNK} in training, {@link #MAX_INFERENCE_SCORES_PER_CHUNK} outside it. Causal
+     * attention and attention with a decoding cache are never split.
      */
     public void setQueryChunkSize(int n) {
         if (n < 0) {
