@@ -92,7 +92,7 @@ public final class PerceiverDecoder extends Module {
     /**
      * Output queries per chunk outside training: the set {@link #queryChunkSize()}, or with 0 (automatic) as many as
      * keep one chunk's attention scores (b x heads x rows x N values) within
-     * {@link MultiHeadAttention#MAX_SCORES_PER_CHUNK}; at least 1.
+     * {@link MultiHeadAttention#MAX_INFERENCE_SCORES_PER_CHUNK}; at least 1.
      */
     private long chunkRows(NDArray query, NDArray latents) {
         long n = query.getShape().get(1);
@@ -103,14 +103,14 @@ public final class PerceiverDecoder extends Module {
         long perRow = b
                 * crossAttn.crossAttention().attention().numHeads()
                 * latents.getShape().get(1);
-        return Math.max(1, Math.min(n, MultiHeadAttention.MAX_SCORES_PER_CHUNK / Math.max(1, perRow)));
+        return MultiHeadAttention.automaticChunkRows(perRow, n, false);
     }
 
     /**
      * Output queries decoded per chunk outside training: {@code n > 0} runs the cross-attention layer on chunks of at
      * most n query rows (the output queries are independent given the latents, so the output is the same up to
      * float rounding), which bounds the memory of decoding many queries, e.g. one per pixel; 0 (the default) chooses
-     * the chunk size from {@link MultiHeadAttention#MAX_SCORES_PER_CHUNK}.
+     * the chunk size from {@link MultiHeadAttention#MAX_INFERENCE_SCORES_PER_CHUNK}.
      */
     public void setQueryChunkSize(int n) {
         if (n < 0) {

@@ -24,10 +24,21 @@ import java.util.function.BiFunction;
  */
 public final class MultiHeadAttention extends Module {
     /**
-     * With the automatic query chunk size, the most attention scores (float32 values) one chunk of queries forms:
-     * 2^24 (64 MiB), e.g. 8,192 queries over 2,048 keys with one head.
+     * With the automatic query chunk size, the most attention scores (float32 values) one chunk of queries forms in
+     * training: 2^24 (64 MiB), e.g. 8,192 queries over 2,048 keys with one head. Training keeps every chunk's scores
+     * for the backward pass, so smaller chunks would only add operations.
      */
     public static final long MAX_SCORES_PER_CHUNK = 1L << 24;
+
+    /**
+     * With the automatic query chunk size, the most attention scores (float32 values) one chunk of queries forms
+     * outside training: 2^21 (8 MiB), e.g. 64 queries over 2,048 keys with 16 heads. Each chunk's temporaries are
+     * freed before the next one, and at this size the C allocator (glibc's malloc, which libtorch's CPU allocator
+     * calls) hands the freed blocks to the next chunk; a block above its largest mmap threshold (32 MiB) is
+     * returned to the system on every free, and the next chunk pays a page fault for every 4 KiB page it writes
+     * again (measured: a fresh 64 MiB block costs ~0.3 s to fill on the 2-core VM, a reused one ~3 ms).
+     */
+    public static final long MAX_INFERENCE_SCORES_PER_CHUNK = 1L << 21;
 
     private final int numHeads;
     private final int numQkChannels;
@@ -137,6 +148,12 @@ public final class MultiHeadAttention extends Module {
                         numHeads,
                         n,
                         kT.getShape().get(3));
+        if (rows < n && kvCache == null) {
+            // every chunk multiplies with all keys and values: lay them out head-major once, so that the batched
+            // matrix products read them in place instead of copying the strided head views for each chunk
+            kT = dense(k).transpose(0, 1, 3, 2);
+            v = dense(v);
+        }
         NDArray keep = mask;
         NDArray keysT = kT;
         NDArray values = v;
@@ -162,14 +179,24 @@ public final class MultiHeadAttention extends Module {
     /**
      * Queries per chunk for {@code n} queries of a batch of {@code b} attending to {@code l} keys with {@code heads}
      * heads: the set {@link #queryChunkSize()}, or with 0 (automatic) as many as keep one chunk's attention scores
-     * (b x min(heads, heads_in_parallel) x rows x l values) within {@link #MAX_SCORES_PER_CHUNK}; at least 1.
+     * (b x min(heads, heads_in_parallel) x rows x l values) within the budget of {@link #automaticChunkRows}; at
+     * least 1.
      */
     private long chunkRows(long b, long heads, long n, long l) {
         if (queryChunkSize > 0) {
             return Math.min(n, queryChunkSize);
         }
-        long perRow = b * Math.min(heads, maxHeadsParallel) * l;
-        return Math.max(1, Math.min(n, MAX_SCORES_PER_CHUNK / Math.max(1, perRow)));
+        return automaticChunkRows(b * Math.min(heads, maxHeadsParallel) * l, n, isTraining());
+    }
+
+    /**
+     * Query rows per chunk with the automatic chunk size: as many of the {@code n} rows as keep one chunk's scores
+     * ({@code scoresPerRow} values per query row) within {@link #MAX_SCORES_PER_CHUNK} in training, else within
+     * {@link #MAX_INFERENCE_SCORES_PER_CHUNK}; at least 1, at most n.
+     */
+    public static long automaticChunkRows(long scoresPerRow, long n, boolean training) {
+        long budget = training ? MAX_SCORES_PER_CHUNK : MAX_INFERENCE_SCORES_PER_CHUNK;
+        return Math.max(1, Math.min(n, budget / Math.max(1, scoresPerRow)));
     }
 
     /**
@@ -198,7 +225,8 @@ public final class MultiHeadAttention extends Module {
      * Queries per chunk of attention: {@code n > 0} splits the queries into chunks of at most n rows, each attending
      * to all keys on its own (queries are independent given the keys, so the result is the same up to float
      * rounding), which bounds the attention scores alive at once; 0 (the default) chooses the chunk size from
-     * {@link #MAX_SCORES_PER_CHUNK}. Causal attention and attention with a decoding cache are never split.
+     * {@link #MAX_SCORES_PER_CHUNK} in training, {@link #MAX_INFERENCE_SCORES_PER_CHUNK} outside it. Causal
+     * attention and attention with a decoding cache are never split.
      */
     public void setQueryChunkSize(int n) {
         if (n < 0) {

@@ -259,8 +259,8 @@ public final class OnnxExport {
 
     /**
      * Optical flow: patch features x (b, 2, c, h, w) -> flow (b, h, w, 2). The decoder's queries are the adapted input
-     * [linear(patches), position encoding] (b, h*w, C). Memory is bounded as in the module's forward pass outside
-     * training: the encoder's cross-attention attends in chunks of latents and the decoder decodes chunks of output
+     * [linear(patches), position encoding] (b, h*w, C). Memory is bounded as in the module's forward pass: the
+     * encoder's cross-attention attends in chunks of latents and the decoder decodes chunks of output
      * queries (each chunk's scores at most {@link dev.perceiver.model.blocks.MultiHeadAttention#MAX_SCORES_PER_CHUNK}
      * values per example, or the modules' query chunk sizes where set), each chunk through the output adapter, then
      * concatenated.

@@ -64,9 +64,11 @@ final class PerceiverGraphs {
 
     /**
      * Query rows per chunk of an attention of {@code n} queries (per example) over {@code keys} keys with
-     * {@code heads} heads, as the module chooses them for batch 1: {@code setting} (the module's query chunk size)
-     * when > 0, else as many as keep one chunk's scores (heads x rows x keys) within
-     * {@link MultiHeadAttention#MAX_SCORES_PER_CHUNK}; in [1, n].
+     * {@code heads} heads, for batch 1: {@code setting} (the module's query chunk size) when > 0, else as many as keep
+     * one chunk's scores (heads x rows x keys) within {@link MultiHeadAttention#MAX_SCORES_PER_CHUNK}; in [1, n]. That
+     * is the module's training budget, not its smaller inference one: libtorch's smaller chunks avoid glibc handing out
+     * fresh pages for every large block, while ONNX Runtime's arena reuses its buffers, and fewer chunks mean fewer
+     * nodes.
      */
     static long rowsPerChunk(int setting, long heads, long keys, long n) {
         if (setting > 0) {
