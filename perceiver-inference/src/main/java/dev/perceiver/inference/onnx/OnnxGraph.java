@@ -1,6 +1,7 @@
 package dev.perceiver.inference.onnx;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.CodedOutputStream;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * An ONNX graph under construction (opset 17, IR version 8): inputs and outputs with symbolic or fixed dimensions,
@@ -87,30 +89,57 @@ final class OnnxGraph {
         if (key != null) {
             byContent.computeIfAbsent(key, k -> new IdentityHashMap<>()).put(array, name);
         }
+        initializers.add(initializer(name, array.getShape(), array.getDataType(), () -> array));
+        return name;
+    }
+
+    /**
+     * A float32 initializer of {@code shape} whose values are computed only when the graph is written: {@code
+     * compute} runs inside {@link #save}, in an NDScope that is closed (freeing the result and its temporaries) as
+     * soon as its bytes are written, so that arrays derived from weights (transposed, fused) are never all held at
+     * once. Not compared by content: a caller that uses the same derived array again keeps the returned name.
+     */
+    String deferred(Shape shape, Supplier<NDArray> compute) {
+        String name = "c" + counter++;
+        initializers.add(initializer(name, shape, DataType.FLOAT32, compute));
+        return name;
+    }
+
+    /** The TensorProto of an initializer whose array {@code values} gives when it is written. */
+    private static ProtoMessage initializer(String name, Shape shape, DataType dataType, Supplier<NDArray> values) {
         int type;
-        if (array.getDataType() == DataType.FLOAT32) {
+        if (dataType == DataType.FLOAT32) {
             type = FLOAT;
-        } else if (array.getDataType() == DataType.INT64) {
+        } else if (dataType == DataType.INT64) {
             type = INT64;
         } else {
-            throw new IllegalArgumentException("initializer data type " + array.getDataType() + " not supported");
+            throw new IllegalArgumentException("initializer data type " + dataType + " not supported");
         }
         ProtoMessage t = new ProtoMessage();
-        for (long d : array.getShape().getShape()) {
+        for (long d : shape.getShape()) {
             t.varint(1, d);
         }
         t.varint(2, type);
         t.string(8, name);
-        long length = array.size() * array.getDataType().getNumOfBytes();
+        long length = shape.size() * dataType.getNumOfBytes();
         t.raw(9, length, out -> {
-            ByteBuffer b = array.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            if (b.remaining() != length) {
-                throw new IOException("initializer " + name + " has " + b.remaining() + " bytes, expected " + length);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray array = values.get();
+                if (!array.getShape().equals(shape) || array.getDataType() != dataType) {
+                    throw new IOException("initializer " + name + " is " + array.getDataType() + " " + array.getShape()
+                            + ", expected " + dataType + " " + shape);
+                }
+                // a direct view of the engine's memory (no copy on the Java heap)
+                ByteBuffer b = array.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
+                if (b.remaining() != length) {
+                    throw new IOException(
+                            "initializer " + name + " has " + b.remaining() + " bytes, expected " + length);
+                }
+                out.writeRawBytes(b);
             }
-            out.writeRawBytes(b);
         });
-        initializers.add(t);
-        return name;
+        return t;
     }
 
     /** An int64 constant of shape (values.length). */
