@@ -1,13 +1,9 @@
 package dev.perceiver.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.LabelScore;
 import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.TextClassificationPipeline;
-import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.tasks.text.TextClassifier;
-import dev.perceiver.tasks.text.TextModelKinds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,33 +69,25 @@ public final class ClassifyTextCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         texts = TextInputs.expand(texts);
-        try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<TextClassifier> folder =
-                        TextModelFolder.load(model, manager, "classify-text", TextModelKinds.TEXT_CLASSIFIER)) {
-            List<List<LabelScore>> results;
-            try (TextClassificationPipeline pipeline = new TextClassificationPipeline(
-                    folder.model(),
-                    folder.tokenizer(),
-                    folder.labels(),
-                    batchSize,
-                    Engine.parse(engine),
-                    Runtime.getRuntime().availableProcessors())) {
-                results = pipeline.classify(texts, topK);
-            }
-            PrintWriter out = Output.stdout();
-            for (int i = 0; i < texts.size(); i++) {
-                if (json) {
-                    out.println(Output.line(ResultJson.labels("text", texts.get(i), results.get(i))));
-                } else {
-                    StringBuilder line = new StringBuilder();
-                    for (LabelScore s : results.get(i)) {
-                        line.append(String.format(Locale.ROOT, "%s %.4f  ", s.label(), s.score()));
-                    }
-                    out.println(line.append(texts.get(i)));
-                }
-            }
-            out.flush();
+        List<List<LabelScore>> results;
+        // the pipeline owns the model, so on ONNX Runtime it frees the libtorch weights once exported
+        try (TextClassificationPipeline pipeline = TextClassificationPipeline.load(
+                model, batchSize, Engine.parse(engine), Runtime.getRuntime().availableProcessors())) {
+            results = pipeline.classify(texts, topK);
         }
+        PrintWriter out = Output.stdout();
+        for (int i = 0; i < texts.size(); i++) {
+            if (json) {
+                out.println(Output.line(ResultJson.labels("text", texts.get(i), results.get(i))));
+            } else {
+                StringBuilder line = new StringBuilder();
+                for (LabelScore s : results.get(i)) {
+                    line.append(String.format(Locale.ROOT, "%s %.4f  ", s.label(), s.score()));
+                }
+                out.println(line.append(texts.get(i)));
+            }
+        }
+        out.flush();
         return 0;
     }
 }

@@ -1,14 +1,10 @@
 package dev.perceiver.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
-import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.text.TokenScore;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
-import dev.perceiver.tasks.text.TextModelKinds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,39 +69,32 @@ public final class FillMaskCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         texts = TextInputs.expand(texts);
-        try (NDManager manager = NDManager.newBaseManager();
-                TextModelFolder<MaskedLanguageModel> folder =
-                        TextModelFolder.load(model, manager, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL)) {
-            List<FillMaskResult> results;
-            try (FillMaskPipeline pipeline = new FillMaskPipeline(
-                    folder.model(),
-                    folder.tokenizer(),
-                    batchSize,
-                    Engine.parse(engine),
-                    Runtime.getRuntime().availableProcessors())) {
-                results = pipeline.fill(texts, topK);
-            }
-            PrintWriter out = Output.stdout();
-            for (FillMaskResult r : results) {
-                if (json) {
-                    out.println(Output.line(ResultJson.fillMask(r)));
-                    continue;
-                }
-                out.println(r.text());
-                for (int k = 0; k < r.filledTexts().size(); k++) {
-                    out.println("  " + (k + 1) + ". " + r.filledTexts().get(k));
-                }
-                for (FillMaskResult.MaskPrediction p : r.masks()) {
-                    StringBuilder line = new StringBuilder("  position " + p.position() + ":");
-                    for (TokenScore c : p.candidates()) {
-                        line.append(String.format(
-                                Locale.ROOT, " %s(id %d) %.4f", quote(c.token()), c.tokenId(), c.score()));
-                    }
-                    out.println(line);
-                }
-            }
-            out.flush();
+        List<FillMaskResult> results;
+        // the pipeline owns the model, so on ONNX Runtime it frees the libtorch weights once exported
+        try (FillMaskPipeline pipeline = FillMaskPipeline.load(
+                model, batchSize, Engine.parse(engine), Runtime.getRuntime().availableProcessors())) {
+            results = pipeline.fill(texts, topK);
         }
+        PrintWriter out = Output.stdout();
+        for (FillMaskResult r : results) {
+            if (json) {
+                out.println(Output.line(ResultJson.fillMask(r)));
+                continue;
+            }
+            out.println(r.text());
+            for (int k = 0; k < r.filledTexts().size(); k++) {
+                out.println("  " + (k + 1) + ". " + r.filledTexts().get(k));
+            }
+            for (FillMaskResult.MaskPrediction p : r.masks()) {
+                StringBuilder line = new StringBuilder("  position " + p.position() + ":");
+                for (TokenScore c : p.candidates()) {
+                    line.append(
+                            String.format(Locale.ROOT, " %s(id %d) %.4f", quote(c.token()), c.tokenId(), c.score()));
+                }
+                out.println(line);
+            }
+        }
+        out.flush();
         return 0;
     }
 

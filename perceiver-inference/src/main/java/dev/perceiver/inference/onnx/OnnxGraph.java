@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * An ONNX graph under construction (opset 17, IR version 8): inputs and outputs with symbolic or fixed dimensions,
@@ -37,7 +38,9 @@ final class OnnxGraph {
     static final int INT64 = 7;
     static final int BOOL = 9;
 
-    private final List<ProtoMessage> nodes = new ArrayList<>();
+    /** The nodes of the graph being written: the main graph's, or a loop body's while {@link #loop} builds it. */
+    private List<ProtoMessage> nodes = new ArrayList<>();
+
     private boolean usesMicrosoftDomain;
     private final List<ProtoMessage> initializers = new ArrayList<>();
     private final List<ProtoMessage> inputs = new ArrayList<>();
@@ -176,6 +179,48 @@ final class OnnxGraph {
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
         initializers.add(new ProtoMessage().varint(2, FLOAT).string(8, name).bytes(9, b.array()));
         return name;
+    }
+
+    /**
+     * A Loop node that applies {@code body} {@code trips} times to a float32 value {@code initial} of dims
+     * {@code dims} (Long = fixed, String = symbolic; the same before and after each step): {@code body} is given the
+     * step's input and returns its output, adding its nodes to the loop's body graph. The body may use any value or
+     * initializer of the main graph. A block applied several times is written (and loaded by ONNX Runtime, which
+     * prepacks each MatMul's weights per node) once instead of once per use.
+     */
+    String loop(long trips, String initial, Object[] dims, UnaryOperator<String> body) {
+        List<ProtoMessage> outer = nodes;
+        nodes = new ArrayList<>();
+        String iteration = "v" + counter++;
+        String condition = "v" + counter++;
+        String in = "v" + counter++;
+        String out;
+        String conditionOut;
+        try {
+            out = op("Identity", List.of(body.apply(in)));
+            conditionOut = op("Identity", List.of(condition));
+        } finally {
+            List<ProtoMessage> bodyNodes = nodes;
+            nodes = outer;
+            outer = bodyNodes;
+        }
+        ProtoMessage graph = new ProtoMessage();
+        outer.forEach(n -> graph.message(1, n));
+        graph.string(2, "loop_body_" + counter++);
+        graph.message(11, valueInfo(iteration, INT64));
+        graph.message(11, valueInfo(condition, BOOL));
+        graph.message(11, valueInfo(in, FLOAT, dims));
+        graph.message(12, valueInfo(conditionOut, BOOL));
+        graph.message(12, valueInfo(out, FLOAT, dims));
+        String tripCount = "c" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(trips);
+        initializers.add(
+                new ProtoMessage().varint(2, INT64).string(8, tripCount).bytes(9, b.array()));
+        String result = "v" + counter++;
+        ProtoMessage loop = node("Loop", List.of(tripCount, "", initial), List.of(result), List.of());
+        loop.message(5, new ProtoMessage().string(1, "body").varint(20, 5).message(6, graph));
+        nodes.add(loop);
+        return result;
     }
 
     /** One node with one output; returns the output's name. */

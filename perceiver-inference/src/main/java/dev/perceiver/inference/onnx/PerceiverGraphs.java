@@ -201,12 +201,29 @@ final class PerceiverGraphs {
     String encoder(PerceiverEncoder encoder, KeyValueSource input, String maskBias) {
         NDArray latents = encoder.latentProvider().query(null); // (1, N, D)
         String x = null;
-        for (int i = 0; i < encoder.numSelfAttentionBlocks(); i++) {
+        int blocks = encoder.numSelfAttentionBlocks();
+        for (int i = 0; i < blocks; ) {
             CrossAttentionLayer cross = encoder.crossAttentionBefore(i);
             if (cross != null) {
                 x = crossAttentionLayer(cross, x, x == null ? latents : null, input, maskBias);
             }
-            x = selfAttentionBlock(encoder.selfAttentionBlock(i), x);
+            // the same block applied again with no cross-attention in between (shared blocks 2..L) is one Loop
+            SelfAttentionBlock block = encoder.selfAttentionBlock(i);
+            int run = 1;
+            while (i + run < blocks
+                    && encoder.crossAttentionBefore(i + run) == null
+                    && encoder.selfAttentionBlock(i + run) == block) {
+                run++;
+            }
+            if (run == 1) {
+                x = selfAttentionBlock(block, x);
+            } else {
+                Object[] dims = {
+                    "batch", latents.getShape().get(1), latents.getShape().get(2)
+                };
+                x = g.loop(run, x, dims, in -> selfAttentionBlock(block, in));
+            }
+            i += run;
         }
         return x;
     }

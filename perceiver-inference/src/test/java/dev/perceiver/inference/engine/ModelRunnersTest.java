@@ -65,6 +65,31 @@ class ModelRunnersTest {
     }
 
     @Test
+    void sharedBlocksRunAsOneLoopWithLibtorchsLogits() {
+        String shared = IMAGE.replace("\"num_self_attention_blocks\": 2", "\"num_self_attention_blocks\": 4")
+                .replace("\"first_self_attention_block_shared\": false", "\"first_self_attention_block_shared\": true")
+                .replace("\"num_cross_attention_layers\": 2", "\"num_cross_attention_layers\": 1");
+        try (NDManager m = NDManager.newBaseManager()) {
+            ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                    m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(shared)));
+            model.setTraining(false);
+            assertThat(model.encoder().selfAttentionBlock(3))
+                    .isSameAs(model.encoder().selfAttentionBlock(0));
+            try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1)) {
+                for (int b : new int[] {1, 3}) {
+                    NDArray x = m.randomUniform(-1f, 1f, new Shape(b, 6, 5, 2));
+                    float diff = ort.forward(x, null)
+                            .sub(model.forward(x))
+                            .abs()
+                            .max()
+                            .getFloat();
+                    assertThat(diff).isLessThan(1e-4f);
+                }
+            }
+        }
+    }
+
+    @Test
     void releasedWeightsLeaveTheOnnxRuntimeRunnerWorkingAndTheModelRefusingUse() {
         try (NDManager m = NDManager.newBaseManager()) {
             ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
