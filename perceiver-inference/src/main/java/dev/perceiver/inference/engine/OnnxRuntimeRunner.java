@@ -56,10 +56,10 @@ final class OnnxRuntimeRunner implements ModelRunner {
         try {
             OnnxExport.export(model, file, true);
             if (releaseWeights) {
-                model.releaseWeights(
-                        "the libtorch weights of this " + model.getClass().getSimpleName()
-                                + " were freed after its export to ONNX Runtime (a pipeline loaded with engine onnxruntime"
-                                + " or auto runs it there); load the model with engine libtorch to use its modules");
+                String name = model.getClass().getSimpleName();
+                model.releaseWeights("the libtorch weights of this " + name + " were freed after its export to ONNX"
+                        + " Runtime (a pipeline loaded with engine onnxruntime or auto runs it there); load the model"
+                        + " with engine libtorch to use its modules");
             }
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
