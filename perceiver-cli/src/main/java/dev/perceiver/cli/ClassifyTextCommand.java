@@ -70,6 +70,7 @@ public final class ClassifyTextCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         texts = TextInputs.expand(texts);
         List<List<LabelScore>> results;
+        // the pipeline owns the model, so on ONNX Runtime it frees the libtorch weights once exported
         try (TextClassificationPipeline pipeline = TextClassificationPipeline.load(
                 model, batchSize, Engine.parse(engine), Runtime.getRuntime().availableProcessors())) {
             results = pipeline.classify(texts, topK);

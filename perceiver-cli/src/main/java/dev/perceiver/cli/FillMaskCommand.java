@@ -70,6 +70,7 @@ public final class FillMaskCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         texts = TextInputs.expand(texts);
         List<FillMaskResult> results;
+        // the pipeline owns the model, so on ONNX Runtime it frees the libtorch weights once exported
         try (FillMaskPipeline pipeline = FillMaskPipeline.load(
                 model, batchSize, Engine.parse(engine), Runtime.getRuntime().availableProcessors())) {
             results = pipeline.fill(texts, topK);

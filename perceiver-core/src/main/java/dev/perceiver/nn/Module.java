@@ -112,6 +112,17 @@ public abstract class Module {
         return n;
     }
 
+    /**
+     * Frees the engine memory of every parameter and buffer of this module and its children (see
+     * {@link Parameter#release}), for a model whose forward pass now runs elsewhere (an ONNX Runtime session made
+     * from it); its config and shapes stay readable, and every use of a weight then fails with {@code reason}.
+     *
+     * @param reason one line saying why the weights are gone and what to do instead
+     */
+    public void releaseWeights(String reason) {
+        stateDict().values().forEach(p -> p.release(reason));
+    }
+
     /** Switches dropout (and other training-only behaviour) on or off for this module and all children. */
     public void setTraining(boolean training) {
         this.training = training;

@@ -17,6 +17,8 @@ public final class Parameter {
     private final boolean buffer;
     private final boolean derived;
     private NDArray array;
+    /** Why the array was freed ({@link #release}), or null while it is held. */
+    private String released;
 
     Parameter(NDArray array, boolean buffer, boolean derived) {
         this.array = array;
@@ -25,9 +27,34 @@ public final class Parameter {
         this.derived = derived;
     }
 
-    /** The current value. */
+    /**
+     * The current value.
+     *
+     * @throws IllegalStateException after {@link #release}, with the reason given there
+     */
     public NDArray array() {
+        if (released != null) {
+            throw new IllegalStateException(released);
+        }
         return array;
+    }
+
+    /**
+     * Frees the value's engine memory now; {@link #array()} and {@link #load} then fail with {@code reason}. The
+     * shape stays readable. A second call does nothing.
+     *
+     * @param reason one line saying why the weights are gone and what to do instead
+     */
+    public void release(String reason) {
+        if (released == null) {
+            array.close();
+            released = reason;
+        }
+    }
+
+    /** Whether {@link #release} freed the value. */
+    public boolean isReleased() {
+        return released != null;
     }
 
     /** Expected shape; loading a tensor of another shape is an error. */
@@ -58,7 +85,7 @@ public final class Parameter {
         if (!values.getShape().equals(shape)) {
             throw new IllegalArgumentException("shape " + values.getShape() + " does not match expected " + shape);
         }
-        DataType type = array.getDataType();
+        DataType type = array().getDataType();
         // duplicate() clones into libtorch-owned memory: arrays created from Java buffers only borrow theirs
         replace(values.getDataType() == type ? values.duplicate() : values.toType(type, true));
     }
@@ -72,7 +99,7 @@ public final class Parameter {
      * @param data {@code shape().size() * stored.getNumOfBytes()} bytes from position to limit
      */
     public void load(ByteBuffer data, DataType stored) {
-        replace(Tensors.owned(array.getManager(), data, shape, stored, array.getDataType()));
+        replace(Tensors.owned(array().getManager(), data, shape, stored, array.getDataType()));
     }
 
     /** Swaps in an owned array of the right shape and type, keeping it out of any enclosing NDScope. */

@@ -37,4 +37,26 @@ class ParameterTest {
                     .hasMessageContaining("(2, 2)");
         }
     }
+
+    @Test
+    void releasedWeightsAreFreedAndEveryUseNamesTheReason() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Linear linear = new Linear(m, 2, 3, true, 0.02);
+            NDArray weight = linear.weight().array();
+            linear.releaseWeights("weights freed for the test");
+            linear.releaseWeights("a second call changes nothing");
+            assertThat(linear.stateDict().values()).allMatch(Parameter::isReleased);
+            assertThat(weight.isReleased()).isTrue(); // the engine memory is gone
+            assertThat(linear.numParameters()).isEqualTo(9); // shapes stay readable
+            assertThatThrownBy(() -> linear.weight().array())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("weights freed for the test");
+            assertThatThrownBy(() -> linear.forward(m.ones(new Shape(1, 2))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("weights freed for the test");
+            assertThatThrownBy(() -> linear.bias().load(m.zeros(new Shape(3))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("weights freed for the test");
+        }
+    }
 }

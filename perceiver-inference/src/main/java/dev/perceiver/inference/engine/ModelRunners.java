@@ -22,6 +22,17 @@ public final class ModelRunners {
      * @param threads intra-op threads of ONNX Runtime, in [1, 1024] (libtorch keeps the process setting)
      */
     public static ModelRunner open(Module model, Engine engine, int threads) {
+        return open(model, engine, threads, false);
+    }
+
+    /**
+     * As {@link #open(Module, Engine, int)}; with {@code releaseWeights}, when the runner is ONNX Runtime, the
+     * model's libtorch weights are freed ({@link Module#releaseWeights}) once the model is exported and before ONNX
+     * Runtime loads it, so that the weights are held once: for a caller that owns the model and needs only its
+     * config afterwards (a pipeline made by {@code load}). Every use of the model's weights then fails with a message
+     * saying so. On libtorch the flag does nothing.
+     */
+    public static ModelRunner open(Module model, Engine engine, int threads, boolean releaseWeights) {
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
         }
@@ -35,7 +46,7 @@ public final class ModelRunners {
         }
         if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available())) {
             try {
-                return OnnxRuntimeRunner.open(model, threads);
+                return OnnxRuntimeRunner.open(model, threads, releaseWeights);
             } catch (IOException e) {
                 throw new UncheckedIOException("exporting the model for ONNX Runtime failed: " + e.getMessage(), e);
             }
@@ -71,7 +82,7 @@ public final class ModelRunners {
         }
         if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && OnnxRuntimeRunner.available())) {
             try {
-                return new OnnxRuntimeCausalRunner(model, OnnxRuntimeRunner.open(model, threads));
+                return new OnnxRuntimeCausalRunner(model, OnnxRuntimeRunner.open(model, threads, false));
             } catch (IOException e) {
                 throw new UncheckedIOException("exporting the model for ONNX Runtime failed: " + e.getMessage(), e);
             }

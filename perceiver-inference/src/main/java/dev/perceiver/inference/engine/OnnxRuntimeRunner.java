@@ -13,7 +13,6 @@ import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,16 +46,29 @@ final class OnnxRuntimeRunner implements ModelRunner {
         }
     }
 
-    /** Exports {@code model} and opens a session on it with {@code threads} intra-op threads. */
-    static OnnxRuntimeRunner open(Module model, int threads) throws IOException {
+    /**
+     * Exports {@code model} and opens a session on it with {@code threads} intra-op threads; with
+     * {@code releaseWeights} the model's libtorch weights are freed once exported, before ONNX Runtime reads its
+     * copy (see {@link ModelRunners#open(Module, Engine, int, boolean)}).
+     */
+    static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights) throws IOException {
         Path file = Files.createTempFile("perceiver-", ".onnx");
         try {
             OnnxExport.export(model, file, true);
+            if (releaseWeights) {
+                String name = model.getClass().getSimpleName();
+                model.releaseWeights("the libtorch weights of this " + name + " were freed after its export to ONNX"
+                        + " Runtime (a pipeline loaded with engine onnxruntime or auto runs it there); load the model"
+                        + " with engine libtorch to use its modules");
+            }
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.setIntraOpNumThreads(threads);
                 o.setInterOpNumThreads(1);
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                // each initializer in its own allocation rather than one planned block, so that the weights a
+                // kernel prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
+                o.addConfigEntry("session.use_device_allocator_for_initializers", "1");
                 return new OnnxRuntimeRunner(env, env.createSession(file.toString(), o));
             } catch (OrtException e) {
                 throw new IOException("ONNX Runtime could not load the exported model: " + e.getMessage(), e);
@@ -131,10 +143,9 @@ final class OnnxRuntimeRunner implements ModelRunner {
             case BOOLEAN -> OnnxJavaType.BOOL;
             default -> throw new IllegalArgumentException("input data type " + a.getDataType() + " not supported");
         };
-        ByteBuffer heap = a.toByteBuffer();
-        // ONNX Runtime reads a direct buffer in place (a heap buffer would be refused for this overload)
-        ByteBuffer data = ByteBuffer.allocateDirect(heap.remaining()).order(ByteOrder.nativeOrder());
-        data.put(heap).flip();
+        // a direct view of the array's memory, which ONNX Runtime reads in place (no copy); the array stays open
+        // until the run returns
+        ByteBuffer data = a.toByteBuffer(true);
         return OnnxTensor.createTensor(env, data, a.getShape().getShape(), type);
     }
 

@@ -1,6 +1,7 @@
 package dev.perceiver.inference.onnx;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
 import dev.perceiver.model.blocks.Mlp;
 import dev.perceiver.nn.LayerNorm;
@@ -16,7 +17,7 @@ import java.util.Map;
 final class GraphOps {
     private final OnnxGraph g;
     private final boolean microsoftOps;
-    private final Map<NDArray, NDArray> transposedWeights = new IdentityHashMap<>();
+    private final Map<NDArray, String> transposedWeights = new IdentityHashMap<>();
 
     /** Standard ONNX operators only. */
     GraphOps(OnnxGraph g) {
@@ -38,16 +39,30 @@ final class GraphOps {
 
     /** x (..., in) times weight (out, in) transposed, plus bias (out) when not null: (..., out). */
     String linear(String x, NDArray weight, NDArray bias) {
-        // a weight used again (a shared block's) is transposed once
-        String y =
-                g.op("MatMul", List.of(x, g.constant(transposedWeights.computeIfAbsent(weight, GraphOps::transposed))));
+        // the transposed copy is made when the graph is written, once per weight (a shared block's is used again)
+        String weightT = transposedWeights.computeIfAbsent(weight, w -> {
+            long[] s = w.getShape().getShape();
+            return g.deferred(new Shape(s[1], s[0]), () -> transposed(w));
+        });
+        return linearOfTransposed(x, weightT, bias);
+    }
+
+    /** x (..., in) times the initializer {@code weightT} (in, out), plus bias (out) when not null: (..., out). */
+    String linearOfTransposed(String x, String weightT, NDArray bias) {
+        String y = g.op("MatMul", List.of(x, weightT));
         return bias == null ? y : g.op("Add", List.of(y, g.constant(bias)));
     }
 
     /** A contiguous (in, out) copy of a (out, in) weight. */
     static NDArray transposed(NDArray weight) {
         long[] s = weight.getShape().getShape();
-        return weight.transpose(1, 0).reshape(-1).reshape(s[1], s[0]);
+        // the views in between are closed at once: a transposed view keeps its source's memory alive
+        NDArray view = weight.transpose(1, 0);
+        NDArray flat = view.reshape(-1);
+        NDArray out = flat.reshape(s[1], s[0]);
+        flat.close();
+        view.close();
+        return out;
     }
 
     /** Layer norm over the last axis. */

@@ -1,6 +1,7 @@
 package dev.perceiver.inference.onnx;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.CodedOutputStream;
@@ -15,6 +16,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * An ONNX graph under construction (opset 17, IR version 8): inputs and outputs with symbolic or fixed dimensions,
@@ -35,7 +38,9 @@ final class OnnxGraph {
     static final int INT64 = 7;
     static final int BOOL = 9;
 
-    private final List<ProtoMessage> nodes = new ArrayList<>();
+    /** The nodes of the graph being written: the main graph's, or a loop body's while {@link #loop} builds it. */
+    private List<ProtoMessage> nodes = new ArrayList<>();
+
     private boolean usesMicrosoftDomain;
     private final List<ProtoMessage> initializers = new ArrayList<>();
     private final List<ProtoMessage> inputs = new ArrayList<>();
@@ -87,32 +92,57 @@ final class OnnxGraph {
         if (key != null) {
             byContent.computeIfAbsent(key, k -> new IdentityHashMap<>()).put(array, name);
         }
+        initializers.add(initializer(name, array.getShape(), array.getDataType(), () -> array));
+        return name;
+    }
+
+    /**
+     * A float32 initializer of {@code shape} whose values are computed only when the graph is written: {@code
+     * compute} runs inside {@link #save}, in an NDScope that is closed (freeing the result and its temporaries) as
+     * soon as its bytes are written, so that arrays derived from weights (transposed, fused) are never all held at
+     * once. Not compared by content: a caller that uses the same derived array again keeps the returned name.
+     */
+    String deferred(Shape shape, Supplier<NDArray> compute) {
+        String name = "c" + counter++;
+        initializers.add(initializer(name, shape, DataType.FLOAT32, compute));
+        return name;
+    }
+
+    /** The TensorProto of an initializer whose array {@code values} gives when it is written. */
+    private static ProtoMessage initializer(String name, Shape shape, DataType dataType, Supplier<NDArray> values) {
         int type;
-        if (array.getDataType() == DataType.FLOAT32) {
+        if (dataType == DataType.FLOAT32) {
             type = FLOAT;
-        } else if (array.getDataType() == DataType.INT64) {
+        } else if (dataType == DataType.INT64) {
             type = INT64;
         } else {
-            throw new IllegalArgumentException("initializer data type " + array.getDataType() + " not supported");
+            throw new IllegalArgumentException("initializer data type " + dataType + " not supported");
         }
         ProtoMessage t = new ProtoMessage();
-        for (long d : array.getShape().getShape()) {
+        for (long d : shape.getShape()) {
             t.varint(1, d);
         }
         t.varint(2, type);
         t.string(8, name);
-        long length = array.size() * array.getDataType().getNumOfBytes();
+        long length = shape.size() * dataType.getNumOfBytes();
         t.raw(9, length, out -> {
-            // the array's own memory (a contiguous copy if needed), not a copy on the Java heap: large graphs (optical
-            // flow: 825 MB of initializers) would otherwise leave that much garbage in the heap
-            ByteBuffer b = array.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
-            if (b.remaining() != length) {
-                throw new IOException("initializer " + name + " has " + b.remaining() + " bytes, expected " + length);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray array = values.get();
+                if (!array.getShape().equals(shape) || array.getDataType() != dataType) {
+                    throw new IOException("initializer " + name + " is " + array.getDataType() + " " + array.getShape()
+                            + ", expected " + dataType + " " + shape);
+                }
+                // a direct view of the engine's memory (no copy on the Java heap)
+                ByteBuffer b = array.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
+                if (b.remaining() != length) {
+                    throw new IOException(
+                            "initializer " + name + " has " + b.remaining() + " bytes, expected " + length);
+                }
+                out.writeRawBytes(b);
             }
-            out.writeRawBytes(b);
         });
-        initializers.add(t);
-        return name;
+        return t;
     }
 
     /** An int64 constant of shape (values.length). */
@@ -149,6 +179,48 @@ final class OnnxGraph {
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
         initializers.add(new ProtoMessage().varint(2, FLOAT).string(8, name).bytes(9, b.array()));
         return name;
+    }
+
+    /**
+     * A Loop node that applies {@code body} {@code trips} times to a float32 value {@code initial} of dims
+     * {@code dims} (Long = fixed, String = symbolic; the same before and after each step): {@code body} is given the
+     * step's input and returns its output, adding its nodes to the loop's body graph. The body may use any value or
+     * initializer of the main graph. A block applied several times is written (and loaded by ONNX Runtime, which
+     * prepacks each MatMul's weights per node) once instead of once per use.
+     */
+    String loop(long trips, String initial, Object[] dims, UnaryOperator<String> body) {
+        List<ProtoMessage> outer = nodes;
+        nodes = new ArrayList<>();
+        String iteration = "v" + counter++;
+        String condition = "v" + counter++;
+        String in = "v" + counter++;
+        String out;
+        String conditionOut;
+        try {
+            out = op("Identity", List.of(body.apply(in)));
+            conditionOut = op("Identity", List.of(condition));
+        } finally {
+            List<ProtoMessage> bodyNodes = nodes;
+            nodes = outer;
+            outer = bodyNodes;
+        }
+        ProtoMessage graph = new ProtoMessage();
+        outer.forEach(n -> graph.message(1, n));
+        graph.string(2, "loop_body_" + counter++);
+        graph.message(11, valueInfo(iteration, INT64));
+        graph.message(11, valueInfo(condition, BOOL));
+        graph.message(11, valueInfo(in, FLOAT, dims));
+        graph.message(12, valueInfo(conditionOut, BOOL));
+        graph.message(12, valueInfo(out, FLOAT, dims));
+        String tripCount = "c" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(trips);
+        initializers.add(
+                new ProtoMessage().varint(2, INT64).string(8, tripCount).bytes(9, b.array()));
+        String result = "v" + counter++;
+        ProtoMessage loop = node("Loop", List.of(tripCount, "", initial), List.of(result), List.of());
+        loop.message(5, new ProtoMessage().string(1, "body").varint(20, 5).message(6, graph));
+        nodes.add(loop);
+        return result;
     }
 
     /** One node with one output; returns the output's name. */

@@ -3,6 +3,7 @@ package dev.perceiver.inference.onnx;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
 import dev.perceiver.model.PerceiverDecoder;
 import dev.perceiver.model.PerceiverEncoder;
@@ -32,6 +33,7 @@ final class PerceiverGraphs {
     private final GraphOps ops;
     private final OnnxGraph g;
     private final boolean boundedMemory;
+    private final Map<MultiHeadAttention, SelfAttentionWeights> selfAttentionWeights = new IdentityHashMap<>();
 
     PerceiverGraphs(GraphOps ops) {
         this(ops, false);
@@ -166,12 +168,9 @@ final class PerceiverGraphs {
         long dv = m.numVChannels() / h;
         Folded k = fold(m.kProj(), a.kvNorm(), e, c1);
         Folded v = fold(m.vProj(), a.kvNorm(), e, c1);
+        // the (M, F) arrays are freed as soon as their rearranged copies exist
         return new FactoredConstants(
-                g.constant(k.shared
-                        .reshape(positions, h, dk)
-                        .transpose(1, 2, 0)
-                        .reshape(-1)
-                        .reshape(h, dk, positions)),
+                g.constant(rearranged(k.shared, new long[] {positions, h, dk}, new int[] {1, 2, 0})),
                 g.constant(k.perExample.reshape(h, dk, c1)),
                 g.constant(k.normWeight.reshape(h, dk, 1)),
                 g.constant(v.perExample
@@ -179,11 +178,7 @@ final class PerceiverGraphs {
                         .transpose(0, 2, 1)
                         .reshape(-1)
                         .reshape(h, c1, dv)),
-                g.constant(v.shared
-                        .reshape(positions, h, dv)
-                        .transpose(1, 0, 2)
-                        .reshape(-1)
-                        .reshape(h, positions, dv)),
+                g.constant(rearranged(v.shared, new long[] {positions, h, dv}, new int[] {1, 0, 2})),
                 g.constant(v.normWeight.reshape(h, 1, dv)),
                 g.constant(v.constant.reshape(h, 1, dv)));
     }
@@ -232,6 +227,26 @@ final class PerceiverGraphs {
         return g.op("Reshape", List.of(o, g.ints(0, 0, h * dv)));
     }
 
+    /**
+     * A contiguous copy of {@code x} viewed as {@code shape} with its axes permuted by {@code axes}; {@code x} and the
+     * views in between are closed (their memory freed with them).
+     */
+    private static NDArray rearranged(NDArray x, long[] shape, int[] axes) {
+        NDArray view = x.reshape(shape);
+        NDArray permuted = view.transpose(axes);
+        long[] out = new long[shape.length];
+        for (int i = 0; i < axes.length; i++) {
+            out[i] = shape[axes[i]];
+        }
+        NDArray copy = permuted.reshape(-1);
+        NDArray result = copy.reshape(out);
+        copy.close();
+        permuted.close();
+        view.close();
+        x.close();
+        return result;
+    }
+
     /** Mean and 1 / std (b, 1, 1, M) per position of x = [p, e]. */
     private String[] positionStats(String p, NDArray e, long c1, long c, float eps) {
         long positions = e.getShape().get(0);
@@ -258,7 +273,9 @@ final class PerceiverGraphs {
         NDArray w = linear.weight().array();
         NDArray gamma = norm.weight().array();
         NDArray wP = w.get(":, :" + c1).mul(gamma.get(":" + c1).reshape(1, -1));
-        NDArray shared = Linear.apply(e.mul(gamma.get(c1 + ":")), w.get(":, " + c1 + ":"), null);
+        NDArray scaledE = e.mul(gamma.get(c1 + ":")); // (M, C2), freed at once
+        NDArray shared = Linear.apply(scaledE, w.get(":, " + c1 + ":"), null);
+        scaledE.close();
         NDArray wg = Linear.apply(gamma.reshape(1, -1), w, null).reshape(-1);
         NDArray constant = Linear.apply(
                         norm.bias().array().reshape(1, -1),
@@ -272,7 +289,8 @@ final class PerceiverGraphs {
     String encoder(PerceiverEncoder encoder, KeyValueSource input, String maskBias) {
         NDArray latents = encoder.latentProvider().query(null); // (1, N, D)
         String x = null;
-        for (int i = 0; i < encoder.numSelfAttentionBlocks(); i++) {
+        int blocks = encoder.numSelfAttentionBlocks();
+        for (int i = 0; i < blocks; ) {
             CrossAttentionLayer cross = encoder.crossAttentionBefore(i);
             if (cross != null) {
                 x = crossAttentionLayer(
@@ -283,7 +301,23 @@ final class PerceiverGraphs {
                         maskBias,
                         latents.getShape().get(1));
             }
-            x = selfAttentionBlock(encoder.selfAttentionBlock(i), x);
+            // the same block applied again with no cross-attention in between (shared blocks 2..L) is one Loop
+            SelfAttentionBlock block = encoder.selfAttentionBlock(i);
+            int run = 1;
+            while (i + run < blocks
+                    && encoder.crossAttentionBefore(i + run) == null
+                    && encoder.selfAttentionBlock(i + run) == block) {
+                run++;
+            }
+            if (run == 1) {
+                x = selfAttentionBlock(block, x);
+            } else {
+                Object[] dims = {
+                    "batch", latents.getShape().get(1), latents.getShape().get(2)
+                };
+                x = g.loop(run, x, dims, in -> selfAttentionBlock(block, in));
+            }
+            i += run;
         }
         return x;
     }
@@ -398,28 +432,15 @@ final class PerceiverGraphs {
             SelfAttentionLayer layer = layers.get(i);
             SelfAttention sa = layer.selfAttention().module();
             MultiHeadAttention m = sa.attention();
-            NDArray w = NDArrays.concat(
-                    new NDList(
-                            scaled(m.qProj().weight().array(), m),
-                            m.kProj().weight().array(),
-                            m.vProj().weight().array()),
-                    0);
             // no k bias: q . b_k is the same for every key and cancels in the softmax; no v bias: the attention
             // weights of a query sum to 1 (no mask here), so it adds o_proj(b_v) to every output, folded into o's bias
-            String qkv = ops.linear(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w, null);
+            SelfAttentionWeights w = selfAttentionWeights.computeIfAbsent(m, this::selfAttentionWeights);
+            String qkv = ops.linearOfTransposed(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w.qkvT(), null);
             List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
-            String q = m.qProj().bias() == null
-                    ? parts.get(0)
-                    : ops.add(parts.get(0), g.constant(scaledBias(m.qProj(), m)));
+            String q = w.qBias() == null ? parts.get(0) : ops.add(parts.get(0), g.constant(w.qBias()));
             String o = ops.attention(
                     q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
-            NDArray oBias = m.vProj().bias() == null
-                    ? GraphOps.bias(m.oProj())
-                    : Linear.apply(
-                                    m.vProj().bias().array().reshape(1, -1),
-                                    m.oProj().weight().array(),
-                                    GraphOps.bias(m.oProj()))
-                            .reshape(-1);
+            NDArray oBias = w.oBias();
             Mlp mlp = layer.mlp().module();
             String[] h = ops.addAndNorm(x, ops.linear(o, m.oProj().weight().array(), null), oBias, mlp.norm());
             String f = ops.mlpOfNormed(h[1], mlp);
@@ -437,6 +458,35 @@ final class PerceiverGraphs {
             }
         }
         return x;
+    }
+
+    /**
+     * The weights one self-attention layer's graph is written with: the initializer of the fused (D, 2 qk + v) q/k/v
+     * projection (q scaled), transposed; the scaled q bias (or null); the output bias with o_proj(b_v) folded in (or
+     * null).
+     */
+    private record SelfAttentionWeights(String qkvT, NDArray qBias, NDArray oBias) {}
+
+    /**
+     * Made once per attention module, so that a shared block (self-attention blocks 2..L) is written with the same
+     * initializers every time; the fused projection is computed when the graph is written.
+     */
+    private SelfAttentionWeights selfAttentionWeights(MultiHeadAttention m) {
+        NDArray wq = m.qProj().weight().array();
+        NDArray wk = m.kProj().weight().array();
+        NDArray wv = m.vProj().weight().array();
+        long in = wq.getShape().get(1);
+        long out = wq.getShape().get(0) + wk.getShape().get(0) + wv.getShape().get(0);
+        String qkvT = g.deferred(
+                new Shape(in, out), () -> GraphOps.transposed(NDArrays.concat(new NDList(scaled(wq, m), wk, wv), 0)));
+        NDArray oBias = m.vProj().bias() == null
+                ? GraphOps.bias(m.oProj())
+                : Linear.apply(
+                                m.vProj().bias().array().reshape(1, -1),
+                                m.oProj().weight().array(),
+                                GraphOps.bias(m.oProj()))
+                        .reshape(-1);
+        return new SelfAttentionWeights(qkvT, scaledBias(m.qProj(), m), oBias);
     }
 
     private static NDArray scaled(NDArray w, MultiHeadAttention m) {

@@ -75,7 +75,8 @@ public final class FillMaskPipeline implements AutoCloseable {
         this.model = model;
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
-        this.runner = ModelRunners.open(model, engine, threads);
+        // a pipeline that owns its model needs only its config once ONNX Runtime runs it
+        this.runner = ModelRunners.open(model, engine, threads, owned != null);
         this.owned = owned;
     }
 
@@ -103,7 +104,11 @@ public final class FillMaskPipeline implements AutoCloseable {
                 f -> new FillMaskPipeline(f.model(), f.tokenizer(), batchSize, engine, threads, f));
     }
 
-    /** The model (owned by this pipeline when {@link #load} made it). */
+    /**
+     * The model (owned by this pipeline when {@link #load} made it). When {@link #load} made it and the forward
+     * passes run on ONNX Runtime, its libtorch weights were freed after the export: its config is readable, and a
+     * use of its weights fails with a message saying so.
+     */
     public MaskedLanguageModel model() {
         return model;
     }

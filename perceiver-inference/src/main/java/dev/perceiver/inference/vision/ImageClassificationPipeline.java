@@ -91,7 +91,8 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         this.preprocessor = preprocessor;
         this.batchSize = batchSize;
         this.owned = owned;
-        this.runner = ModelRunners.open(model, engine, threads);
+        // a pipeline that owns its model needs only its config once ONNX Runtime runs it
+        this.runner = ModelRunners.open(model, engine, threads, owned != null);
     }
 
     /** The engine of the forward passes. */
@@ -168,7 +169,11 @@ public final class ImageClassificationPipeline implements AutoCloseable {
         return labels.clone();
     }
 
-    /** The classifier (owned by this pipeline when it was made by {@link #load}). */
+    /**
+     * The classifier (owned by this pipeline when {@link #load} made it). When {@link #load} made it and the forward
+     * passes run on ONNX Runtime, its libtorch weights were freed after the export: its config is readable, and a
+     * use of its weights fails with a message saying so.
+     */
     public ImageClassifier model() {
         return model;
     }

@@ -2,6 +2,7 @@ package dev.perceiver.inference.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.onnx.OnnxExport;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.PerceiverARConfig;
+import dev.perceiver.nn.Parameter;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.TextModelKinds;
@@ -59,6 +61,69 @@ class ModelRunnersTest {
             OnnxExport.export(model, file);
             assertThat(Files.size(file)).isGreaterThan(4L * model.numParameters());
             assertThat(tmp.toFile().list()).containsExactly("image.onnx");
+        }
+    }
+
+    @Test
+    void sharedBlocksRunAsOneLoopWithLibtorchsLogits() {
+        String shared = IMAGE.replace("\"num_self_attention_blocks\": 2", "\"num_self_attention_blocks\": 4")
+                .replace("\"first_self_attention_block_shared\": false", "\"first_self_attention_block_shared\": true")
+                .replace("\"num_cross_attention_layers\": 2", "\"num_cross_attention_layers\": 1");
+        try (NDManager m = NDManager.newBaseManager()) {
+            ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                    m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(shared)));
+            model.setTraining(false);
+            assertThat(model.encoder().selfAttentionBlock(3))
+                    .isSameAs(model.encoder().selfAttentionBlock(0));
+            try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1)) {
+                for (int b : new int[] {1, 3}) {
+                    NDArray x = m.randomUniform(-1f, 1f, new Shape(b, 6, 5, 2));
+                    float diff = ort.forward(x, null)
+                            .sub(model.forward(x))
+                            .abs()
+                            .max()
+                            .getFloat();
+                    assertThat(diff).isLessThan(1e-4f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void releasedWeightsLeaveTheOnnxRuntimeRunnerWorkingAndTheModelRefusingUse() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                    m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(IMAGE)));
+            model.setTraining(false);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(2, 6, 5, 2));
+            float[] expected = model.forward(x).toFloatArray();
+            try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1, true)) {
+                assertThat(model.stateDict().values()).allMatch(Parameter::isReleased);
+                float[] actual = ort.forward(x, null).toFloatArray();
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(actual[i]).isCloseTo(expected[i], within(1e-4f));
+                }
+                assertThat(model.numParameters()).isPositive(); // shapes stay readable
+                assertThatThrownBy(() -> model.forward(x))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("ImageClassifier were freed after its export to ONNX Runtime")
+                        .hasMessageContaining("engine libtorch");
+            }
+        }
+    }
+
+    @Test
+    void libtorchRunnersKeepTheWeightsEvenWhenAskedToRelease() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                    m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(IMAGE)));
+            model.setTraining(false);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(1, 6, 5, 2));
+            try (ModelRunner lt = ModelRunners.open(model, Engine.LIBTORCH, 1, true)) {
+                assertThat(model.stateDict().values()).noneMatch(Parameter::isReleased);
+                assertThat(lt.forward(x, null).toFloatArray())
+                        .containsExactly(model.forward(x).toFloatArray());
+            }
         }
     }
 

@@ -2,8 +2,10 @@ package dev.perceiver.inference.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -12,6 +14,7 @@ import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.TestModels;
 import dev.perceiver.inference.tokenizer.BytesTokenizer;
 import dev.perceiver.model.io.WrongModelKindException;
+import dev.perceiver.nn.Parameter;
 import dev.perceiver.tasks.text.CausalLanguageModel;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextClassifier;
@@ -47,6 +50,40 @@ class PipelineLoadTest {
             assertThat(loaded.fill(texts, 3)).isEqualTo(manual.fill(texts, 3));
         }
         assertThat(loaded.model().manager().isOpen()).isFalse();
+    }
+
+    @Test
+    void fillMaskLoadOnOnnxRuntimeFreesTheLibtorchWeightsAndStillAnswers() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TextModelFolder.save(TextTestModels.mlm(m, 262, 32, 3), tmp, Map.of(), new BytesTokenizer());
+        }
+        List<String> texts = List.of("a c[MASK]t", "[MASK][MASK] is here");
+        try (FillMaskPipeline ort =
+                        FillMaskPipeline.load(tmp, 2, dev.perceiver.inference.engine.Engine.ONNXRUNTIME, 1);
+                FillMaskPipeline lt =
+                        FillMaskPipeline.load(tmp, 2, dev.perceiver.inference.engine.Engine.LIBTORCH, 1)) {
+            assertThat(ort.engine()).isEqualTo(dev.perceiver.inference.engine.Engine.ONNXRUNTIME);
+            assertThat(ort.model().stateDict().values()).allMatch(Parameter::isReleased);
+            assertThat(lt.model().stateDict().values()).noneMatch(Parameter::isReleased);
+            List<FillMaskResult> got = ort.fill(texts, 3);
+            List<FillMaskResult> want = lt.fill(texts, 3);
+            for (int t = 0; t < texts.size(); t++) {
+                for (int k = 0; k < got.get(t).masks().size(); k++) {
+                    List<TokenScore> g = got.get(t).masks().get(k).candidates();
+                    List<TokenScore> w = want.get(t).masks().get(k).candidates();
+                    for (int c = 0; c < 3; c++) { // scores in order (ids may swap only between near-equal scores)
+                        assertThat(g.get(c).score()).isCloseTo(w.get(c).score(), within(1e-5));
+                    }
+                }
+            }
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray ids = m.create(new long[][] {{7, 8, 9}});
+                assertThatThrownBy(() -> ort.model().forward(ids, null))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("freed after its export to ONNX Runtime");
+                assertThat(lt.model().forward(ids, null).getShape().get(1)).isEqualTo(3);
+            }
+        }
     }
 
     @Test
