@@ -87,7 +87,8 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         this.minOverlap = minOverlap;
         this.batchSize = batchSize;
         this.owned = owned;
-        this.runner = ModelRunners.open(model, engine, threads);
+        // a pipeline made by load owns its model: on ONNX Runtime its libtorch weights are freed once exported
+        this.runner = ModelRunners.open(model, engine, threads, owned != null);
     }
 
     /** The engine of the forward passes. */
@@ -132,7 +133,10 @@ public final class OpticalFlowPipeline implements AutoCloseable {
         }
     }
 
-    /** The model (owned by this pipeline when it was made by {@link #load}). */
+    /**
+     * The model (owned by this pipeline when it was made by {@link #load}; then, on ONNX Runtime, only its config and
+     * shapes remain: its libtorch weights were freed after the export).
+     */
     public OpticalFlow model() {
         return model;
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.model.io.WrongModelKindException;
+import dev.perceiver.nn.Parameter;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -98,6 +99,10 @@ class OpticalFlowPipelineTest {
             assertThat(ort.engine()).isEqualTo(Engine.ONNXRUNTIME);
             assertThat(auto.engine()).isEqualTo(Engine.ONNXRUNTIME);
             assertThat(libtorch.engine()).isEqualTo(Engine.LIBTORCH);
+            // the pipeline loaded on ONNX Runtime freed its libtorch weights; the one over a caller's model did not
+            assertThat(auto.model().stateDict().values()).allMatch(Parameter::isReleased);
+            assertThat(libtorch.model().stateDict().values()).noneMatch(Parameter::isReleased);
+            assertThat(model.stateDict().values()).noneMatch(Parameter::isReleased);
             for (OpticalFlowPipeline p : List.of(ort, auto, libtorch)) {
                 float[] actual = p.flow(a, b).data();
                 assertThat(actual).hasSameSizeAs(expected.data());
