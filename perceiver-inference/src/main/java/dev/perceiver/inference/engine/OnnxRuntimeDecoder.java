@@ -46,15 +46,9 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
         this.session = session;
         this.layers = OnnxExport.cachedLayerNames(model);
         headShapes = new long[layers.size()][];
+        List<MultiHeadAttention> attentions = OnnxExport.cachedAttentions(model);
         for (int i = 0; i < layers.size(); i++) {
-            MultiHeadAttention m = i == 0
-                    ? model.crossAttention().crossAttention().attention()
-                    : model.selfAttention()
-                            .layers()
-                            .get(i - 1)
-                            .selfAttention()
-                            .module()
-                            .attention();
+            MultiHeadAttention m = attentions.get(i);
             long h = m.numHeads();
             headShapes[i] = new long[] {h, m.numQkChannels() / h, m.numVChannels() / h};
         }

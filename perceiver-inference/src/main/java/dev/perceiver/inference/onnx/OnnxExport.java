@@ -13,6 +13,7 @@ import dev.perceiver.model.adapter.TiedTokenOutputAdapter;
 import dev.perceiver.model.adapter.TokenInputAdapter;
 import dev.perceiver.model.adapter.TokenOutputAdapter;
 import dev.perceiver.model.adapter.TrainableQueryProvider;
+import dev.perceiver.model.blocks.MultiHeadAttention;
 import dev.perceiver.nn.Linear;
 import dev.perceiver.nn.Module;
 import dev.perceiver.tasks.multimodal.MultimodalAutoencoder;
@@ -149,15 +150,9 @@ public final class OnnxExport {
             String prefixLen = g.input("prefix_len", OnnxGraph.INT64);
             List<String> layers = cachedLayerNames(model);
             List<PerceiverArGraphs.Past> past = new java.util.ArrayList<>();
+            List<MultiHeadAttention> attentions = cachedAttentions(model);
             for (int i = 0; i < layers.size(); i++) {
-                dev.perceiver.model.blocks.MultiHeadAttention m = i == 0
-                        ? model.crossAttention().crossAttention().attention()
-                        : model.selfAttention()
-                                .layers()
-                                .get(i - 1)
-                                .selfAttention()
-                                .module()
-                                .attention();
+                MultiHeadAttention m = attentions.get(i);
                 String cached = i == 0 ? "cross_cached" : "self_cached";
                 long heads = m.numHeads();
                 past.add(new PerceiverArGraphs.Past(
@@ -204,6 +199,18 @@ public final class OnnxExport {
     /**
      * The attention layers of the cached forward pass in the order of its cache inputs and outputs: {@code cross},
      * then {@code self_0}, {@code self_1}, ...
+     */
+    public static List<MultiHeadAttention> cachedAttentions(CausalSequenceModel model) {
+        List<MultiHeadAttention> attentions = new ArrayList<>();
+        attentions.add(model.crossAttention().crossAttention().attention());
+        for (var layer : model.selfAttention().layers()) {
+            attentions.add(layer.selfAttention().module().attention());
+        }
+        return attentions;
+    }
+
+    /**
+     * The names of the cached attention layers, in the order of {@link #cachedAttentions}: "cross", then "self_i".
      */
     public static List<String> cachedLayerNames(CausalSequenceModel model) {
         List<String> names = new java.util.ArrayList<>();
