@@ -88,15 +88,22 @@ final class PerceiverArGraphs {
         for (int i = 0; i < layers.size(); i++) {
             h = selfAttentionLayer(layers.get(i), h, block.usesRotary(i) ? latent : null, selfMask, null);
         }
-        if (model.outNorm() != null) {
-            h = ops.layerNorm(h, model.outNorm());
-        }
+        h = outNorm(model, h);
+        return new Outputs(logits(model, h), h);
+    }
+
+    /** The final layer norm of h (b, n, C), where the model has one. */
+    private String outNorm(CausalSequenceModel model, String h) {
+        return model.outNorm() == null ? h : ops.layerNorm(h, model.outNorm());
+    }
+
+    /** The tied output adapter: normed hidden states (b, n, C) -> logits (b, n, vocab_size). */
+    private String logits(CausalSequenceModel model, String normed) {
         TiedTokenOutputAdapter out = model.outputAdapter();
-        String logits = ops.linear(
-                h,
+        return ops.linear(
+                normed,
                 out.embedding().weight().array(),
                 out.bias() == null ? null : out.bias().array());
-        return new Outputs(logits, h);
     }
 
     /** Keys (b, H, cached, dk) and values (b, H, cached, dv) of the earlier positions of one attention layer. */
@@ -190,15 +197,7 @@ final class PerceiverArGraphs {
                     new LayerCache(past.keys(), past.values(), present));
         }
         h = g.op("Slice", List.of(h, g.ints(-1), g.ints(Long.MAX_VALUE), g.ints(1))); // (b, 1, C)
-        if (model.outNorm() != null) {
-            h = ops.layerNorm(h, model.outNorm());
-        }
-        TiedTokenOutputAdapter out = model.outputAdapter();
-        String logits = ops.linear(
-                h,
-                out.embedding().weight().array(),
-                out.bias() == null ? null : out.bias().array());
-        return new CachedOutputs(logits, present);
+        return new CachedOutputs(logits(model, outNorm(model, h)), present);
     }
 
     /**
