@@ -1,5 +1,6 @@
 package dev.perceiver.cli;
 
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.hub.ModelResolver;
 import dev.perceiver.serve.PerceiverServer;
 import dev.perceiver.serve.ServeOptions;
@@ -95,6 +96,14 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How long a shutdown waits for requests in flight (default: ${DEFAULT-VALUE}).")
     long drainMs = D.drainMs();
 
+    @Option(
+            names = "--engine",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description = "Engine of every model's forward passes and cached decoding steps (default: ${DEFAULT-VALUE}:"
+                    + " ONNX Runtime on a graph exported from the model where it loads, else libtorch; GET /v1/models"
+                    + " names each model's engine).")
+    String engine = D.engine().label();
+
     @Override
     public Integer call() throws Exception {
         ServeOptions options = new ServeOptions(
@@ -108,7 +117,8 @@ public final class ServeCommand implements Callable<Integer> {
                 maxNewTokens,
                 maxQueue,
                 timeoutMs,
-                drainMs);
+                drainMs,
+                Engine.parse(engine));
         Map<String, Path> folders = folders(models, ModelResolver.fromEnvironment());
         PerceiverServer server = PerceiverServer.start(folders, options);
         ShutdownSignals.drainOnSignal(server);

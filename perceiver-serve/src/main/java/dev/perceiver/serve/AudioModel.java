@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.SymbolicAudioOptions;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.SymbolicAudioResult;
-import dev.perceiver.inference.audio.WavRenderer;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +27,20 @@ final class AudioModel extends ServedModel {
 
     private record Output(SymbolicAudioResult result, byte[] midi, byte[] wav) {}
 
+    private final SymbolicAudioPipeline pipeline;
     private final Batcher<Job, Output> batcher;
     private final int maxLatents;
 
-    AudioModel(String id, SymbolicAudioModel model, ServeOptions options, Executor worker, ServerMetrics metrics) {
-        super(id, "symbolic-audio", "perceiver-ar-symbolic-audio-model", model.numParameters(), options);
-        this.maxLatents = model.config().maxLatents();
-        SymbolicAudioPipeline pipeline = new SymbolicAudioPipeline(model, new WavRenderer());
+    AudioModel(
+            String id, SymbolicAudioPipeline pipeline, ServeOptions options, Executor worker, ServerMetrics metrics) {
+        super(
+                id,
+                "symbolic-audio",
+                "perceiver-ar-symbolic-audio-model",
+                pipeline.model().numParameters(),
+                options);
+        this.pipeline = pipeline;
+        this.maxLatents = pipeline.model().config().maxLatents();
         this.batcher = new Batcher<>(
                 id,
                 options,
@@ -108,7 +114,13 @@ final class AudioModel extends ServedModel {
     }
 
     @Override
+    Engine engine() {
+        return pipeline.engine();
+    }
+
+    @Override
     public void close() {
         batcher.close();
+        pipeline.close();
     }
 }

@@ -2,11 +2,10 @@ package dev.perceiver.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
-import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.tasks.text.MaskedLanguageModel;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -15,23 +14,18 @@ import java.util.concurrent.Executor;
  * parameter {@code top_k} (default 5). Requests with equal {@code top_k} share a forward pass.
  */
 final class FillMaskModel extends ServedModel {
-    private final TextModelFolder<MaskedLanguageModel> folder;
+    private final FillMaskPipeline pipeline;
     private final Batcher<ItemBatches.Job<String>, List<FillMaskResult>> batcher;
 
     FillMaskModel(
             String id,
-            TextModelFolder<MaskedLanguageModel> folder,
+            String modelType,
+            FillMaskPipeline pipeline,
             ServeOptions options,
             Executor worker,
             ServerMetrics metrics) {
-        super(
-                id,
-                "fill-mask",
-                folder.folder().kind().modelType(),
-                folder.model().numParameters(),
-                options);
-        this.folder = folder;
-        FillMaskPipeline pipeline = new FillMaskPipeline(folder.model(), folder.tokenizer(), options.maxBatchSize());
+        super(id, "fill-mask", modelType, pipeline.model().numParameters(), options);
+        this.pipeline = pipeline;
         this.batcher = ItemBatches.batcher(id, options, pipeline::fill, worker, metrics);
     }
 
@@ -50,8 +44,13 @@ final class FillMaskModel extends ServedModel {
     }
 
     @Override
+    Engine engine() {
+        return pipeline.engine();
+    }
+
+    @Override
     public void close() {
         batcher.close();
-        folder.close();
+        pipeline.close();
     }
 }

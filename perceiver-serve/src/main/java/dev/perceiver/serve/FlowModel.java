@@ -2,6 +2,7 @@ package dev.perceiver.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.FlowRenderer;
@@ -96,6 +97,11 @@ final class FlowModel extends ServedModel {
             throw new IOException("no PNG writer");
         }
         return out.toByteArray();
+    }
+
+    @Override
+    Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

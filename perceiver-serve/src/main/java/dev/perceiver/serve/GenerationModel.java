@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.StepListener;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.GeneratedText;
 import dev.perceiver.inference.text.TextGenerationPipeline;
-import dev.perceiver.inference.text.TextModelFolder;
 import dev.perceiver.inference.tokenizer.Tokenizer;
-import dev.perceiver.tasks.text.CausalLanguageModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,25 +30,19 @@ final class GenerationModel extends ServedModel {
 
     private record Key(GenerationConfig config, int promptTokens) {}
 
-    private final TextModelFolder<CausalLanguageModel> folder;
     private final TextGenerationPipeline pipeline;
     private final Batcher<Job, GeneratedText> batcher;
 
     GenerationModel(
             String id,
-            TextModelFolder<CausalLanguageModel> folder,
+            String modelType,
+            TextGenerationPipeline pipeline,
             ServeOptions options,
             Executor worker,
             ServerMetrics metrics) {
-        super(
-                id,
-                "text-generation",
-                folder.folder().kind().modelType(),
-                folder.model().numParameters(),
-                options);
-        this.folder = folder;
-        this.pipeline = new TextGenerationPipeline(folder.model(), folder.tokenizer());
-        Tokenizer tokenizer = folder.tokenizer();
+        super(id, "text-generation", modelType, pipeline.model().numParameters(), options);
+        this.pipeline = pipeline;
+        Tokenizer tokenizer = pipeline.tokenizer();
         this.batcher = new Batcher<>(
                 id,
                 options,
@@ -90,7 +83,7 @@ final class GenerationModel extends ServedModel {
     Streamed stream(InferenceRequest request, Consumer<ObjectNode> onToken) {
         Job plain = job(request, null);
         int lastStep = plain.config().maxNewTokens() - 1;
-        Tokenizer tokenizer = folder.tokenizer();
+        Tokenizer tokenizer = pipeline.tokenizer();
         List<Long> ids = new ArrayList<>();
         String[] shown = {""};
         boolean[] done = {false};
@@ -141,7 +134,8 @@ final class GenerationModel extends ServedModel {
                     "max_new_tokens (" + maxNewTokens + ") must be in [1, " + options.maxNewTokens()
                             + "] (the server's max_new_tokens)");
         }
-        int numLatents = r.intParam("num_latents", 1, 1, folder.model().config().maxLatents());
+        int numLatents =
+                r.intParam("num_latents", 1, 1, pipeline.model().config().maxLatents());
         boolean sample = r.has("temperature") | r.has("top_k") | r.has("top_p") | r.has("seed");
         double temperature = r.doubleParam("temperature", 1.0, 0, 1e6);
         int topK = r.intParam("top_k", 0, 0, Integer.MAX_VALUE);
@@ -160,8 +154,13 @@ final class GenerationModel extends ServedModel {
     }
 
     @Override
+    Engine engine() {
+        return pipeline.engine();
+    }
+
+    @Override
     public void close() {
         batcher.close();
-        folder.close();
+        pipeline.close();
     }
 }

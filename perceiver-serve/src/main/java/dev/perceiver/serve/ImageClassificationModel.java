@@ -3,6 +3,7 @@ package dev.perceiver.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import java.awt.image.BufferedImage;
@@ -61,6 +62,11 @@ final class ImageClassificationModel extends ServedModel {
             out.add(ResultJson.labels("image", names.get(i), results.get(i)));
         }
         return out;
+    }
+
+    @Override
+    Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

@@ -1,16 +1,21 @@
 package dev.perceiver.serve;
 
-import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
-import dev.perceiver.inference.text.TextModelFolder;
+import dev.perceiver.inference.audio.WavRenderer;
+import dev.perceiver.inference.engine.Engine;
+import dev.perceiver.inference.text.FillMaskPipeline;
+import dev.perceiver.inference.text.TextClassificationPipeline;
+import dev.perceiver.inference.text.TextGenerationPipeline;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import dev.perceiver.inference.vision.OpticalFlowPipeline;
+import dev.perceiver.model.config.ModelConfig;
+import dev.perceiver.model.config.OpticalFlowEncoderConfig;
+import dev.perceiver.model.config.PerceiverIOConfig;
 import dev.perceiver.model.io.ModelFolder;
 import dev.perceiver.model.registry.ModelKind;
 import dev.perceiver.model.registry.ModelKinds;
 import dev.perceiver.tasks.audio.AudioModelKinds;
 import dev.perceiver.tasks.text.TextModelKinds;
-import dev.perceiver.tasks.vision.OpticalFlow;
 import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,8 +23,12 @@ import java.util.concurrent.Executor;
 
 /**
  * Loads a model folder (any layout the registry reads) as the {@link ServedModel} of its task: the kind named by its
- * config.json decides which. Generation models get a serial worker (one intra-op thread, as the command line's
- * generate); the others a thread of their own.
+ * config.json decides which. Each model is loaded into a pipeline that owns it ({@code load} of the task's pipeline)
+ * on the engine of {@link ServeOptions#engine()}: on ONNX Runtime the forward passes (cached decoding steps for
+ * generation and audio) run in a session of the model's exported graph, and a pipeline whose model is then needed
+ * only for its config frees its libtorch weights, so the weights are held once. Closing the served model closes
+ * the pipeline: the session, and the weights. Generation models get a serial worker (one libtorch intra-op thread,
+ * as the command line's generate); the others a thread of their own.
  */
 final class ModelLoader {
     /** Supplies the thread a model's batching loop runs on. */
@@ -30,26 +39,28 @@ final class ModelLoader {
 
     private ModelLoader() {}
 
+    /**
+     * @param threads intra-op threads of each ONNX Runtime session, in [1, 1024] (see {@link PerceiverServer}: the
+     *     server's thread budget)
+     */
     static ServedModel load(
-            String id, Path dir, NDManager manager, ServeOptions options, Workers workers, ServerMetrics metrics)
+            String id, Path dir, ServeOptions options, int threads, Workers workers, ServerMetrics metrics)
             throws IOException {
         ModelFolder.Header header = ModelFolder.header(dir);
-        ModelKind<?, ?> kind = ModelKinds.installed()
-                .resolve(header.modelType(), header.architectures())
-                .savedAs();
+        ModelKind<?, ?> read = ModelKinds.installed().resolve(header.modelType(), header.architectures());
+        ModelKind<?, ?> kind = read.savedAs();
         String type = header.modelType();
+        Engine engine = options.engine();
+        int batch = options.maxBatchSize();
         if (kind == TextModelKinds.CAUSAL_LANGUAGE_MODEL) {
             return new GenerationModel(
-                    id,
-                    TextModelFolder.load(dir, manager, "text-generation", TextModelKinds.CAUSAL_LANGUAGE_MODEL),
-                    options,
-                    workers.next(true),
-                    metrics);
+                    id, type, TextGenerationPipeline.load(dir, engine, threads), options, workers.next(true), metrics);
         }
         if (kind == TextModelKinds.MASKED_LANGUAGE_MODEL) {
             return new FillMaskModel(
                     id,
-                    TextModelFolder.load(dir, manager, "fill-mask", TextModelKinds.MASKED_LANGUAGE_MODEL),
+                    type,
+                    FillMaskPipeline.load(dir, batch, engine, threads),
                     options,
                     workers.next(false),
                     metrics);
@@ -57,7 +68,8 @@ final class ModelLoader {
         if (kind == TextModelKinds.TEXT_CLASSIFIER) {
             return new TextClassificationModel(
                     id,
-                    TextModelFolder.load(dir, manager, "text-classification", TextModelKinds.TEXT_CLASSIFIER),
+                    type,
+                    TextClassificationPipeline.load(dir, batch, engine, threads),
                     options,
                     workers.next(false),
                     metrics);
@@ -66,24 +78,40 @@ final class ModelLoader {
             return new ImageClassificationModel(
                     id,
                     type,
-                    ImageClassificationPipeline.load(dir, options.maxBatchSize()),
+                    ImageClassificationPipeline.load(dir, batch, engine, threads),
                     options,
                     workers.next(false),
                     metrics);
         }
         if (kind == VisionModelKinds.OPTICAL_FLOW) {
-            OpticalFlow flow = (OpticalFlow) ModelFolder.load(dir, manager).model();
-            flow.setTraining(false);
-            int[] shape = flow.config().encoder().imageShape();
+            int[] shape = flowImageShape(read, dir);
             // the command line's default overlap, or less for a model smaller than it
             int overlap = Math.min(OpticalFlowPipeline.DEFAULT_MIN_OVERLAP, Math.min(shape[0], shape[1]) - 1);
             return new FlowModel(
-                    id, type, new OpticalFlowPipeline(flow, overlap, 1), options, workers.next(false), metrics);
+                    id,
+                    type,
+                    OpticalFlowPipeline.load(dir, overlap, 1, engine, threads),
+                    options,
+                    workers.next(false),
+                    metrics);
         }
         if (kind == AudioModelKinds.SYMBOLIC_AUDIO_MODEL) {
             return new AudioModel(
-                    id, SymbolicAudioPipeline.loadModel(dir, manager), options, workers.next(true), metrics);
+                    id,
+                    SymbolicAudioPipeline.load(dir, new WavRenderer(), engine, threads),
+                    options,
+                    workers.next(true),
+                    metrics);
         }
         throw new IllegalArgumentException("model folder " + dir + " holds a " + type + ", which has no task to serve");
+    }
+
+    /** The tile shape (height, width) of an optical flow folder, read from its config before the model loads. */
+    private static int[] flowImageShape(ModelKind<?, ?> read, Path dir) throws IOException {
+        ModelConfig config = read.readConfig(read.modelConfig(ModelFolder.readConfig(dir)));
+        if (config instanceof PerceiverIOConfig<?, ?> io && io.encoder() instanceof OpticalFlowEncoderConfig flow) {
+            return flow.imageShape();
+        }
+        throw new IllegalArgumentException("model folder " + dir + ": an optical flow config has no image_shape");
     }
 }

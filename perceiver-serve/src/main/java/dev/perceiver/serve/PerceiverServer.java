@@ -1,6 +1,5 @@
 package dev.perceiver.serve;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /health} {@code {"status":"ok"}} (503 {@code "draining"} during shutdown),
- *   <li>{@code GET /v1/models} {@code [{"id", "task", "model_type", "parameters"}]},
+ *   <li>{@code GET /v1/models} {@code [{"id", "task", "model_type", "parameters", "engine"}]},
  *   <li>{@code POST /v1/models/{id}} a Hugging Face Inference API body, or a multipart upload for images,
  *       {@code "stream": true} for generation as {@code text/event-stream},
  *   <li>{@code GET /metrics} (Prometheus text), {@code GET /openapi.json}, and the playground at {@code GET /}.
@@ -46,6 +45,18 @@ import org.slf4j.LoggerFactory;
  *
  * Every refusal is JSON {@code {"error": ..., "field": ...}} with a 4xx or 5xx status. {@link #drainAndStop()} refuses
  * new requests, waits for those in flight, then stops.
+ *
+ * <p><b>Engines and threads.</b> Every model runs on {@link ServeOptions#engine()} (AUTO: ONNX Runtime where it loads,
+ * as the command line; /v1/models names each model's engine). Each model has one batching worker, so its forward
+ * passes (or generations) run one at a time, and a batch is the unit of parallel work. On libtorch a batch uses the
+ * process's intra-op threads (generation: a serial worker with one thread, whose tiny steps lose more to thread
+ * wake-ups than they gain). Each ONNX Runtime session gets the same budget, libtorch's intra-op thread count of the
+ * process (the cores unless set): with one worker per model a session never runs two calls at once, so its pool is
+ * never split, and a lone busy model runs as fast as the command line's (whose ONNX Runtime sessions also use the
+ * cores, generation included: one session call per step, see the README's "Decoding speed"). Several models busy at
+ * the same time share the cores as libtorch's workers do (each with the whole budget), rather than each being held
+ * to a fraction of it while the others are idle. Closing the server closes every model's pipeline: its ONNX Runtime
+ * session and its weights.
  */
 public final class PerceiverServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PerceiverServer.class);
@@ -53,7 +64,6 @@ public final class PerceiverServer implements AutoCloseable {
     private final ServeOptions options;
     private final ServerMetrics metrics = new ServerMetrics();
     private final Map<String, ServedModel> models = new LinkedHashMap<>();
-    private final NDManager manager = NDManager.newBaseManager();
     private final List<ExecutorService> threads = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
@@ -91,6 +101,9 @@ public final class PerceiverServer implements AutoCloseable {
 
     private void load(Map<String, Path> folders) throws IOException {
         engine = EngineSetup.builder().serialWorkers(folders.size()).build().apply();
+        int sessionThreads = engine.intraOpThreads() > 0
+                ? engine.intraOpThreads()
+                : Runtime.getRuntime().availableProcessors();
         ModelLoader.Workers workers = serial -> {
             if (serial && engine.serialWorkers() != null) {
                 return engine.serialWorkers();
@@ -105,7 +118,9 @@ public final class PerceiverServer implements AutoCloseable {
         };
         for (Map.Entry<String, Path> e : folders.entrySet()) {
             LOG.info("loading model {} from {}", e.getKey(), e.getValue());
-            models.put(e.getKey(), ModelLoader.load(e.getKey(), e.getValue(), manager, options, workers, metrics));
+            ServedModel model = ModelLoader.load(e.getKey(), e.getValue(), options, sessionThreads, workers, metrics);
+            models.put(e.getKey(), model);
+            LOG.info("model {} runs on {}", e.getKey(), model.engine().label());
         }
     }
 
@@ -376,7 +391,6 @@ public final class PerceiverServer implements AutoCloseable {
             if (engine != null) {
                 engine.close();
             }
-            manager.close();
         } finally {
             stopped.complete(null);
         }

@@ -1,5 +1,8 @@
 package dev.perceiver.serve;
 
+import dev.perceiver.inference.engine.Engine;
+import java.util.Objects;
+
 /**
  * Limits and batching of the server; every field has a safe default ({@link #defaults()}).
  *
@@ -14,6 +17,9 @@ package dev.perceiver.serve;
  * @param maxQueue requests waiting per model beyond which new ones are refused with 429, >= 1
  * @param timeoutMs time a request may wait and run before it is answered with 503, >= 1
  * @param drainMs how long a shutdown waits for requests in flight, >= 0
+ * @param engine engine of every served model's forward passes or cached decoding steps: LIBTORCH, ONNXRUNTIME or
+ *     AUTO (ONNX Runtime where the model can run there and ONNX Runtime loads, else libtorch; as the command line's
+ *     {@code --engine})
  */
 public record ServeOptions(
         String host,
@@ -26,7 +32,8 @@ public record ServeOptions(
         int maxNewTokens,
         int maxQueue,
         long timeoutMs,
-        long drainMs) {
+        long drainMs,
+        Engine engine) {
 
     /** Checks every field. */
     public ServeOptions {
@@ -43,15 +50,34 @@ public record ServeOptions(
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be empty");
         }
+        Objects.requireNonNull(engine, "engine");
     }
 
     /**
      * 127.0.0.1:8080, batches of up to 8 requests gathered for at most 5 ms, bodies up to 10 MB, texts up to 10,000
      * characters, images up to 16 megapixels, at most 1024 new tokens, 64 waiting requests per model, 60 s per
-     * request, 30 s to drain.
+     * request, 30 s to drain, engine AUTO.
      */
     public static ServeOptions defaults() {
-        return new ServeOptions("127.0.0.1", 8080, 8, 5, 10L << 20, 10_000, 16L << 20, 1024, 64, 60_000, 30_000);
+        return new ServeOptions(
+                "127.0.0.1", 8080, 8, 5, 10L << 20, 10_000, 16L << 20, 1024, 64, 60_000, 30_000, Engine.AUTO);
+    }
+
+    /** These options with another engine. */
+    public ServeOptions withEngine(Engine value) {
+        return new ServeOptions(
+                host,
+                port,
+                maxBatchSize,
+                maxWaitMs,
+                maxBodyBytes,
+                maxTextChars,
+                maxImagePixels,
+                maxNewTokens,
+                maxQueue,
+                timeoutMs,
+                drainMs,
+                value);
     }
 
     /** These options on another port. */
@@ -82,7 +108,8 @@ public record ServeOptions(
                 maxNewTokens,
                 queue,
                 timeout,
-                drainMs);
+                drainMs,
+                engine);
     }
 
     private static void check(String name, long value, long min, long max) {

@@ -2,6 +2,7 @@ package dev.perceiver.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -36,13 +37,17 @@ abstract class ServedModel implements AutoCloseable {
         return task;
     }
 
-    /** {@code {"id", "task", "model_type", "parameters"}}. */
+    /** The engine the model runs on (never AUTO): of its forward passes, or of its cached decoding steps. */
+    abstract Engine engine();
+
+    /** {@code {"id", "task", "model_type", "parameters", "engine"}}; engine {@code libtorch} or {@code onnxruntime}. */
     ObjectNode info() {
         ObjectNode o = ResultJson.MAPPER.createObjectNode();
         o.put("id", id);
         o.put("task", task);
         o.put("model_type", modelType);
         o.put("parameters", parameters);
+        o.put("engine", engine().label());
         return o;
     }
 

@@ -3,10 +3,9 @@ package dev.perceiver.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.TextClassificationPipeline;
-import dev.perceiver.inference.text.TextModelFolder;
-import dev.perceiver.tasks.text.TextClassifier;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -15,26 +14,20 @@ import java.util.concurrent.Executor;
  * Requests with equal {@code top_k} share a forward pass.
  */
 final class TextClassificationModel extends ServedModel {
-    private final TextModelFolder<TextClassifier> folder;
+    private final TextClassificationPipeline pipeline;
     private final int numClasses;
     private final Batcher<ItemBatches.Job<String>, List<List<LabelScore>>> batcher;
 
     TextClassificationModel(
             String id,
-            TextModelFolder<TextClassifier> folder,
+            String modelType,
+            TextClassificationPipeline pipeline,
             ServeOptions options,
             Executor worker,
             ServerMetrics metrics) {
-        super(
-                id,
-                "text-classification",
-                folder.folder().kind().modelType(),
-                folder.model().numParameters(),
-                options);
-        this.folder = folder;
-        this.numClasses = folder.model().config().decoder().numClasses();
-        TextClassificationPipeline pipeline = new TextClassificationPipeline(
-                folder.model(), folder.tokenizer(), folder.labels(), options.maxBatchSize());
+        super(id, "text-classification", modelType, pipeline.model().numParameters(), options);
+        this.pipeline = pipeline;
+        this.numClasses = pipeline.model().config().decoder().numClasses();
         this.batcher = ItemBatches.batcher(id, options, pipeline::classify, worker, metrics);
     }
 
@@ -55,8 +48,13 @@ final class TextClassificationModel extends ServedModel {
     }
 
     @Override
+    Engine engine() {
+        return pipeline.engine();
+    }
+
+    @Override
     public void close() {
         batcher.close();
-        folder.close();
+        pipeline.close();
     }
 }

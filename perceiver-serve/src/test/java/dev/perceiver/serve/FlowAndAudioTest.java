@@ -2,34 +2,22 @@ package dev.perceiver.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.perceiver.inference.audio.MidiEventCodec;
 import dev.perceiver.inference.audio.MidiFiles;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.OpticalFlowPipeline;
-import dev.perceiver.model.config.ConfigJson;
-import dev.perceiver.model.config.PerceiverARConfig;
-import dev.perceiver.model.io.ModelFolder;
-import dev.perceiver.tasks.audio.SymbolicAudioModel;
-import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import javax.sound.midi.MidiEvent;
-import javax.sound.midi.Sequence;
-import javax.sound.midi.ShortMessage;
-import javax.sound.midi.Track;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,40 +34,11 @@ class FlowAndAudioTest {
 
     @BeforeAll
     static void start() throws Exception {
-        flowDir = root.resolve("flow");
-        Path audioDir = root.resolve("sam");
-        try (NDManager m = NDManager.newBaseManager()) {
-            String json = """
-                    {"num_latents": 4, "num_latent_channels": 16,
-                     "encoder": {"image_shape": [8, 10], "num_patch_input_channels": 27,
-                                 "num_patch_hidden_channels": 8, "num_frequency_bands": 2,
-                                 "num_cross_attention_heads": 1, "num_self_attention_heads": 2,
-                                 "num_self_attention_layers_per_block": 1},
-                     "decoder": {"image_shape": [8, 10], "rescale_factor": 1.0, "num_cross_attention_heads": 1}}
-                    """;
-            ModelFolder.save(
-                    VisionModelKinds.OPTICAL_FLOW.createFromJson(m, ConfigJson.parse(json)), flowDir, Map.of());
-            ModelFolder.save(
-                    new SymbolicAudioModel(
-                            m,
-                            PerceiverARConfig.builder()
-                                    .numHeads(4)
-                                    .numSelfAttentionLayers(1)
-                                    .vocabSize(MidiEventCodec.VOCAB_SIZE)
-                                    .maxSeqLen(64)
-                                    .maxLatents(16)
-                                    .numChannels(32)
-                                    .outputNorm(true)
-                                    .outputBias(false)
-                                    .absPosEmb(false)
-                                    .build()),
-                    audioDir,
-                    Map.of());
-        }
-        Map<String, Path> folders = new LinkedHashMap<>();
-        folders.put("flow", flowDir);
-        folders.put("sam", audioDir);
-        server = PerceiverServer.start(folders, ServeOptions.defaults().withPort(0));
+        Map<String, Path> folders = ServeTestModels.saveFlowAndAudio(root);
+        flowDir = folders.get("flow");
+        // the answers are compared with the libtorch pipeline's exactly; ServeEnginesTest compares the engines
+        server = PerceiverServer.start(
+                folders, ServeOptions.defaults().withPort(0).withEngine(Engine.LIBTORCH));
         http = new Http(server.port());
     }
 
@@ -90,23 +49,10 @@ class FlowAndAudioTest {
         }
     }
 
-    private static byte[] frame(int shift) throws Exception {
-        BufferedImage image = new BufferedImage(10, 8, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 8; y++) {
-            for (int x = 0; x < 10; x++) {
-                int v = ((x + shift) * 29 + y * 53) % 256;
-                image.setRGB(x, y, (v << 16) | ((255 - v) << 8) | (v / 2));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
-
     @Test
     void flowAnswersStatisticsPngAndRawFlowEqualToThePipeline() throws Exception {
-        byte[] f1 = frame(0);
-        byte[] f2 = frame(1);
+        byte[] f1 = ServeTestModels.frame(0);
+        byte[] f2 = ServeTestModels.frame(1);
         Base64.Encoder b64 = Base64.getEncoder();
         Http.Answer a = http.post(
                 "/v1/models/flow",
@@ -135,22 +81,9 @@ class FlowAndAudioTest {
                 .isEqualTo(422);
     }
 
-    private static byte[] midi() throws Exception {
-        Sequence seq = new Sequence(Sequence.PPQ, 480);
-        Track track = seq.createTrack();
-        for (int i = 0; i < 6; i++) {
-            long on = 96 + i * 240L;
-            track.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_ON, 0, 60 + i, 80), on));
-            track.add(new MidiEvent(new ShortMessage(ShortMessage.NOTE_OFF, 0, 60 + i, 0), on + 192));
-        }
-        Path file = root.resolve("prompt.mid");
-        MidiFiles.write(seq, file);
-        return Files.readAllBytes(file);
-    }
-
     @Test
     void audioContinuesAMidiPromptReproduciblyWithASeed() throws Exception {
-        String body = "{\"inputs\": \"" + Base64.getEncoder().encodeToString(midi())
+        String body = "{\"inputs\": \"" + Base64.getEncoder().encodeToString(ServeTestModels.midi(root))
                 + "\", \"parameters\": {\"max_new_tokens\": 16, \"seed\": 3, \"wav\": false}}";
         Http.Answer a = http.post("/v1/models/sam", body);
         assertThat(a.status()).as(a.body()).isEqualTo(200);

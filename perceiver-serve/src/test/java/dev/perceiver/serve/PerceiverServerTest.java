@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.GeneratedText;
@@ -52,8 +53,9 @@ class PerceiverServerTest {
     @BeforeAll
     static void start() throws Exception {
         folders = ServeTestModels.save(root);
+        // the answers are compared with the libtorch pipelines' exactly; ServeEnginesTest compares the engines
         server = PerceiverServer.start(
-                folders, ServeOptions.defaults().withPort(0).withBatching(8, 20));
+                folders, ServeOptions.defaults().withPort(0).withBatching(8, 20).withEngine(Engine.LIBTORCH));
         http = new Http(server.port());
     }
 
@@ -97,6 +99,7 @@ class PerceiverServerTest {
         assertThat(models.get(0).get("task").asText()).isEqualTo("text-generation");
         assertThat(models.get(0).get("model_type").asText()).isEqualTo("perceiver-ar-causal-language-model");
         assertThat(models.get(0).get("parameters").asLong()).isPositive();
+        assertThat(models.get(0).get("engine").asText()).isEqualTo("libtorch");
         assertThat(models.get(3).get("task").asText()).isEqualTo("image-classification");
     }
 
