@@ -2,6 +2,7 @@ package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
 import java.io.IOException;
@@ -15,7 +16,8 @@ final class ClassifyImagePredictor implements RowPredictor {
     private final int topK;
 
     ClassifyImagePredictor(InferenceSettings s) throws IOException {
-        pipeline = ImageClassificationPipeline.load(Path.of(s.modelDir()), s.batchSize());
+        pipeline = ImageClassificationPipeline.load(
+                Path.of(s.modelDir()), s.batchSize(), s.engine(), ExecutorModels.sessionThreads(s));
         topK = Math.min(s.topK(), pipeline.numClasses());
     }
 
@@ -28,6 +30,11 @@ final class ClassifyImagePredictor implements RowPredictor {
             out.add(ResultJson.labels("image", rows.get(i).value(0), results.get(i)));
         }
         return out;
+    }
+
+    @Override
+    public Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

@@ -16,7 +16,8 @@ final class ClassifyTextPredictor implements RowPredictor {
     private final int topK;
 
     ClassifyTextPredictor(InferenceSettings s) throws IOException {
-        pipeline = TextClassificationPipeline.load(Path.of(s.modelDir()), s.batchSize(), Engine.LIBTORCH, 1);
+        pipeline = TextClassificationPipeline.load(
+                Path.of(s.modelDir()), s.batchSize(), s.engine(), ExecutorModels.sessionThreads(s));
         topK = s.topK();
     }
 
@@ -29,6 +30,11 @@ final class ClassifyTextPredictor implements RowPredictor {
             out.add(ResultJson.labels("text", texts.get(i), results.get(i)));
         }
         return out;
+    }
+
+    @Override
+    public Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.tokenizer.PaddedBatch;
 import dev.perceiver.inference.tokenizer.Tokenizer;
 import dev.perceiver.inference.vision.ImageClassificationPipeline;
@@ -21,7 +22,9 @@ import java.util.List;
  * embed: the encoder's latents (N x D) of a text (a text model's folder: masked LM or text classifier) or an image
  * file (an image classifier's folder), as {@code latents}: the mean over the N latents (D floats) with pooling
  * {@code mean}, all N x D with {@code all}; {@code shape} gives the array's shape. Texts are encoded with special
- * tokens and right-padded within a batch with a pad mask, as the classify-text pipeline does.
+ * tokens and right-padded within a batch with a pad mask, as the classify-text pipeline does. Runs on libtorch
+ * whatever the engine setting (AUTO; ONNXRUNTIME is refused by {@link InferenceSettings}): the encoder alone has no
+ * ONNX Runtime runner.
  */
 final class EmbedPredictor implements RowPredictor {
     private final NDManager manager;
@@ -118,6 +121,11 @@ final class EmbedPredictor implements RowPredictor {
             out.add(o);
         }
         return out;
+    }
+
+    @Override
+    public Engine engine() {
+        return Engine.LIBTORCH;
     }
 
     @Override

@@ -28,6 +28,14 @@ public final class ExecutorModels {
         return MODELS.computeIfAbsent(s.modelKey(), k -> load(s));
     }
 
+    /**
+     * The intra-op threads of an ONNX Runtime session of this JVM ({@link InferenceSettings#sessionThreadsFor}: the
+     * JVM's thread budget, as one session serves all its task slots at once).
+     */
+    static int sessionThreads(InferenceSettings s) {
+        return s.sessionThreadsFor(Runtime.getRuntime().availableProcessors());
+    }
+
     /** Number of models this JVM holds. */
     public static int loaded() {
         return MODELS.size();
@@ -43,7 +51,8 @@ public final class ExecutorModels {
         }
     }
 
-    private static RowPredictor load(InferenceSettings s) {
+    /** A new predictor of {@code s}'s task and model folder (not cached); the caller closes it. */
+    static RowPredictor load(InferenceSettings s) {
         try {
             return switch (s.task()) {
                 case FILL_MASK -> new FillMaskPredictor(s);

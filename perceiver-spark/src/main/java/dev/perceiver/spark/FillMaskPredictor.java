@@ -14,7 +14,8 @@ final class FillMaskPredictor implements RowPredictor {
     private final int topK;
 
     FillMaskPredictor(InferenceSettings s) throws IOException {
-        pipeline = FillMaskPipeline.load(Path.of(s.modelDir()), s.batchSize(), Engine.LIBTORCH, 1);
+        pipeline = FillMaskPipeline.load(
+                Path.of(s.modelDir()), s.batchSize(), s.engine(), ExecutorModels.sessionThreads(s));
         topK = s.topK();
     }
 
@@ -22,6 +23,11 @@ final class FillMaskPredictor implements RowPredictor {
     public List<ObjectNode> predict(List<InputRow> rows) {
         List<String> texts = rows.stream().map(r -> r.value(0)).toList();
         return pipeline.fill(texts, topK).stream().map(ResultJson::fillMask).toList();
+    }
+
+    @Override
+    public Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

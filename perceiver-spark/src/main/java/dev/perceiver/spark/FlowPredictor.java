@@ -1,6 +1,7 @@
 package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.vision.FlowField;
 import dev.perceiver.inference.vision.OpticalFlowPipeline;
@@ -19,7 +20,8 @@ final class FlowPredictor implements RowPredictor {
     private final String model;
 
     FlowPredictor(InferenceSettings s) throws IOException {
-        pipeline = OpticalFlowPipeline.load(Path.of(s.modelDir()), s.minOverlap(), s.batchSize());
+        pipeline = OpticalFlowPipeline.load(
+                Path.of(s.modelDir()), s.minOverlap(), s.batchSize(), s.engine(), ExecutorModels.sessionThreads(s));
         model = s.modelDir();
     }
 
@@ -39,6 +41,11 @@ final class FlowPredictor implements RowPredictor {
             out.add(o);
         }
         return out;
+    }
+
+    @Override
+    public Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

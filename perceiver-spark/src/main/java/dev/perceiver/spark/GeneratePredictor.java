@@ -2,6 +2,7 @@ package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.decoding.GenerationConfig;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.TextGenerationPipeline;
 import java.io.IOException;
@@ -18,7 +19,7 @@ final class GeneratePredictor implements RowPredictor {
     private final GenerationConfig config;
 
     GeneratePredictor(InferenceSettings s) throws IOException {
-        pipeline = TextGenerationPipeline.load(Path.of(s.modelDir()));
+        pipeline = TextGenerationPipeline.load(Path.of(s.modelDir()), s.engine(), ExecutorModels.sessionThreads(s));
         config = pipeline.defaults(s.maxNewTokens())
                 .withNumLatents(s.numLatents())
                 .withGreedy();
@@ -30,6 +31,11 @@ final class GeneratePredictor implements RowPredictor {
         return pipeline.generate(prompts, config).stream()
                 .map(r -> ResultJson.generated(r, null))
                 .toList();
+    }
+
+    @Override
+    public Engine engine() {
+        return pipeline.engine();
     }
 
     @Override

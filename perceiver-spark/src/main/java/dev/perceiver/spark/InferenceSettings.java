@@ -1,7 +1,9 @@
 package dev.perceiver.spark;
 
+import dev.perceiver.inference.engine.Engine;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What every executor needs to run one {@code perceiver spark} job, sent with the tasks (hence serializable).
@@ -20,6 +22,9 @@ import java.util.List;
  *     for the executor's cores divided by {@code slots}
  * @param slots tasks one executor runs at once (its cores for Spark), >= 1
  * @param failFast whether a failed row fails the job (else it becomes a row with {@code error})
+ * @param engine engine of the forward passes (generate: the cached decoding steps), as the single-process commands'
+ *     {@code --engine}: LIBTORCH, ONNXRUNTIME or AUTO (ONNX Runtime where it loads, else libtorch); embed runs the
+ *     encoder alone, which only libtorch runs, so AUTO means libtorch there and ONNXRUNTIME is refused
  */
 public record InferenceSettings(
         InferenceTask task,
@@ -33,7 +38,8 @@ public record InferenceSettings(
         int minOverlap,
         int threads,
         int slots,
-        boolean failFast)
+        boolean failFast,
+        Engine engine)
         implements Serializable {
     /** Validates the ranges; messages name the option, the value and the valid range. */
     public InferenceSettings {
@@ -52,6 +58,20 @@ public record InferenceSettings(
         if (!pooling.equals("mean") && !pooling.equals("all")) {
             throw new IllegalArgumentException("--pooling (" + pooling + ") must be mean or all");
         }
+        checkEngine(task, engine);
+    }
+
+    /**
+     * Checks that {@code task} can run on {@code engine}.
+     *
+     * @throws IllegalArgumentException for embed on ONNXRUNTIME (the encoder alone runs on libtorch only)
+     */
+    static void checkEngine(InferenceTask task, Engine engine) {
+        Objects.requireNonNull(engine, "engine");
+        if (task == InferenceTask.EMBED && engine == Engine.ONNXRUNTIME) {
+            throw new IllegalArgumentException("--engine onnxruntime: embed runs the encoder alone, on libtorch only;"
+                    + " use --engine libtorch or auto");
+        }
     }
 
     private static void positive(String name, int value) {
@@ -63,6 +83,17 @@ public record InferenceSettings(
     /** The intra-op thread count for an executor JVM with {@code cores} cores. */
     int threadsFor(int cores) {
         return threads > 0 ? threads : Math.max(1, cores / slots);
+    }
+
+    /**
+     * The intra-op threads of an ONNX Runtime session in an executor JVM with {@code cores} cores: the JVM's whole
+     * budget, {@link #threadsFor} times {@code slots} (at most 1024). One session serves the JVM's {@code slots}
+     * concurrent tasks, and concurrent calls share the session's one thread pool, so a pool of one task's share would
+     * leave the other tasks' cores idle; libtorch instead gives each calling task {@link #threadsFor} threads of its
+     * own, the same budget in all.
+     */
+    int sessionThreadsFor(int cores) {
+        return (int) Math.min(1024, (long) threadsFor(cores) * slots);
     }
 
     /** A copy reading {@code fields} from the input. */
@@ -79,7 +110,8 @@ public record InferenceSettings(
                 minOverlap,
                 threads,
                 slots,
-                failFast);
+                failFast,
+                engine);
     }
 
     /**

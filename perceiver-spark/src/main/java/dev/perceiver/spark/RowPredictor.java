@@ -1,6 +1,7 @@
 package dev.perceiver.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.perceiver.inference.engine.Engine;
 import java.util.List;
 
 /**
@@ -15,7 +16,10 @@ public interface RowPredictor extends AutoCloseable {
      */
     List<ObjectNode> predict(List<InputRow> rows) throws Exception;
 
-    /** Frees the model's native memory. */
+    /** The engine the model runs on (never AUTO). */
+    Engine engine();
+
+    /** Frees the model's native memory (and closes its ONNX Runtime session). */
     @Override
     void close();
 }

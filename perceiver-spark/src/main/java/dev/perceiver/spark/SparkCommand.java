@@ -1,5 +1,6 @@
 package dev.perceiver.spark;
 
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.hub.ModelResolver;
 import dev.perceiver.nn.EngineSetup;
 import java.io.IOException;
@@ -130,6 +131,15 @@ public final class SparkCommand implements Callable<Integer> {
             description = "libtorch threads per executor JVM (default: 0 = its cores / its task slots).")
     int threads;
 
+    @Option(
+            names = "--engine",
+            defaultValue = "auto",
+            paramLabel = "libtorch|onnxruntime|auto",
+            description = "Engine of the forward passes and of generate's cached decoding steps (default:"
+                    + " ${DEFAULT-VALUE}: ONNX Runtime on a graph exported from the model where it loads, else"
+                    + " libtorch; embed runs on libtorch).")
+    String engine;
+
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
@@ -139,6 +149,8 @@ public final class SparkCommand implements Callable<Integer> {
         if (!format.equals("json") && !format.equals("parquet")) {
             throw new IllegalArgumentException("--format (" + format + ") must be json or parquet");
         }
+        Engine chosen = Engine.parse(engine);
+        InferenceSettings.checkEngine(t, chosen);
         int k = topK != null ? topK : t == InferenceTask.CLASSIFY_TEXT ? 1 : 5;
         Path dir = ModelResolver.fromEnvironment().resolve(model);
         try (SparkSession spark = SparkSessions.open(master, "perceiver " + t.command())) {
@@ -154,7 +166,8 @@ public final class SparkCommand implements Callable<Integer> {
                     minOverlap,
                     threads,
                     SparkSessions.slotsPerExecutor(spark),
-                    failFast);
+                    failFast,
+                    chosen);
             SparkInference.Summary s =
                     SparkInference.run(spark, settings, input, output, partitions, format.equals("parquet"));
             System.out.printf(

@@ -32,4 +32,16 @@ class SparkCommandTest {
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1].strip()).isEqualTo("error: --format (csv) must be json or parquet");
     }
+
+    @Test
+    void aBadEngineAndEmbedOnOnnxRuntimeAreBadInput() {
+        String[] r = run("classify-text", "--model", "m", "--input", "i", "--output", "o", "--engine", "tpu");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1].strip()).isEqualTo("error: --engine (tpu) must be libtorch, onnxruntime or auto");
+        r = run("embed", "--model", "m", "--input", "i", "--output", "o", "--engine", "onnxruntime");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1].strip())
+                .isEqualTo("error: --engine onnxruntime: embed runs the encoder alone, on libtorch only; use --engine"
+                        + " libtorch or auto");
+    }
 }

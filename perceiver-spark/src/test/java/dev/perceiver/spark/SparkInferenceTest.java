@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.perceiver.inference.LabelScore;
+import dev.perceiver.inference.engine.Engine;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.FillMaskPipeline;
 import dev.perceiver.inference.text.FillMaskResult;
@@ -73,8 +74,21 @@ class SparkInferenceTest {
     }
 
     private static InferenceSettings settings(InferenceTask task, String model, int topK, boolean failFast) {
+        // compared with the libtorch pipelines; SparkEnginesTest compares the engines
         return new InferenceSettings(
-                task, dir.resolve(model).toString(), task.inputFields(), 2, topK, 6, 1, "mean", 20, 1, 2, failFast);
+                task,
+                dir.resolve(model).toString(),
+                task.inputFields(),
+                2,
+                topK,
+                6,
+                1,
+                "mean",
+                20,
+                1,
+                2,
+                failFast,
+                Engine.LIBTORCH);
     }
 
     private static Path jsonl(String name, List<String> lines) throws IOException {
@@ -152,6 +166,31 @@ class SparkInferenceTest {
     }
 
     @Test
+    void classifyTextOnTheDefaultEngineEqualsThePipelineOnLibtorchWithinTheOnnxRuntimeTolerance() throws IOException {
+        InferenceSettings lt = settings(InferenceTask.CLASSIFY_TEXT, "clf", 3, false);
+        InferenceSettings auto = new InferenceSettings(
+                lt.task(), lt.modelDir(), lt.inputFields(), 2, 3, 6, 1, "mean", 20, 1, 2, false, Engine.AUTO);
+        Path out = dir.resolve("out-clf-auto");
+        SparkInference.run(spark, auto, jsonl("texts-auto.jsonl", textRows(TEXTS, "text")), out, 2, false);
+        Map<String, JsonNode> rows = output(out);
+        List<List<LabelScore>> expected;
+        try (TextClassificationPipeline p =
+                TextClassificationPipeline.load(dir.resolve("clf"), 8, Engine.LIBTORCH, 1)) {
+            expected = p.classify(TEXTS, 3);
+        }
+        assertThat(rows).hasSize(TEXTS.size());
+        for (int i = 0; i < TEXTS.size(); i++) {
+            JsonNode labels = rows.get("t" + i).get("labels");
+            for (int k = 0; k < 3; k++) {
+                assertThat(labels.get(k).get("index").asInt())
+                        .isEqualTo(expected.get(i).get(k).index());
+                assertThat(labels.get(k).get("score").asDouble())
+                        .isCloseTo(expected.get(i).get(k).score(), within(1e-4));
+            }
+        }
+    }
+
+    @Test
     void fillMaskEqualsThePipelineRowForRow() throws IOException {
         List<String> texts = List.of("a [MASK]ine film", "[MASK][MASK]ll", "the plot [MASK]as thin", "o[MASK]");
         Path out = dir.resolve("out-mlm");
@@ -196,7 +235,8 @@ class SparkInferenceTest {
         Path out = dir.resolve("out-clm");
         InferenceSettings s = settings(InferenceTask.GENERATE, "clm", 1, false);
         // one partition and a batch of all prompts: the same left-padded batch as `perceiver generate`
-        s = new InferenceSettings(s.task(), s.modelDir(), s.inputFields(), 8, 1, 6, 2, "mean", 20, 1, 2, false);
+        s = new InferenceSettings(
+                s.task(), s.modelDir(), s.inputFields(), 8, 1, 6, 2, "mean", 20, 1, 2, false, Engine.LIBTORCH);
         SparkInference.run(spark, s, jsonl("prompts.jsonl", textRows(prompts, "text")), out, 1, false);
         Map<String, JsonNode> rows = output(out);
         List<GeneratedText> expected;

@@ -131,6 +131,20 @@ final class TinyModels {
         return dir;
     }
 
+    /** Saves an optical flow model with 8 x 10 tiles into {@code dir}. */
+    static Path flow(NDManager manager, Path dir) throws IOException {
+        Engine.getInstance().setRandomSeed(8);
+        ModelFolder.save(VisionModelKinds.OPTICAL_FLOW.createFromJson(manager, ConfigJson.parse("""
+                        {"num_latents": 4, "num_latent_channels": 16,
+                         "encoder": {"image_shape": [8, 10], "num_patch_input_channels": 27,
+                                     "num_patch_hidden_channels": 8, "num_frequency_bands": 2,
+                                     "num_cross_attention_heads": 1, "num_self_attention_heads": 2,
+                                     "num_self_attention_layers_per_block": 1},
+                         "decoder": {"image_shape": [8, 10], "rescale_factor": 1.0, "num_cross_attention_heads": 1}}
+                        """)), dir, Map.of());
+        return dir;
+    }
+
     /** Writes a random grayscale PNG of {@code h x w} pixels. */
     static Path image(Path dir, String name, int h, int w, long seed) throws IOException {
         Random r = new Random(seed);
