@@ -13,6 +13,11 @@
 //   (default 32) from a PROMPT-token prompt (default 1024), num_latents 1 at the start (generate-audio's default for
 //   prompts up to max_prefix_len): kv-cache decoding on libtorch vs kv-cache decoding on ONNX Runtime
 //   (ModelRunners.openDecoder), 2 threads; arguments: sam ROUNDS [PROMPT NEW].
+// sam-steps: the sam model and prompt, one greedy generation of NEW tokens (default 1024) per engine and round
+//   (libtorch on a serial worker, as generate-audio runs it, then ONNX Runtime with 2 threads), after an 8-token
+//   warm-up; the step listener's time stamps give, at 64, 256, 1024, ... generated tokens, the seconds since the
+//   start (prompt pass included), tokens/s, and the mean milliseconds of the last 64 steps (the per-step cost at that
+//   length); arguments: sam-steps ROUNDS [PROMPT NEW].
 // Each round times every side (one warm-up, then REPS repetitions); prints seconds per repetition and the best.
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -44,6 +49,8 @@ public class OnnxBench {
         try (NDManager m = NDManager.newBaseManager()) {
             if (args[0].equals("flow")) {
                 flow(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 92, args.length > 3 ? Integer.parseInt(args[3]) : 124);
+            } else if (args[0].equals("sam-steps")) {
+                samSteps(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 1024, args.length > 3 ? Integer.parseInt(args[3]) : 1024);
             } else if (args[0].equals("sam")) {
                 sam(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 1024, args.length > 3 ? Integer.parseInt(args[3]) : 32);
             } else {
@@ -130,7 +137,46 @@ public class OnnxBench {
         System.out.println("(tokens/s = " + newTokens + " / seconds)");
     }
 
-    static void sam(NDManager m, int rounds, int promptLen, int newTokens) {
+    static void samSteps(NDManager m, int rounds, int promptLen, int newTokens) {
+        dev.perceiver.tasks.audio.SymbolicAudioModel model = samModel(m);
+        PromptBatch batch = PromptBatch.leftPadded(List.of(samPrompt(promptLen)), 0);
+        CausalGenerator libtorch = new CausalGenerator(model);
+        try (dev.perceiver.inference.engine.CausalDecoderRunner ort = ModelRunners.openDecoder(model, Engine.ONNXRUNTIME, 2);
+                dev.perceiver.nn.EngineSetup.Applied engine =
+                        dev.perceiver.nn.EngineSetup.builder().serialWorkers(1).build().apply()) {
+            CausalGenerator onnx = new CausalGenerator(model, null, ort);
+            GenerationConfig warmUp = GenerationConfig.greedy(8).withNumLatents(1);
+            call(engine, () -> libtorch.generate(batch, warmUp));
+            onnx.generate(batch, warmUp);
+            GenerationConfig greedy = GenerationConfig.greedy(newTokens).withNumLatents(1);
+            long[][] tokens = new long[2][];
+            for (int round = 1; round <= rounds; round++) {
+                tokens[0] = steps("sam-steps libtorch (serial worker) round " + round, newTokens,
+                        l -> (long[]) call(engine, () -> libtorch.generate(batch, greedy, false, l).sequences()[0]));
+                tokens[1] = steps("sam-steps onnxruntime (2 threads) round " + round, newTokens,
+                        l -> onnx.generate(batch, greedy, false, l).sequences()[0]);
+                System.out.println("sam-steps: same tokens = " + Arrays.equals(tokens[0], tokens[1]));
+            }
+        }
+    }
+
+    /** Runs one generation with a listener that stamps each step; prints the figures at 64, 256, 1024, ... tokens. */
+    static long[] steps(String label, int newTokens,
+            java.util.function.Function<dev.perceiver.inference.decoding.StepListener, long[]> generate) {
+        long[] stamps = new long[newTokens];
+        long t0 = System.nanoTime();
+        long[] tokens = generate.apply((step, t, f) -> stamps[step] = System.nanoTime());
+        for (int n = 64; n <= newTokens; n *= 4) {
+            double s = (stamps[n - 1] - t0) / 1e9;
+            double lastSteps = (stamps[n - 1] - stamps[n - 64]) / 1e6 / 63;
+            System.out.printf("%s: %d tokens in %.3f s, %.2f tokens/s, last 64 steps %.2f ms/step%n",
+                    label, n, s, n / s, lastSteps);
+        }
+        System.out.printf("%s: first token (prompt pass) %.3f s%n", label, (stamps[0] - t0) / 1e9);
+        return tokens;
+    }
+
+    static dev.perceiver.tasks.audio.SymbolicAudioModel samModel(NDManager m) {
         PerceiverARConfig config = PerceiverARConfig.builder()
                 .vocabSize(389)
                 .maxSeqLen(6144)
@@ -141,11 +187,21 @@ public class OnnxBench {
                 .build();
         dev.perceiver.tasks.audio.SymbolicAudioModel model = new dev.perceiver.tasks.audio.SymbolicAudioModel(m, config);
         model.setTraining(false);
+        return model;
+    }
+
+    static long[] samPrompt(int promptLen) {
         Random r = new Random(1);
         long[] prompt = new long[promptLen];
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = 1 + r.nextInt(388);
         }
+        return prompt;
+    }
+
+    static void sam(NDManager m, int rounds, int promptLen, int newTokens) {
+        dev.perceiver.tasks.audio.SymbolicAudioModel model = samModel(m);
+        long[] prompt = samPrompt(promptLen);
         PromptBatch batch = PromptBatch.leftPadded(List.of(prompt), 0);
         GenerationConfig greedy = GenerationConfig.greedy(newTokens).withNumLatents(1);
         CausalGenerator libtorch = new CausalGenerator(model);
