@@ -186,8 +186,9 @@ public final class OnnxExport {
                 long heads = m.numHeads();
                 headShapes[i] = new long[] {heads, m.numQkChannels() / heads, m.numVChannels() / heads};
                 String cached = i == 0 ? "cross_cached" : "self_cached";
-                String[] kv = new String[2];
+                String[] kv = new String[4];
                 for (int j = 0; j < 2; j++) {
+                    kv[2 + j] = "present_" + layers.get(i) + (j == 0 ? "_k" : "_v");
                     String name = "past_" + layers.get(i) + (j == 0 ? "_k" : "_v");
                     kv[j] = g.input(name, OnnxGraph.FLOAT, "batch", heads, cached, headShapes[i][1 + j]);
                     g.document(
@@ -197,7 +198,7 @@ public final class OnnxExport {
                                     + ", the previous call's present_" + layers.get(i) + (j == 0 ? "_k" : "_v")
                                     + " cut to the window; 0 positions in the prompt pass");
                 }
-                past.add(new PerceiverArGraphs.Past(kv[0], kv[1]));
+                past.add(new PerceiverArGraphs.Past(kv[0], kv[1], kv[2], kv[3]));
             }
             PerceiverArGraphs.CachedOutputs out = new PerceiverArGraphs(ops)
                     .cachedForward(

@@ -71,9 +71,14 @@ final class OnnxGraph {
         info.string(3, doc);
     }
 
-    /** Marks {@code value} as graph output {@code name} (through an Identity node). */
+    /**
+     * Marks {@code value} as graph output {@code name}: through an Identity node (a copy in ONNX Runtime), or, where
+     * {@code value} already is {@code name} (a {@link #namedOp}'s result), as it is.
+     */
     void output(String value, String name, int elemType, Object... dims) {
-        nodes.add(node("Identity", List.of(value), List.of(name), List.of()));
+        if (!value.equals(name)) {
+            nodes.add(node("Identity", List.of(value), List.of(name), List.of()));
+        }
         ProtoMessage info = valueInfo(name, elemType, dims);
         outputs.add(info);
         valueInfos.put(name, info);
@@ -244,6 +249,12 @@ final class OnnxGraph {
         String out = "v" + counter++;
         nodes.add(node(type, in, List.of(out), List.of(attributes)));
         return out;
+    }
+
+    /** One node with one output named {@code name} (a graph output's name, see {@link #output}); returns name. */
+    String namedOp(String name, String type, List<String> in, Attribute... attributes) {
+        nodes.add(node(type, in, List.of(name), List.of(attributes)));
+        return name;
     }
 
     /** One node with {@code n} outputs. */
