@@ -13,6 +13,14 @@
 //   (default 32) from a PROMPT-token prompt (default 1024), num_latents 1 at the start (generate-audio's default for
 //   prompts up to max_prefix_len): kv-cache decoding on libtorch vs kv-cache decoding on ONNX Runtime
 //   (ModelRunners.openDecoder), 2 threads; arguments: sam ROUNDS [PROMPT NEW].
+// sam-steps: the sam model and prompt, one greedy generation of NEW tokens (default 1024) per engine and round
+//   (libtorch on a serial worker, as generate-audio runs it, then ONNX Runtime with 2 threads), after an 8-token
+//   warm-up; the step listener's time stamps give, at 64, 256, 1024, ... generated tokens, the seconds since the
+//   start (prompt pass included), tokens/s, and the mean milliseconds of the last 64 steps (the per-step cost at that
+//   length); arguments: sam-steps ROUNDS [PROMPT NEW].
+// sam-profile: the sam model's cached graph (OnnxExport.exportCached) run with ONNX Runtime's API and its profiler
+//   (2 threads): the prompt pass and NEW - 1 greedy steps (batch 1, nothing cut from the caches); prints per operator
+//   type the mean microseconds per step over the first and the last 64 steps; arguments: sam-profile 1 [PROMPT NEW].
 // Each round times every side (one warm-up, then REPS repetitions); prints seconds per repetition and the best.
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -44,6 +52,10 @@ public class OnnxBench {
         try (NDManager m = NDManager.newBaseManager()) {
             if (args[0].equals("flow")) {
                 flow(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 92, args.length > 3 ? Integer.parseInt(args[3]) : 124);
+            } else if (args[0].equals("sam-profile")) {
+                samProfile(m, args.length > 2 ? Integer.parseInt(args[2]) : 1024, args.length > 3 ? Integer.parseInt(args[3]) : 1024);
+            } else if (args[0].equals("sam-steps")) {
+                samSteps(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 1024, args.length > 3 ? Integer.parseInt(args[3]) : 1024);
             } else if (args[0].equals("sam")) {
                 sam(m, rounds, args.length > 2 ? Integer.parseInt(args[2]) : 1024, args.length > 3 ? Integer.parseInt(args[3]) : 32);
             } else {
@@ -130,7 +142,151 @@ public class OnnxBench {
         System.out.println("(tokens/s = " + newTokens + " / seconds)");
     }
 
-    static void sam(NDManager m, int rounds, int promptLen, int newTokens) {
+    static void samSteps(NDManager m, int rounds, int promptLen, int newTokens) {
+        dev.perceiver.tasks.audio.SymbolicAudioModel model = samModel(m);
+        PromptBatch batch = PromptBatch.leftPadded(List.of(samPrompt(promptLen)), 0);
+        CausalGenerator libtorch = new CausalGenerator(model);
+        try (dev.perceiver.inference.engine.CausalDecoderRunner ort = ModelRunners.openDecoder(model, Engine.ONNXRUNTIME, 2);
+                dev.perceiver.nn.EngineSetup.Applied engine =
+                        dev.perceiver.nn.EngineSetup.builder().serialWorkers(1).build().apply()) {
+            CausalGenerator onnx = new CausalGenerator(model, null, ort);
+            GenerationConfig warmUp = GenerationConfig.greedy(8).withNumLatents(1);
+            call(engine, () -> libtorch.generate(batch, warmUp));
+            onnx.generate(batch, warmUp);
+            GenerationConfig greedy = GenerationConfig.greedy(newTokens).withNumLatents(1);
+            long[][] tokens = new long[2][];
+            for (int round = 1; round <= rounds; round++) {
+                tokens[0] = steps("sam-steps libtorch (serial worker) round " + round, newTokens,
+                        l -> (long[]) call(engine, () -> libtorch.generate(batch, greedy, false, l).sequences()[0]));
+                tokens[1] = steps("sam-steps onnxruntime (2 threads) round " + round, newTokens,
+                        l -> onnx.generate(batch, greedy, false, l).sequences()[0]);
+                System.out.println("sam-steps: same tokens = " + Arrays.equals(tokens[0], tokens[1]));
+            }
+        }
+    }
+
+    static void samProfile(NDManager m, int promptLen, int newTokens) throws Exception {
+        dev.perceiver.tasks.audio.SymbolicAudioModel model = samModel(m);
+        long[] prompt = samPrompt(promptLen);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("sam-cached-", ".onnx");
+        dev.perceiver.inference.onnx.OnnxExport.exportCached(model, file);
+        List<String> layers = dev.perceiver.inference.onnx.OnnxExport.cachedLayerNames(model);
+        List<dev.perceiver.model.blocks.MultiHeadAttention> attentions =
+                dev.perceiver.inference.onnx.OnnxExport.cachedAttentions(model);
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        String profile;
+        try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(2);
+            o.setInterOpNumThreads(1);
+            o.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.enableProfiling(file.toString() + "-profile");
+            try (ai.onnxruntime.OrtSession s = env.createSession(file.toString(), o)) {
+                java.util.Map<String, ai.onnxruntime.OnnxTensor> past = new java.util.HashMap<>();
+                for (int l = 0; l < layers.size(); l++) {
+                    long h = attentions.get(l).numHeads();
+                    long[] shape = {1, h, 0, attentions.get(l).numQkChannels() / h};
+                    past.put("past_" + layers.get(l) + "_k", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.allocate(0), shape));
+                    shape = new long[] {1, h, 0, attentions.get(l).numVChannels() / h};
+                    past.put("past_" + layers.get(l) + "_v", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.allocate(0), shape));
+                }
+                ai.onnxruntime.OrtSession.Result last = null;
+                long next = 0;
+                for (int step = 0; step < newTokens; step++) {
+                    int from = step == 0 ? 0 : promptLen + step - 1;
+                    int to = promptLen + step;
+                    long[] x = new long[to - from];
+                    long[] pos = new long[to - from];
+                    for (int t = from; t < to; t++) {
+                        x[t - from] = step == 0 ? prompt[t] : next;
+                        pos[t - from] = t;
+                    }
+                    java.util.Map<String, ai.onnxruntime.OnnxTensor> in = new java.util.HashMap<>(past);
+                    in.put("x", ai.onnxruntime.OnnxTensor.createTensor(env, new long[][] {x}));
+                    in.put("abs_pos", ai.onnxruntime.OnnxTensor.createTensor(env, new long[][] {pos}));
+                    in.put("rot_pos", ai.onnxruntime.OnnxTensor.createTensor(env, new long[][] {pos}));
+                    in.put("pad_mask", ai.onnxruntime.OnnxTensor.createTensor(env, new boolean[1][to]));
+                    in.put("prefix_len", ai.onnxruntime.OnnxTensor.createTensor(env, step == 0 ? (long) promptLen - 1 : 0L));
+                    ai.onnxruntime.OrtSession.Result r = s.run(in);
+                    for (String k : List.of("x", "abs_pos", "rot_pos", "pad_mask", "prefix_len")) {
+                        in.get(k).close();
+                    }
+                    if (last == null) {
+                        past.values().forEach(ai.onnxruntime.OnnxTensor::close);
+                    } else {
+                        last.close();
+                    }
+                    last = r;
+                    float[] logits = ((float[][][]) r.get("logits").get().getValue())[0][0];
+                    next = 0;
+                    for (int i = 1; i < logits.length; i++) {
+                        next = logits[i] > logits[(int) next] ? i : next;
+                    }
+                    for (String layer : layers) {
+                        past.put("past_" + layer + "_k", (ai.onnxruntime.OnnxTensor) r.get("present_" + layer + "_k").get());
+                        past.put("past_" + layer + "_v", (ai.onnxruntime.OnnxTensor) r.get("present_" + layer + "_v").get());
+                    }
+                }
+                last.close();
+                profile = s.endProfiling();
+            }
+        }
+        // the profile has one event per line; a run's node events come before its model_run event
+        List<java.util.Map<String, Double>> runs = new java.util.ArrayList<>();
+        java.util.Map<String, Double> current = new java.util.TreeMap<>();
+        java.util.regex.Pattern dur = java.util.regex.Pattern.compile("\"dur\" ?: ?(\\d+)");
+        java.util.regex.Pattern op = java.util.regex.Pattern.compile("\"op_name\" ?: ?\"([^\"]+)\"");
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(profile))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                java.util.regex.Matcher d = dur.matcher(line);
+                if (!d.find()) {
+                    continue;
+                }
+                if (line.contains("\"model_run\"")) {
+                    current.put("(model_run)", Double.parseDouble(d.group(1)));
+                    runs.add(current);
+                    current = new java.util.TreeMap<>();
+                } else if (line.contains("_kernel_time")) {
+                    java.util.regex.Matcher o2 = op.matcher(line);
+                    if (o2.find()) {
+                        current.merge(o2.group(1), Double.parseDouble(d.group(1)), Double::sum);
+                    }
+                }
+            }
+        }
+        System.out.println("sam-profile: " + runs.size() + " runs (prompt pass + steps), profile " + profile);
+        for (int[] window : new int[][] {{1, 65}, {runs.size() - 64, runs.size()}}) {
+            java.util.Map<String, Double> sum = new java.util.TreeMap<>();
+            for (int i = window[0]; i < window[1]; i++) {
+                runs.get(i).forEach((k, v) -> sum.merge(k, v, Double::sum));
+            }
+            StringBuilder b = new StringBuilder("sam-profile steps " + window[0] + "-" + (window[1] - 1) + ": us per step");
+            sum.entrySet().stream()
+                    .sorted((a, c) -> Double.compare(c.getValue(), a.getValue()))
+                    .limit(8)
+                    .forEach(e -> b.append(String.format(" %s %.0f", e.getKey(), e.getValue() / (window[1] - window[0]))));
+            System.out.println(b);
+        }
+        java.nio.file.Files.deleteIfExists(file);
+        java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(profile));
+    }
+
+    /** Runs one generation with a listener that stamps each step; prints the figures at 64, 256, 1024, ... tokens. */
+    static long[] steps(String label, int newTokens,
+            java.util.function.Function<dev.perceiver.inference.decoding.StepListener, long[]> generate) {
+        long[] stamps = new long[newTokens];
+        long t0 = System.nanoTime();
+        long[] tokens = generate.apply((step, t, f) -> stamps[step] = System.nanoTime());
+        for (int n = 64; n <= newTokens; n *= 4) {
+            double s = (stamps[n - 1] - t0) / 1e9;
+            double lastSteps = (stamps[n - 1] - stamps[n - 64]) / 1e6 / 63;
+            System.out.printf("%s: %d tokens in %.3f s, %.2f tokens/s, last 64 steps %.2f ms/step%n",
+                    label, n, s, n / s, lastSteps);
+        }
+        System.out.printf("%s: first token (prompt pass) %.3f s%n", label, (stamps[0] - t0) / 1e9);
+        return tokens;
+    }
+
+    static dev.perceiver.tasks.audio.SymbolicAudioModel samModel(NDManager m) {
         PerceiverARConfig config = PerceiverARConfig.builder()
                 .vocabSize(389)
                 .maxSeqLen(6144)
@@ -141,11 +297,21 @@ public class OnnxBench {
                 .build();
         dev.perceiver.tasks.audio.SymbolicAudioModel model = new dev.perceiver.tasks.audio.SymbolicAudioModel(m, config);
         model.setTraining(false);
+        return model;
+    }
+
+    static long[] samPrompt(int promptLen) {
         Random r = new Random(1);
         long[] prompt = new long[promptLen];
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = 1 + r.nextInt(388);
         }
+        return prompt;
+    }
+
+    static void sam(NDManager m, int rounds, int promptLen, int newTokens) {
+        dev.perceiver.tasks.audio.SymbolicAudioModel model = samModel(m);
+        long[] prompt = samPrompt(promptLen);
         PromptBatch batch = PromptBatch.leftPadded(List.of(prompt), 0);
         GenerationConfig greedy = GenerationConfig.greedy(newTokens).withNumLatents(1);
         CausalGenerator libtorch = new CausalGenerator(model);

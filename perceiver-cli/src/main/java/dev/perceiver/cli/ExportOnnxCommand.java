@@ -2,6 +2,7 @@ package dev.perceiver.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.perceiver.inference.onnx.OnnxExport;
+import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.io.ModelFolder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code perceiver export-onnx --model DIR OUT.onnx}: a model folder as an ONNX model. */
+/**
+ * {@code perceiver export-onnx --model DIR [--kv-cache] OUT.onnx}: a model folder as an ONNX model; with {@code
+ * --kv-cache} the cached forward pass of a causal model ({@link OnnxExport#exportCached}).
+ */
 @Command(
         name = "export-onnx",
         mixinStandardHelpOptions = true,
@@ -24,7 +28,8 @@ import picocli.CommandLine.Parameters;
             "vocab_size)), text classifiers (x, pad_mask -> logits (batch, num_classes)) and",
             "causal LMs and symbolic audio models (x, pad_mask (left padding), prefix_len int64",
             "scalar -> logits and last_hidden_state of the seq - prefix_len latent positions; the",
-            "full-sequence forward pass, no kv cache). Multimodal autoencoders are refused. The file",
+            "full-sequence forward pass, no kv cache; --kv-cache writes their cached forward",
+            "pass for generation instead). Multimodal autoencoders are refused. The file",
             "is written atomically. ONNX Runtime's outputs equal this project's forward pass up to",
             "float rounding (parity --engine onnxruntime)."
         })
@@ -35,6 +40,14 @@ public final class ExportOnnxCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "Model folder (or Hugging Face Hub id) of any task model but a multimodal autoencoder.")
     Path model;
+
+    @Option(
+            names = "--kv-cache",
+            description = "Causal LMs and symbolic audio models only: write the cached forward pass, one call for"
+                    + " the prompt and one per generated token (inputs x, abs_pos, rot_pos, pad_mask, prefix_len,"
+                    + " past_<layer>_k/v; outputs logits of the last position, present_<layer>_k/v). How to feed"
+                    + " it: the README and the file's doc string and metadata.")
+    boolean kvCache;
 
     @Parameters(index = "0", paramLabel = "OUT.onnx", description = "The ONNX file to write.")
     Path out;
@@ -47,10 +60,22 @@ public final class ExportOnnxCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager()) {
             ModelFolder.Loaded loaded = ModelFolder.load(model, manager);
             loaded.model().setTraining(false);
-            OnnxExport.export(loaded.model(), out);
+            String graph = "";
+            if (kvCache) {
+                if (!(loaded.model() instanceof CausalSequenceModel causal)) {
+                    throw new IllegalArgumentException("--kv-cache: model class "
+                            + loaded.model().getClass().getSimpleName()
+                            + " has no kv cache; only causal models have one (CausalLanguageModel,"
+                            + " SymbolicAudioModel)");
+                }
+                OnnxExport.exportCached(causal, out);
+                graph = " (cached forward pass, kv cache)";
+            } else {
+                OnnxExport.export(loaded.model(), out);
+            }
             PrintWriter w = Output.stdout();
             w.println("wrote " + out + " (" + Files.size(out) + " bytes): "
-                    + loaded.model().getClass().getSimpleName() + ", "
+                    + loaded.model().getClass().getSimpleName() + graph + ", "
                     + loaded.model().numParameters() + " parameters");
             w.flush();
         }

@@ -9,7 +9,6 @@ import dev.perceiver.inference.audio.WavRenderer;
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.decoding.StepListener;
 import dev.perceiver.inference.engine.Engine;
-import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.json.ResultJson;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code perceiver generate-audio}: continues a MIDI prompt with a symbolic audio model. */
@@ -130,14 +130,8 @@ public final class GenerateAudioCommand implements Callable<Integer> {
                     + "so sampling with a seed can pick other tokens. Default: float32.")
     boolean fp16;
 
-    @Option(
-            names = "--engine",
-            defaultValue = "auto",
-            paramLabel = "libtorch|onnxruntime|auto",
-            description = "Engine of the cached decoding steps (default: ${DEFAULT-VALUE}: ONNX Runtime on the"
-                    + " model's exported cached forward pass where it loads, about 3x faster on CPUs; --fp16 and"
-                    + " --no-cache run on libtorch; see README, Decoding speed).")
-    String engine;
+    @Mixin
+    DecodingEngineOption engine;
 
     @Option(
             names = "--json",
@@ -175,9 +169,7 @@ public final class GenerateAudioCommand implements Callable<Integer> {
         }
         MidiFiles.read(prompt); // fail on a bad prompt before the model is loaded
         WavRenderer renderer = new WavRenderer().withSoundbank(soundfont);
-        Engine decodeOn = ModelRunners.decoderEngine(
-                Engine.parse(engine),
-                GenerationConfig.greedy(1).withCache(options.useCache()).withFloat16Steps(fp16));
+        Engine decodeOn = engine.decodeOn(options.useCache(), fp16);
         try (SymbolicAudioPipeline pipeline = SymbolicAudioPipeline.load(
                 model, renderer, decodeOn, Runtime.getRuntime().availableProcessors())) {
             SymbolicAudioResult result =

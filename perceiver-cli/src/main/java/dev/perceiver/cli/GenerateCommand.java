@@ -2,7 +2,6 @@ package dev.perceiver.cli;
 
 import dev.perceiver.inference.decoding.GenerationConfig;
 import dev.perceiver.inference.engine.Engine;
-import dev.perceiver.inference.engine.ModelRunners;
 import dev.perceiver.inference.json.ResultJson;
 import dev.perceiver.inference.text.GeneratedText;
 import dev.perceiver.inference.text.TextGenerationPipeline;
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code perceiver generate}: continues text prompts with a Perceiver AR causal language model. */
@@ -118,14 +118,8 @@ public final class GenerateCommand implements Callable<Integer> {
                     + "token (default: ${DEFAULT-VALUE}).")
     boolean fp16;
 
-    @Option(
-            names = "--engine",
-            defaultValue = "auto",
-            paramLabel = "libtorch|onnxruntime|auto",
-            description = "Engine of the cached decoding steps (default: ${DEFAULT-VALUE}: ONNX Runtime on the"
-                    + " model's exported cached forward pass where it loads, about 3x faster on CPUs; --fp16 and"
-                    + " --no-cache run on libtorch; see README, Decoding speed).")
-    String engine;
+    @Mixin
+    DecodingEngineOption engine;
 
     @Option(
             names = "--json",
@@ -146,9 +140,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 || parsed.hasMatchedOption("--temperature")
                 || parsed.hasMatchedOption("--seed");
         long usedSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-        Engine decodeOn = ModelRunners.decoderEngine(
-                Engine.parse(engine),
-                GenerationConfig.greedy(1).withCache(!noCache).withFloat16Steps(fp16));
+        Engine decodeOn = engine.decodeOn(!noCache, fp16);
         try (TextGenerationPipeline pipeline = TextGenerationPipeline.load(
                 model, decodeOn, Runtime.getRuntime().availableProcessors())) {
             GenerationConfig config = pipeline.defaults(maxNewTokens)

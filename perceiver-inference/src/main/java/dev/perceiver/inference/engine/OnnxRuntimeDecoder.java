@@ -2,7 +2,6 @@ package dev.perceiver.inference.engine;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.perceiver.inference.decoding.CachedDecoder;
@@ -16,8 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,17 +30,14 @@ import java.util.Map;
  *
  * <p>One ONNX Runtime session serves any number of generations at the same time (each with its own {@link Session}).
  */
-final class OnnxRuntimeDecoder implements CausalDecoderRunner {
+final class OnnxRuntimeDecoder extends OnnxRuntimeSession implements CausalDecoderRunner {
     private final CausalSequenceModel model;
-    private final OrtEnvironment env;
-    private final OrtSession session;
     private final List<String> layers;
     private final long[][] headShapes; // per layer: heads, key channels, value channels
 
-    private OnnxRuntimeDecoder(CausalSequenceModel model, OrtEnvironment env, OrtSession session) {
+    private OnnxRuntimeDecoder(CausalSequenceModel model, OrtSession session) {
+        super(session);
         this.model = model;
-        this.env = env;
-        this.session = session;
         this.layers = OnnxExport.cachedLayerNames(model);
         headShapes = new long[layers.size()][];
         List<MultiHeadAttention> attentions = OnnxExport.cachedAttentions(model);
@@ -56,21 +50,7 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
 
     /** Exports the cached forward pass of {@code model} and opens a session on it with {@code threads} threads. */
     static OnnxRuntimeDecoder open(CausalSequenceModel model, int threads) throws IOException {
-        Path file = Files.createTempFile("perceiver-cached-", ".onnx");
-        try {
-            OnnxExport.exportCached(model, file);
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(threads);
-                o.setInterOpNumThreads(1);
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                return new OnnxRuntimeDecoder(model, env, env.createSession(file.toString(), o));
-            } catch (OrtException e) {
-                throw new IOException("ONNX Runtime could not load the exported model: " + e.getMessage(), e);
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        return new OnnxRuntimeDecoder(model, load(file -> OnnxExport.exportCached(model, file), threads, Map.of()));
     }
 
     @Override
@@ -82,20 +62,6 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
     public CachedDecoder.Session open(
             GenerationWindow window, GenerationConfig config, int batchSize, int promptLength) {
         return new Generation(window, batchSize);
-    }
-
-    @Override
-    public Engine engine() {
-        return Engine.ONNXRUNTIME;
-    }
-
-    @Override
-    public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
-        }
     }
 
     /** The caches and positions of one generation. */

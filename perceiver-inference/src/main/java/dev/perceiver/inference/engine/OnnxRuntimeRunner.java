@@ -13,8 +13,6 @@ import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,17 +20,14 @@ import java.util.Map;
 
 /**
  * A model's forward pass on ONNX Runtime (CPU, MLAS kernels): the model is exported to a temporary ONNX file
- * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted. The only class that
- * uses ONNX Runtime's API besides {@link OnnxRuntimeDecoder} (cached generation).
+ * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted
+ * ({@link OnnxRuntimeSession}, which it closes).
  */
-final class OnnxRuntimeRunner implements ModelRunner {
-    private final OrtEnvironment env;
-    private final OrtSession session;
+final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner {
     private final boolean hasPadMask;
 
-    private OnnxRuntimeRunner(OrtEnvironment env, OrtSession session) {
-        this.env = env;
-        this.session = session;
+    private OnnxRuntimeRunner(OrtSession session) {
+        super(session);
         this.hasPadMask = session.getInputNames().contains("pad_mask");
     }
 
@@ -52,30 +47,21 @@ final class OnnxRuntimeRunner implements ModelRunner {
      * copy (see {@link ModelRunners#open(Module, Engine, int, boolean)}).
      */
     static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights) throws IOException {
-        Path file = Files.createTempFile("perceiver-", ".onnx");
-        try {
-            OnnxExport.export(model, file, true);
-            if (releaseWeights) {
-                String name = model.getClass().getSimpleName();
-                model.releaseWeights("the libtorch weights of this " + name + " were freed after its export to ONNX"
-                        + " Runtime (a pipeline loaded with engine onnxruntime or auto runs it there); load the model"
-                        + " with engine libtorch to use its modules");
-            }
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(threads);
-                o.setInterOpNumThreads(1);
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                // each initializer in its own allocation rather than one planned block, so that the weights a
-                // kernel prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
-                o.addConfigEntry("session.use_device_allocator_for_initializers", "1");
-                return new OnnxRuntimeRunner(env, env.createSession(file.toString(), o));
-            } catch (OrtException e) {
-                throw new IOException("ONNX Runtime could not load the exported model: " + e.getMessage(), e);
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        // each initializer in its own allocation rather than one planned block, so that the weights a kernel
+        // prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
+        Map<String, String> config = Map.of("session.use_device_allocator_for_initializers", "1");
+        return new OnnxRuntimeRunner(load(
+                file -> {
+                    OnnxExport.export(model, file, true);
+                    if (releaseWeights) {
+                        String name = model.getClass().getSimpleName();
+                        model.releaseWeights("the libtorch weights of this " + name + " were freed after its export"
+                                + " to ONNX Runtime (a pipeline loaded with engine onnxruntime or auto runs it there);"
+                                + " load the model with engine libtorch to use its modules");
+                    }
+                },
+                threads,
+                config));
     }
 
     @Override
@@ -147,19 +133,5 @@ final class OnnxRuntimeRunner implements ModelRunner {
         // until the run returns
         ByteBuffer data = a.toByteBuffer(true);
         return OnnxTensor.createTensor(env, data, a.getShape().getShape(), type);
-    }
-
-    @Override
-    public Engine engine() {
-        return Engine.ONNXRUNTIME;
-    }
-
-    @Override
-    public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException("closing the ONNX Runtime session failed: " + e.getMessage(), e);
-        }
     }
 }

@@ -29,7 +29,9 @@ import dev.perceiver.tasks.vision.OpticalFlowOutputAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a task model as an ONNX model (opset 17) from its own module tree, with dynamic batch and sequence axes:
@@ -130,14 +132,26 @@ public final class OnnxExport {
     /**
      * Writes the cached forward pass of a Perceiver AR model (causal LM, symbolic audio) to {@code file} atomically:
      * the graph of incremental decoding with a kv cache, as {@code forwardLogits(x, prefix_len, pad_mask, cache)}
-     * computes it. Inputs: {@code x} int64 (batch, new), {@code abs_pos} and {@code rot_pos} int64 (batch, new) (the
-     * absolute and rotary positions of the new tokens), {@code pad_mask} bool (batch, cached + new), {@code prefix_len}
-     * int64 scalar, and per attention layer (the cross-attention layer as {@code cross}, then self-attention layer i as
-     * {@code self_i}) {@code past_<layer>_k} (batch, heads, cached, qk_channels / heads) and {@code past_<layer>_v}
-     * (batch, heads, cached, v_channels / heads), keys stored rotated; the cross-attention caches every window
-     * position, the self-attention layers the latent positions ({@code cached} may be 0: the prompt pass). Outputs:
-     * {@code logits} (batch, 1, vocab_size) of the last position and {@code present_<layer>_k/v}, the past with the
-     * new positions appended.
+     * computes it, one call for the prompt pass and one per generated token. Inputs:
+     *
+     * <ul>
+     *   <li>{@code x} int64 (batch, new): the new tokens
+     *   <li>{@code abs_pos}, {@code rot_pos} int64 (batch, new): their absolute and rotary positions
+     *   <li>{@code pad_mask} bool (batch, cross_present): true = padding, over the cross-attention cache's positions
+     *       and the new ones (cross_present = cross_cached + new)
+     *   <li>{@code prefix_len} int64 scalar: how many of the new positions are prefix (the prompt pass: n -
+     *       num_latents; a step: 0)
+     *   <li>per attention layer ({@link #cachedLayerNames}: {@code cross}, then {@code self_i}) {@code
+     *       past_<layer>_k} float32 (batch, heads, cached, qk_channels / heads) and {@code past_<layer>_v} (batch,
+     *       heads, cached, v_channels / heads), keys stored rotated; the cross-attention caches every window
+     *       position (cross_cached), the self-attention layers the latent positions (self_cached); 0 cached in the
+     *       prompt pass
+     * </ul>
+     *
+     * Outputs: {@code logits} float32 (batch, 1, vocab_size) of the last position and {@code present_<layer>_k/v},
+     * the past with the new positions appended (cross_present and self_cached + new - prefix_len positions). How to
+     * compute the positions and cut the caches to the window is in the graph's doc string ({@link #cachedUsage}); the
+     * model's window sizes and the layer names are its metadata_props ({@link #cachedMetadata}).
      */
     public static void exportCached(CausalSequenceModel model, Path file) throws IOException {
         try (NDScope scope = new NDScope()) {
@@ -146,30 +160,45 @@ public final class OnnxExport {
             String x = g.input("x", OnnxGraph.INT64, "batch", "new");
             String absPos = g.input("abs_pos", OnnxGraph.INT64, "batch", "new");
             String rotPos = g.input("rot_pos", OnnxGraph.INT64, "batch", "new");
-            String padMask = g.input("pad_mask", OnnxGraph.BOOL, "batch", "window");
+            String padMask = g.input("pad_mask", OnnxGraph.BOOL, "batch", "cross_present");
             String prefixLen = g.input("prefix_len", OnnxGraph.INT64);
+            g.document("x", "int64 (batch, new): the new tokens (the left-padded prompt, then one token per step)");
+            g.document(
+                    "abs_pos",
+                    "int64 (batch, new): absolute positions, max(t - max(dropped, left_padding), 0) for the token at"
+                            + " index t of the padded sequence");
+            g.document(
+                    "rot_pos",
+                    "int64 (batch, new): rotary positions, max(t - left_padding, 0) for the token at index t");
+            g.document(
+                    "pad_mask",
+                    "bool (batch, cross_cached + new): true = padding, for the cross-attention cache's positions and"
+                            + " the new ones");
+            g.document(
+                    "prefix_len",
+                    "int64 scalar: prefix positions among the new ones (prompt: n - num_latents; step: 0)");
             List<String> layers = cachedLayerNames(model);
-            List<PerceiverArGraphs.Past> past = new java.util.ArrayList<>();
+            List<PerceiverArGraphs.Past> past = new ArrayList<>();
             List<MultiHeadAttention> attentions = cachedAttentions(model);
+            long[][] headShapes = new long[layers.size()][];
             for (int i = 0; i < layers.size(); i++) {
                 MultiHeadAttention m = attentions.get(i);
-                String cached = i == 0 ? "cross_cached" : "self_cached";
                 long heads = m.numHeads();
-                past.add(new PerceiverArGraphs.Past(
-                        g.input(
-                                "past_" + layers.get(i) + "_k",
-                                OnnxGraph.FLOAT,
-                                "batch",
-                                heads,
-                                cached,
-                                (long) m.numQkChannels() / heads),
-                        g.input(
-                                "past_" + layers.get(i) + "_v",
-                                OnnxGraph.FLOAT,
-                                "batch",
-                                heads,
-                                cached,
-                                (long) m.numVChannels() / heads)));
+                headShapes[i] = new long[] {heads, m.numQkChannels() / heads, m.numVChannels() / heads};
+                String cached = i == 0 ? "cross_cached" : "self_cached";
+                String[] kv = new String[4];
+                for (int j = 0; j < 2; j++) {
+                    kv[2 + j] = "present_" + layers.get(i) + (j == 0 ? "_k" : "_v");
+                    String name = "past_" + layers.get(i) + (j == 0 ? "_k" : "_v");
+                    kv[j] = g.input(name, OnnxGraph.FLOAT, "batch", heads, cached, headShapes[i][1 + j]);
+                    g.document(
+                            name,
+                            "float32 (batch, " + heads + ", " + cached + ", " + headShapes[i][1 + j] + "): the "
+                                    + (j == 0 ? "keys (rotated)" : "values") + " of layer " + layers.get(i)
+                                    + ", the previous call's present_" + layers.get(i) + (j == 0 ? "_k" : "_v")
+                                    + " cut to the window; 0 positions in the prompt pass");
+                }
+                past.add(new PerceiverArGraphs.Past(kv[0], kv[1], kv[2], kv[3]));
             }
             PerceiverArGraphs.CachedOutputs out = new PerceiverArGraphs(ops)
                     .cachedForward(
@@ -177,23 +206,76 @@ public final class OnnxExport {
                             model,
                             new PerceiverArGraphs.CachedInputs(
                                     x, absPos, rotPos, padMask, prefixLen, past.get(0), past.subList(1, past.size())));
-            g.output(out.logits(), "logits", OnnxGraph.FLOAT, "batch", 1L, (long)
-                    model.config().vocabSize());
-            for (int i = 0; i < layers.size(); i++) {
-                for (int j = 0; j < 2; j++) {
-                    g.output(
-                            out.present().get(2 * i + j),
-                            "present_" + layers.get(i) + (j == 0 ? "_k" : "_v"),
-                            OnnxGraph.FLOAT,
-                            "batch",
-                            "heads_" + i,
-                            "present_" + i,
-                            "channels_" + i + "_" + j);
-                }
-            }
-            g.save(file, "perceiver-jvm", model.getClass().getSimpleName() + " (cached)");
+            cachedOutputs(g, model, layers, headShapes, out);
+            g.save(
+                    file,
+                    "perceiver-jvm",
+                    model.getClass().getSimpleName() + " (cached forward pass, kv cache). " + cachedUsage(model),
+                    cachedMetadata(model));
             scope.suppressNotUsedWarning();
         }
+    }
+
+    /** The cached graph's outputs: logits, then present_<layer>_k/v with their doc strings. */
+    private static void cachedOutputs(
+            OnnxGraph g,
+            CausalSequenceModel model,
+            List<String> layers,
+            long[][] headShapes,
+            PerceiverArGraphs.CachedOutputs out) {
+        long vocab = model.config().vocabSize();
+        g.output(out.logits(), "logits", OnnxGraph.FLOAT, "batch", 1L, vocab);
+        g.document("logits", "float32 (batch, 1, " + vocab + "): the next token's logits (of the last position)");
+        for (int i = 0; i < layers.size(); i++) {
+            String present = i == 0 ? "cross_present" : "self_present";
+            for (int j = 0; j < 2; j++) {
+                String name = "present_" + layers.get(i) + (j == 0 ? "_k" : "_v");
+                g.output(
+                        out.present().get(2 * i + j),
+                        name,
+                        OnnxGraph.FLOAT,
+                        "batch",
+                        headShapes[i][0],
+                        present,
+                        headShapes[i][1 + j]);
+                g.document(
+                        name,
+                        "float32 (batch, " + headShapes[i][0] + ", " + present + ", " + headShapes[i][1 + j]
+                                + "): past_" + layers.get(i) + (j == 0 ? "_k" : "_v") + " with the new "
+                                + (i == 0 ? "positions" : "latent positions (new - prefix_len)") + " appended");
+            }
+        }
+    }
+
+    /** How to run the cached graph of {@code model} for generation (the graph's doc string). */
+    static String cachedUsage(CausalSequenceModel model) {
+        int maxSeqLen = model.config().maxSeqLen();
+        int maxLatents = model.config().maxLatents();
+        return "One session call for the prompt pass, then one per generated token. Prompt pass: x = the prompts"
+                + " (batch, n), left-padded, 1 <= n <= max_seq_len (" + maxSeqLen + "); pad_mask (batch, n) true at"
+                + " the padding; prefix_len = n - num_latents with 1 <= num_latents <= max_latents (" + maxLatents
+                + ") and prefix_len <= max_prefix_len (" + model.config().maxPrefixLen() + "); abs_pos = rot_pos ="
+                + " max(i - left_padding, 0) per row; every past_* with 0 positions. Each step: x = the chosen"
+                + " tokens (batch, 1) and prefix_len = 0; past_* = the previous call's present_*, first cut to their"
+                + " last max_seq_len - 1 (" + (maxSeqLen - 1) + ") positions (cross) and their last max_latents - 1 ("
+                + (maxLatents - 1) + ") positions (self_i) where longer; pad_mask (batch, cross_cached + 1) = the"
+                + " padding flags of the cached cross positions and the new one; with t the new token's index in"
+                + " the whole padded sequence, dropped = t - cross_cached (the positions cut from the cross cache"
+                + " so far) and left_padding the row's padding: rot_pos = max(t - left_padding, 0), abs_pos = max(t"
+                + " - max(dropped, left_padding), 0). logits (batch, 1, vocab_size) are the next token's.";
+    }
+
+    /** The cached graph's metadata_props: the model class, its window sizes and the cache layers in order. */
+    static Map<String, String> cachedMetadata(CausalSequenceModel model) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("perceiver.graph", "cached");
+        metadata.put("perceiver.model_class", model.getClass().getSimpleName());
+        metadata.put("perceiver.vocab_size", Integer.toString(model.config().vocabSize()));
+        metadata.put("perceiver.max_seq_len", Integer.toString(model.config().maxSeqLen()));
+        metadata.put("perceiver.max_latents", Integer.toString(model.config().maxLatents()));
+        metadata.put("perceiver.max_prefix_len", Integer.toString(model.config().maxPrefixLen()));
+        metadata.put("perceiver.cache_layers", String.join(",", cachedLayerNames(model)));
+        return metadata;
     }
 
     /**
@@ -213,7 +295,7 @@ public final class OnnxExport {
      * The names of the cached attention layers, in the order of {@link #cachedAttentions}: "cross", then "self_i".
      */
     public static List<String> cachedLayerNames(CausalSequenceModel model) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         names.add("cross");
         for (int i = 0; i < model.selfAttention().layers().size(); i++) {
             names.add("self_" + i);

@@ -45,6 +45,9 @@ final class OnnxGraph {
     private final List<ProtoMessage> initializers = new ArrayList<>();
     private final List<ProtoMessage> inputs = new ArrayList<>();
     private final List<ProtoMessage> outputs = new ArrayList<>();
+    /** The inputs' and outputs' ValueInfoProtos by name, for {@link #document}. */
+    private final Map<String, ProtoMessage> valueInfos = new HashMap<>();
+
     private final Map<NDArray, String> initializerNames = new IdentityHashMap<>();
     /** Initializers of {@link #DEDUPLICATED_SIZE} or more values by type, shape and sum of values. */
     private final Map<ContentKey, Map<NDArray, String>> byContent = new HashMap<>();
@@ -53,14 +56,32 @@ final class OnnxGraph {
 
     /** A graph input of element type {@code elemType} and dims (Long = fixed, String = symbolic). */
     String input(String name, int elemType, Object... dims) {
-        inputs.add(valueInfo(name, elemType, dims));
+        ProtoMessage info = valueInfo(name, elemType, dims);
+        inputs.add(info);
+        valueInfos.put(name, info);
         return name;
     }
 
-    /** Marks {@code value} as graph output {@code name} (through an Identity node). */
+    /** Sets the doc string of graph input or output {@code name} (what tools such as Netron show). */
+    void document(String name, String doc) {
+        ProtoMessage info = valueInfos.get(name);
+        if (info == null) {
+            throw new IllegalArgumentException("no graph input or output named " + name);
+        }
+        info.string(3, doc);
+    }
+
+    /**
+     * Marks {@code value} as graph output {@code name}: through an Identity node (a copy in ONNX Runtime), or, where
+     * {@code value} already is {@code name} (a {@link #namedOp}'s result), as it is.
+     */
     void output(String value, String name, int elemType, Object... dims) {
-        nodes.add(node("Identity", List.of(value), List.of(name), List.of()));
-        outputs.add(valueInfo(name, elemType, dims));
+        if (!value.equals(name)) {
+            nodes.add(node("Identity", List.of(value), List.of(name), List.of()));
+        }
+        ProtoMessage info = valueInfo(name, elemType, dims);
+        outputs.add(info);
+        valueInfos.put(name, info);
     }
 
     /**
@@ -230,6 +251,12 @@ final class OnnxGraph {
         return out;
     }
 
+    /** One node with one output named {@code name} (a graph output's name, see {@link #output}); returns name. */
+    String namedOp(String name, String type, List<String> in, Attribute... attributes) {
+        nodes.add(node(type, in, List.of(name), List.of(attributes)));
+        return name;
+    }
+
     /** One node with {@code n} outputs. */
     List<String> ops(String type, List<String> in, int n, Attribute... attributes) {
         List<String> out = new ArrayList<>();
@@ -283,6 +310,15 @@ final class OnnxGraph {
 
     /** Writes the model to {@code file} atomically. */
     void save(Path file, String producer, String docString) throws IOException {
+        save(file, producer, docString, Map.of());
+    }
+
+    /**
+     * Writes the model to {@code file} atomically, with {@code metadata} as the model's metadata_props (ONNX Runtime
+     * Java: {@code OrtSession.getMetadata().getCustomMetadata()}; Python: {@code
+     * session.get_modelmeta().custom_metadata_map}).
+     */
+    void save(Path file, String producer, String docString, Map<String, String> metadata) throws IOException {
         ProtoMessage graph = new ProtoMessage();
         nodes.forEach(n -> graph.message(1, n));
         graph.string(2, "perceiver");
@@ -295,6 +331,8 @@ final class OnnxGraph {
                 .string(6, docString)
                 .message(7, graph)
                 .message(8, new ProtoMessage().string(1, "").varint(2, OPSET));
+        metadata.forEach(
+                (k, v) -> model.message(14, new ProtoMessage().string(1, k).string(2, v)));
         if (usesMicrosoftDomain) {
             model.message(8, new ProtoMessage().string(1, MICROSOFT_DOMAIN).varint(2, 1));
         }

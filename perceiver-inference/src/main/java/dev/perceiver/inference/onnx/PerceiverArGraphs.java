@@ -106,8 +106,12 @@ final class PerceiverArGraphs {
                 out.bias() == null ? null : out.bias().array());
     }
 
-    /** Keys (b, H, cached, dk) and values (b, H, cached, dv) of the earlier positions of one attention layer. */
-    record Past(String keys, String values) {}
+    /**
+     * Keys (b, H, cached, dk) and values (b, H, cached, dv) of the earlier positions of one attention layer, and the
+     * names the present keys and values (the past with the new positions appended) are written under: a graph output
+     * named so is the Concat's own result, not a copy of it.
+     */
+    record Past(String keys, String values, String presentKeys, String presentValues) {}
 
     /**
      * Inputs of the cached forward pass: the new tokens x int64 (b, n), their absolute (position embedding) and rotary
@@ -132,8 +136,8 @@ final class PerceiverArGraphs {
      */
     record CachedOutputs(String logits, List<String> present) {}
 
-    /** The present keys and values of one layer are appended to {@code present}. */
-    private record LayerCache(String pastK, String pastV, List<String> present) {}
+    /** The present keys and values of one layer ({@code past}'s present names) are appended to {@code present}. */
+    private record LayerCache(Past past, List<String> present) {}
 
     /**
      * The cached forward pass, as {@code forwardLogits(x, prefix_len, pad_mask, cache)} computes it with a filled or
@@ -172,13 +176,7 @@ final class PerceiverArGraphs {
                 List.of(padBias, causal(nLatent, g.op("Add", List.of(cached, n)), g.op("Add", List.of(cached, p)))));
         List<String> present = new java.util.ArrayList<>();
         h = crossAttentionLayer(
-                crossLayer,
-                xLatent,
-                xPrefix,
-                latent,
-                all,
-                crossMask,
-                new LayerCache(in.crossAttention().keys(), in.crossAttention().values(), present));
+                crossLayer, xLatent, xPrefix, latent, all, crossMask, new LayerCache(in.crossAttention(), present));
         SelfAttentionBlock block = model.selfAttention();
         List<SelfAttentionLayer> layers = block.layers();
         String selfMask = null;
@@ -190,11 +188,7 @@ final class PerceiverArGraphs {
                 selfMask = causal(nLatent, g.op("Add", List.of(selfCached, nLatent)), selfCached);
             }
             h = selfAttentionLayer(
-                    layers.get(i),
-                    h,
-                    block.usesRotary(i) ? latent : null,
-                    selfMask,
-                    new LayerCache(past.keys(), past.values(), present));
+                    layers.get(i), h, block.usesRotary(i) ? latent : null, selfMask, new LayerCache(past, present));
         }
         h = g.op("Slice", List.of(h, g.ints(-1), g.ints(Long.MAX_VALUE), g.ints(1))); // (b, 1, C)
         return new CachedOutputs(logits(model, outNorm(model, h)), present);
@@ -357,11 +351,13 @@ final class PerceiverArGraphs {
         if (cache == null) {
             kt = g.op("Transpose", List.of(kh), Attribute.ints("perm", 0, 2, 3, 1));
         } else {
-            String keys = g.op(
+            Past past = cache.past();
+            String keys = g.namedOp(
+                    past.presentKeys(),
                     "Concat",
-                    List.of(cache.pastK(), g.op("Transpose", List.of(kh), Attribute.ints("perm", 0, 2, 1, 3))),
+                    List.of(past.keys(), g.op("Transpose", List.of(kh), Attribute.ints("perm", 0, 2, 1, 3))),
                     Attribute.of("axis", 2L)); // (b, H, cached + n, dk)
-            vh = g.op("Concat", List.of(cache.pastV(), vh), Attribute.of("axis", 2L));
+            vh = g.namedOp(past.presentValues(), "Concat", List.of(past.values(), vh), Attribute.of("axis", 2L));
             cache.present().add(keys);
             cache.present().add(vh);
             kt = g.op("Transpose", List.of(keys), Attribute.ints("perm", 0, 1, 3, 2));

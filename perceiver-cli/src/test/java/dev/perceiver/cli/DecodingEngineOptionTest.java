@@ -1,0 +1,46 @@
+package dev.perceiver.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The {@code --engine} mixin of generate and generate-audio: listed by both, checked before the model is loaded. */
+class DecodingEngineOptionTest {
+    private static final Path CLM =
+            Path.of("..", "perceiver-train", "src", "test", "resources", "fixtures-folders", "clm");
+
+    @Test
+    void bothGeneratingCommandsListTheOption() {
+        for (String command : new String[] {"generate", "generate-audio"}) {
+            TrainCommandTest.Run r = TrainCommandTest.run(command, "--help");
+            assertThat(r.code()).isZero();
+            assertThat(r.out())
+                    .contains("--engine=libtorch|onnxruntime|auto")
+                    .contains("Engine of the cached decoding steps (default: auto");
+        }
+    }
+
+    @Test
+    void refusesAnUnknownEngineAndOnnxRuntimeWithOptionsThatRunOnLibtorchOnly() {
+        TrainCommandTest.Run unknown = TrainCommandTest.run(
+                "generate", "--model", CLM.toString(), "--prompt", "ab", "--max-new-tokens", "2", "--engine", "gpu");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err().strip()).isEqualTo("error: --engine (gpu) must be libtorch, onnxruntime or auto");
+        TrainCommandTest.Run fp16 = TrainCommandTest.run(
+                "generate",
+                "--model",
+                CLM.toString(),
+                "--prompt",
+                "ab",
+                "--max-new-tokens",
+                "2",
+                "--engine",
+                "onnxruntime",
+                "--fp16");
+        assertThat(fp16.code()).isEqualTo(2);
+        assertThat(fp16.err().strip())
+                .isEqualTo("error: --engine onnxruntime: --fp16 (float16 decoding steps) runs on libtorch only; use"
+                        + " --engine libtorch or auto");
+    }
+}
