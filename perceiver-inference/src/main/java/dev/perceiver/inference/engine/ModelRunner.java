@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDArray;
 /**
  * The inference forward pass of one task model on one engine (see {@link ModelRunners#open}): the input (and pad
  * mask) in, the model's output out, as {@link dev.perceiver.model.PerceiverIO#forward} defines them. Results belong
- * to the input's manager. Not thread-safe.
+ * to the input's manager. {@code forward} may run on several threads at once when each passes inputs of its own
+ * manager (an ONNX Runtime session takes concurrent calls, libtorch's forward pass only reads the weights; Spark
+ * executors share one runner between their task slots); {@code close} only when no call is running.
  */
 public interface ModelRunner extends AutoCloseable {
     /**

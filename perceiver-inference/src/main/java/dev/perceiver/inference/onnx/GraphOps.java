@@ -37,6 +37,16 @@ final class GraphOps {
         return g;
     }
 
+    /** Whether ONNX Runtime's {@code com.microsoft} operators may be used. */
+    boolean microsoftOps() {
+        return microsoftOps;
+    }
+
+    /** Swaps the first two axes of a rank-3 value: (b, n, C) to (n, b, C) and back. */
+    String swapFirstAxes(String x) {
+        return g.op("Transpose", List.of(x), Attribute.ints("perm", 1, 0, 2));
+    }
+
     /** x (..., in) times weight (out, in) transposed, plus bias (out) when not null: (..., out). */
     String linear(String x, NDArray weight, NDArray bias) {
         // the transposed copy is made when the graph is written, once per weight (a shared block's is used again)
@@ -159,6 +169,33 @@ final class GraphOps {
         }
         String p = g.op("Softmax", List.of(logits), Attribute.of("axis", -1L));
         String o = g.op("Transpose", List.of(g.op("MatMul", List.of(p, vh))), Attribute.ints("perm", 0, 2, 1, 3));
+        return g.op("Reshape", List.of(o, g.ints(0, 0, vChannels)));
+    }
+
+    /**
+     * {@link #attention} without a mask on sequence-first values, ONNX Runtime's operators only: q (n, b, H*dk), k
+     * (m, b, H*dk), v (m, b, H*dv), output (n, b, H*dv). FusedMatMul's batch transposition reads each head where the
+     * projection wrote it, so of the four head transposes of {@link #attention} only the output's is left.
+     */
+    String attentionSequenceFirst(String q, String k, String v, int heads, long qkChannels, long vChannels) {
+        if (!microsoftOps) {
+            throw new IllegalStateException("attentionSequenceFirst needs ONNX Runtime's operators");
+        }
+        String qkShape = g.ints(0, 0, heads, qkChannels / heads);
+        String vh = g.op("Reshape", List.of(v, g.ints(0, 0, heads, vChannels / heads))); // (m, b, H, dv)
+        // (n, b, H, dk) x (m, b, H, dk) -> (b, H, n, dk) x (b, H, dk, m)
+        String logits = g.microsoftOp(
+                        "FusedMatMul",
+                        List.of(g.op("Reshape", List.of(q, qkShape)), g.op("Reshape", List.of(k, qkShape))),
+                        new boolean[] {true},
+                        Attribute.of("transBatchA", 1L),
+                        Attribute.of("transBatchB", 1L),
+                        Attribute.of("transB", 1L))
+                .get(0);
+        String p = g.op("Softmax", List.of(logits), Attribute.of("axis", -1L)); // (b, H, n, m)
+        String o = g.microsoftOp("FusedMatMul", List.of(p, vh), new boolean[] {true}, Attribute.of("transBatchB", 1L))
+                .get(0); // (b, H, n, dv)
+        o = g.op("Transpose", List.of(o), Attribute.ints("perm", 2, 0, 1, 3));
         return g.op("Reshape", List.of(o, g.ints(0, 0, vChannels)));
     }
 }

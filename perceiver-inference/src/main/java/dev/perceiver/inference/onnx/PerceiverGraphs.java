@@ -427,6 +427,11 @@ final class PerceiverGraphs {
      */
     private String selfAttentionBlock(SelfAttentionBlock block, String x) {
         List<SelfAttentionLayer> layers = block.layers();
+        // with ONNX Runtime's operators the block works sequence-first, (N, b, D): see attentionSequenceFirst
+        boolean sequenceFirst = ops.microsoftOps();
+        if (sequenceFirst) {
+            x = ops.swapFirstAxes(x);
+        }
         String xn = null; // x after the attention norm of layer i, where the step before computed it
         for (int i = 0; i < layers.size(); i++) {
             SelfAttentionLayer layer = layers.get(i);
@@ -438,8 +443,11 @@ final class PerceiverGraphs {
             String qkv = ops.linearOfTransposed(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w.qkvT(), null);
             List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
             String q = w.qBias() == null ? parts.get(0) : ops.add(parts.get(0), g.constant(w.qBias()));
-            String o = ops.attention(
-                    q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
+            String o = sequenceFirst
+                    ? ops.attentionSequenceFirst(
+                            q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels())
+                    : ops.attention(
+                            q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
             NDArray oBias = w.oBias();
             Mlp mlp = layer.mlp().module();
             String[] h = ops.addAndNorm(x, ops.linear(o, m.oProj().weight().array(), null), oBias, mlp.norm());
@@ -457,7 +465,7 @@ final class PerceiverGraphs {
                 x = ops.add(h[0], fc2Bias == null ? f : ops.add(f, g.constant(fc2Bias)));
             }
         }
-        return x;
+        return sequenceFirst ? ops.swapFirstAxes(x) : x;
     }
 
     /**
