@@ -83,11 +83,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--engine",
             defaultValue = "auto",
-            paramLabel = "libtorch|onnxruntime|auto",
+            paramLabel = "libtorch|onnxruntime|onnxruntime-int8|auto",
             description =
                     "Engine of img-infer, mlm-infer and clm-generate's cached steps (default: ${DEFAULT-VALUE}: ONNX"
                             + " Runtime on a graph exported from the model, where ONNX Runtime loads; see README,"
-                            + " Benchmarks). clm-generate with --fp16 and the training workloads run on libtorch.")
+                            + " Benchmarks; onnxruntime-int8: int8 weights for img-infer and mlm-infer). clm-generate with --fp16 and"
+                            + " the training workloads run on libtorch.")
     String engine;
 
     @Option(

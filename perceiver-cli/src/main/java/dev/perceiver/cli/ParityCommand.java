@@ -37,7 +37,12 @@ public final class ParityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<CaseResult> results = new ParityRunner(Engine.parse(engine)).runDirectory(dir);
+        Engine e = Engine.parse(engine);
+        if (e == Engine.ONNXRUNTIME_INT8) {
+            throw new IllegalArgumentException("--engine onnxruntime-int8: parity checks float32 engines against the"
+                    + " reference at float32 tolerances, which int8 weights do not meet (see README, int8)");
+        }
+        List<CaseResult> results = new ParityRunner(e).runDirectory(dir);
         if (results.isEmpty()) {
             throw new IllegalArgumentException(dir + ": no parity cases (no *.safetensors fixture files)");
         }

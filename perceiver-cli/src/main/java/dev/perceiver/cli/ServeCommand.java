@@ -98,7 +98,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(
             names = "--engine",
-            paramLabel = "libtorch|onnxruntime|auto",
+            paramLabel = "libtorch|onnxruntime|onnxruntime-int8|auto",
             description = "Engine of every model's forward passes and cached decoding steps (default: ${DEFAULT-VALUE}:"
                     + " ONNX Runtime on a graph exported from the model where it loads, else libtorch; GET /v1/models"
                     + " names each model's engine).")

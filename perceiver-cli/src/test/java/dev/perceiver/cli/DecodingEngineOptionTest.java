@@ -26,7 +26,8 @@ class DecodingEngineOptionTest {
         TrainCommandTest.Run unknown = TrainCommandTest.run(
                 "generate", "--model", CLM.toString(), "--prompt", "ab", "--max-new-tokens", "2", "--engine", "gpu");
         assertThat(unknown.code()).isEqualTo(2);
-        assertThat(unknown.err().strip()).isEqualTo("error: --engine (gpu) must be libtorch, onnxruntime or auto");
+        assertThat(unknown.err().strip())
+                .isEqualTo("error: --engine (gpu) must be libtorch, onnxruntime, onnxruntime-int8 or auto");
         TrainCommandTest.Run fp16 = TrainCommandTest.run(
                 "generate",
                 "--model",

@@ -54,7 +54,7 @@ class ServeCommandTest {
             assertThat(Main.execute("serve", "--model", clm.toString(), "--port", "0", "--engine", "tpu"))
                     .isEqualTo(2);
             assertThat(err.toString(StandardCharsets.UTF_8).strip())
-                    .isEqualTo("error: --engine (tpu) must be libtorch, onnxruntime or auto");
+                    .isEqualTo("error: --engine (tpu) must be libtorch, onnxruntime, onnxruntime-int8 or auto");
             assertThat(Main.execute("serve", "--help")).isEqualTo(0);
             assertThat(out.toString(StandardCharsets.UTF_8))
                     .contains("--engine=libtorch|onnxruntime|auto")

@@ -376,7 +376,7 @@ class VisionCommandsTest {
                         f1.toString(),
                         f1.toString()))
                 .isEqualTo(2);
-        assertThat(stderr()).contains("--engine (tpu) must be libtorch, onnxruntime or auto");
+        assertThat(stderr()).contains("--engine (tpu) must be libtorch, onnxruntime, onnxruntime-int8 or auto");
     }
 
     @Test

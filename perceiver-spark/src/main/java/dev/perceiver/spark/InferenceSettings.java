@@ -68,7 +68,7 @@ public record InferenceSettings(
      */
     static void checkEngine(InferenceTask task, Engine engine) {
         Objects.requireNonNull(engine, "engine");
-        if (task == InferenceTask.EMBED && engine == Engine.ONNXRUNTIME) {
+        if (task == InferenceTask.EMBED && engine.forcesOnnxRuntime()) {
             throw new IllegalArgumentException("--engine onnxruntime: embed runs the encoder alone, on libtorch only;"
                     + " use --engine libtorch or auto");
         }

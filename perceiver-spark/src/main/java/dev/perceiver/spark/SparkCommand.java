@@ -134,7 +134,7 @@ public final class SparkCommand implements Callable<Integer> {
     @Option(
             names = "--engine",
             defaultValue = "auto",
-            paramLabel = "libtorch|onnxruntime|auto",
+            paramLabel = "libtorch|onnxruntime|onnxruntime-int8|auto",
             description = "Engine of the forward passes and of generate's cached decoding steps (default:"
                     + " ${DEFAULT-VALUE}: ONNX Runtime on a graph exported from the model where it loads, else"
                     + " libtorch; embed runs on libtorch).")

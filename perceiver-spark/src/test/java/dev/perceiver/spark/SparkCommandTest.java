@@ -37,7 +37,8 @@ class SparkCommandTest {
     void aBadEngineAndEmbedOnOnnxRuntimeAreBadInput() {
         String[] r = run("classify-text", "--model", "m", "--input", "i", "--output", "o", "--engine", "tpu");
         assertThat(r[0]).isEqualTo("2");
-        assertThat(r[1].strip()).isEqualTo("error: --engine (tpu) must be libtorch, onnxruntime or auto");
+        assertThat(r[1].strip())
+                .isEqualTo("error: --engine (tpu) must be libtorch, onnxruntime, onnxruntime-int8 or auto");
         r = run("embed", "--model", "m", "--input", "i", "--output", "o", "--engine", "onnxruntime");
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[1].strip())

@@ -41,12 +41,12 @@ public final class ModelRunners {
                     + " has no (x, pad_mask) forward pass: its forward pass takes prefix_len (see openCausal)");
         }
         boolean exportable = OnnxExport.supports(model);
-        if (engine == Engine.ONNXRUNTIME && !exportable) {
+        if (engine.forcesOnnxRuntime() && !exportable) {
             throw new IllegalArgumentException("--engine onnxruntime: " + OnnxExport.unsupportedReason(model));
         }
-        if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available())) {
+        if (engine.forcesOnnxRuntime() || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available())) {
             try {
-                return OnnxRuntimeRunner.open(model, threads, releaseWeights);
+                return OnnxRuntimeRunner.open(model, threads, releaseWeights, engine == Engine.ONNXRUNTIME_INT8);
             } catch (IOException e) {
                 throw new UncheckedIOException("exporting the model for ONNX Runtime failed: " + e.getMessage(), e);
             }
@@ -77,6 +77,7 @@ public final class ModelRunners {
      * @param threads intra-op threads of ONNX Runtime, in [1, 1024] (libtorch keeps the process setting)
      */
     public static CausalModelRunner openCausal(CausalSequenceModel model, Engine engine, int threads) {
+        refuseInt8(engine);
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
         }
@@ -111,6 +112,7 @@ public final class ModelRunners {
      * @throws IllegalArgumentException for ONNXRUNTIME with float16 steps or without the cache
      */
     public static Engine decoderEngine(Engine requested, GenerationConfig config) {
+        refuseInt8(requested);
         boolean libtorchOnly = config.float16Steps() || !config.useCache();
         if (requested == Engine.ONNXRUNTIME && libtorchOnly) {
             throw new IllegalArgumentException("--engine onnxruntime: "
@@ -131,6 +133,7 @@ public final class ModelRunners {
      * @param threads intra-op threads of ONNX Runtime, in [1, 1024] (libtorch's steps run on the calling thread)
      */
     public static CausalDecoderRunner openDecoder(CausalSequenceModel model, Engine engine, int threads) {
+        refuseInt8(engine);
         if (threads < 1 || threads > 1024) {
             throw new IllegalArgumentException("threads (" + threads + ") must be in [1, 1024]");
         }
@@ -162,5 +165,14 @@ public final class ModelRunners {
             @Override
             public void close() {}
         };
+    }
+
+    /** Perceiver AR's forward passes and generation have no int8 graph. */
+    private static void refuseInt8(Engine engine) {
+        if (engine == Engine.ONNXRUNTIME_INT8) {
+            throw new IllegalArgumentException("--engine onnxruntime-int8 runs the forward pass of classifiers, masked"
+                    + " LMs and optical flow, not Perceiver AR models or generation; use --engine onnxruntime, auto or"
+                    + " libtorch");
+        }
     }
 }

@@ -24,11 +24,19 @@ import java.util.Map;
  * ({@link OnnxRuntimeSession}, which it closes).
  */
 final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner {
+    private final Engine engine;
     private final boolean hasPadMask;
 
-    private OnnxRuntimeRunner(OrtSession session) {
+    private OnnxRuntimeRunner(Engine engine, OrtSession session) {
         super(session);
+        this.engine = engine;
         this.hasPadMask = session.getInputNames().contains("pad_mask");
+    }
+
+    /** ONNXRUNTIME, or ONNXRUNTIME_INT8 for a graph with int8 weights. */
+    @Override
+    public Engine engine() {
+        return engine;
     }
 
     /** Whether ONNX Runtime's native library loads on this machine. */
@@ -47,21 +55,29 @@ final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner 
      * copy (see {@link ModelRunners#open(Module, Engine, int, boolean)}).
      */
     static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights) throws IOException {
+        return open(model, threads, releaseWeights, false);
+    }
+
+    /** As {@link #open(Module, int, boolean)}; with {@code int8} the large linear layers run on int8 weights. */
+    static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights, boolean int8) throws IOException {
         // each initializer in its own allocation rather than one planned block, so that the weights a kernel
         // prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
         Map<String, String> config = Map.of("session.use_device_allocator_for_initializers", "1");
-        return new OnnxRuntimeRunner(load(
-                file -> {
-                    OnnxExport.export(model, file, true);
-                    if (releaseWeights) {
-                        String name = model.getClass().getSimpleName();
-                        model.releaseWeights("the libtorch weights of this " + name + " were freed after its export"
-                                + " to ONNX Runtime (a pipeline loaded with engine onnxruntime or auto runs it there);"
-                                + " load the model with engine libtorch to use its modules");
-                    }
-                },
-                threads,
-                config));
+        return new OnnxRuntimeRunner(
+                int8 ? Engine.ONNXRUNTIME_INT8 : Engine.ONNXRUNTIME,
+                load(
+                        file -> {
+                            OnnxExport.export(model, file, true, int8);
+                            if (releaseWeights) {
+                                String name = model.getClass().getSimpleName();
+                                model.releaseWeights(
+                                        "the libtorch weights of this " + name + " were freed after its export"
+                                                + " to ONNX Runtime (a pipeline loaded with engine onnxruntime or auto runs it there);"
+                                                + " load the model with engine libtorch to use its modules");
+                            }
+                        },
+                        threads,
+                        config));
     }
 
     @Override

@@ -1,13 +1,16 @@
 package dev.perceiver.inference.onnx;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.perceiver.inference.onnx.OnnxGraph.Attribute;
 import dev.perceiver.model.blocks.Mlp;
 import dev.perceiver.nn.LayerNorm;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The layers every exported block is made of, written as ONNX nodes into one {@link OnnxGraph}: linear (one MatMul
@@ -17,7 +20,13 @@ import java.util.Map;
 final class GraphOps {
     private final OnnxGraph g;
     private final boolean microsoftOps;
+    private final boolean int8;
     private final Map<NDArray, String> transposedWeights = new IdentityHashMap<>();
+    private final Map<Supplier<NDArray>, List<String>> derivedWeights = new IdentityHashMap<>();
+    private final Map<NDArray, Supplier<NDArray>> transposedSuppliers = new IdentityHashMap<>();
+
+    /** Weights with fewer elements stay float32 with {@code int8}: their products are too small to gain. */
+    static final long MIN_INT8_WEIGHT = 65_536;
 
     /** Standard ONNX operators only. */
     GraphOps(OnnxGraph g) {
@@ -29,8 +38,20 @@ final class GraphOps {
      *     over memory (the model then loads in ONNX Runtime only)
      */
     GraphOps(OnnxGraph g, boolean microsoftOps) {
+        this(g, microsoftOps, false);
+    }
+
+    /**
+     * @param int8 whether linear layers with at least {@link #MIN_INT8_WEIGHT} weights are written as ONNX Runtime's
+     *     {@code DynamicQuantizeMatMul} with int8 weights (needs {@code microsoftOps})
+     */
+    GraphOps(OnnxGraph g, boolean microsoftOps, boolean int8) {
+        if (int8 && !microsoftOps) {
+            throw new IllegalArgumentException("int8 weights need ONNX Runtime's operators (microsoftOps)");
+        }
         this.g = g;
         this.microsoftOps = microsoftOps;
+        this.int8 = int8;
     }
 
     OnnxGraph graph() {
@@ -49,6 +70,11 @@ final class GraphOps {
 
     /** x (..., in) times weight (out, in) transposed, plus bias (out) when not null: (..., out). */
     String linear(String x, NDArray weight, NDArray bias) {
+        if (int8 && weight.size() >= MIN_INT8_WEIGHT) {
+            long[] s = weight.getShape().getShape();
+            Supplier<NDArray> weightT = transposedSuppliers.computeIfAbsent(weight, w -> () -> transposed(w));
+            return linearInt8(x, new Shape(s[1], s[0]), weightT, bias);
+        }
         // the transposed copy is made when the graph is written, once per weight (a shared block's is used again)
         String weightT = transposedWeights.computeIfAbsent(weight, w -> {
             long[] s = w.getShape().getShape();
@@ -61,6 +87,46 @@ final class GraphOps {
     String linearOfTransposed(String x, String weightT, NDArray bias) {
         String y = g.op("MatMul", List.of(x, weightT));
         return bias == null ? y : g.op("Add", List.of(y, g.constant(bias)));
+    }
+
+    /**
+     * x (..., in) times a weight (in, out) that {@code weightT} computes when the graph is written, plus bias (out)
+     * when not null: (..., out). With int8 (and at least {@link #MIN_INT8_WEIGHT} weights) the weight is stored
+     * quantized to int8 per output column (symmetric, scale max|w| / 127) and multiplied by ONNX Runtime's
+     * DynamicQuantizeMatMul, which quantizes x to uint8 per call; otherwise one float32 MatMul.
+     */
+    String linearOfTransposed(String x, Shape shape, Supplier<NDArray> weightT, NDArray bias) {
+        if (int8 && shape.size() >= MIN_INT8_WEIGHT) {
+            return linearInt8(x, shape, weightT, bias);
+        }
+        String w = derivedWeights
+                .computeIfAbsent(weightT, c -> List.of(g.deferred(shape, c)))
+                .get(0);
+        return linearOfTransposed(x, w, bias);
+    }
+
+    private String linearInt8(String x, Shape shape, Supplier<NDArray> weightT, NDArray bias) {
+        // the same supplier (a shared block written again) gets the same initializers
+        List<String> w = derivedWeights.computeIfAbsent(weightT, c -> {
+            long out = shape.get(1);
+            String q = g.deferred(shape, DataType.INT8, () -> {
+                NDArray t = c.get();
+                return t.div(columnScales(t)).round().clip(-127, 127).toType(DataType.INT8, false);
+            });
+            String scales =
+                    g.deferred(new Shape(out), () -> columnScales(c.get()).reshape(out));
+            return List.of(q, scales, g.int8Zeros(Math.toIntExact(out)));
+        });
+        List<String> in = new ArrayList<>(List.of(x, w.get(0), w.get(1), w.get(2)));
+        if (bias != null) {
+            in.add(g.constant(bias));
+        }
+        return g.microsoftOp("DynamicQuantizeMatMul", in, new boolean[] {true}).get(0);
+    }
+
+    /** The per-column scales max|w| / 127 of a weight (in, out), as (1, out); columns of zeros get a tiny scale. */
+    private static NDArray columnScales(NDArray w) {
+        return w.abs().max(new int[] {0}, true).div(127f).maximum(1e-30f);
     }
 
     /** A contiguous (in, out) copy of a (out, in) weight. */

@@ -108,12 +108,29 @@ public final class OnnxExport {
      * @throws IllegalArgumentException if the model class is not supported
      */
     public static void export(Module model, Path file, boolean microsoftOps) throws IOException {
+        export(model, file, microsoftOps, false);
+    }
+
+    /**
+     * As {@link #export(Module, Path, boolean)}; with {@code int8} (needs {@code microsoftOps}) the linear layers
+     * with at least 65,536 weights (every projection and MLP layer of the published models) are written as
+     * {@code com.microsoft:DynamicQuantizeMatMul} with int8 weights, quantized per output channel (scale max|w| / 127,
+     * zero point 0); ONNX Runtime quantizes their inputs to uint8 per call. Attention products, norms, embeddings
+     * and the factored image cross-attention stay float32. Perceiver AR models are refused with int8.
+     *
+     * @throws IllegalArgumentException if the model class is not supported
+     */
+    public static void export(Module model, Path file, boolean microsoftOps, boolean int8) throws IOException {
         if (!supports(model)) {
             throw new IllegalArgumentException(unsupportedReason(model));
         }
+        if (int8 && model instanceof CausalSequenceModel) {
+            throw new IllegalArgumentException("int8 export: model class "
+                    + model.getClass().getSimpleName() + " is a Perceiver AR model, which has no int8 graph");
+        }
         try (NDScope scope = new NDScope()) {
             OnnxGraph g = new OnnxGraph();
-            GraphOps ops = new GraphOps(g, microsoftOps);
+            GraphOps ops = new GraphOps(g, microsoftOps, int8);
             PerceiverGraphs blocks = new PerceiverGraphs(ops);
             if (model instanceof ImageClassifier ic) {
                 image(g, ops, blocks, ic);

@@ -36,6 +36,7 @@ final class OnnxGraph {
 
     static final int FLOAT = 1;
     static final int INT64 = 7;
+    static final int INT8 = 3;
     static final int BOOL = 9;
 
     /** The nodes of the graph being written: the main graph's, or a loop body's while {@link #loop} builds it. */
@@ -124,8 +125,13 @@ final class OnnxGraph {
      * once. Not compared by content: a caller that uses the same derived array again keeps the returned name.
      */
     String deferred(Shape shape, Supplier<NDArray> compute) {
+        return deferred(shape, DataType.FLOAT32, compute);
+    }
+
+    /** As {@link #deferred(Shape, Supplier)} for an initializer of type float32, int64 or int8. */
+    String deferred(Shape shape, DataType type, Supplier<NDArray> compute) {
         String name = "c" + counter++;
-        initializers.add(initializer(name, shape, DataType.FLOAT32, compute));
+        initializers.add(initializer(name, shape, type, compute));
         return name;
     }
 
@@ -136,6 +142,8 @@ final class OnnxGraph {
             type = FLOAT;
         } else if (dataType == DataType.INT64) {
             type = INT64;
+        } else if (dataType == DataType.INT8) {
+            type = INT8;
         } else {
             throw new IllegalArgumentException("initializer data type " + dataType + " not supported");
         }
@@ -176,6 +184,16 @@ final class OnnxGraph {
             b.putLong(v);
         }
         t.bytes(9, b.array());
+        initializers.add(t);
+        return name;
+    }
+
+    /** An int8 constant of shape (n), all zeros. */
+    String int8Zeros(int n) {
+        ProtoMessage t = new ProtoMessage().varint(1, n).varint(2, INT8);
+        String name = "c" + counter++;
+        t.string(8, name);
+        t.bytes(9, new byte[n]);
         initializers.add(t);
         return name;
     }

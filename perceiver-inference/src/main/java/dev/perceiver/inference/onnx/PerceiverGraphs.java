@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The Perceiver IO blocks as ONNX nodes, computed the way this project computes them rather than as a trace of the
@@ -440,7 +441,8 @@ final class PerceiverGraphs {
             // no k bias: q . b_k is the same for every key and cancels in the softmax; no v bias: the attention
             // weights of a query sum to 1 (no mask here), so it adds o_proj(b_v) to every output, folded into o's bias
             SelfAttentionWeights w = selfAttentionWeights.computeIfAbsent(m, this::selfAttentionWeights);
-            String qkv = ops.linearOfTransposed(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w.qkvT(), null);
+            String qkv =
+                    ops.linearOfTransposed(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w.qkvShape(), w.qkvT(), null);
             List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
             String q = w.qBias() == null ? parts.get(0) : ops.add(parts.get(0), g.constant(w.qBias()));
             String o = sequenceFirst
@@ -473,7 +475,7 @@ final class PerceiverGraphs {
      * projection (q scaled), transposed; the scaled q bias (or null); the output bias with o_proj(b_v) folded in (or
      * null).
      */
-    private record SelfAttentionWeights(String qkvT, NDArray qBias, NDArray oBias) {}
+    private record SelfAttentionWeights(Shape qkvShape, Supplier<NDArray> qkvT, NDArray qBias, NDArray oBias) {}
 
     /**
      * Made once per attention module, so that a shared block (self-attention blocks 2..L) is written with the same
@@ -485,8 +487,8 @@ final class PerceiverGraphs {
         NDArray wv = m.vProj().weight().array();
         long in = wq.getShape().get(1);
         long out = wq.getShape().get(0) + wk.getShape().get(0) + wv.getShape().get(0);
-        String qkvT = g.deferred(
-                new Shape(in, out), () -> GraphOps.transposed(NDArrays.concat(new NDList(scaled(wq, m), wk, wv), 0)));
+        Shape qkvShape = new Shape(in, out);
+        Supplier<NDArray> qkvT = () -> GraphOps.transposed(NDArrays.concat(new NDList(scaled(wq, m), wk, wv), 0));
         NDArray oBias = m.vProj().bias() == null
                 ? GraphOps.bias(m.oProj())
                 : Linear.apply(
@@ -494,7 +496,7 @@ final class PerceiverGraphs {
                                 m.oProj().weight().array(),
                                 GraphOps.bias(m.oProj()))
                         .reshape(-1);
-        return new SelfAttentionWeights(qkvT, scaledBias(m.qProj(), m), oBias);
+        return new SelfAttentionWeights(qkvShape, qkvT, scaledBias(m.qProj(), m), oBias);
     }
 
     private static NDArray scaled(NDArray w, MultiHeadAttention m) {

@@ -138,7 +138,7 @@ class ModelRunnersTest {
                     .hasMessageContaining("CausalLanguageModel")
                     .hasMessageContaining("openCausal");
             assertThatThrownBy(() -> Engine.parse("tensorrt"))
-                    .hasMessage("--engine (tensorrt) must be libtorch, onnxruntime or auto");
+                    .hasMessage("--engine (tensorrt) must be libtorch, onnxruntime, onnxruntime-int8 or auto");
         }
     }
 }

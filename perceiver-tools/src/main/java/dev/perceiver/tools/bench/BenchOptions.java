@@ -59,7 +59,7 @@ public record BenchOptions(
             throw new IllegalArgumentException("--device (" + device + ") must be cpu or cuda");
         }
         if (engine == null) {
-            throw new IllegalArgumentException("--engine must be libtorch, onnxruntime or auto");
+            throw new IllegalArgumentException("--engine must be libtorch, onnxruntime, onnxruntime-int8 or auto");
         }
         if (scale == null) {
             throw new IllegalArgumentException("scale must be FULL or TINY");
