@@ -8,8 +8,9 @@
 #   tools/ort_side_by_side.sh /tmp/onnx-ref/onnx 4 img-infer,mlm-infer
 #
 # REF_ONNX_DIR holds img-infer.onnx and mlm-infer.onnx from ../shared/bench/export_onnx.py. ORT_BENCH (default
-# ../shared/bench/OrtBench.java next to the main checkout; set it from a worktree), ORT_JAR (default: onnxruntime 1.20.0 in ~/.m2), THREADS (2) and LOCK
-# (/tmp/perceiver-mvn.lock) override the defaults.
+# ../shared/bench/OrtBench.java next to the main checkout; set it from a worktree), ORT_JAR (default: onnxruntime 1.20.0 in ~/.m2), THREADS (2),
+# ENGINE (this checkout's engine: onnxruntime, or onnxruntime-int8) and LOCK (/tmp/perceiver-mvn.lock) override the
+# defaults.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REF=$(cd "$1" && pwd)
@@ -18,6 +19,7 @@ WORKLOADS=${3:-img-infer,mlm-infer}
 ORT_BENCH=${ORT_BENCH:-$ROOT/../shared/bench/OrtBench.java}
 ORT_JAR=${ORT_JAR:-$HOME/.m2/repository/com/microsoft/onnxruntime/onnxruntime/1.20.0/onnxruntime-1.20.0.jar}
 THREADS=${THREADS:-2}
+ENGINE=${ENGINE:-onnxruntime}
 LOCK=${LOCK:-/tmp/perceiver-mvn.lock}
 for f in "$ORT_BENCH" "$ORT_JAR" "$REF/img-infer.onnx" "$REF/mlm-infer.onnx"; do
   [ -f "$f" ] || { echo "ort_side_by_side.sh: $f not found (see the comment at the top)" >&2; exit 2; }
@@ -34,12 +36,12 @@ metered() { # label round command...: runs the command, then the other processes
   echo "$label r$round other-cpu $(( 100 * ((b1 - b0) - (c1 - c0)) / (t1 - t0) ))% load $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 ours() {
-  (cd "$ROOT" && ./perceiver bench --workloads "$WORKLOADS" --engine onnxruntime --threads "$THREADS" --reps 5 \
+  (cd "$ROOT" && ./perceiver bench --workloads "$WORKLOADS" --engine "$ENGINE" --threads "$THREADS" --reps 5 \
     --warmup 2 2>/dev/null | grep '^{')
 }
 ref() { (cd "$REF" && java -cp "$ORT_JAR" "$ORT_BENCH" "$REF" "$THREADS" "$WORKLOADS" 2>/dev/null | grep '^{'); }
 export -f metered ours ref
-export ROOT REF WORKLOADS ORT_BENCH ORT_JAR THREADS
+export ROOT REF WORKLOADS ORT_BENCH ORT_JAR THREADS ENGINE
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then order="ours ref"; else order="ref ours"; fi
   flock "$LOCK" bash -c "echo \"== round $r \$(date -u +%H:%M:%S) load \$(cut -d' ' -f1-3 /proc/loadavg)\";

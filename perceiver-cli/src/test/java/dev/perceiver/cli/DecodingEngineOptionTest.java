@@ -44,4 +44,29 @@ class DecodingEngineOptionTest {
                 .isEqualTo("error: --engine onnxruntime: --fp16 (float16 decoding steps) runs on libtorch only; use"
                         + " --engine libtorch or auto");
     }
+
+    @Test
+    void int8IsRefusedForGenerationAndParityButRunsFillMask() {
+        TrainCommandTest.Run generate = TrainCommandTest.run(
+                "generate",
+                "--model",
+                CLM.toString(),
+                "--prompt",
+                "ab",
+                "--max-new-tokens",
+                "2",
+                "--engine",
+                "onnxruntime-int8");
+        assertThat(generate.code()).isEqualTo(2);
+        assertThat(generate.err().strip()).startsWith("error: --engine onnxruntime-int8 runs the forward pass of");
+        assertThat(generate.err().strip().lines()).hasSize(1);
+        TrainCommandTest.Run parity = TrainCommandTest.run(
+                "parity", "--engine", "onnxruntime-int8", CLM.getParent().toString());
+        assertThat(parity.code()).isEqualTo(2);
+        assertThat(parity.err().strip()).startsWith("error: --engine onnxruntime-int8: parity checks float32 engines");
+        Path mlm = CLM.resolveSibling("mlm");
+        TrainCommandTest.Run fill = TrainCommandTest.run(
+                "fill-mask", "--model", mlm.toString(), "--engine", "onnxruntime-int8", "a [MASK] b");
+        assertThat(fill.code()).as(fill.err()).isZero();
+    }
 }

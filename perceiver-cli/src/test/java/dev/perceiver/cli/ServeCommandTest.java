@@ -57,7 +57,7 @@ class ServeCommandTest {
                     .isEqualTo("error: --engine (tpu) must be libtorch, onnxruntime, onnxruntime-int8 or auto");
             assertThat(Main.execute("serve", "--help")).isEqualTo(0);
             assertThat(out.toString(StandardCharsets.UTF_8))
-                    .contains("--engine=libtorch|onnxruntime|auto")
+                    .contains("--engine=libtorch|onnxruntime|onnxruntime-int8|auto")
                     .contains("(default: auto:");
         } finally {
             System.setErr(oldErr);
