@@ -33,7 +33,9 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * {@link WavRenderer}. Options and their defaults: {@link SymbolicAudioOptions}. The cached decoding steps run on the
  * pipeline's engine ({@link ModelRunners#openDecoder}; libtorch unless a constructor or {@code load} names another;
  * float16 steps and generation without the cache run on libtorch). A pipeline made by {@link #load} owns its model
- * and weights: one {@link #close} frees them (and the engine's session).
+ * and weights: one {@link #close} frees them (and the engine's session); when it decodes on ONNX Runtime it frees the
+ * model's libtorch weights once the session is up, so that it generates with the cache and float32 steps only (load
+ * it with engine libtorch for float16 steps or generation without the cache).
  */
 public final class SymbolicAudioPipeline implements AutoCloseable {
     private final SymbolicAudioModel model;
@@ -75,7 +77,7 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
             throw new IllegalArgumentException("vocab_size (" + vocab + ") of the symbolic audio model must be "
                     + MidiEventCodec.VOCAB_SIZE + " (" + MidiEventCodec.NUM_EVENT_IDS + " MIDI event ids + padding)");
         }
-        this.decoder = ModelRunners.openDecoder(model, engine, threads);
+        this.decoder = ModelRunners.openDecoder(model, engine, threads, owned != null);
         this.owned = owned;
     }
 

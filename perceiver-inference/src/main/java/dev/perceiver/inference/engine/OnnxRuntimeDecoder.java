@@ -11,13 +11,10 @@ import dev.perceiver.inference.decoding.GenerationWindow;
 import dev.perceiver.inference.onnx.OnnxExport;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.blocks.MultiHeadAttention;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,22 +51,24 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
         }
     }
 
-    /** Exports the cached forward pass of {@code model} and opens a session on it with {@code threads} threads. */
-    static OnnxRuntimeDecoder open(CausalSequenceModel model, int threads) throws IOException {
-        Path file = Files.createTempFile("perceiver-cached-", ".onnx");
+    /**
+     * Exports the cached forward pass of {@code model} (a file of at most {@code maxBytes}) and opens a session on it
+     * with {@code threads} threads; the model's weights are left as they are.
+     *
+     * @throws OnnxSessions.Unavailable when the export or the session fails
+     */
+    static OnnxRuntimeDecoder open(CausalSequenceModel model, int threads, long maxBytes)
+            throws OnnxSessions.Unavailable {
+        OrtSession session = OnnxSessions.open(file -> OnnxExport.exportCached(model, file, maxBytes), threads, false);
         try {
-            OnnxExport.exportCached(model, file);
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(threads);
-                o.setInterOpNumThreads(1);
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                return new OnnxRuntimeDecoder(model, env, env.createSession(file.toString(), o));
-            } catch (OrtException e) {
-                throw new IOException("ONNX Runtime could not load the exported model: " + e.getMessage(), e);
+            return new OnnxRuntimeDecoder(model, OrtEnvironment.getEnvironment(), session);
+        } catch (RuntimeException e) {
+            try {
+                session.close();
+            } catch (OrtException closing) {
+                e.addSuppressed(closing);
             }
-        } finally {
-            Files.deleteIfExists(file);
+            throw e;
         }
     }
 

@@ -11,10 +11,7 @@ import ai.onnxruntime.OrtSession;
 import dev.perceiver.inference.onnx.OnnxExport;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Tensors;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +19,7 @@ import java.util.Map;
 
 /**
  * A model's forward pass on ONNX Runtime (CPU, MLAS kernels): the model is exported to a temporary ONNX file
- * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted. The only class that
+ * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted ({@link OnnxSessions}). The only class that
  * uses ONNX Runtime's API besides {@link OnnxRuntimeDecoder} (cached generation).
  */
 final class OnnxRuntimeRunner implements ModelRunner {
@@ -47,35 +44,14 @@ final class OnnxRuntimeRunner implements ModelRunner {
     }
 
     /**
-     * Exports {@code model} and opens a session on it with {@code threads} intra-op threads; with
-     * {@code releaseWeights} the model's libtorch weights are freed once exported, before ONNX Runtime reads its
-     * copy (see {@link ModelRunners#open(Module, Engine, int, boolean)}).
+     * Exports {@code model} (a file of at most {@code maxBytes}) and opens a session on it with {@code threads}
+     * intra-op threads; the model's weights are left as they are.
+     *
+     * @throws OnnxSessions.Unavailable when the export or the session fails
      */
-    static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights) throws IOException {
-        Path file = Files.createTempFile("perceiver-", ".onnx");
-        try {
-            OnnxExport.export(model, file, true);
-            if (releaseWeights) {
-                String name = model.getClass().getSimpleName();
-                model.releaseWeights("the libtorch weights of this " + name + " were freed after its export to ONNX"
-                        + " Runtime (a pipeline loaded with engine onnxruntime or auto runs it there); load the model"
-                        + " with engine libtorch to use its modules");
-            }
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-                o.setIntraOpNumThreads(threads);
-                o.setInterOpNumThreads(1);
-                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                // each initializer in its own allocation rather than one planned block, so that the weights a
-                // kernel prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
-                o.addConfigEntry("session.use_device_allocator_for_initializers", "1");
-                return new OnnxRuntimeRunner(env, env.createSession(file.toString(), o));
-            } catch (OrtException e) {
-                throw new IOException("ONNX Runtime could not load the exported model: " + e.getMessage(), e);
-            }
-        } finally {
-            Files.deleteIfExists(file);
-        }
+    static OnnxRuntimeRunner open(Module model, int threads, long maxBytes) throws OnnxSessions.Unavailable {
+        OrtSession session = OnnxSessions.open(file -> OnnxExport.export(model, file, true, maxBytes), threads, true);
+        return new OnnxRuntimeRunner(OrtEnvironment.getEnvironment(), session);
     }
 
     @Override

@@ -23,7 +23,9 @@ import java.util.List;
  * batch and continued by {@link CausalGenerator}, whose cached steps run on the pipeline's engine
  * ({@link ModelRunners#openDecoder}; float16 steps and generation without the cache run on libtorch); the texts are
  * decoded without special tokens. A pipeline made by {@link #load} owns its model, weights and tokenizer: one
- * {@link #close} frees them (and the engine's session).
+ * {@link #close} frees them (and the engine's session); when it decodes on ONNX Runtime it frees the model's libtorch
+ * weights once the session is up (the weights are then held once), so that it generates with the cache and float32
+ * steps only (load it with engine libtorch for float16 steps or generation without the cache).
  */
 public final class TextGenerationPipeline implements AutoCloseable {
     private final CausalSequenceModel model;
@@ -55,7 +57,7 @@ public final class TextGenerationPipeline implements AutoCloseable {
         }
         this.model = model;
         this.tokenizer = tokenizer;
-        this.decoder = ModelRunners.openDecoder(model, engine, threads);
+        this.decoder = ModelRunners.openDecoder(model, engine, threads, owned != null);
         this.owned = owned;
     }
 

@@ -1,0 +1,97 @@
+package dev.perceiver.inference.engine;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Brings a model up on ONNX Runtime in two stages, whose failures are told apart ({@link Unavailable#stage}): the
+ * export into a temporary ONNX file, then a session on that file (CPU, all graph optimisations); the file is deleted
+ * either way. The model's libtorch weights are untouched here, so that a caller can still fall back to libtorch.
+ */
+final class OnnxSessions {
+    private OnnxSessions() {}
+
+    /** Where bringing a model up on ONNX Runtime failed. */
+    enum Stage {
+        /** Writing the ONNX graph (an unsupported model or op, a graph over the file size limit, a failed write). */
+        EXPORT,
+        /** ONNX Runtime loading the exported graph into a session. */
+        SESSION
+    }
+
+    /** Writes a model's ONNX graph to a file. */
+    @FunctionalInterface
+    interface Exporter {
+        void write(Path file) throws IOException;
+    }
+
+    /** ONNX Runtime cannot run the model: the message (one line) names the stage and the cause. */
+    static final class Unavailable extends IOException {
+        private final Stage stage;
+
+        Unavailable(Stage stage, Throwable cause) {
+            super(
+                    (stage == Stage.EXPORT
+                                    ? "exporting the model for ONNX Runtime failed: "
+                                    : "ONNX Runtime could not load the exported model: ")
+                            + firstLine(cause),
+                    cause);
+            this.stage = stage;
+        }
+
+        Stage stage() {
+            return stage;
+        }
+    }
+
+    /**
+     * Exports with {@code exporter} into a temporary file and opens a session on it.
+     *
+     * @param threads intra-op threads, in [1, 1024] (checked by the caller)
+     * @param initializersOwnAllocation each initializer in its own allocation rather than one planned block, so that
+     *     the weights a kernel prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
+     * @throws Unavailable when the export or the session fails
+     */
+    static OrtSession open(Exporter exporter, int threads, boolean initializersOwnAllocation) throws Unavailable {
+        Path file;
+        try {
+            file = Files.createTempFile("perceiver-", ".onnx");
+        } catch (IOException e) {
+            throw new Unavailable(Stage.EXPORT, e);
+        }
+        try {
+            try {
+                exporter.write(file);
+            } catch (IOException | RuntimeException e) {
+                throw new Unavailable(Stage.EXPORT, e);
+            }
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                o.setIntraOpNumThreads(threads);
+                o.setInterOpNumThreads(1);
+                o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (initializersOwnAllocation) {
+                    o.addConfigEntry("session.use_device_allocator_for_initializers", "1");
+                }
+                return OrtEnvironment.getEnvironment().createSession(file.toString(), o);
+            } catch (OrtException | RuntimeException e) {
+                throw new Unavailable(Stage.SESSION, e);
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file left behind is not worth failing the run for; the OS cleans its temp folder
+            }
+        }
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m.strip() : m.substring(0, nl).strip();
+    }
+}
