@@ -52,16 +52,22 @@ final class OnnxRuntimeDecoder implements CausalDecoderRunner {
     }
 
     /**
-     * Exports the cached forward pass of {@code model} (a file of at most {@code maxBytes}) and opens a session on it
-     * with {@code threads} threads; the model's weights are left as they are.
+     * Exports the cached forward pass of {@code model}, runs {@code afterExport} and opens a session on the export
+     * with {@code threads} threads.
      *
      * @throws OnnxSessions.Unavailable when the export or the session fails
      */
-    static OnnxRuntimeDecoder open(CausalSequenceModel model, int threads, long maxBytes)
+    static OnnxRuntimeDecoder open(
+            CausalSequenceModel model, int threads, Runnable afterExport, OnnxSessions.Settings settings)
             throws OnnxSessions.Unavailable {
         // initializers in their own allocations, as OnnxRuntimeRunner's: measured on a perceiver-ar-clm-base-shaped
         // model, generate's peak RSS 5.98 -> 4.98 GB (README, Pretrained models)
-        OrtSession session = OnnxSessions.open(file -> OnnxExport.exportCached(model, file, maxBytes), threads, true);
+        OrtSession session = OnnxSessions.open(
+                file -> OnnxExport.exportCached(model, file, settings.maxExportBytes()),
+                afterExport,
+                threads,
+                true,
+                settings);
         try {
             return new OnnxRuntimeDecoder(model, OrtEnvironment.getEnvironment(), session);
         } catch (RuntimeException e) {

@@ -44,13 +44,19 @@ final class OnnxRuntimeRunner implements ModelRunner {
     }
 
     /**
-     * Exports {@code model} (a file of at most {@code maxBytes}) and opens a session on it with {@code threads}
-     * intra-op threads; the model's weights are left as they are.
+     * Exports {@code model}, runs {@code afterExport} and opens a session on the export with {@code threads}
+     * intra-op threads.
      *
      * @throws OnnxSessions.Unavailable when the export or the session fails
      */
-    static OnnxRuntimeRunner open(Module model, int threads, long maxBytes) throws OnnxSessions.Unavailable {
-        OrtSession session = OnnxSessions.open(file -> OnnxExport.export(model, file, true, maxBytes), threads, true);
+    static OnnxRuntimeRunner open(Module model, int threads, Runnable afterExport, OnnxSessions.Settings settings)
+            throws OnnxSessions.Unavailable {
+        OrtSession session = OnnxSessions.open(
+                file -> OnnxExport.export(model, file, true, settings.maxExportBytes()),
+                afterExport,
+                threads,
+                true,
+                settings);
         return new OnnxRuntimeRunner(OrtEnvironment.getEnvironment(), session);
     }
 

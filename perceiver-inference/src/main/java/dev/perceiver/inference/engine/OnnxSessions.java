@@ -3,17 +3,32 @@ package dev.perceiver.inference.engine;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.perceiver.inference.onnx.OnnxExport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Brings a model up on ONNX Runtime in two stages, whose failures are told apart ({@link Unavailable#stage}): the
  * export into a temporary ONNX file, then a session on that file (CPU, all graph optimisations); the file is deleted
- * either way. The model's libtorch weights are untouched here, so that a caller can still fall back to libtorch.
+ * either way. Between the two a caller may free the model's libtorch weights (the weights are then held once while
+ * ONNX Runtime loads its copy).
  */
 final class OnnxSessions {
     private OnnxSessions() {}
+
+    /**
+     * How a model is brought up: the largest export file, in [1, {@link OnnxExport#MAX_BYTES}], and extra ONNX
+     * Runtime session config entries (e.g. {@code session.load_model_format}).
+     */
+    record Settings(long maxExportBytes, Map<String, String> sessionConfig) {
+        static final Settings DEFAULT = new Settings(OnnxExport.MAX_BYTES, Map.of());
+
+        Settings {
+            sessionConfig = Map.copyOf(sessionConfig);
+        }
+    }
 
     /** Where bringing a model up on ONNX Runtime failed. */
     enum Stage {
@@ -49,14 +64,17 @@ final class OnnxSessions {
     }
 
     /**
-     * Exports with {@code exporter} into a temporary file and opens a session on it.
+     * Exports with {@code exporter} into a temporary file, runs {@code afterExport} and opens a session on it.
      *
+     * @param afterExport run once the export succeeded, before the session is made (e.g. freeing the libtorch weights)
      * @param threads intra-op threads, in [1, 1024] (checked by the caller)
      * @param initializersOwnAllocation each initializer in its own allocation rather than one planned block, so that
      *     the weights a kernel prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
      * @throws Unavailable when the export or the session fails
      */
-    static OrtSession open(Exporter exporter, int threads, boolean initializersOwnAllocation) throws Unavailable {
+    static OrtSession open(
+            Exporter exporter, Runnable afterExport, int threads, boolean initializersOwnAllocation, Settings settings)
+            throws Unavailable {
         Path file;
         try {
             file = Files.createTempFile("perceiver-", ".onnx");
@@ -69,12 +87,16 @@ final class OnnxSessions {
             } catch (IOException | RuntimeException e) {
                 throw new Unavailable(Stage.EXPORT, e);
             }
+            afterExport.run();
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                 o.setIntraOpNumThreads(threads);
                 o.setInterOpNumThreads(1);
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 if (initializersOwnAllocation) {
                     o.addConfigEntry("session.use_device_allocator_for_initializers", "1");
+                }
+                for (Map.Entry<String, String> e : settings.sessionConfig().entrySet()) {
+                    o.addConfigEntry(e.getKey(), e.getValue());
                 }
                 return OrtEnvironment.getEnvironment().createSession(file.toString(), o);
             } catch (OrtException | RuntimeException e) {

@@ -22,14 +22,17 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
  * AUTO falls back to libtorch when the ONNX export fails (made to fail for real: the exported file is over a limit
- * lowered to 1,000 bytes) or ONNX Runtime cannot load the exported file, with one warning line and the weights kept;
- * forced ONNXRUNTIME fails with a one-line error.
+ * lowered to 1,000 bytes) or ONNX Runtime cannot load the exported file (told to read it as ORT format), with one
+ * warning line and the weights kept, or, when the weights were freed before the session, tells the owner to load the
+ * model again; forced ONNXRUNTIME fails with a one-line error.
  */
 class EngineFallbackTest {
     private static final String IMAGE = """
@@ -40,7 +43,11 @@ class EngineFallbackTest {
              "num_latents": 4, "num_latent_channels": 16}""";
 
     /** Far below any model's graph: every export is refused before it writes. */
-    private static final long TOO_SMALL = 1000;
+    private static final OnnxSessions.Settings TOO_SMALL = new OnnxSessions.Settings(1000, Map.of());
+
+    /** The export succeeds; ONNX Runtime, told to read ORT format, cannot load the ONNX file. */
+    private static final OnnxSessions.Settings ORT_FORMAT =
+            new OnnxSessions.Settings(OnnxExport.MAX_BYTES, Map.of("session.load_model_format", "ORT"));
 
     @Test
     void autoRunsOnLibtorchWithTheWeightsKeptWhenTheExportFails() throws Exception {
@@ -72,8 +79,8 @@ class EngineFallbackTest {
                     .hasMessageNotContaining("\n");
             assertThat(model.stateDict().values()).noneMatch(Parameter::isReleased);
 
-            // the same model, with the file size allowed: ONNX Runtime, and the weights freed only then
-            try (ModelRunner ort = ModelRunners.open(model, Engine.AUTO, 1, true, OnnxExport.MAX_BYTES)) {
+            // the same model, with the file size allowed: ONNX Runtime, and the weights freed
+            try (ModelRunner ort = ModelRunners.open(model, Engine.AUTO, 1, true, OnnxSessions.Settings.DEFAULT)) {
                 assertThat(ort.engine()).isEqualTo(Engine.ONNXRUNTIME);
                 assertThat(model.stateDict().values()).allMatch(Parameter::isReleased);
             }
@@ -117,20 +124,88 @@ class EngineFallbackTest {
     }
 
     @Test
+    void aFailedSessionFallsBackWhenTheWeightsAreKeptAndReloadsWhenTheyWereFreed() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                    m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(IMAGE)));
+            model.setTraining(false);
+            NDArray x = m.randomUniform(-1f, 1f, new Shape(1, 6, 5, 2));
+            float[] expected = model.forward(x).toFloatArray();
+            Logged<ModelRunner> kept = logged(() -> ModelRunners.open(model, Engine.AUTO, 1, false, ORT_FORMAT));
+            try (ModelRunner runner = kept.value()) {
+                assertThat(runner.engine()).isEqualTo(Engine.LIBTORCH);
+                assertThat(runner.forward(x, null).toFloatArray()).containsExactly(expected);
+            }
+            assertThat(kept.lines()).hasSize(1);
+            assertThat(kept.lines().get(0))
+                    .contains("--engine auto: ONNX Runtime could not load the exported model: ")
+                    .endsWith("; running ImageClassifier on libtorch instead");
+            assertThatThrownBy(() -> ModelRunners.open(model, Engine.ONNXRUNTIME, 1, false, ORT_FORMAT))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageStartingWith("--engine onnxruntime: ONNX Runtime could not load the exported model: ")
+                    .hasMessageNotContaining("\n");
+            assertThat(model.stateDict().values()).noneMatch(Parameter::isReleased);
+
+            // weights freed after the export, then the session fails: the owner is told, to load the model again
+            assertThatThrownBy(() -> ModelRunners.open(model, Engine.AUTO, 1, true, ORT_FORMAT))
+                    .isInstanceOfSatisfying(
+                            ModelRunners.SessionFailedAfterRelease.class,
+                            e -> assertThat(e.modelClass()).isEqualTo("ImageClassifier"))
+                    .hasMessageStartingWith("ONNX Runtime could not load the exported model: ");
+            assertThat(model.stateDict().values()).allMatch(Parameter::isReleased);
+        }
+    }
+
+    @Test
+    void loadFallingBackLoadsAgainOnLibtorchOnlyAfterAFailedSessionWithFreedWeights() throws Exception {
+        List<Engine> asked = new ArrayList<>();
+        Logged<String> reloaded = logged(() -> ModelRunners.loadFallingBack(Engine.AUTO, e -> {
+            asked.add(e);
+            if (e == Engine.AUTO) {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    ImageClassifier model = VisionModelKinds.IMAGE_CLASSIFIER.create(
+                            m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(IMAGE)));
+                    ModelRunners.open(model, e, 1, true, ORT_FORMAT).close();
+                }
+            }
+            return "loaded on " + e.label();
+        }));
+        assertThat(reloaded.value()).isEqualTo("loaded on libtorch");
+        assertThat(asked).containsExactly(Engine.AUTO, Engine.LIBTORCH);
+        assertThat(reloaded.lines()).hasSize(1);
+        assertThat(reloaded.lines().get(0))
+                .contains("--engine auto: ONNX Runtime could not load the exported model: ")
+                .endsWith("; loading ImageClassifier again to run it on libtorch instead");
+        // a load that works, or another failure, is not retried
+        String plain = ModelRunners.loadFallingBack(Engine.AUTO, e -> "loaded on " + e.label());
+        assertThat(plain).isEqualTo("loaded on auto");
+        assertThatThrownBy(() -> ModelRunners.loadFallingBack(Engine.AUTO, e -> {
+                    throw new java.io.IOException("no such folder");
+                }))
+                .hasMessage("no such folder");
+    }
+
+    @Test
     void exportAndSessionFailuresAreToldApart() {
         assertThatThrownBy(() -> OnnxSessions.open(
                         file -> {
                             throw new IllegalArgumentException("op Foo is not supported");
                         },
+                        () -> {},
                         1,
-                        true))
+                        true,
+                        OnnxSessions.Settings.DEFAULT))
                 .isInstanceOfSatisfying(
                         OnnxSessions.Unavailable.class,
                         e -> assertThat(e.stage()).isEqualTo(OnnxSessions.Stage.EXPORT))
                 .hasMessage("exporting the model for ONNX Runtime failed: op Foo is not supported");
         // a file ONNX Runtime cannot parse: the export "succeeded", the session fails
         assertThatThrownBy(() -> OnnxSessions.open(
-                        file -> Files.write(file, "not an ONNX model".getBytes(StandardCharsets.UTF_8)), 1, true))
+                        file -> Files.write(file, "not an ONNX model".getBytes(StandardCharsets.UTF_8)),
+                        () -> {},
+                        1,
+                        true,
+                        OnnxSessions.Settings.DEFAULT))
                 .isInstanceOfSatisfying(
                         OnnxSessions.Unavailable.class,
                         e -> assertThat(e.stage()).isEqualTo(OnnxSessions.Stage.SESSION))
