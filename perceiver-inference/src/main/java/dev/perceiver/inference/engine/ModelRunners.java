@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * exported graph) runs on libtorch, with one warning line saying why; with ONNXRUNTIME that is an error. A caller's
  * request to free the libtorch weights is carried out once the export succeeded, before ONNX Runtime loads its copy
  * (so that the weights are held once: measured, generate's peak on the perceiver-ar-clm-base shape is 3.92 GB this
- * way and 4.98 GB when they are freed after the session is up); when the session then fails under AUTO, the model can no
- * longer run on libtorch: {@link SessionFailedAfterRelease} tells its owner, which loads it again
+ * way and 4.98 GB when they are freed after the session is up); when the session then fails under AUTO, the model
+ * can no longer run on libtorch: {@link SessionFailedAfterRelease} tells its owner, which loads it again
  * ({@link #loadFallingBack}).
  */
 public final class ModelRunners {

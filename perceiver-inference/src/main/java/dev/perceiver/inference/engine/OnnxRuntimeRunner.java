@@ -19,8 +19,9 @@ import java.util.Map;
 
 /**
  * A model's forward pass on ONNX Runtime (CPU, MLAS kernels): the model is exported to a temporary ONNX file
- * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted ({@link OnnxSessions}). The only class that
- * uses ONNX Runtime's API besides {@link OnnxRuntimeDecoder} (cached generation).
+ * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted
+ * ({@link OnnxSessions}). With {@link OnnxSessions} and {@link OnnxRuntimeDecoder} (cached generation), the only
+ * classes that use ONNX Runtime's API.
  */
 final class OnnxRuntimeRunner implements ModelRunner {
     private final OrtEnvironment env;

@@ -53,7 +53,7 @@ import java.util.List;
  * outputs equal the libtorch forward pass up to float rounding.
  */
 public final class OnnxExport {
-    /** The largest model file written by default: protobuf messages, and so single-file ONNX models, are under 2 GiB. */
+    /** The largest model file written by default: protobuf messages (single-file ONNX models) are under 2 GiB. */
     public static final long MAX_BYTES = OnnxGraph.MAX_BYTES;
 
     private OnnxExport() {}
