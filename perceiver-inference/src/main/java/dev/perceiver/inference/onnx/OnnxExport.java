@@ -55,6 +55,9 @@ import java.util.Map;
  * outputs equal the libtorch forward pass up to float rounding.
  */
 public final class OnnxExport {
+    /** The largest model file written by default: protobuf messages (single-file ONNX models) are under 2 GiB. */
+    public static final long MAX_BYTES = OnnxGraph.MAX_BYTES;
+
     private OnnxExport() {}
 
     /** Whether {@link #export} supports this model. */
@@ -108,6 +111,17 @@ public final class OnnxExport {
      * @throws IllegalArgumentException if the model class is not supported
      */
     public static void export(Module model, Path file, boolean microsoftOps) throws IOException {
+        export(model, file, microsoftOps, MAX_BYTES);
+    }
+
+    /**
+     * As {@link #export(Module, Path, boolean)}, refusing a model of more than {@code maxBytes}.
+     *
+     * @param maxBytes the largest file to write, in [1, {@link #MAX_BYTES}]
+     * @throws IOException for a model over {@code maxBytes} (nothing is written) or a failed write
+     * @throws IllegalArgumentException if the model class is not supported
+     */
+    public static void export(Module model, Path file, boolean microsoftOps, long maxBytes) throws IOException {
         if (!supports(model)) {
             throw new IllegalArgumentException(unsupportedReason(model));
         }
@@ -124,7 +138,7 @@ public final class OnnxExport {
             } else {
                 text(g, ops, blocks, (PerceiverIO) model, model instanceof MaskedLanguageModel);
             }
-            g.save(file, "perceiver-jvm", model.getClass().getSimpleName());
+            g.save(file, "perceiver-jvm", model.getClass().getSimpleName(), Map.of(), maxBytes);
             scope.suppressNotUsedWarning();
         }
     }
@@ -154,6 +168,16 @@ public final class OnnxExport {
      * model's window sizes and the layer names are its metadata_props ({@link #cachedMetadata}).
      */
     public static void exportCached(CausalSequenceModel model, Path file) throws IOException {
+        exportCached(model, file, MAX_BYTES);
+    }
+
+    /**
+     * As {@link #exportCached(CausalSequenceModel, Path)}, refusing a model of more than {@code maxBytes}.
+     *
+     * @param maxBytes the largest file to write, in [1, {@link #MAX_BYTES}]
+     * @throws IOException for a model over {@code maxBytes} (nothing is written) or a failed write
+     */
+    public static void exportCached(CausalSequenceModel model, Path file, long maxBytes) throws IOException {
         try (NDScope scope = new NDScope()) {
             OnnxGraph g = new OnnxGraph();
             GraphOps ops = new GraphOps(g);
@@ -211,7 +235,8 @@ public final class OnnxExport {
                     file,
                     "perceiver-jvm",
                     model.getClass().getSimpleName() + " (cached forward pass, kv cache). " + cachedUsage(model),
-                    cachedMetadata(model));
+                    cachedMetadata(model),
+                    maxBytes);
             scope.suppressNotUsedWarning();
         }
     }
