@@ -33,7 +33,10 @@ import javax.sound.sampled.UnsupportedAudioFileException;
  * {@link WavRenderer}. Options and their defaults: {@link SymbolicAudioOptions}. The cached decoding steps run on the
  * pipeline's engine ({@link ModelRunners#openDecoder}; libtorch unless a constructor or {@code load} names another;
  * float16 steps and generation without the cache run on libtorch). A pipeline made by {@link #load} owns its model
- * and weights: one {@link #close} frees them (and the engine's session).
+ * and weights: one {@link #close} frees them (and the engine's session); when it decodes on ONNX Runtime it frees the
+ * model's libtorch weights once they are exported (should ONNX Runtime then fail to load the export, AUTO loads the
+ * model again for libtorch), so that it generates with the cache and float32 steps only (load it with engine
+ * libtorch for float16 steps or generation without the cache).
  */
 public final class SymbolicAudioPipeline implements AutoCloseable {
     private final SymbolicAudioModel model;
@@ -75,7 +78,7 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
             throw new IllegalArgumentException("vocab_size (" + vocab + ") of the symbolic audio model must be "
                     + MidiEventCodec.VOCAB_SIZE + " (" + MidiEventCodec.NUM_EVENT_IDS + " MIDI event ids + padding)");
         }
-        this.decoder = ModelRunners.openDecoder(model, engine, threads);
+        this.decoder = ModelRunners.openDecoder(model, engine, threads, owned != null);
         this.owned = owned;
     }
 
@@ -101,13 +104,15 @@ public final class SymbolicAudioPipeline implements AutoCloseable {
      */
     public static SymbolicAudioPipeline load(Path dir, WavRenderer renderer, Engine engine, int threads)
             throws IOException {
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            return new SymbolicAudioPipeline(loadModel(dir, manager), renderer, engine, threads, manager);
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return ModelRunners.loadFallingBack(engine, e -> {
+            NDManager manager = NDManager.newBaseManager();
+            try {
+                return new SymbolicAudioPipeline(loadModel(dir, manager), renderer, e, threads, manager);
+            } catch (IOException | RuntimeException failed) {
+                manager.close();
+                throw failed;
+            }
+        });
     }
 
     /** Closes the engine's session, and the model and its weights when {@link #load} made them. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.DecodingCache;
+import dev.perceiver.nn.Parameter;
 
 /**
  * Autoregressive generation with a {@link CausalSequenceModel} (causal language model, symbolic audio model) under
@@ -86,6 +87,16 @@ public final class CausalGenerator {
         if (config.padTokenId() >= vocab) {
             throw new IllegalArgumentException(
                     "pad_token_id (" + config.padTokenId() + ") out of range [0, " + vocab + ") (vocab_size)");
+        }
+        boolean onLibtorch = decoder == null || config.float16Steps() || !config.useCache();
+        if (onLibtorch && model.stateDict().values().stream().anyMatch(Parameter::isReleased)) {
+            throw new IllegalArgumentException((config.float16Steps()
+                            ? "float16 steps (--fp16)"
+                            : config.useCache()
+                                    ? "cached decoding on libtorch"
+                                    : "generation without the cache (--no-cache)")
+                    + " needs the model's libtorch weights, which were freed after its export to ONNX Runtime (a"
+                    + " pipeline loaded with engine onnxruntime or auto); load it with engine libtorch");
         }
         GenerationWindow window = new GenerationWindow(model.config(), prompts.length(), config.numLatents());
         TokenBuffer tokens = new TokenBuffer(prompts, config, keepStepLogits);

@@ -11,7 +11,6 @@ import ai.onnxruntime.OrtSession;
 import dev.perceiver.inference.onnx.OnnxExport;
 import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Tensors;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +20,7 @@ import java.util.Map;
 /**
  * A model's forward pass on ONNX Runtime (CPU, MLAS kernels): the model is exported to a temporary ONNX file
  * ({@link OnnxExport}), loaded into a session with all graph optimisations, and the file deleted
- * ({@link OnnxRuntimeSession}, which it closes).
+ * ({@link OnnxSessions}); {@link OnnxRuntimeSession}, its base, closes the session.
  */
 final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner {
     private final Engine engine;
@@ -50,34 +49,30 @@ final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner 
     }
 
     /**
-     * Exports {@code model} and opens a session on it with {@code threads} intra-op threads; with
-     * {@code releaseWeights} the model's libtorch weights are freed once exported, before ONNX Runtime reads its
-     * copy (see {@link ModelRunners#open(Module, Engine, int, boolean)}).
+     * Exports {@code model}, runs {@code afterExport} and opens a session on the export with {@code threads}
+     * intra-op threads.
+     *
+     * @throws OnnxSessions.Unavailable when the export or the session fails
      */
-    static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights) throws IOException {
-        return open(model, threads, releaseWeights, false);
+    static OnnxRuntimeRunner open(Module model, int threads, Runnable afterExport, OnnxSessions.Settings settings)
+            throws OnnxSessions.Unavailable {
+        return open(model, threads, afterExport, settings, false);
     }
 
-    /** As {@link #open(Module, int, boolean)}; with {@code int8} the large linear layers run on int8 weights. */
-    static OnnxRuntimeRunner open(Module model, int threads, boolean releaseWeights, boolean int8) throws IOException {
-        // each initializer in its own allocation rather than one planned block, so that the weights a kernel
-        // prepacks (the MatMul weights: most of them) are freed once packed instead of held twice
-        Map<String, String> config = Map.of("session.use_device_allocator_for_initializers", "1");
-        return new OnnxRuntimeRunner(
-                int8 ? Engine.ONNXRUNTIME_INT8 : Engine.ONNXRUNTIME,
-                load(
-                        file -> {
-                            OnnxExport.export(model, file, true, int8);
-                            if (releaseWeights) {
-                                String name = model.getClass().getSimpleName();
-                                model.releaseWeights(
-                                        "the libtorch weights of this " + name + " were freed after its export"
-                                                + " to ONNX Runtime (a pipeline loaded with engine onnxruntime or auto runs it there);"
-                                                + " load the model with engine libtorch to use its modules");
-                            }
-                        },
-                        threads,
-                        config));
+    /**
+     * As {@link #open(Module, int, Runnable, OnnxSessions.Settings)}; with {@code int8} the large linear layers run
+     * on int8 weights ({@link OnnxExport#export(Module, Path, boolean, boolean, long)}).
+     */
+    static OnnxRuntimeRunner open(
+            Module model, int threads, Runnable afterExport, OnnxSessions.Settings settings, boolean int8)
+            throws OnnxSessions.Unavailable {
+        OrtSession session = OnnxSessions.open(
+                file -> OnnxExport.export(model, file, true, int8, settings.maxExportBytes()),
+                afterExport,
+                threads,
+                true,
+                settings);
+        return new OnnxRuntimeRunner(int8 ? Engine.ONNXRUNTIME_INT8 : Engine.ONNXRUNTIME, session);
     }
 
     @Override

@@ -55,6 +55,9 @@ import java.util.Map;
  * outputs equal the libtorch forward pass up to float rounding.
  */
 public final class OnnxExport {
+    /** The largest model file written by default: protobuf messages (single-file ONNX models) are under 2 GiB. */
+    public static final long MAX_BYTES = OnnxGraph.MAX_BYTES;
+
     private OnnxExport() {}
 
     /** Whether {@link #export} supports this model. */
@@ -108,19 +111,31 @@ public final class OnnxExport {
      * @throws IllegalArgumentException if the model class is not supported
      */
     public static void export(Module model, Path file, boolean microsoftOps) throws IOException {
-        export(model, file, microsoftOps, false);
+        export(model, file, microsoftOps, MAX_BYTES);
     }
 
     /**
-     * As {@link #export(Module, Path, boolean)}; with {@code int8} (needs {@code microsoftOps}) the linear layers
-     * with at least 65,536 weights (every projection and MLP layer of the published models) are written as
+     * As {@link #export(Module, Path, boolean)}, refusing a model of more than {@code maxBytes}.
+     *
+     * @param maxBytes the largest file to write, in [1, {@link #MAX_BYTES}]
+     * @throws IOException for a model over {@code maxBytes} (nothing is written) or a failed write
+     * @throws IllegalArgumentException if the model class is not supported
+     */
+    public static void export(Module model, Path file, boolean microsoftOps, long maxBytes) throws IOException {
+        export(model, file, microsoftOps, false, maxBytes);
+    }
+
+    /**
+     * As {@link #export(Module, Path, boolean, long)}; with {@code int8} (needs {@code microsoftOps}) the linear
+     * layers with at least 65,536 weights (every projection and MLP layer of the published models) are written as
      * {@code com.microsoft:DynamicQuantizeMatMul} with int8 weights, quantized per output channel (scale max|w| / 127,
      * zero point 0); ONNX Runtime quantizes their inputs to uint8 per call. Attention products, norms, embeddings
      * and the factored image cross-attention stay float32. Perceiver AR models are refused with int8.
      *
      * @throws IllegalArgumentException if the model class is not supported
      */
-    public static void export(Module model, Path file, boolean microsoftOps, boolean int8) throws IOException {
+    public static void export(Module model, Path file, boolean microsoftOps, boolean int8, long maxBytes)
+            throws IOException {
         if (!supports(model)) {
             throw new IllegalArgumentException(unsupportedReason(model));
         }
@@ -141,7 +156,7 @@ public final class OnnxExport {
             } else {
                 text(g, ops, blocks, (PerceiverIO) model, model instanceof MaskedLanguageModel);
             }
-            g.save(file, "perceiver-jvm", model.getClass().getSimpleName());
+            g.save(file, "perceiver-jvm", model.getClass().getSimpleName(), Map.of(), maxBytes);
             scope.suppressNotUsedWarning();
         }
     }
@@ -171,6 +186,16 @@ public final class OnnxExport {
      * model's window sizes and the layer names are its metadata_props ({@link #cachedMetadata}).
      */
     public static void exportCached(CausalSequenceModel model, Path file) throws IOException {
+        exportCached(model, file, MAX_BYTES);
+    }
+
+    /**
+     * As {@link #exportCached(CausalSequenceModel, Path)}, refusing a model of more than {@code maxBytes}.
+     *
+     * @param maxBytes the largest file to write, in [1, {@link #MAX_BYTES}]
+     * @throws IOException for a model over {@code maxBytes} (nothing is written) or a failed write
+     */
+    public static void exportCached(CausalSequenceModel model, Path file, long maxBytes) throws IOException {
         try (NDScope scope = new NDScope()) {
             OnnxGraph g = new OnnxGraph();
             GraphOps ops = new GraphOps(g);
@@ -228,7 +253,8 @@ public final class OnnxExport {
                     file,
                     "perceiver-jvm",
                     model.getClass().getSimpleName() + " (cached forward pass, kv cache). " + cachedUsage(model),
-                    cachedMetadata(model));
+                    cachedMetadata(model),
+                    maxBytes);
             scope.suppressNotUsedWarning();
         }
     }

@@ -29,7 +29,7 @@ final class OnnxGraph {
     private static final String MICROSOFT_DOMAIN = "com.microsoft";
     private static final long IR_VERSION = 8;
     /** protobuf messages cannot exceed 2 GiB. */
-    private static final long MAX_BYTES = Integer.MAX_VALUE;
+    static final long MAX_BYTES = Integer.MAX_VALUE;
 
     /** Values from which an initializer is compared by content with the earlier ones (see {@link #constant}). */
     static final long DEDUPLICATED_SIZE = 1024;
@@ -326,17 +326,20 @@ final class OnnxGraph {
         return new ProtoMessage().string(1, name).message(2, new ProtoMessage().message(1, tensor));
     }
 
-    /** Writes the model to {@code file} atomically. */
-    void save(Path file, String producer, String docString) throws IOException {
-        save(file, producer, docString, Map.of());
-    }
-
     /**
      * Writes the model to {@code file} atomically, with {@code metadata} as the model's metadata_props (ONNX Runtime
      * Java: {@code OrtSession.getMetadata().getCustomMetadata()}; Python: {@code
      * session.get_modelmeta().custom_metadata_map}).
+     *
+     * @param maxBytes the largest model to write, in [1, {@link #MAX_BYTES}]; a larger one fails before anything is
+     *     written
+     * @throws IOException for a model over {@code maxBytes} or a failed write
      */
-    void save(Path file, String producer, String docString, Map<String, String> metadata) throws IOException {
+    void save(Path file, String producer, String docString, Map<String, String> metadata, long maxBytes)
+            throws IOException {
+        if (maxBytes < 1 || maxBytes > MAX_BYTES) {
+            throw new IllegalArgumentException("maxBytes (" + maxBytes + ") must be in [1, " + MAX_BYTES + "]");
+        }
         ProtoMessage graph = new ProtoMessage();
         nodes.forEach(n -> graph.message(1, n));
         graph.string(2, "perceiver");
@@ -354,9 +357,10 @@ final class OnnxGraph {
         if (usesMicrosoftDomain) {
             model.message(8, new ProtoMessage().string(1, MICROSOFT_DOMAIN).varint(2, 1));
         }
-        if (model.size() > MAX_BYTES) {
-            throw new IOException("the ONNX model would have " + model.size()
-                    + " bytes; a single-file ONNX model must be smaller than 2 GiB (" + MAX_BYTES + " bytes)");
+        if (model.size() > maxBytes) {
+            throw new IOException(
+                    "the ONNX model would have " + model.size() + " bytes, over the limit of " + maxBytes + " bytes"
+                            + (maxBytes == MAX_BYTES ? " (a single-file ONNX model must be smaller than 2 GiB)" : ""));
         }
         AtomicFiles.write(file, (OutputStream os) -> {
             CodedOutputStream out = CodedOutputStream.newInstance(os, 1 << 20);

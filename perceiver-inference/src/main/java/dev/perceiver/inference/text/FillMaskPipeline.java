@@ -97,11 +97,13 @@ public final class FillMaskPipeline implements AutoCloseable {
      * ({@code threads} ONNX Runtime intra-op threads, in [1, 1024]).
      */
     public static FillMaskPipeline load(Path dir, int batchSize, Engine engine, int threads) throws IOException {
-        return TextModelFolder.loadOwned(
-                dir,
-                null,
-                TextModelKinds.MASKED_LANGUAGE_MODEL,
-                f -> new FillMaskPipeline(f.model(), f.tokenizer(), batchSize, engine, threads, f));
+        return ModelRunners.loadFallingBack(
+                engine,
+                e -> TextModelFolder.loadOwned(
+                        dir,
+                        null,
+                        TextModelKinds.MASKED_LANGUAGE_MODEL,
+                        f -> new FillMaskPipeline(f.model(), f.tokenizer(), batchSize, e, threads, f)));
     }
 
     /**

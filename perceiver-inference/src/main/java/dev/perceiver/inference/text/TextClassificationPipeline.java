@@ -103,12 +103,14 @@ public final class TextClassificationPipeline implements AutoCloseable {
      */
     public static TextClassificationPipeline load(Path dir, int batchSize, Engine engine, int threads)
             throws IOException {
-        return TextModelFolder.loadOwned(
-                dir,
-                null,
-                TextModelKinds.TEXT_CLASSIFIER,
-                f -> new TextClassificationPipeline(
-                        f.model(), f.tokenizer(), f.labels(), batchSize, engine, threads, f));
+        return ModelRunners.loadFallingBack(
+                engine,
+                e -> TextModelFolder.loadOwned(
+                        dir,
+                        null,
+                        TextModelKinds.TEXT_CLASSIFIER,
+                        f -> new TextClassificationPipeline(
+                                f.model(), f.tokenizer(), f.labels(), batchSize, e, threads, f)));
     }
 
     /**

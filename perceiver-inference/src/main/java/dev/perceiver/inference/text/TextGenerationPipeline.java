@@ -23,7 +23,10 @@ import java.util.List;
  * batch and continued by {@link CausalGenerator}, whose cached steps run on the pipeline's engine
  * ({@link ModelRunners#openDecoder}; float16 steps and generation without the cache run on libtorch); the texts are
  * decoded without special tokens. A pipeline made by {@link #load} owns its model, weights and tokenizer: one
- * {@link #close} frees them (and the engine's session).
+ * {@link #close} frees them (and the engine's session); when it decodes on ONNX Runtime it frees the model's libtorch
+ * weights once they are exported (the weights are then held once; should ONNX Runtime then fail to load the export,
+ * AUTO loads the model again for libtorch), so that it generates with the cache and float32 steps only (load it with
+ * engine libtorch for float16 steps or generation without the cache).
  */
 public final class TextGenerationPipeline implements AutoCloseable {
     private final CausalSequenceModel model;
@@ -55,7 +58,7 @@ public final class TextGenerationPipeline implements AutoCloseable {
         }
         this.model = model;
         this.tokenizer = tokenizer;
-        this.decoder = ModelRunners.openDecoder(model, engine, threads);
+        this.decoder = ModelRunners.openDecoder(model, engine, threads, owned != null);
         this.owned = owned;
     }
 
@@ -73,11 +76,13 @@ public final class TextGenerationPipeline implements AutoCloseable {
      * As {@link #load(Path)}, decoding on {@code engine} ({@code threads} ONNX Runtime intra-op threads, in [1, 1024]).
      */
     public static TextGenerationPipeline load(Path dir, Engine engine, int threads) throws IOException {
-        return TextModelFolder.loadOwned(
-                dir,
-                null,
-                TextModelKinds.CAUSAL_LANGUAGE_MODEL,
-                f -> new TextGenerationPipeline(f.model(), f.tokenizer(), engine, threads, f));
+        return ModelRunners.loadFallingBack(
+                engine,
+                e -> TextModelFolder.loadOwned(
+                        dir,
+                        null,
+                        TextModelKinds.CAUSAL_LANGUAGE_MODEL,
+                        f -> new TextGenerationPipeline(f.model(), f.tokenizer(), e, threads, f)));
     }
 
     /** The engine of the cached decoding steps. */

@@ -123,6 +123,11 @@ public final class ImageClassificationPipeline implements AutoCloseable {
      */
     public static ImageClassificationPipeline load(Path dir, int batchSize, Engine engine, int threads)
             throws IOException {
+        return ModelRunners.loadFallingBack(engine, e -> loadOn(dir, batchSize, e, threads));
+    }
+
+    private static ImageClassificationPipeline loadOn(Path dir, int batchSize, Engine engine, int threads)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager();
         try {
             ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);

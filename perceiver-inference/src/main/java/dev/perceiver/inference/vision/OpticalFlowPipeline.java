@@ -121,16 +121,18 @@ public final class OpticalFlowPipeline implements AutoCloseable {
      */
     public static OpticalFlowPipeline load(Path dir, int minOverlap, int batchSize, Engine engine, int threads)
             throws IOException {
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
-            WrongModelKindException.require(dir, loaded.kind(), VisionModelKinds.OPTICAL_FLOW, null);
-            return new OpticalFlowPipeline(
-                    (OpticalFlow) loaded.model(), minOverlap, batchSize, manager, engine, threads);
-        } catch (IOException | RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return ModelRunners.loadFallingBack(engine, e -> {
+            NDManager manager = NDManager.newBaseManager();
+            try {
+                ModelFolder.Loaded loaded = ModelFolder.load(dir, manager);
+                WrongModelKindException.require(dir, loaded.kind(), VisionModelKinds.OPTICAL_FLOW, null);
+                return new OpticalFlowPipeline(
+                        (OpticalFlow) loaded.model(), minOverlap, batchSize, manager, e, threads);
+            } catch (IOException | RuntimeException failed) {
+                manager.close();
+                throw failed;
+            }
+        });
     }
 
     /**

@@ -318,4 +318,25 @@ class SymbolicAudioPipelineTest {
             return out;
         }
     }
+
+    @Test
+    void loadedOnOnnxRuntimeFreesTheLibtorchWeightsAndContinuesAsLibtorch() throws Exception {
+        Path dir = shared.resolve("model");
+        var onnxruntime = dev.perceiver.inference.engine.Engine.ONNXRUNTIME;
+        int[] prompt = MidiEventCodec.encode(writePrompt(tmp.resolve("ort-prompt.mid"), 6));
+        SymbolicAudioOptions greedy =
+                SymbolicAudioOptions.defaults().withMaxNewTokens(8).withGreedy();
+        try (SymbolicAudioPipeline ort = SymbolicAudioPipeline.load(dir, new WavRenderer(), onnxruntime, 1);
+                NDManager m = NDManager.newBaseManager();
+                SymbolicAudioPipeline callers = new SymbolicAudioPipeline(
+                        SymbolicAudioPipeline.loadModel(dir, m), new WavRenderer(), onnxruntime, 1)) {
+            assertThat(ort.engine()).isEqualTo(onnxruntime);
+            assertThat(ort.model().stateDict().values()).allMatch(dev.perceiver.nn.Parameter::isReleased);
+            assertThat(callers.model().stateDict().values()).noneMatch(dev.perceiver.nn.Parameter::isReleased);
+            assertThat(pipeline.model().stateDict().values()).noneMatch(dev.perceiver.nn.Parameter::isReleased);
+            int[] want = pipeline.continueTokens(prompt, greedy).generatedTokens();
+            assertThat(ort.continueTokens(prompt, greedy).generatedTokens()).containsExactly(want);
+            assertThat(callers.continueTokens(prompt, greedy).generatedTokens()).containsExactly(want);
+        }
+    }
 }

@@ -69,8 +69,8 @@ class Int8EngineTest {
             }
             Path float32 = tmp.resolve("float32.onnx");
             Path int8 = tmp.resolve("int8.onnx");
-            OnnxExport.export(model, float32, true, false);
-            OnnxExport.export(model, int8, true, true);
+            OnnxExport.export(model, float32, true, false, OnnxExport.MAX_BYTES);
+            OnnxExport.export(model, int8, true, true, OnnxExport.MAX_BYTES);
             assertThat(contains(int8, "DynamicQuantizeMatMul")).isTrue();
             assertThat(contains(float32, "DynamicQuantizeMatMul")).isFalse();
             // int8 weights take a quarter of the bytes of the float32 ones they replace
@@ -92,7 +92,7 @@ class Int8EngineTest {
                     .hasMessageStartingWith("--engine onnxruntime-int8 runs the forward pass of classifiers");
             assertThatThrownBy(() -> ModelRunners.openCausal(model, Engine.ONNXRUNTIME_INT8, 1))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> OnnxExport.export(model, Path.of("unused.onnx"), true, true))
+            assertThatThrownBy(() -> OnnxExport.export(model, Path.of("unused.onnx"), true, true, OnnxExport.MAX_BYTES))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("no int8 graph");
         }

@@ -143,4 +143,51 @@ class PipelineLoadTest {
                         + "perceiver-io-masked-language-model); a text-generation model (model_type "
                         + "perceiver-ar-causal-language-model) is needed");
     }
+
+    @Test
+    void generationLoadedOnOnnxRuntimeFreesItsLibtorchWeightsAndGeneratesTheSameTokens() throws Exception {
+        Path clm = tmp.resolve("clm-ort");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(32);
+            TextModelFolder.save(
+                    new CausalLanguageModel(m, TestModels.clmConfig(262, 32, 8, 1, 16)),
+                    clm,
+                    Map.of(),
+                    new BytesTokenizer());
+        }
+        var auto = dev.perceiver.inference.engine.Engine.AUTO;
+        var libtorch = dev.perceiver.inference.engine.Engine.LIBTORCH;
+        try (TextGenerationPipeline ort = TextGenerationPipeline.load(clm, auto, 1);
+                TextGenerationPipeline lt = TextGenerationPipeline.load(clm, libtorch, 1);
+                NDManager m = NDManager.newBaseManager();
+                TextModelFolder<CausalLanguageModel> f =
+                        TextModelFolder.load(clm, m, "generate", TextModelKinds.CAUSAL_LANGUAGE_MODEL);
+                TextGenerationPipeline callers = new TextGenerationPipeline(f.model(), f.tokenizer(), auto, 1)) {
+            assertThat(ort.engine()).isEqualTo(dev.perceiver.inference.engine.Engine.ONNXRUNTIME);
+            assertThat(callers.engine()).isEqualTo(dev.perceiver.inference.engine.Engine.ONNXRUNTIME);
+            // the pipeline loaded on ONNX Runtime freed its libtorch weights; the libtorch one and the one over a
+            // caller's model did not
+            assertThat(ort.model().stateDict().values()).allMatch(Parameter::isReleased);
+            assertThat(lt.model().stateDict().values()).noneMatch(Parameter::isReleased);
+            assertThat(f.model().stateDict().values()).noneMatch(Parameter::isReleased);
+            GenerationConfig config = ort.defaults(6).withEosTokenId(null);
+            long[] want = lt.generate(List.of("Hello"), config).get(0).tokens();
+            assertThat(ort.generate(List.of("Hello"), config).get(0).tokens()).containsExactly(want);
+            assertThat(callers.generate(List.of("Hello"), config).get(0).tokens())
+                    .containsExactly(want);
+            // float16 steps and generation without the cache run on libtorch: refused with a message saying why
+            assertThatThrownBy(() -> ort.generate(List.of("Hello"), config.withFloat16Steps(true)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("float16 steps (--fp16) needs the model's libtorch weights, which were freed after its"
+                            + " export to ONNX Runtime (a pipeline loaded with engine onnxruntime or auto); load it"
+                            + " with engine libtorch");
+            assertThatThrownBy(() -> ort.generate(List.of("Hello"), config.withCache(false)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("generation without the cache (--no-cache) needs the model's libtorch");
+            assertThat(callers.generate(List.of("Hello"), config.withCache(false))
+                            .get(0)
+                            .tokens())
+                    .containsExactly(want);
+        }
+    }
 }
