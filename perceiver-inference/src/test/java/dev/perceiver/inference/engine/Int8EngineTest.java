@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Engine#ONNXRUNTIME_INT8}: a masked LM with 256 latent channels (so its projections and MLPs have 65,536
- * weights or more and are quantized) gives nearly float32's logits, the graph holds int8 products, and the engines
+ * weights or more and are quantized) gives logits close to float32's but not equal, the graph holds int8 products, and the engines
  * without an int8 graph refuse it.
  */
 class Int8EngineTest {
@@ -64,8 +64,10 @@ class Int8EngineTest {
                 float diff = actual.sub(expected).abs().max().getFloat();
                 // int8 is not exact: a few percent of the largest logit, never float32's 1e-4, never far off
                 assertThat(diff).isGreaterThan(1e-6f * scale).isLessThan(0.1f * scale);
-                long agree = actual.argMax(-1).eq(expected.argMax(-1)).sum().getLong();
-                assertThat(agree).isGreaterThanOrEqualTo((long) (0.9 * b * n));
+                // on average within 5% of the mean logit size (a random model's near-tied logits make argmax
+                // agreement no measure; the README states the accuracy of a trained classifier)
+                float meanDiff = actual.sub(expected).abs().mean().getFloat();
+                assertThat(meanDiff).isLessThan(0.05f * expected.abs().mean().getFloat());
             }
             Path float32 = tmp.resolve("float32.onnx");
             Path int8 = tmp.resolve("int8.onnx");
