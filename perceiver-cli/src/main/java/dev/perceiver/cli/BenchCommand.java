@@ -87,8 +87,8 @@ public final class BenchCommand implements Callable<Integer> {
             description =
                     "Engine of img-infer, mlm-infer and clm-generate's cached steps (default: ${DEFAULT-VALUE}: ONNX"
                             + " Runtime on a graph exported from the model, where ONNX Runtime loads; see README,"
-                            + " Benchmarks; onnxruntime-int8: int8 weights for img-infer and mlm-infer). clm-generate with --fp16 and"
-                            + " the training workloads run on libtorch.")
+                            + " Benchmarks; onnxruntime-int8: int8 weights for img-infer and mlm-infer)."
+                            + " clm-generate with --fp16 and the training workloads run on libtorch.")
     String engine;
 
     @Option(

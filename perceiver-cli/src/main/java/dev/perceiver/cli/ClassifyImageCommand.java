@@ -58,8 +58,8 @@ public final class ClassifyImageCommand implements Callable<Integer> {
             defaultValue = "auto",
             paramLabel = "libtorch|onnxruntime|onnxruntime-int8|auto",
             description = "Engine of the forward passes (default: ${DEFAULT-VALUE}: ONNX Runtime on a graph exported"
-                    + " from the model where it loads, the faster one on CPUs; onnxruntime-int8: int8 weights, about 2x faster,"
-                    + " less exact; see README, Benchmarks).")
+                    + " from the model where it loads, the faster one on CPUs; onnxruntime-int8: int8 weights,"
+                    + " about 2x faster, less exact; see README, Benchmarks).")
     String engine;
 
     @Option(
