@@ -64,13 +64,18 @@ public record InferenceSettings(
     /**
      * Checks that {@code task} can run on {@code engine}.
      *
-     * @throws IllegalArgumentException for embed on ONNXRUNTIME (the encoder alone runs on libtorch only)
+     * @throws IllegalArgumentException for embed on ONNXRUNTIME (the encoder alone runs on libtorch only), generate on
+     *     ONNXRUNTIME_INT8
      */
     static void checkEngine(InferenceTask task, Engine engine) {
         Objects.requireNonNull(engine, "engine");
         if (task == InferenceTask.EMBED && engine.forcesOnnxRuntime()) {
-            throw new IllegalArgumentException("--engine onnxruntime: embed runs the encoder alone, on libtorch only;"
-                    + " use --engine libtorch or auto");
+            throw new IllegalArgumentException("--engine " + engine.label() + ": embed runs the encoder alone, on"
+                    + " libtorch only; use --engine libtorch or auto");
+        }
+        if (task == InferenceTask.GENERATE && engine == Engine.ONNXRUNTIME_INT8) {
+            throw new IllegalArgumentException("--engine onnxruntime-int8: generate has no int8 graph; use --engine"
+                    + " onnxruntime, auto or libtorch");
         }
     }
 

@@ -44,5 +44,10 @@ class SparkCommandTest {
         assertThat(r[1].strip())
                 .isEqualTo("error: --engine onnxruntime: embed runs the encoder alone, on libtorch only; use --engine"
                         + " libtorch or auto");
+        r = run("generate", "--model", "m", "--input", "i", "--output", "o", "--engine", "onnxruntime-int8");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1].strip())
+                .isEqualTo("error: --engine onnxruntime-int8: generate has no int8 graph; use --engine onnxruntime,"
+                        + " auto or libtorch");
     }
 }
