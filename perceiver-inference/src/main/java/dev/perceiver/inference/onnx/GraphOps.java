@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 /**
  * The layers every exported block is made of, written as ONNX nodes into one {@link OnnxGraph}: linear (one MatMul
- * with the weight stored transposed), layer norm (LayerNormalization), exact GELU, MLP and multi-head attention of
+ * with the weight stored transposed, or with int8 weights one DynamicQuantizeMatMul), layer norm (LayerNormalization), exact GELU, MLP and multi-head attention of
  * projected queries, keys and values. Shapes are (batch, positions, channels) unless a method says otherwise.
  */
 final class GraphOps {
