@@ -14,8 +14,9 @@ import java.util.function.Supplier;
 
 /**
  * The layers every exported block is made of, written as ONNX nodes into one {@link OnnxGraph}: linear (one MatMul
- * with the weight stored transposed, or with int8 weights one DynamicQuantizeMatMul), layer norm (LayerNormalization), exact GELU, MLP and multi-head attention of
- * projected queries, keys and values. Shapes are (batch, positions, channels) unless a method says otherwise.
+ * with the weight stored transposed, or with int8 weights one DynamicQuantizeMatMul), layer norm
+ * (LayerNormalization), exact GELU, MLP and multi-head attention of projected queries, keys and values. Shapes are
+ * (batch, positions, channels) unless a method says otherwise.
  */
 final class GraphOps {
     private final OnnxGraph g;
