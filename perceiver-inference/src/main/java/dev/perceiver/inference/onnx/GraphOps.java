@@ -22,7 +22,6 @@ final class GraphOps {
     private final OnnxGraph g;
     private final boolean microsoftOps;
     private final boolean int8;
-    private final Map<NDArray, String> transposedWeights = new IdentityHashMap<>();
     private final Map<Supplier<NDArray>, List<String>> derivedWeights = new IdentityHashMap<>();
     private final Map<NDArray, Supplier<NDArray>> transposedSuppliers = new IdentityHashMap<>();
 
@@ -71,21 +70,15 @@ final class GraphOps {
 
     /** x (..., in) times weight (out, in) transposed, plus bias (out) when not null: (..., out). */
     String linear(String x, NDArray weight, NDArray bias) {
-        if (int8 && weight.size() >= MIN_INT8_WEIGHT) {
-            long[] s = weight.getShape().getShape();
-            Supplier<NDArray> weightT = transposedSuppliers.computeIfAbsent(weight, w -> () -> transposed(w));
-            return linearInt8(x, new Shape(s[1], s[0]), weightT, bias);
-        }
-        // the transposed copy is made when the graph is written, once per weight (a shared block's is used again)
-        String weightT = transposedWeights.computeIfAbsent(weight, w -> {
-            long[] s = w.getShape().getShape();
-            return g.deferred(new Shape(s[1], s[0]), () -> transposed(w));
-        });
-        return linearOfTransposed(x, weightT, bias);
+        // the transposed copy is made when the graph is written, once per weight (a shared block's is used again:
+        // one supplier per weight, one initializer per supplier)
+        long[] s = weight.getShape().getShape();
+        Supplier<NDArray> weightT = transposedSuppliers.computeIfAbsent(weight, w -> () -> transposed(w));
+        return linearOfTransposed(x, new Shape(s[1], s[0]), weightT, bias);
     }
 
     /** x (..., in) times the initializer {@code weightT} (in, out), plus bias (out) when not null: (..., out). */
-    String linearOfTransposed(String x, String weightT, NDArray bias) {
+    private String linearOfTransposed(String x, String weightT, NDArray bias) {
         String y = g.op("MatMul", List.of(x, weightT));
         return bias == null ? y : g.op("Add", List.of(y, g.constant(bias)));
     }
