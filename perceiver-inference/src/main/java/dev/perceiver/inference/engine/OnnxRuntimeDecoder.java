@@ -56,13 +56,10 @@ final class OnnxRuntimeDecoder extends OnnxRuntimeSession implements CausalDecod
     static OnnxRuntimeDecoder open(
             CausalSequenceModel model, int threads, Runnable afterExport, OnnxSessions.Settings settings)
             throws OnnxSessions.Unavailable {
-        // initializers in their own allocations, as OnnxRuntimeRunner's, so that prepacked MatMul weights are not held
-        // twice: 1 GB less peak RSS for generate on a perceiver-ar-clm-base-shaped model (README, Pretrained models)
         OrtSession session = OnnxSessions.open(
                 file -> OnnxExport.exportCached(model, file, settings.maxExportBytes()),
                 afterExport,
                 threads,
-                true,
                 settings);
         try {
             return new OnnxRuntimeDecoder(model, session);

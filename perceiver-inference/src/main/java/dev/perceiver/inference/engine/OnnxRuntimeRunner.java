@@ -70,7 +70,6 @@ final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner 
                 file -> OnnxExport.export(model, file, true, int8, settings.maxExportBytes()),
                 afterExport,
                 threads,
-                true,
                 settings);
         return new OnnxRuntimeRunner(int8 ? Engine.ONNXRUNTIME_INT8 : Engine.ONNXRUNTIME, session);
     }

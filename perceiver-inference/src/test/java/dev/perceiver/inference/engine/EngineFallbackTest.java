@@ -193,7 +193,6 @@ class EngineFallbackTest {
                         },
                         () -> {},
                         1,
-                        true,
                         OnnxSessions.Settings.DEFAULT))
                 .isInstanceOfSatisfying(
                         OnnxSessions.Unavailable.class,
@@ -204,7 +203,6 @@ class EngineFallbackTest {
                         file -> Files.write(file, "not an ONNX model".getBytes(StandardCharsets.UTF_8)),
                         () -> {},
                         1,
-                        true,
                         OnnxSessions.Settings.DEFAULT))
                 .isInstanceOfSatisfying(
                         OnnxSessions.Unavailable.class,
