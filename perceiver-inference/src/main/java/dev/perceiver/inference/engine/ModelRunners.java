@@ -63,9 +63,10 @@ public final class ModelRunners {
         }
         boolean exportable = OnnxExport.supports(model);
         if (engine.forcesOnnxRuntime() && !exportable) {
-            throw new IllegalArgumentException("--engine onnxruntime: " + OnnxExport.unsupportedReason(model));
+            throw new IllegalArgumentException(
+                    "--engine " + engine.label() + ": " + OnnxExport.unsupportedReason(model));
         }
-        if (engine.forcesOnnxRuntime() || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available())) {
+        if (triesOnnxRuntime(engine, exportable)) {
             try {
                 return OnnxRuntimeRunner.open(
                         model,
@@ -113,7 +114,7 @@ public final class ModelRunners {
             CausalSequenceModel model, Engine engine, int threads, OnnxSessions.Settings settings) {
         refuseInt8(engine);
         checkThreads(threads);
-        if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && OnnxRuntimeRunner.available())) {
+        if (triesOnnxRuntime(engine, true)) {
             try {
                 return new OnnxRuntimeCausalRunner(model, OnnxRuntimeRunner.open(model, threads, () -> {}, settings));
             } catch (OnnxSessions.Unavailable e) {
@@ -192,7 +193,7 @@ public final class ModelRunners {
             OnnxSessions.Settings settings) {
         refuseInt8(engine);
         checkThreads(threads);
-        if (engine == Engine.ONNXRUNTIME || (engine == Engine.AUTO && OnnxRuntimeRunner.available())) {
+        if (triesOnnxRuntime(engine, true)) {
             try {
                 return OnnxRuntimeDecoder.open(
                         model,
@@ -230,6 +231,11 @@ public final class ModelRunners {
             @Override
             public void close() {}
         };
+    }
+
+    /** Whether {@code engine} asks for ONNX Runtime, or is AUTO for an exportable model where ONNX Runtime loads. */
+    private static boolean triesOnnxRuntime(Engine engine, boolean exportable) {
+        return engine.forcesOnnxRuntime() || (engine == Engine.AUTO && exportable && OnnxRuntimeRunner.available());
     }
 
     private static void checkThreads(int threads) {
