@@ -176,38 +176,33 @@ final class OnnxGraph {
 
     /** An int64 constant of shape (values.length). */
     String ints(long... values) {
-        ProtoMessage t = new ProtoMessage().varint(1, values.length).varint(2, INT64);
-        String name = "c" + counter++;
-        t.string(8, name);
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             b.putLong(v);
         }
-        t.bytes(9, b.array());
-        initializers.add(t);
-        return name;
+        return vector(INT64, values.length, b.array());
     }
 
     /** An int8 constant of shape (n), all zeros. */
     String int8Zeros(int n) {
-        ProtoMessage t = new ProtoMessage().varint(1, n).varint(2, INT8);
-        String name = "c" + counter++;
-        t.string(8, name);
-        t.bytes(9, new byte[n]);
-        initializers.add(t);
-        return name;
+        return vector(INT8, n, new byte[n]);
     }
 
     /** A float32 constant of shape (values.length). */
     String floats(float... values) {
-        ProtoMessage t = new ProtoMessage().varint(1, values.length).varint(2, FLOAT);
-        String name = "c" + counter++;
-        t.string(8, name);
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putFloat(v);
         }
-        t.bytes(9, b.array());
+        return vector(FLOAT, values.length, b.array());
+    }
+
+    /** A constant of shape (n) and ONNX element type {@code elemType}, its little-endian bytes {@code raw}. */
+    private String vector(int elemType, int n, byte[] raw) {
+        ProtoMessage t = new ProtoMessage().varint(1, n).varint(2, elemType);
+        String name = "c" + counter++;
+        t.string(8, name);
+        t.bytes(9, raw);
         initializers.add(t);
         return name;
     }
