@@ -461,17 +461,20 @@ public final class OnnxExport {
         String x = g.input("x", OnnxGraph.INT64, "batch", "seq");
         String padMask = g.input("pad_mask", OnnxGraph.BOOL, "batch", "seq");
         String seqLen = g.op("Shape", List.of(x), Attribute.of("start", 1L), Attribute.of("end", 2L));
-        String emb = g.op(
-                "Gather", List.of(g.constant(adapter.txtEmbedding().weight().array()), x));
-        if (adapter.posEmbedding() != null) {
-            String pos = g.op(
-                    "Slice",
-                    List.of(g.constant(adapter.posEmbedding().weight().array()), g.ints(0), seqLen, g.ints(0)));
-            emb = ops.add(emb, pos);
+        NDArray tokens = adapter.txtEmbedding().weight().array();
+        NDArray positions = adapter.posEmbedding() == null
+                ? null
+                : adapter.posEmbedding().weight().array();
+        String emb = g.op("Gather", List.of(g.constant(tokens), x));
+        if (positions != null) {
+            emb = ops.add(emb, g.op("Slice", List.of(g.constant(positions), g.ints(0), seqLen, g.ints(0))));
         }
         String bias = g.op("Where", List.of(padMask, g.scalar(-Float.MAX_VALUE), g.scalar(0f)));
         bias = g.op("Unsqueeze", List.of(bias, g.ints(1, 2))); // (b, 1, 1, n)
-        String latents = blocks.encoder(model.encoder(), blocks.plain(emb), bias);
+        // keys and values gathered from projected embedding tables instead of computed by (n, C) x (C, F) products
+        PerceiverGraphs.KeyValueSource input =
+                blocks.embedded(x, emb, new PerceiverGraphs.TokenTables(tokens, positions), seqLen);
+        String latents = blocks.encoder(model.encoder(), input, bias);
         String logits = decode(g, blocks, model.decoder(), latents, mlm ? seqLen : null);
         OutputAdapter out = model.decoder().outputAdapter();
         if (mlm) {

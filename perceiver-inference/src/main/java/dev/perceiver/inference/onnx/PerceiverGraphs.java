@@ -17,6 +17,7 @@ import dev.perceiver.model.blocks.SelfAttentionLayer;
 import dev.perceiver.nn.LayerNorm;
 import dev.perceiver.nn.Linear;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,80 @@ final class PerceiverGraphs {
                             m.numVChannels()));
             return ops.attention(q, kv.get(0), kv.get(1), m.numHeads(), m.numQkChannels(), m.numVChannels(), maskBias);
         };
+    }
+
+    /**
+     * Source of a token input x = T[ids] + P[:n] (b, n, C) (token embedding T (vocab, C), learned position embedding P
+     * (max_len, C) or none) whose keys and values are gathered rather than projected. With mu, r the mean and 1 / std
+     * of x per position, W' = W diag(g) for the norm's scale g, gW = W' 1 and c = W beta + bias of the key or value
+     * projection W (F, C):
+     *
+     * <pre>
+     * kv_proj(kv_norm(x)) = r (x W'^T - mu gW) + c = r (T W'^T [ids] + P W'^T [:n] - mu gW) + c
+     * </pre>
+     *
+     * where T W'^T (vocab, F) and P W'^T (max_len, F) are computed at export: the (b, n, C) x (C, F) products become
+     * gathers. The keys' c is the same for every key and cancels in the softmax; the values' c is added to the output
+     * (the attention weights of a query sum to 1).
+     *
+     * @param ids token ids (b, n) int64
+     * @param x the summed embeddings (b, n, C), for the statistics
+     * @param seqLen n as a (1) int64 value
+     */
+    KeyValueSource embedded(String ids, String x, TokenTables tables, String seqLen) {
+        Map<Float, String[]> statsByEps = new HashMap<>(); // the mean does not depend on eps, 1 / std does
+        Map<CrossAttention, String[]> kv = new IdentityHashMap<>();
+        return (a, q, maskBias) -> {
+            MultiHeadAttention m = a.attention();
+            LayerNorm norm = a.kvNorm();
+            String[] stats = statsByEps.computeIfAbsent(norm.eps(), eps -> {
+                // LayerNormalization's optional outputs are the mean and 1 / std it normalises with: (b, n, 1)
+                List<String> ln = g.ops(
+                        "LayerNormalization",
+                        List.of(
+                                x,
+                                g.constant(norm.weight().array()),
+                                g.constant(norm.bias().array())),
+                        3,
+                        Attribute.of("axis", -1L),
+                        Attribute.of("epsilon", eps));
+                return new String[] {ln.get(1), ln.get(2)};
+            });
+            String[] kAndV = kv.computeIfAbsent(a, k -> new String[] {
+                gatheredProjection(ids, tables, m.kProj(), norm, stats, seqLen),
+                gatheredProjection(ids, tables, m.vProj(), norm, stats, seqLen)
+            });
+            String o =
+                    ops.attention(q, kAndV[0], kAndV[1], m.numHeads(), m.numQkChannels(), m.numVChannels(), maskBias);
+            return ops.add(o, g.constant(normedBias(m.vProj(), norm)));
+        };
+    }
+
+    /** The token and position embedding tables of a token input (positions null when it has none). */
+    record TokenTables(NDArray tokens, NDArray positions) {}
+
+    /** r (T W'^T [ids] + P W'^T [:n] - mu gW) (b, n, F), see {@link #embedded}; without c. */
+    private String gatheredProjection(
+            String ids, TokenTables tables, Linear linear, LayerNorm norm, String[] stats, String seqLen) {
+        NDArray scaled = linear.weight().array().mul(norm.weight().array().reshape(1, -1)); // W' (F, C)
+        String y = g.op("Gather", List.of(g.constant(Linear.apply(tables.tokens(), scaled, null)), ids));
+        if (tables.positions() != null) {
+            String positions = g.constant(Linear.apply(tables.positions(), scaled, null));
+            y = ops.add(y, g.op("Slice", List.of(positions, g.ints(0), seqLen, g.ints(0))));
+        }
+        String gw = g.constant(scaled.sum(new int[] {1}));
+        scaled.close();
+        String centred = g.op("Sub", List.of(y, g.op("Mul", List.of(stats[0], gw))));
+        return g.op("Mul", List.of(centred, stats[1]));
+    }
+
+    /** c = W beta + bias (F) of a projection after a layer norm. */
+    private static NDArray normedBias(Linear linear, LayerNorm norm) {
+        return Linear.apply(
+                        norm.bias().array().reshape(1, -1),
+                        linear.weight().array(),
+                        linear.bias() == null ? null : linear.bias().array())
+                .reshape(-1);
     }
 
     /**

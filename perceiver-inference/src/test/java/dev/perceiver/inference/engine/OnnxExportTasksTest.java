@@ -12,15 +12,20 @@ import dev.perceiver.model.CausalSequenceModel;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.PerceiverARConfig;
 import dev.perceiver.nn.Linear;
+import dev.perceiver.nn.Module;
 import dev.perceiver.nn.Parameter;
 import dev.perceiver.nn.Tensors;
 import dev.perceiver.tasks.audio.SymbolicAudioModel;
 import dev.perceiver.tasks.text.CausalLanguageModel;
+import dev.perceiver.tasks.text.MaskedLanguageModel;
+import dev.perceiver.tasks.text.TextClassifier;
+import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -137,6 +142,67 @@ class OnnxExportTasksTest {
                     NDArray actual = ort.forward(x, null);
                     assertThat(actual.getShape()).isEqualTo(new Shape(b, 3));
                     assertClose(actual, model.forward(x));
+                }
+            }
+        }
+    }
+
+    private static final String TEXT_ENCODER = """
+            "encoder": {"vocab_size": 30, "max_seq_len": 12, "num_input_channels": 16,
+             "num_cross_attention_heads": 2, "num_cross_attention_qk_channels": 8, "num_cross_attention_v_channels": 12,
+             "num_cross_attention_layers": 2, "first_cross_attention_layer_shared": false,
+             "num_self_attention_heads": 2, "num_self_attention_layers_per_block": 1, "num_self_attention_blocks": 2}""";
+
+    /**
+     * The text graph gathers its cross-attention keys and values from projected embedding tables instead of
+     * projecting the normed input: masked LM and classifier, with every parameter of order 1 (norm scales and shifts and
+     * biases away from their defaults), two cross-attention layers with weights of their own, batches 1 and 3, the full length and a
+     * shorter one, rows with padding.
+     */
+    @Test
+    void textModelsOnOnnxRuntimeGiveLibtorchsLogits() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            MaskedLanguageModel mlm = TextModelKinds.MASKED_LANGUAGE_MODEL.create(
+                    m, TextModelKinds.MASKED_LANGUAGE_MODEL.readConfig(ConfigJson.parse("{" + TEXT_ENCODER + """
+                            , "decoder": {"vocab_size": 30, "max_seq_len": 12, "num_cross_attention_heads": 2},
+                            "num_latents": 4, "num_latent_channels": 16}""")));
+            TextClassifier classifier = TextModelKinds.TEXT_CLASSIFIER.create(
+                    m, TextModelKinds.TEXT_CLASSIFIER.readConfig(ConfigJson.parse("{" + TEXT_ENCODER + """
+                            , "decoder": {"num_output_query_channels": 16, "num_classes": 3,
+                             "num_cross_attention_heads": 1},
+                            "num_latents": 4, "num_latent_channels": 16}""")));
+            for (Module model : List.of(mlm, classifier)) {
+                model.setTraining(false);
+                Random r = new Random(11);
+                // every parameter of order 1 (norm scales around 1), so that the input reaches the logits clearly
+                for (Map.Entry<String, Parameter> e : model.stateDict().entrySet()) {
+                    Parameter p = e.getValue();
+                    boolean scale = e.getKey().contains("norm") && e.getKey().endsWith("weight");
+                    float[] v = new float[(int) p.shape().size()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (scale ? 1f : 0f) + r.nextFloat() - 0.5f;
+                    }
+                    p.load(Tensors.owned(m, v, p.shape()));
+                }
+                try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1)) {
+                    for (int[] bn : new int[][] {{1, 12}, {3, 7}}) {
+                        int b = bn[0];
+                        int n = bn[1];
+                        long[] ids = new long[b * n];
+                        boolean[] pad = new boolean[b * n];
+                        for (int row = 0; row < b; row++) {
+                            for (int i = 0; i < n; i++) {
+                                pad[row * n + i] = i >= n - 2 * row; // row 0 unpadded, then 2 and 4 at the end
+                                ids[row * n + i] = pad[row * n + i] ? 0 : 3 + r.nextInt(27);
+                            }
+                        }
+                        NDArray x = Tensors.owned(m, ids, new Shape(b, n));
+                        NDArray padMask = Tensors.owned(m, pad, new Shape(b, n));
+                        NDArray expected = model instanceof MaskedLanguageModel t
+                                ? t.forward(x, padMask)
+                                : ((TextClassifier) model).forward(x, padMask);
+                        assertClose(ort.forward(x, padMask), expected);
+                    }
                 }
             }
         }
