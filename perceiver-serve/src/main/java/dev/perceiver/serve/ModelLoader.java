@@ -1,5 +1,6 @@
 package dev.perceiver.serve;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.WavRenderer;
 import dev.perceiver.inference.engine.Engine;
@@ -47,7 +48,9 @@ final class ModelLoader {
     static ServedModel load(
             String id, Path dir, ServeOptions options, int threads, Workers workers, ServerMetrics metrics)
             throws IOException {
-        ModelFolder.Header header = ModelFolder.header(dir);
+        // read once here: the header decides the task, and a flow model's tile shape its overlap
+        ObjectNode config = ModelFolder.readConfig(dir);
+        ModelFolder.Header header = ModelFolder.header(dir, config);
         ModelKind<?, ?> read = ModelKinds.installed().resolve(header.modelType(), header.architectures());
         ModelKind<?, ?> kind = read.savedAs();
         String type = header.modelType();
@@ -74,7 +77,7 @@ final class ModelLoader {
                     p -> new ImageClassificationModel(id, type, p, options, workers.next(false), metrics));
         }
         if (kind == VisionModelKinds.OPTICAL_FLOW) {
-            int[] shape = flowImageShape(read, dir);
+            int[] shape = flowImageShape(read, config, dir);
             // the command line's default overlap, or less for a model smaller than it
             int overlap = Math.min(OpticalFlowPipeline.DEFAULT_MIN_OVERLAP, Math.min(shape[0], shape[1]) - 1);
             return serve(
@@ -106,9 +109,9 @@ final class ModelLoader {
         }
     }
 
-    /** The tile shape (height, width) of an optical flow folder, read from its config before the model loads. */
-    private static int[] flowImageShape(ModelKind<?, ?> read, Path dir) throws IOException {
-        ModelConfig config = read.readConfig(read.modelConfig(ModelFolder.readConfig(dir)));
+    /** The tile shape (height, width) of an optical flow folder, from its config.json before the model loads. */
+    private static int[] flowImageShape(ModelKind<?, ?> read, ObjectNode configJson, Path dir) {
+        ModelConfig config = read.readConfig(read.modelConfig(configJson));
         if (config instanceof PerceiverIOConfig<?, ?> io && io.encoder() instanceof OpticalFlowEncoderConfig flow) {
             return flow.imageShape();
         }

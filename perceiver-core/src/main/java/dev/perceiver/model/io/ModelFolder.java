@@ -159,7 +159,12 @@ public final class ModelFolder {
         return header(dir, readConfig(dir));
     }
 
-    private static Header header(Path dir, ObjectNode config) throws IOException {
+    /**
+     * {@link #header(Path)} of a config.json already read ({@link #readConfig}), for a caller that needs more of it.
+     *
+     * @param dir the folder, for messages
+     */
+    public static Header header(Path dir, ObjectNode config) throws IOException {
         try {
             return ConfigJson.MAPPER.treeToValue(config, Header.class);
         } catch (JsonProcessingException e) {
