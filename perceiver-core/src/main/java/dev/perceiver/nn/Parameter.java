@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
+import java.io.IOException;
 
 /**
  * A named tensor slot of a {@link Module}: a trainable parameter or a (non-trainable) buffer such as a fixed
@@ -91,15 +91,14 @@ public final class Parameter {
     }
 
     /**
-     * Replaces the value with raw little-endian bytes of {@link #shape()} holding values of type {@code stored},
-     * copied once (converted to this parameter's data type) into engine memory; see
-     * {@link Tensors#owned(ai.djl.ndarray.NDManager, ByteBuffer, Shape, DataType, DataType)}. The previous array is
-     * closed; the gradient requirement carries over.
+     * Replaces the value with raw little-endian bytes of {@link #shape()} holding values of type {@code stored}, which
+     * {@code fill} writes straight into engine memory (see {@link Tensors#filled}; converted to this parameter's data
+     * type). The previous array is closed once the new one is complete; the gradient requirement carries over.
      *
-     * @param data {@code shape().size() * stored.getNumOfBytes()} bytes from position to limit
+     * @throws IOException as thrown by {@code fill}; the value is then unchanged
      */
-    public void load(ByteBuffer data, DataType stored) {
-        replace(Tensors.owned(array().getManager(), data, shape, stored, array.getDataType()));
+    public void load(DataType stored, Tensors.Fill fill) throws IOException {
+        replace(Tensors.filled(array().getManager(), shape, stored, array.getDataType(), fill));
     }
 
     /** Swaps in an owned array of the right shape and type, keeping it out of any enclosing NDScope. */

@@ -1,9 +1,11 @@
 package dev.perceiver.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -78,6 +80,74 @@ public final class Tensors {
         ByteBuffer direct = data.isDirect() ? data.slice() : stage(data);
         try (NDArray borrowed = m.create(direct, shape, stored)) {
             return stored == as ? borrowed.duplicate() : borrowed.toType(as, true);
+        }
+    }
+
+    /** Writes an array's raw bytes into a buffer. */
+    @FunctionalInterface
+    public interface Fill {
+        /**
+         * Fills {@code dst} from its position (0) to its limit (the array's byte size).
+         *
+         * @param dst little-endian; its position must end at its limit
+         */
+        void into(ByteBuffer dst) throws IOException;
+    }
+
+    /**
+     * An array of {@code shape} and type {@code as} whose raw little-endian bytes, holding values of type
+     * {@code stored}, {@code fill} writes straight into the memory of a new libtorch array (converted afterwards when
+     * the types differ): reading a file this way copies each byte once, with no Java buffer of the array's size. Where
+     * the engine does not expose the array's memory (not libtorch, or not on the CPU) the bytes are staged in a
+     * direct buffer first.
+     *
+     * @throws IOException as thrown by {@code fill}; nothing is left allocated
+     * @throws IllegalStateException if {@code fill} did not fill the buffer
+     */
+    public static NDArray filled(NDManager m, Shape shape, DataType stored, DataType as, Fill fill) throws IOException {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new UnsupportedOperationException("tensor bytes are little-endian but this platform is "
+                    + ByteOrder.nativeOrder() + "; big-endian platforms are not supported");
+        }
+        long bytes = shape.size() * stored.getNumOfBytes();
+        if (!writable(m) || bytes == 0) {
+            ByteBuffer staged =
+                    ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+            fillAll(fill, staged);
+            return owned(m, staged.flip(), shape, stored, as);
+        }
+        NDArray target = m.create(shape, stored); // uninitialised libtorch memory
+        try {
+            // on a contiguous CPU array libtorch hands out a view of the array's own memory
+            ByteBuffer view = target.toByteBuffer(true);
+            if (!view.isDirect() || view.capacity() != bytes) {
+                throw new IllegalStateException("libtorch did not expose the memory of a " + shape + " " + stored
+                        + " array (" + view.capacity() + " bytes, direct " + view.isDirect() + ")");
+            }
+            fillAll(fill, view.clear().order(ByteOrder.LITTLE_ENDIAN));
+            if (stored == as) {
+                return target;
+            }
+            try (NDArray filled = target) {
+                return filled.toType(as, true);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            target.close();
+            throw e;
+        }
+    }
+
+    /** Whether {@link NDArray#toByteBuffer(boolean)} views the memory of the manager's arrays. */
+    private static boolean writable(NDManager m) {
+        return "PyTorch".equals(m.getEngine().getEngineName())
+                && Device.Type.CPU.equals(m.getDevice().getDeviceType());
+    }
+
+    private static void fillAll(Fill fill, ByteBuffer dst) throws IOException {
+        fill.into(dst);
+        if (dst.hasRemaining()) {
+            throw new IllegalStateException(
+                    "the fill left " + dst.remaining() + " of " + dst.capacity() + " bytes unwritten");
         }
     }
 

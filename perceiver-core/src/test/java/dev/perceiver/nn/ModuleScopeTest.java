@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class ModuleScopeTest {
     }
 
     @Test
-    void loadedValuesOutliveTheScopeTheyWereLoadedIn() {
+    void loadedValuesOutliveTheScopeTheyWereLoadedIn() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Net net = new Net(m);
             ByteBuffer weight = ByteBuffer.allocateDirect(6 * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -59,7 +60,7 @@ class ModuleScopeTest {
             NDArray copy;
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                net.linear.weight().load(weight, DataType.FLOAT32);
+                net.linear.weight().load(DataType.FLOAT32, dst -> dst.put(weight));
                 copy = m.ones(new Shape(3, 2));
                 net.linear.bias().load(copy.get(0));
             }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,59 @@ class TensorsTest {
             half.putShort(2, (short) 0);
             assertThat(a.getDataType()).isEqualTo(DataType.FLOAT32);
             assertThat(a.toFloatArray()).containsExactly(1f, -2f);
+        }
+    }
+
+    @Test
+    void filledArraysHoldTheBytesWrittenIntoTheirMemoryConvertedToTheWantedType() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray f = Tensors.filled(m, new Shape(2, 2), DataType.FLOAT32, DataType.FLOAT32, dst -> {
+                assertThat(dst.position()).isZero();
+                assertThat(dst.remaining()).isEqualTo(16);
+                assertThat(dst.order()).isEqualTo(ByteOrder.LITTLE_ENDIAN);
+                dst.putFloat(1f).putFloat(-2f).putFloat(3.5f).putFloat(0f);
+            });
+            assertThat(f.getShape()).isEqualTo(new Shape(2, 2));
+            assertThat(f.toFloatArray()).containsExactly(1f, -2f, 3.5f, 0f);
+            // the memory written is the array's own: views of it see the values
+            assertThat(f.reshape(4).get(2).getFloat()).isEqualTo(3.5f);
+
+            NDArray half = Tensors.filled(
+                    m,
+                    new Shape(2),
+                    DataType.FLOAT16,
+                    DataType.FLOAT32,
+                    dst -> dst.putShort((short) 0x3c00).putShort((short) 0xc000));
+            assertThat(half.getDataType()).isEqualTo(DataType.FLOAT32);
+            assertThat(half.toFloatArray()).containsExactly(1f, -2f);
+
+            NDArray ids = Tensors.filled(
+                    m,
+                    new Shape(2),
+                    DataType.INT64,
+                    DataType.INT64,
+                    dst -> dst.putLong(7).putLong(-8));
+            assertThat(ids.toLongArray()).containsExactly(7, -8);
+
+            NDArray empty = Tensors.filled(m, new Shape(0, 3), DataType.FLOAT32, DataType.FLOAT32, dst -> {});
+            assertThat(empty.getShape()).isEqualTo(new Shape(0, 3));
+        }
+    }
+
+    @Test
+    void aFillThatFailsOrStopsShortLeavesNoArrayBehind() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int before = m.getManagedArrays().size();
+            assertThatThrownBy(() -> Tensors.filled(m, new Shape(3), DataType.FLOAT32, DataType.FLOAT32, dst -> {
+                        throw new IOException("disk gone");
+                    }))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("disk gone");
+            assertThatThrownBy(() -> Tensors.filled(
+                            m, new Shape(3), DataType.FLOAT32, DataType.FLOAT32, dst -> dst.putFloat(1f)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the fill left 8 of 12 bytes unwritten");
+            assertThat(m.getManagedArrays()).hasSize(before);
         }
     }
 }

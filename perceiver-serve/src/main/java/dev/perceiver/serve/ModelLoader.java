@@ -1,5 +1,6 @@
 package dev.perceiver.serve;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.perceiver.inference.audio.SymbolicAudioPipeline;
 import dev.perceiver.inference.audio.WavRenderer;
 import dev.perceiver.inference.engine.Engine;
@@ -20,6 +21,7 @@ import dev.perceiver.tasks.vision.VisionModelKinds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * Loads a model folder (any layout the registry reads) as the {@link ServedModel} of its task: the kind named by its
@@ -46,69 +48,70 @@ final class ModelLoader {
     static ServedModel load(
             String id, Path dir, ServeOptions options, int threads, Workers workers, ServerMetrics metrics)
             throws IOException {
-        ModelFolder.Header header = ModelFolder.header(dir);
+        // read once here: the header decides the task, and a flow model's tile shape its overlap
+        ObjectNode config = ModelFolder.readConfig(dir);
+        ModelFolder.Header header = ModelFolder.header(dir, config);
         ModelKind<?, ?> read = ModelKinds.installed().resolve(header.modelType(), header.architectures());
         ModelKind<?, ?> kind = read.savedAs();
         String type = header.modelType();
         Engine engine = options.engine();
         int batch = options.maxBatchSize();
         if (kind == TextModelKinds.CAUSAL_LANGUAGE_MODEL) {
-            return new GenerationModel(
-                    id, type, TextGenerationPipeline.load(dir, engine, threads), options, workers.next(true), metrics);
+            return serve(
+                    TextGenerationPipeline.load(dir, engine, threads),
+                    p -> new GenerationModel(id, type, p, options, workers.next(true), metrics));
         }
         if (kind == TextModelKinds.MASKED_LANGUAGE_MODEL) {
-            return new FillMaskModel(
-                    id,
-                    type,
+            return serve(
                     FillMaskPipeline.load(dir, batch, engine, threads),
-                    options,
-                    workers.next(false),
-                    metrics);
+                    p -> new FillMaskModel(id, type, p, options, workers.next(false), metrics));
         }
         if (kind == TextModelKinds.TEXT_CLASSIFIER) {
-            return new TextClassificationModel(
-                    id,
-                    type,
+            return serve(
                     TextClassificationPipeline.load(dir, batch, engine, threads),
-                    options,
-                    workers.next(false),
-                    metrics);
+                    p -> new TextClassificationModel(id, type, p, options, workers.next(false), metrics));
         }
         if (kind == VisionModelKinds.IMAGE_CLASSIFIER) {
-            return new ImageClassificationModel(
-                    id,
-                    type,
+            return serve(
                     ImageClassificationPipeline.load(dir, batch, engine, threads),
-                    options,
-                    workers.next(false),
-                    metrics);
+                    p -> new ImageClassificationModel(id, type, p, options, workers.next(false), metrics));
         }
         if (kind == VisionModelKinds.OPTICAL_FLOW) {
-            int[] shape = flowImageShape(read, dir);
+            int[] shape = flowImageShape(read, config, dir);
             // the command line's default overlap, or less for a model smaller than it
             int overlap = Math.min(OpticalFlowPipeline.DEFAULT_MIN_OVERLAP, Math.min(shape[0], shape[1]) - 1);
-            return new FlowModel(
-                    id,
-                    type,
+            return serve(
                     OpticalFlowPipeline.load(dir, overlap, 1, engine, threads),
-                    options,
-                    workers.next(false),
-                    metrics);
+                    p -> new FlowModel(id, type, p, options, workers.next(false), metrics));
         }
         if (kind == AudioModelKinds.SYMBOLIC_AUDIO_MODEL) {
-            return new AudioModel(
-                    id,
+            return serve(
                     SymbolicAudioPipeline.load(dir, new WavRenderer(), engine, threads),
-                    options,
-                    workers.next(true),
-                    metrics);
+                    p -> new AudioModel(id, p, options, workers.next(true), metrics));
         }
         throw new IllegalArgumentException("model folder " + dir + " holds a " + type + ", which has no task to serve");
     }
 
-    /** The tile shape (height, width) of an optical flow folder, read from its config before the model loads. */
-    private static int[] flowImageShape(ModelKind<?, ?> read, Path dir) throws IOException {
-        ModelConfig config = read.readConfig(read.modelConfig(ModelFolder.readConfig(dir)));
+    /**
+     * The served model {@code make} builds around a loaded pipeline (which it then owns); if that fails (its worker
+     * refused, say) the pipeline is closed before the error goes on, so that its weights and session are freed.
+     */
+    private static <P extends AutoCloseable> ServedModel serve(P pipeline, Function<P, ServedModel> make) {
+        try {
+            return make.apply(pipeline);
+        } catch (RuntimeException | Error e) {
+            try {
+                pipeline.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The tile shape (height, width) of an optical flow folder, from its config.json before the model loads. */
+    private static int[] flowImageShape(ModelKind<?, ?> read, ObjectNode configJson, Path dir) {
+        ModelConfig config = read.readConfig(read.modelConfig(configJson));
         if (config instanceof PerceiverIOConfig<?, ?> io && io.encoder() instanceof OpticalFlowEncoderConfig flow) {
             return flow.imageShape();
         }

@@ -197,7 +197,9 @@ public final class Checkpoints {
     /** Loads the model weights and the optimizer state of a checkpoint folder into existing objects. */
     public static void restore(Path dir, TrainingTask task, AdamW optimizer) throws IOException {
         Path weights = dir.resolve(ModelFolder.WEIGHTS);
-        StateDicts.load(task.model(), SafetensorsFile.map(weights).tensors(), ModelFolder.PREFIX, weights.toString());
+        try (SafetensorsFile.Reader file = SafetensorsFile.open(weights)) {
+            StateDicts.load(task.model(), file.tensors(), ModelFolder.PREFIX, weights.toString());
+        }
         Path opt = dir.resolve(OPTIMIZER);
         SafetensorsFile f = SafetensorsFile.map(opt);
         String step = f.metadata().get("step");

@@ -1,9 +1,11 @@
 package dev.perceiver.model.io;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +46,44 @@ public final class CheckpointFiles {
                 dir.toString(),
                 null,
                 "model folder has no weights (looked for " + String.join(", ", WEIGHT_FILES) + ")");
+    }
+
+    /**
+     * Opens a weight file for loading into a model: a {@code *.safetensors} file with {@link SafetensorsFile#open}, so
+     * that its tensors go from the file straight into the parameters, any other as {@link #read} reads it.
+     *
+     * @param file the weight file
+     * @return its tensors, ordered as in the file; close it once they are loaded
+     * @throws IOException if the file cannot be read or is malformed (see the readers)
+     */
+    public static Opened open(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (file.getFileName().toString().endsWith(".safetensors")) {
+            SafetensorsFile.Reader reader = SafetensorsFile.open(file);
+            return new Opened(reader.tensors(), reader);
+        }
+        return new Opened(Collections.unmodifiableMap(read(file)), () -> {});
+    }
+
+    /** A weight file opened by {@link #open}: its tensors, readable until it is closed. */
+    public static final class Opened implements Closeable {
+        private final Map<String, TensorSource> tensors;
+        private final Closeable file;
+
+        private Opened(Map<String, TensorSource> tensors, Closeable file) {
+            this.tensors = tensors;
+            this.file = file;
+        }
+
+        /** Name to tensor, ordered as in the file. */
+        public Map<String, TensorSource> tensors() {
+            return tensors;
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
     }
 
     /**

@@ -119,9 +119,15 @@ public final class ModelFolder {
             throw new IllegalArgumentException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
         Path weights = CheckpointFiles.find(dir);
-        Map<String, TensorData> tensors = CheckpointFiles.read(weights);
-        StateDicts.load(model, stateDict(kind, tensors), "", weights.toString());
-        return new Loaded(kind.savedAs(), model, config, weights, List.copyOf(tensors.keySet()));
+        try (CheckpointFiles.Opened file = CheckpointFiles.open(weights)) {
+            StateDicts.load(model, stateDict(kind, file.tensors()), "", weights.toString());
+            return new Loaded(
+                    kind.savedAs(),
+                    model,
+                    config,
+                    weights,
+                    List.copyOf(file.tensors().keySet()));
+        }
     }
 
     /**
@@ -130,10 +136,10 @@ public final class ModelFolder {
      *
      * @throws IllegalArgumentException if two file keys map to the same state-dict key
      */
-    static Map<String, TensorData> stateDict(ModelKind<?, ?> kind, Map<String, TensorData> weights) {
-        Map<String, TensorData> out = new LinkedHashMap<>();
+    static Map<String, TensorSource> stateDict(ModelKind<?, ?> kind, Map<String, TensorSource> weights) {
+        Map<String, TensorSource> out = new LinkedHashMap<>();
         Map<String, String> from = new LinkedHashMap<>();
-        for (Map.Entry<String, TensorData> e : weights.entrySet()) {
+        for (Map.Entry<String, TensorSource> e : weights.entrySet()) {
             String key = kind.stateDictKey(e.getKey());
             if (key == null) {
                 continue;
@@ -153,7 +159,12 @@ public final class ModelFolder {
         return header(dir, readConfig(dir));
     }
 
-    private static Header header(Path dir, ObjectNode config) throws IOException {
+    /**
+     * {@link #header(Path)} of a config.json already read ({@link #readConfig}), for a caller that needs more of it.
+     *
+     * @param dir the folder, for messages
+     */
+    public static Header header(Path dir, ObjectNode config) throws IOException {
         try {
             return ConfigJson.MAPPER.treeToValue(config, Header.class);
         } catch (JsonProcessingException e) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -35,7 +36,8 @@ import java.util.Set;
 
 /**
  * A safetensors file held in memory ({@link #read}) or memory-mapped ({@link #map}): its tensors (in order of data
- * offset) and its optional {@code __metadata__} string map.
+ * offset) and its optional {@code __metadata__} string map. {@link #open} validates a file the same way and reads its
+ * tensors only when asked, into the caller's buffers.
  *
  * <p>Format: an 8-byte little-endian unsigned header length {@code N}, {@code N} bytes of UTF-8
  * JSON mapping tensor names to {@code {"dtype", "shape", "data_offsets": [begin, end]}} (offsets
@@ -140,6 +142,36 @@ public final class SafetensorsFile {
     }
 
     /**
+     * Validates a safetensors file like {@link #read(Path)} and keeps it open instead of reading its data: each
+     * tensor's bytes are read from the file when {@link TensorSource#read} asks for them, straight into the caller's
+     * buffer (such as an engine array's memory). Loading from it holds the weights once: neither a heap copy nor
+     * mapped pages stay behind. Reading after {@link Reader#close}, or past the end of a file truncated meanwhile, is
+     * an {@link IOException}.
+     *
+     * @param path the file
+     * @return the open file; close it when its tensors have been read
+     * @throws SafetensorsFormatException if the header is malformed (the message names the path)
+     * @throws IOException if the file cannot be read
+     */
+    public static Reader open(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        String source = path.toString();
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        boolean opened = false;
+        try {
+            ChannelInput input = new ChannelInput(source, channel);
+            Layout layout = parse(source, input);
+            Reader reader = new Reader(source, channel, layout.sources(input), layout.metadata);
+            opened = true;
+            return reader;
+        } finally {
+            if (!opened) {
+                channel.close();
+            }
+        }
+    }
+
+    /**
      * Parses and validates safetensors content held in a byte array. The tensor data is copied, so
      * the array may be reused afterwards.
      *
@@ -212,6 +244,100 @@ public final class SafetensorsFile {
     @Override
     public String toString() {
         return "SafetensorsFile[" + source + ", " + tensors.size() + " tensors]";
+    }
+
+    /**
+     * An open safetensors file ({@link #open}): its validated header, and tensors that read their bytes from the file
+     * while it is open.
+     */
+    public static final class Reader implements Closeable {
+        private final String source;
+        private final FileChannel channel;
+        private final LinkedHashMap<String, TensorSource> tensors;
+        private final Map<String, String> metadata;
+
+        private Reader(
+                String source,
+                FileChannel channel,
+                LinkedHashMap<String, TensorSource> tensors,
+                Map<String, String> metadata) {
+            this.source = source;
+            this.channel = channel;
+            this.tensors = tensors;
+            this.metadata = Collections.unmodifiableMap(metadata);
+        }
+
+        /** The tensors in order of data offset (a copy of the map); they read from the file until it is closed. */
+        public LinkedHashMap<String, TensorSource> tensors() {
+            return new LinkedHashMap<>(tensors);
+        }
+
+        /** The {@code __metadata__} entries, or an empty map. */
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /** The path as given, for messages. */
+        public String source() {
+            return source;
+        }
+
+        /** Closes the file; the tensors' {@link TensorSource#read} fails from then on. */
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+
+        /** Describes the source and the tensor count. */
+        @Override
+        public String toString() {
+            return "SafetensorsFile.Reader[" + source + ", " + tensors.size() + " tensors]";
+        }
+    }
+
+    /** A tensor of an open file: {@link #read} reads its bytes from the file each time. */
+    private static final class FileTensor implements TensorSource {
+        private final String dtype;
+        private final long[] shape;
+        private final long byteSize;
+        /** Where its bytes start in the file. */
+        private final long start;
+
+        private final ChannelInput input;
+
+        FileTensor(Entry e, long start, ChannelInput input) {
+            this.dtype = e.dtype;
+            this.shape = e.shape.clone();
+            this.byteSize = e.byteSize;
+            this.start = start;
+            this.input = input;
+        }
+
+        @Override
+        public String dtype() {
+            return dtype;
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        @Override
+        public long byteSize() {
+            return byteSize;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            TensorData.checkRange(offset, dst.remaining(), byteSize);
+            input.readFully(start + offset, dst);
+        }
+
+        @Override
+        public String toString() {
+            return "FileTensor[dtype=" + dtype + ", shape=" + Arrays.toString(shape) + ", bytes=" + byteSize + "]";
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -462,6 +588,15 @@ public final class SafetensorsFile {
                 put(tensors, e, buf);
             }
             return tensors;
+        }
+
+        /** The tensors as sources that read their bytes from {@code input} when asked. */
+        LinkedHashMap<String, TensorSource> sources(ChannelInput input) {
+            LinkedHashMap<String, TensorSource> out = new LinkedHashMap<>();
+            for (Entry e : ordered) {
+                out.put(e.name, new FileTensor(e, dataStart + e.begin(), input));
+            }
+            return out;
         }
 
         /**

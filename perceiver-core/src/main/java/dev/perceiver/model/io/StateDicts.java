@@ -29,6 +29,9 @@ public final class StateDicts {
     /** The floating-point safetensors dtypes. */
     private static final List<String> FLOAT_DTYPES = List.of("F32", "F64", "F16", "BF16");
 
+    /** Bytes read at a time to check a tensor's values (a multiple of every element size). */
+    static final int CHECK_CHUNK = 1 << 20;
+
     private StateDicts() {}
 
     /** The module's tensors under {@code prefix + key}, float32 as stored. */
@@ -58,11 +61,13 @@ public final class StateDicts {
     }
 
     /**
-     * Loads a safetensors file strictly into the module (keys without prefix). The file is memory-mapped, so each
-     * tensor is copied once, from the file into the parameter's engine memory.
+     * Loads a safetensors file strictly into the module (keys without prefix). Each tensor is read from the file
+     * straight into its parameter's engine memory ({@link SafetensorsFile#open}), so loading holds the weights once.
      */
     public static void load(Module module, Path path) throws IOException {
-        load(module, SafetensorsFile.map(path).tensors(), "", path.toString());
+        try (SafetensorsFile.Reader file = SafetensorsFile.open(path)) {
+            load(module, file.tensors(), "", path.toString());
+        }
     }
 
     /**
@@ -70,12 +75,15 @@ public final class StateDicts {
      * expected shape and a dtype the engine reads (only a derived buffer, {@link Parameter#isDerived}, may be
      * absent: it keeps its computed value), and no other key with that prefix may exist. Errors name the
      * offending tensors; nothing is loaded unless all tensors pass. Each tensor is then copied once into its
-     * parameter (converted to the parameter's data type), whichever buffer it lives in (a mapped file for
-     * {@link SafetensorsFile#map}).
+     * parameter (converted to the parameter's data type), from wherever it lives: a Java buffer, a mapped file
+     * ({@link SafetensorsFile#map}) or a file read on demand ({@link SafetensorsFile#open}; such a file is read twice,
+     * once in bounded pieces to check the values, once into the parameters).
      *
      * @param source file name for messages
+     * @throws IOException if a tensor's bytes cannot be read; parameters loaded before it keep their new values
      */
-    public static void load(Module module, Map<String, TensorData> tensors, String prefix, String source) {
+    public static void load(Module module, Map<String, ? extends TensorSource> tensors, String prefix, String source)
+            throws IOException {
         Map<String, Parameter> state = module.stateDict();
         List<String> missing = new ArrayList<>();
         TreeSet<String> unexpected = new TreeSet<>();
@@ -85,7 +93,7 @@ public final class StateDicts {
             }
         }
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
-            TensorData t = tensors.get(prefix + e.getKey());
+            TensorSource t = tensors.get(prefix + e.getKey());
             if (t == null) {
                 if (!e.getValue().isDerived()) {
                     missing.add(prefix + e.getKey());
@@ -113,16 +121,17 @@ public final class StateDicts {
             }
             throw new IllegalArgumentException(sb.toString());
         }
+        ByteBuffer scratch = ByteBuffer.allocate(CHECK_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
-            TensorData t = tensors.get(prefix + e.getKey());
+            TensorSource t = tensors.get(prefix + e.getKey());
             if (t != null) {
-                checkFinite(source, prefix + e.getKey(), t);
+                checkFinite(source, prefix + e.getKey(), t, scratch);
             }
         }
         for (Map.Entry<String, Parameter> e : state.entrySet()) {
-            TensorData t = tensors.get(prefix + e.getKey());
+            TensorSource t = tensors.get(prefix + e.getKey());
             if (t != null) {
-                e.getValue().load(t.data(), dataType(t.dtype()));
+                e.getValue().load(dataType(t.dtype()), dst -> t.read(0, dst));
             }
         }
     }
@@ -131,7 +140,7 @@ public final class StateDicts {
      * A stored dtype must be of the parameter's family: float data (F32, F64, F16, BF16) for a floating-point
      * parameter, integer or boolean data for the others; a cast between them would silently reinterpret values.
      */
-    private static void checkDtype(String source, String name, TensorData t, DataType expected) {
+    private static void checkDtype(String source, String name, TensorSource t, DataType expected) {
         boolean storedFloat = FLOAT_DTYPES.contains(t.dtype());
         if (storedFloat != expected.isFloating()) {
             throw new IllegalArgumentException(source + ": tensor '" + name + "' has dtype " + t.dtype()
@@ -144,8 +153,8 @@ public final class StateDicts {
      * Refuses floating-point data holding NaN or infinity: such weights load, but every output is NaN (e.g. empty
      * generated text).
      */
-    private static void checkFinite(String source, String name, TensorData t) {
-        long bad = firstNonFinite(t);
+    private static void checkFinite(String source, String name, TensorSource t, ByteBuffer scratch) throws IOException {
+        long bad = firstNonFinite(t, scratch);
         if (bad >= 0) {
             throw new IllegalArgumentException(source + ": tensor '" + name + "' holds NaN or infinite values (first at"
                     + " flat index " + bad + "); refusing weights that make every output NaN");
@@ -153,35 +162,59 @@ public final class StateDicts {
     }
 
     /** Flat index of the first NaN or infinite element of float data, or -1 (also for non-float dtypes). */
-    static long firstNonFinite(TensorData t) {
-        ByteBuffer b = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int base = b.position();
-        long n = t.numel();
-        switch (t.dtype()) {
+    static long firstNonFinite(TensorSource t) throws IOException {
+        return firstNonFinite(t, ByteBuffer.allocate(CHECK_CHUNK).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * {@link #firstNonFinite(TensorSource)} reading the data in pieces of at most {@code scratch}'s capacity (a
+     * multiple of 8 bytes, little-endian), so that a file read on demand never needs a buffer of a tensor's size.
+     */
+    private static long firstNonFinite(TensorSource t, ByteBuffer scratch) throws IOException {
+        if (!FLOAT_DTYPES.contains(t.dtype())) {
+            return -1;
+        }
+        int size = TensorData.bytesPerElement(t.dtype());
+        long total = t.byteSize();
+        for (long offset = 0; offset < total; offset += scratch.capacity()) {
+            scratch.clear().limit((int) Math.min(scratch.capacity(), total - offset));
+            t.read(offset, scratch);
+            long bad = firstNonFinite(t.dtype(), scratch.flip());
+            if (bad >= 0) {
+                return offset / size + bad;
+            }
+        }
+        return -1;
+    }
+
+    /** Index of the first NaN or infinite value of a float dtype among a buffer's bytes (position 0), or -1. */
+    private static long firstNonFinite(String dtype, ByteBuffer b) {
+        int n = b.limit() / TensorData.bytesPerElement(dtype);
+        switch (dtype) {
             case "F32" -> {
-                for (long i = 0; i < n; i++) {
-                    if ((b.getInt(base + (int) (4 * i)) & 0x7f800000) == 0x7f800000) {
+                for (int i = 0; i < n; i++) {
+                    if ((b.getInt(4 * i) & 0x7f800000) == 0x7f800000) {
                         return i;
                     }
                 }
             }
             case "F64" -> {
-                for (long i = 0; i < n; i++) {
-                    if ((b.getLong(base + (int) (8 * i)) & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
+                for (int i = 0; i < n; i++) {
+                    if ((b.getLong(8 * i) & 0x7ff0000000000000L) == 0x7ff0000000000000L) {
                         return i;
                     }
                 }
             }
             case "F16" -> {
-                for (long i = 0; i < n; i++) {
-                    if ((b.getShort(base + (int) (2 * i)) & 0x7c00) == 0x7c00) {
+                for (int i = 0; i < n; i++) {
+                    if ((b.getShort(2 * i) & 0x7c00) == 0x7c00) {
                         return i;
                     }
                 }
             }
             case "BF16" -> {
-                for (long i = 0; i < n; i++) {
-                    if ((b.getShort(base + (int) (2 * i)) & 0x7f80) == 0x7f80) {
+                for (int i = 0; i < n; i++) {
+                    if ((b.getShort(2 * i) & 0x7f80) == 0x7f80) {
                         return i;
                     }
                 }

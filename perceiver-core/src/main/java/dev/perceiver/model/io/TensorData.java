@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param shape non-negative dimensions; {@code []} is a scalar with one element
  * @param data exactly {@code numel * bytesPerElement(dtype)} remaining bytes, little-endian
  */
-public record TensorData(String dtype, long[] shape, ByteBuffer data) {
+public record TensorData(String dtype, long[] shape, ByteBuffer data) implements TensorSource {
 
     /** The dtype names this class understands, in the order they are reported in messages. */
     static final String SUPPORTED_DTYPES = "F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL";
@@ -100,8 +100,26 @@ public record TensorData(String dtype, long[] shape, ByteBuffer data) {
      *
      * @return {@code numel() * bytesPerElement(dtype())}
      */
+    @Override
     public long byteSize() {
         return data.capacity();
+    }
+
+    /** Copies bytes {@code [offset, offset + dst.remaining())} of {@link #data()} into {@code dst}. */
+    @Override
+    public void read(long offset, ByteBuffer dst) {
+        checkRange(offset, dst.remaining(), byteSize());
+        ByteBuffer src = data.duplicate();
+        src.position((int) offset).limit((int) offset + dst.remaining());
+        dst.put(src);
+    }
+
+    /** Checks that {@code [offset, offset + length)} lies within {@code [0, byteSize)}. */
+    static void checkRange(long offset, long length, long byteSize) {
+        if (offset < 0 || length < 0 || offset > byteSize - length) {
+            throw new IndexOutOfBoundsException(
+                    "bytes [" + offset + ", " + (offset + length) + ") of a tensor of " + byteSize + " bytes");
+        }
     }
 
     /**

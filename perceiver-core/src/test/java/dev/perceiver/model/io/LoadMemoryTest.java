@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loading a model copies each tensor once, from the memory-mapped file into the parameter: the Java heap never holds
- * the weights (a 48 MiB model loads in a 32 MiB heap), and the resident set grows by at most the file's pages while
- * loading (reading the file into the heap and copying it twice more grew it by about twice the file size).
+ * Loading a model reads each tensor from the file straight into its parameter's engine memory: the Java heap never
+ * holds the weights (a 48 MiB model loads in a 32 MiB heap), and the resident set grows by about one tensor (4 MiB)
+ * while loading, not by the file (mapping the file grew it by the file's 48 MiB of pages, which stayed resident until
+ * the garbage collector unmapped them; reading the file into the heap and copying it twice more grew it by about twice
+ * the file size).
  */
 class LoadMemoryTest {
     private static final int LAYERS = 12;
@@ -25,7 +27,7 @@ class LoadMemoryTest {
     Path tmp;
 
     @Test
-    void loadingNeedsNoHeapCopyAndAtMostTheFilePagesOnTop() throws Exception {
+    void loadingNeedsNoHeapCopyAndHoldsTheWeightsOnce() throws Exception {
         Path file = tmp.resolve("stack.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             StateDicts.save(new LoadMemoryProbe.Stack(m, LAYERS), file, "", Map.of());
@@ -59,8 +61,9 @@ class LoadMemoryTest {
         long fileKb = Files.size(file) / 1024;
         assertThat(values.get("heap_used_after_load_kB")).as(output.toString()).isLessThan(fileKb / 4);
         long growthKb = values.get("peak_rss_during_load_kB") - values.get("rss_built_kB");
+        // measured: 6-7 MiB (one 4 MiB tensor, the scan buffer, the JIT); 53 MiB when the file was mapped
         assertThat(growthKb)
                 .as("peak resident set growth while loading, kB\n" + output)
-                .isLessThan(fileKb * 5 / 4);
+                .isLessThan(fileKb / 4);
     }
 }

@@ -144,6 +144,55 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void openedFileReadsTheSameTensorsFromTheFileOnDemand() throws IOException {
+        Path path = dir.resolve("opened.safetensors");
+        Map<String, TensorData> tensors = sampleTensors();
+        SafetensorsFile.write(path, tensors, sampleMetadata());
+        try (SafetensorsFile.Reader file = SafetensorsFile.open(path)) {
+            assertThat(file.source()).isEqualTo(path.toString());
+            assertThat(file.metadata()).isEqualTo(sampleMetadata());
+            Map<String, TensorSource> opened = file.tensors();
+            assertThat(opened.keySet()).containsExactlyElementsOf(tensors.keySet());
+            for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+                TensorSource t = opened.get(e.getKey());
+                assertThat(t.dtype()).as(e.getKey()).isEqualTo(e.getValue().dtype());
+                assertThat(t.shape()).as(e.getKey()).isEqualTo(e.getValue().shape());
+                assertThat(t.byteSize()).as(e.getKey()).isEqualTo(e.getValue().byteSize());
+                ByteBuffer all = ByteBuffer.allocate((int) t.byteSize());
+                t.read(0, all);
+                assertThat(all.hasRemaining()).isFalse();
+                assertThat(all.flip()).as(e.getKey()).isEqualTo(e.getValue().data());
+            }
+            // a piece from the middle, into a direct buffer
+            TensorSource w = opened.get("encoder.weight");
+            ByteBuffer piece = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
+            w.read(8, piece);
+            assertThat(piece.getFloat(0)).isEqualTo(2.25f);
+            assertThat(piece.getFloat(4)).isEqualTo(1e-8f);
+            assertThatThrownBy(() -> w.read(20, ByteBuffer.allocate(8)))
+                    .isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessage("bytes [20, 28) of a tensor of 24 bytes");
+            assertThatThrownBy(() -> w.read(-1, ByteBuffer.allocate(1))).isInstanceOf(IndexOutOfBoundsException.class);
+            file.close();
+            assertThatThrownBy(() -> w.read(0, ByteBuffer.allocate(4))).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aFileTruncatedAfterOpeningFailsToReadWithAMessageNamingIt() throws IOException {
+        Path path = dir.resolve("shrinking.safetensors");
+        SafetensorsFile.write(path, sampleTensors(), null);
+        try (SafetensorsFile.Reader file = SafetensorsFile.open(path)) {
+            byte[] bytes = Files.readAllBytes(path);
+            Files.write(path, Arrays.copyOf(bytes, bytes.length - 40)); // in place: the open file shrinks
+            TensorSource ids = file.tensors().get("ids");
+            assertThatThrownBy(() -> ids.read(0, ByteBuffer.allocate((int) ids.byteSize())))
+                    .isInstanceOf(SafetensorsFormatException.class)
+                    .hasMessageStartingWith(path + ": unexpected end of file at byte ");
+        }
+    }
+
+    @Test
     void writeReplacesExistingFile() throws IOException {
         Path path = dir.resolve("m.safetensors");
         SafetensorsFile.write(path, sampleTensors(), null);
@@ -615,7 +664,7 @@ class SafetensorsFileTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
-    void malformedFileGivesTheSameMessageWhenMapped(String description, byte[] content, String expected)
+    void malformedFileGivesTheSameMessageWhenMappedOrOpened(String description, byte[] content, String expected)
             throws IOException {
         Path path = dir.resolve("malformed.safetensors");
         Files.write(path, content);
@@ -626,6 +675,10 @@ class SafetensorsFileTest {
             fromBytes = e.getMessage().substring("<bytes>".length());
         }
         assertThatThrownBy(() -> SafetensorsFile.map(path))
+                .as(description)
+                .isInstanceOf(SafetensorsFormatException.class)
+                .hasMessage(path + fromBytes);
+        assertThatThrownBy(() -> SafetensorsFile.open(path))
                 .as(description)
                 .isInstanceOf(SafetensorsFormatException.class)
                 .hasMessage(path + fromBytes);
@@ -640,14 +693,21 @@ class SafetensorsFileTest {
                 .hasMessage("<bytes>: header is not valid UTF-8 (bad byte at header offset 2)");
     }
 
-    /** Reads a file into memory or maps it. */
+    /** Reads a file into memory, maps it, or opens it (and closes it again). */
     interface FileReader {
-        SafetensorsFile open(Path path) throws IOException;
+        Object open(Path path) throws IOException;
     }
 
     static Stream<Arguments> fileReaders() {
-        return Stream.of(Arguments.of("read", (FileReader) SafetensorsFile::read), Arguments.of("map", (FileReader)
-                SafetensorsFile::map));
+        FileReader open = path -> {
+            try (SafetensorsFile.Reader file = SafetensorsFile.open(path)) {
+                return file.tensors();
+            }
+        };
+        return Stream.of(
+                Arguments.of("read", (FileReader) SafetensorsFile::read),
+                Arguments.of("map", (FileReader) SafetensorsFile::map),
+                Arguments.of("open", open));
     }
 
     @ParameterizedTest(name = "{0}")

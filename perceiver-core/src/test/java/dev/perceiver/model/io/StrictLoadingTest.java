@@ -12,6 +12,7 @@ import dev.perceiver.model.config.ClassificationDecoderConfig;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.model.config.ImageEncoderConfig;
 import dev.perceiver.model.config.PerceiverIOConfig;
+import dev.perceiver.nn.Linear;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ class StrictLoadingTest {
     }
 
     @Test
-    void aDerivedBufferMayBeAbsentAndKeepsItsComputedValueButAParameterMayNot() {
+    void aDerivedBufferMayBeAbsentAndKeepsItsComputedValueButAParameterMayNot() throws Exception {
         ImageClassifier a = model();
         ImageClassifier b = model();
         String pe = "0.input_adapter.position_encoding.position_encoding";
@@ -156,7 +157,7 @@ class StrictLoadingTest {
     }
 
     @Test
-    void float16TensorsLoadConvertedToTheParameterType() {
+    void float16TensorsLoadConvertedToTheParameterType() throws Exception {
         ImageClassifier a = model();
         ImageClassifier b = model();
         Map<String, TensorData> tensors = new LinkedHashMap<>();
@@ -174,6 +175,34 @@ class StrictLoadingTest {
                     .toType(p.array().getDataType(), true);
             assertThat(loaded.toFloatArray()).as(k).containsExactly(rounded.toFloatArray());
         });
+    }
+
+    @Test
+    void aNonFiniteValueInAFileIsFoundPastTheFirstPieceReadAndNothingIsLoaded() throws Exception {
+        // 1024 x 300 floats: 1.2 MB, read in pieces of StateDicts.CHECK_CHUNK (1 MiB) while checking
+        Linear saved = new Linear(manager, 1024, 300, true, 0.02);
+        Map<String, TensorData> tensors = new LinkedHashMap<>(StateDicts.toTensors(saved, ""));
+        float[] weight = tensors.get("weight").toFloatArray();
+        int bad = StateDicts.CHECK_CHUNK / 4 + 5;
+        weight[bad] = Float.NaN;
+        tensors.put("weight", TensorData.ofFloats(new long[] {300, 1024}, weight));
+        Path file = tmp.resolve("nan.safetensors");
+        SafetensorsFile.write(file, tensors, Map.of());
+        Linear loaded = new Linear(manager, 1024, 300, true, 0.02);
+        float[] bias = loaded.bias().array().toFloatArray();
+        assertThatThrownBy(() -> StateDicts.load(loaded, file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(file + ": tensor 'weight' holds NaN or infinite values (first at flat index " + bad
+                        + "); refusing weights that make every output NaN");
+        assertThat(loaded.bias().array().toFloatArray()).containsExactly(bias);
+
+        weight[bad] = 0.5f;
+        tensors.put("weight", TensorData.ofFloats(new long[] {300, 1024}, weight));
+        SafetensorsFile.write(file, tensors, Map.of());
+        StateDicts.load(loaded, file);
+        assertThat(loaded.weight().array().toFloatArray()).containsExactly(weight);
+        assertThat(loaded.bias().array().toFloatArray())
+                .containsExactly(tensors.get("bias").toFloatArray());
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.perceiver.model.io.StateDicts;
 import dev.perceiver.model.io.TensorData;
 import dev.perceiver.nn.Module;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -99,7 +100,12 @@ public final class Fixture {
 
     /** Loads {@code param.*} strictly into the module. */
     public void loadParams(Module module) {
-        StateDicts.load(module, paramTensors(), "param.", path.getFileName().toString());
+        try {
+            StateDicts.load(module, paramTensors(), "param.", path.getFileName().toString());
+        } catch (IOException e) {
+            // the fixture's tensors are in memory (SafetensorsFile.read): reading them cannot fail
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Map<String, TensorData> paramTensors() {
