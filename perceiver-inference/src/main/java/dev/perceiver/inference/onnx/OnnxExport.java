@@ -471,9 +471,15 @@ public final class OnnxExport {
         }
         String bias = g.op("Where", List.of(padMask, g.scalar(-Float.MAX_VALUE), g.scalar(0f)));
         bias = g.op("Unsqueeze", List.of(bias, g.ints(1, 2))); // (b, 1, 1, n)
-        // keys and values gathered from projected embedding tables instead of computed by (n, C) x (C, F) products
+        // keys and values gathered from projected embedding tables instead of computed by (n, C) x (C, F) products,
+        // unless the tables would hold more than 4x the rows of the projection weights they replace (a large
+        // vocabulary)
+        long tableRows = tokens.getShape().get(0)
+                + (positions == null ? 0 : positions.getShape().get(0));
         PerceiverGraphs.KeyValueSource input =
-                blocks.embedded(x, emb, new PerceiverGraphs.TokenTables(tokens, positions), seqLen);
+                tableRows <= 4 * tokens.getShape().get(1)
+                        ? blocks.embedded(x, emb, new PerceiverGraphs.TokenTables(tokens, positions), seqLen)
+                        : blocks.plain(emb);
         String latents = blocks.encoder(model.encoder(), input, bias);
         String logits = decode(g, blocks, model.decoder(), latents, mlm ? seqLen : null);
         OutputAdapter out = model.decoder().outputAdapter();

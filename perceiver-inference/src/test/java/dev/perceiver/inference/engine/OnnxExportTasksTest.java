@@ -156,7 +156,7 @@ class OnnxExportTasksTest {
     /**
      * The text graph gathers its cross-attention keys and values from projected embedding tables instead of
      * projecting the normed input: masked LM and classifier, with every parameter of order 1 (norm scales and shifts and
-     * biases away from their defaults), two cross-attention layers with weights of their own, batches 1 and 3, the full length and a
+     * biases away from their defaults), two cross-attention layers with weights of their own, a vocabulary too large for the tables, batches 1 and 3, the full length and a
      * shorter one, rows with padding.
      */
     @Test
@@ -171,7 +171,15 @@ class OnnxExportTasksTest {
                             , "decoder": {"num_output_query_channels": 16, "num_classes": 3,
                              "num_cross_attention_heads": 1},
                             "num_latents": 4, "num_latent_channels": 16}""")));
-            for (Module model : List.of(mlm, classifier)) {
+            // 90 tokens + 12 positions > 4 x 16 channels: keys and values projected as for any other input
+            TextClassifier largeVocabulary = TextModelKinds.TEXT_CLASSIFIER.create(
+                    m,
+                    TextModelKinds.TEXT_CLASSIFIER.readConfig(ConfigJson.parse(
+                            "{" + TEXT_ENCODER.replace("\"vocab_size\": 30", "\"vocab_size\": 90") + """
+                            , "decoder": {"num_output_query_channels": 16, "num_classes": 3,
+                             "num_cross_attention_heads": 1},
+                            "num_latents": 4, "num_latent_channels": 16}""")));
+            for (Module model : List.of(mlm, classifier, largeVocabulary)) {
                 model.setTraining(false);
                 Random r = new Random(11);
                 // every parameter of order 1 (norm scales around 1), so that the input reaches the logits clearly
