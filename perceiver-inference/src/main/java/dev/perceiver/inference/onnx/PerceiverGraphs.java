@@ -142,7 +142,7 @@ final class PerceiverGraphs {
             });
             String o =
                     ops.attention(q, kAndV[0], kAndV[1], m.numHeads(), m.numQkChannels(), m.numVChannels(), maskBias);
-            return ops.add(o, g.constant(normedBias(m.vProj(), norm)));
+            return ops.add(o, g.constant(appliedTo(m.vProj(), norm.bias().array()))); // c
         };
     }
 
@@ -164,12 +164,9 @@ final class PerceiverGraphs {
         return g.op("Mul", List.of(centred, stats[1]));
     }
 
-    /** c = W beta + bias (F) of a projection after a layer norm. */
-    private static NDArray normedBias(Linear linear, LayerNorm norm) {
-        return Linear.apply(
-                        norm.bias().array().reshape(1, -1),
-                        linear.weight().array(),
-                        linear.bias() == null ? null : linear.bias().array())
+    /** The linear layer applied to one vector v (in): W v + bias (out). */
+    private static NDArray appliedTo(Linear linear, NDArray v) {
+        return Linear.apply(v.reshape(1, -1), linear.weight().array(), GraphOps.bias(linear))
                 .reshape(-1);
     }
 
@@ -353,11 +350,7 @@ final class PerceiverGraphs {
         NDArray shared = Linear.apply(scaledE, w.get(":, " + c1 + ":"), null);
         scaledE.close();
         NDArray wg = Linear.apply(gamma.reshape(1, -1), w, null).reshape(-1);
-        NDArray constant = Linear.apply(
-                        norm.bias().array().reshape(1, -1),
-                        w,
-                        linear.bias() == null ? null : linear.bias().array())
-                .reshape(-1);
+        NDArray constant = appliedTo(linear, norm.bias().array());
         return new Folded(wP, shared, wg, constant);
     }
 
@@ -566,11 +559,7 @@ final class PerceiverGraphs {
         Supplier<NDArray> qkvT = () -> GraphOps.transposed(NDArrays.concat(new NDList(scaled(wq, m), wk, wv), 0));
         NDArray oBias = m.vProj().bias() == null
                 ? GraphOps.bias(m.oProj())
-                : Linear.apply(
-                                m.vProj().bias().array().reshape(1, -1),
-                                m.oProj().weight().array(),
-                                GraphOps.bias(m.oProj()))
-                        .reshape(-1);
+                : appliedTo(m.oProj(), m.vProj().bias().array());
         return new SelfAttentionWeights(qkvShape, qkvT, scaledBias(m.qProj(), m), oBias);
     }
 

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import dev.perceiver.inference.decoding.TestModels;
 import dev.perceiver.inference.onnx.OnnxExport;
 import dev.perceiver.model.CausalSequenceModel;
@@ -23,6 +28,8 @@ import dev.perceiver.tasks.text.TextModelKinds;
 import dev.perceiver.tasks.vision.ImageClassifier;
 import dev.perceiver.tasks.vision.OpticalFlow;
 import dev.perceiver.tasks.vision.VisionModelKinds;
+import java.nio.ByteBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -160,7 +167,7 @@ class OnnxExportTasksTest {
      * shorter one, rows with padding.
      */
     @Test
-    void textModelsOnOnnxRuntimeGiveLibtorchsLogits() {
+    void textModelsOnOnnxRuntimeGiveLibtorchsLogits(@TempDir Path tmp) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             MaskedLanguageModel mlm = TextModelKinds.MASKED_LANGUAGE_MODEL.create(
                     m, TextModelKinds.MASKED_LANGUAGE_MODEL.readConfig(ConfigJson.parse("{" + TEXT_ENCODER + """
@@ -192,7 +199,12 @@ class OnnxExportTasksTest {
                     }
                     p.load(Tensors.owned(m, v, p.shape()));
                 }
-                try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1)) {
+                // the runner's graph (ONNX Runtime's operators) and export-onnx's (standard operators only)
+                Path standard = tmp.resolve(model.getClass().getSimpleName() + ".onnx");
+                OnnxExport.export(model, standard);
+                OrtEnvironment env = OrtEnvironment.getEnvironment();
+                try (ModelRunner ort = ModelRunners.open(model, Engine.ONNXRUNTIME, 1);
+                        OrtSession plain = env.createSession(standard.toString(), new OrtSession.SessionOptions())) {
                     for (int[] bn : new int[][] {{1, 12}, {3, 7}}) {
                         int b = bn[0];
                         int n = bn[1];
@@ -210,6 +222,26 @@ class OnnxExportTasksTest {
                                 ? t.forward(x, padMask)
                                 : ((TextClassifier) model).forward(x, padMask);
                         assertClose(ort.forward(x, padMask), expected);
+                        Map<String, OnnxTensor> in = Map.of(
+                                "x", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {b, n}),
+                                "pad_mask",
+                                        OnnxTensor.createTensor(
+                                                env,
+                                                ByteBuffer.wrap(bytes(pad)),
+                                                new long[] {b, n},
+                                                OnnxJavaType.BOOL));
+                        try (OrtSession.Result result = plain.run(in)) {
+                            OnnxTensor out = (OnnxTensor) result.get(0);
+                            assertClose(
+                                    Tensors.owned(
+                                            m,
+                                            out.getByteBuffer(),
+                                            new Shape(out.getInfo().getShape()),
+                                            DataType.FLOAT32),
+                                    expected);
+                        } finally {
+                            in.values().forEach(OnnxTensor::close);
+                        }
                     }
                 }
             }
@@ -299,6 +331,14 @@ class OnnxExportTasksTest {
                 m, VisionModelKinds.IMAGE_CLASSIFIER.readConfig(ConfigJson.parse(json)));
         model.setTraining(false);
         return model;
+    }
+
+    private static byte[] bytes(boolean[] values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) (values[i] ? 1 : 0);
+        }
+        return out;
     }
 
     private static NDArray random(NDManager m, long seed, Shape shape) {
