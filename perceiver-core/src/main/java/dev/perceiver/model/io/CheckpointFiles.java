@@ -49,8 +49,10 @@ public final class CheckpointFiles {
     }
 
     /**
-     * Opens a weight file for loading into a model: a {@code *.safetensors} file with {@link SafetensorsFile#open}, so
-     * that its tensors go from the file straight into the parameters, any other as {@link #read} reads it.
+     * Opens a weight file for loading into a model, so that its tensors go from the file straight into the parameters
+     * (nothing is mapped or held in between): {@code *.safetensors} with {@link SafetensorsFile#open}, {@code
+     * *.index.json} with {@link ShardedCheckpoint#open}, {@code *.ckpt} and any other ({@code .bin}, {@code .pt},
+     * {@code .pth}) with {@link TorchCheckpoint#open}. The checks are those of {@link #read}.
      *
      * @param file the weight file
      * @return its tensors, ordered as in the file; close it once they are loaded
@@ -58,11 +60,15 @@ public final class CheckpointFiles {
      */
     public static Opened open(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        if (file.getFileName().toString().endsWith(".safetensors")) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".safetensors")) {
             SafetensorsFile.Reader reader = SafetensorsFile.open(file);
             return new Opened(reader.tensors(), reader);
         }
-        return new Opened(Collections.unmodifiableMap(read(file)), () -> {});
+        if (name.endsWith(".index.json")) {
+            return ShardedCheckpoint.open(file);
+        }
+        return TorchCheckpoint.open(file, name.endsWith(".ckpt"));
     }
 
     /** A weight file opened by {@link #open}: its tensors, readable until it is closed. */
@@ -70,8 +76,8 @@ public final class CheckpointFiles {
         private final Map<String, TensorSource> tensors;
         private final Closeable file;
 
-        private Opened(Map<String, TensorSource> tensors, Closeable file) {
-            this.tensors = tensors;
+        Opened(Map<String, ? extends TensorSource> tensors, Closeable file) {
+            this.tensors = Collections.unmodifiableMap(tensors);
             this.file = file;
         }
 

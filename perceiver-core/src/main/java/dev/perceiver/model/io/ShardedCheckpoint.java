@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,6 +51,73 @@ public final class ShardedCheckpoint {
      */
     public static Map<String, TensorData> read(Path index) throws IOException {
         Objects.requireNonNull(index, "index");
+        return assemble(
+                index,
+                shard -> shard.getFileName().toString().endsWith(".safetensors")
+                        ? SafetensorsFile.map(shard).tensors()
+                        : TorchCheckpoint.read(shard).tensors());
+    }
+
+    /**
+     * Opens every shard an index names, with the checks of {@link #read}, but maps nothing: safetensors shards are
+     * opened with {@link SafetensorsFile#open}, all others with {@link TorchCheckpoint#open}, so each tensor is read
+     * from its shard when asked for and loading them into a model holds the weights once.
+     *
+     * @param index the index file; shards are resolved in its folder
+     * @return name to tensor, ordered shard by shard; closing it closes every shard
+     * @throws NoSuchFileException if the index or a shard does not exist (the message names the shard)
+     * @throws CheckpointFormatException if the index is malformed, or the shards and the index disagree
+     * @throws IOException if a file cannot be read or a shard is malformed
+     */
+    public static CheckpointFiles.Opened open(Path index) throws IOException {
+        Objects.requireNonNull(index, "index");
+        List<Closeable> opened = new ArrayList<>();
+        Closeable closeAll = () -> {
+            IOException first = null;
+            for (Closeable c : opened) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        };
+        try {
+            Map<String, TensorSource> tensors = assemble(index, shard -> {
+                if (shard.getFileName().toString().endsWith(".safetensors")) {
+                    SafetensorsFile.Reader reader = SafetensorsFile.open(shard);
+                    opened.add(reader);
+                    return reader.tensors();
+                }
+                CheckpointFiles.Opened file = TorchCheckpoint.open(shard, false);
+                opened.add(file);
+                return file.tensors();
+            });
+            return new CheckpointFiles.Opened(tensors, closeAll);
+        } catch (IOException | RuntimeException e) {
+            try {
+                closeAll.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** Reads one shard's tensors. */
+    private interface ShardReader<T> {
+        Map<String, T> read(Path shard) throws IOException;
+    }
+
+    /** Reads the shards an index names and checks them against it; the result is unmodifiable. */
+    private static <T> Map<String, T> assemble(Path index, ShardReader<T> reader) throws IOException {
         Map<String, String> weightMap = weightMap(index);
         Path dir = index.toAbsolutePath().getParent();
         Map<String, List<String>> byShard = new LinkedHashMap<>();
@@ -67,13 +135,10 @@ public final class ShardedCheckpoint {
                                 + ") does not exist");
             }
         }
-        Map<String, Map<String, TensorData>> owners = new LinkedHashMap<>();
+        Map<String, Map<String, T>> owners = new LinkedHashMap<>();
         Map<String, String> shardOf = new LinkedHashMap<>();
         for (String file : byShard.keySet()) {
-            Path shard = dir.resolve(file);
-            Map<String, TensorData> tensors = file.endsWith(".safetensors")
-                    ? SafetensorsFile.map(shard).tensors()
-                    : TorchCheckpoint.read(shard).tensors();
+            Map<String, T> tensors = reader.read(dir.resolve(file));
             for (String name : tensors.keySet()) {
                 String other = shardOf.put(name, file);
                 if (other != null) {
@@ -149,11 +214,11 @@ public final class ShardedCheckpoint {
     }
 
     /** An unmodifiable map whose values are looked up in the map that owns each name. */
-    private static Map<String, TensorData> view(Map<String, Map<String, TensorData>> owners) {
+    private static <T> Map<String, T> view(Map<String, Map<String, T>> owners) {
         return new AbstractMap<>() {
             @Override
-            public TensorData get(Object key) {
-                Map<String, TensorData> owner = owners.get(key);
+            public T get(Object key) {
+                Map<String, T> owner = owners.get(key);
                 return owner == null ? null : owner.get(key);
             }
 
@@ -173,11 +238,11 @@ public final class ShardedCheckpoint {
             }
 
             @Override
-            public Set<Map.Entry<String, TensorData>> entrySet() {
+            public Set<Map.Entry<String, T>> entrySet() {
                 return new java.util.AbstractSet<>() {
                     @Override
-                    public Iterator<Map.Entry<String, TensorData>> iterator() {
-                        Iterator<Map.Entry<String, Map<String, TensorData>>> it =
+                    public Iterator<Map.Entry<String, T>> iterator() {
+                        Iterator<Map.Entry<String, Map<String, T>>> it =
                                 owners.entrySet().iterator();
                         return new Iterator<>() {
                             @Override
@@ -186,8 +251,8 @@ public final class ShardedCheckpoint {
                             }
 
                             @Override
-                            public Map.Entry<String, TensorData> next() {
-                                Map.Entry<String, Map<String, TensorData>> e = it.next();
+                            public Map.Entry<String, T> next() {
+                                Map.Entry<String, Map<String, T>> e = it.next();
                                 return new AbstractMap.SimpleImmutableEntry<>(
                                         e.getKey(), e.getValue().get(e.getKey()));
                             }

@@ -4,6 +4,7 @@ import dev.perceiver.model.io.TorchPickle.StorageRef;
 import dev.perceiver.model.io.TorchPickle.StorageType;
 import dev.perceiver.model.io.TorchPickle.TensorRef;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,11 @@ import java.util.Set;
  * a restricted unpickler ({@link TorchPickle}: allow-listed globals only) and its tensors are views of the stored
  * {@code <record>/data/<key>} entries.
  *
- * <p>Memory: a file is memory-mapped, not copied. A tensor whose bytes lie contiguously in its storage with the dtype
- * they are read as (the usual case) is a view of the mapping; only float16/bfloat16 tensors (read as float32),
- * strided views and big-endian archives are copied, one tensor at a time, when {@link #get} is called. Every storage's
+ * <p>Memory: {@link #open} reads each tensor from the file when it is asked for, into the caller's buffer (loading a
+ * model this way holds the weights once, in its parameters). {@link #read(Path)} memory-maps the file: a tensor whose
+ * bytes lie contiguously in its storage with the dtype they are read as (the usual case) is a view of the mapping.
+ * Either way only float16/bfloat16 tensors (read as float32), strided views and big-endian archives are copied, one
+ * tensor at a time (the span of its storage it covers, then the converted tensor). Every storage's
  * CRC-32, shape, stride and offset is checked when the file is read, so a lying header fails then with a {@link
  * CheckpointFormatException} naming the tensor and the sizes, and never allocates more than the archive justifies.
  *
@@ -45,6 +48,9 @@ public final class TorchCheckpoint {
     /** Largest {@code data.pkl} accepted: the pickle of a state dict is a few bytes per tensor. */
     static final long MAX_PICKLE = 256L << 20;
 
+    /** Bytes of a storage read at a time to check its CRC-32. */
+    private static final int CRC_CHUNK = 1 << 20;
+
     /** Leading bytes of the pickle that torch before 1.6 wrote (its magic number as a protocol-2 long). */
     private static final byte[] LEGACY_MAGIC = HexFormat.of().parseHex("80028a0a6cfc9c46f9206aa85019");
 
@@ -52,6 +58,11 @@ public final class TorchCheckpoint {
     private final LinkedHashMap<String, TensorRef> tensors;
     private final boolean bigEndian;
     private final List<String> placeholders;
+
+    /** The one converted tensor {@link #open}'s sources keep, so reading it in pieces converts it once. */
+    private TensorRef convertedRef;
+
+    private TensorData converted;
 
     private TorchCheckpoint(
             String source, LinkedHashMap<String, TensorRef> tensors, boolean bigEndian, List<String> placeholders) {
@@ -76,6 +87,34 @@ public final class TorchCheckpoint {
         Objects.requireNonNull(path, "path");
         try (ByteSource bytes = ByteSource.open(path)) {
             return read(path.toString(), bytes, false);
+        }
+    }
+
+    /**
+     * Opens a {@code torch.save} file as {@link #read(Path)} reads it (same checks, every storage's CRC-32 included,
+     * read from the file in 1 MiB pieces), but maps nothing: each tensor's bytes are read from the file when asked for,
+     * so loading them into engine arrays holds the weights once. A float16/bfloat16, strided or big-endian tensor is
+     * converted when first read, and kept until another such tensor is read.
+     *
+     * @param path the file
+     * @param lightning whether to read it as {@link #readLightning(Path)} does
+     * @return its tensors, in the order of the pickle; close it once they are read
+     * @throws UnsafePickleException if the pickle names a global outside the allow-list
+     * @throws CheckpointFormatException if the archive or its pickle is malformed, or a tensor does not fit its
+     *     storage
+     * @throws IOException if the file cannot be read
+     */
+    public static CheckpointFiles.Opened open(Path path, boolean lightning) throws IOException {
+        Objects.requireNonNull(path, "path");
+        ByteSource bytes = ByteSource.channel(path);
+        try {
+            TorchCheckpoint checkpoint = read(path.toString(), bytes, lightning);
+            LinkedHashMap<String, TensorSource> sources = new LinkedHashMap<>();
+            checkpoint.tensors.forEach((name, t) -> sources.put(name, checkpoint.new Source(t)));
+            return new CheckpointFiles.Opened(sources, bytes::close);
+        } catch (IOException | RuntimeException e) {
+            bytes.close();
+            throw e;
         }
     }
 
@@ -156,8 +195,9 @@ public final class TorchCheckpoint {
             check(source, name, t, bytes.size());
             tensors.put(name, t);
         }
+        ByteBuffer scratch = ByteBuffer.allocate(CRC_CHUNK);
         for (TensorRef t : tensors.values()) {
-            t.storage().verify(source);
+            t.storage().verify(source, scratch);
         }
         return new TorchCheckpoint(source, tensors, bigEndian, lightning ? policy.unknownGlobals() : List.of());
     }
@@ -381,7 +421,7 @@ public final class TorchCheckpoint {
      * @throws IllegalArgumentException if there is no such tensor
      */
     public TensorData get(String name) {
-        return materialize(ref(name));
+        return materializeUnchecked(ref(name));
     }
 
     /**
@@ -395,7 +435,7 @@ public final class TorchCheckpoint {
             @Override
             public TensorData get(Object key) {
                 TensorRef t = tensors.get(key);
-                return t == null ? null : materialize(t);
+                return t == null ? null : materializeUnchecked(t);
             }
 
             @Override
@@ -429,7 +469,8 @@ public final class TorchCheckpoint {
                             @Override
                             public Map.Entry<String, TensorData> next() {
                                 Map.Entry<String, TensorRef> e = it.next();
-                                return new AbstractMap.SimpleImmutableEntry<>(e.getKey(), materialize(e.getValue()));
+                                return new AbstractMap.SimpleImmutableEntry<>(
+                                        e.getKey(), materializeUnchecked(e.getValue()));
                             }
                         };
                     }
@@ -467,7 +508,22 @@ public final class TorchCheckpoint {
         return t;
     }
 
-    private TensorData materialize(TensorRef t) {
+    /** {@link #materialize} for a checkpoint read by {@link #read}, whose storages are views (no I/O can fail). */
+    private TensorData materializeUnchecked(TensorRef t) {
+        try {
+            return materialize(t);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether a tensor's bytes are its storage's bytes as they lie: contiguous, not converted, little-endian. */
+    private boolean direct(TensorRef t) {
+        StorageType type = t.storage().type;
+        return !bigEndian && type.dtype.equals(type.storedDtype) && contiguous(t.size(), t.stride());
+    }
+
+    private TensorData materialize(TensorRef t) throws IOException {
         StorageType type = t.storage().type;
         long[] size = t.size();
         long[] stride = t.stride();
@@ -475,17 +531,22 @@ public final class TorchCheckpoint {
         if (numel == 0) {
             return new TensorData(type.dtype, size, ByteBuffer.allocate(0));
         }
-        ByteBuffer storage = t.storage().data(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        ByteOrder order = bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         int itemSize = type.itemSize;
-        if (!bigEndian && type.dtype.equals(type.storedDtype) && contiguous(size, stride)) {
-            int start = (int) (t.offset() * itemSize);
-            return new TensorData(type.dtype, size, storage.slice(start, (int) (numel * itemSize)));
+        if (direct(t)) {
+            return new TensorData(type.dtype, size, t.storage().data(t.offset() * itemSize, numel * itemSize, order));
         }
+        // the span of the storage the tensor covers: elements [offset, last], bounds checked when read
+        long last = t.offset();
+        for (int d = 0; d < size.length; d++) {
+            last += (size[d] - 1) * stride[d];
+        }
+        ByteBuffer storage = t.storage().data(t.offset() * itemSize, (last - t.offset() + 1) * itemSize, order);
         int outSize = TensorData.bytesPerElement(type.dtype);
         ByteBuffer out = ByteBuffer.allocate((int) (numel * outSize)).order(ByteOrder.LITTLE_ENDIAN);
         int rank = size.length;
         long[] index = new long[rank];
-        long element = t.offset();
+        long element = 0;
         for (long i = 0; i < numel; i++) {
             int from = (int) (element * itemSize);
             int to = (int) (i * outSize);
@@ -508,6 +569,54 @@ public final class TorchCheckpoint {
             }
         }
         return new TensorData(type.dtype, size, out);
+    }
+
+    /** A tensor of a checkpoint opened by {@link #open}: read from the file, or converted once, when asked for. */
+    private final class Source implements TensorSource {
+        private final TensorRef t;
+
+        Source(TensorRef t) {
+            this.t = t;
+        }
+
+        @Override
+        public String dtype() {
+            return t.storage().type.dtype;
+        }
+
+        @Override
+        public long[] shape() {
+            return t.size().clone();
+        }
+
+        @Override
+        public long byteSize() {
+            return TensorData.numel(t.size()) * TensorData.bytesPerElement(dtype());
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            TensorData.checkRange(offset, dst.remaining(), byteSize());
+            if (direct(t)) {
+                t.storage().bytes().read(t.offset() * t.storage().type.itemSize + offset, dst);
+            } else {
+                converted(t).read(offset, dst);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "tensor " + Arrays.toString(t.size()) + " of " + source;
+        }
+    }
+
+    private synchronized TensorData converted(TensorRef t) throws IOException {
+        if (convertedRef != t) {
+            converted = null;
+            converted = materialize(t);
+            convertedRef = t;
+        }
+        return converted;
     }
 
     /** Row-major contiguous: every dimension longer than one has the stride of the dimensions after it. */

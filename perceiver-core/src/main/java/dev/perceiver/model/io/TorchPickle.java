@@ -112,10 +112,10 @@ final class TorchPickle implements PickleReader.Policy {
         final StorageType type;
         final long numel;
         final ZipArchive.Entry entry;
-        private final ByteBuffer data;
+        private final ByteSource data;
         private boolean verified;
 
-        StorageRef(String key, StorageType type, long numel, ZipArchive.Entry entry, ByteBuffer data) {
+        StorageRef(String key, StorageType type, long numel, ZipArchive.Entry entry, ByteSource data) {
             this.key = key;
             this.type = type;
             this.numel = numel;
@@ -123,11 +123,20 @@ final class TorchPickle implements PickleReader.Policy {
             this.data = data;
         }
 
-        /** Checks the entry's CRC-32 (once); this reads every byte of the storage. */
-        synchronized void verify(String source) throws CheckpointFormatException {
+        /**
+         * Checks the entry's CRC-32 (once); this reads every byte of the storage, a piece of {@code scratch}'s capacity
+         * at a time, into {@code scratch} (a heap buffer).
+         */
+        synchronized void verify(String source, ByteBuffer scratch) throws IOException {
             if (!verified) {
                 CRC32 crc = new CRC32();
-                crc.update(data.duplicate());
+                long size = data.size();
+                for (long at = 0; at < size; ) {
+                    scratch.clear().limit((int) Math.min(scratch.capacity(), size - at));
+                    data.read(at, scratch);
+                    crc.update(scratch.flip());
+                    at += scratch.limit();
+                }
                 if (crc.getValue() != entry.crc()) {
                     throw new CheckpointFormatException(source + ": storage '" + abbreviate(key) + "' (entry "
                             + abbreviate(entry.name()) + ") is corrupt: CRC-32 " + Long.toHexString(crc.getValue())
@@ -137,9 +146,14 @@ final class TorchPickle implements PickleReader.Policy {
             }
         }
 
-        /** A fresh view of the storage bytes in the archive's byte order. */
-        ByteBuffer data(ByteOrder order) {
-            return data.duplicate().order(order);
+        /** The storage bytes: views of a mapped file or array, or read from the file on demand. */
+        ByteSource bytes() {
+            return data;
+        }
+
+        /** The storage bytes {@code [offset, offset + length)} in the archive's byte order (a view or a copy). */
+        ByteBuffer data(long offset, long length, ByteOrder order) throws IOException {
+            return data.region(offset, length).order(order);
         }
 
         @Override
@@ -301,9 +315,9 @@ final class TorchPickle implements PickleReader.Policy {
             throw fail("storage '" + abbreviate(key) + "' claims " + numel + " elements of " + type.className + " ("
                     + (bytes < 0 ? "overflow" : bytes + " bytes") + ") but its entry holds " + entry.size() + " bytes");
         }
-        ByteBuffer data;
+        ByteSource data;
         try {
-            data = archive.data(entry, false);
+            data = archive.slice(entry);
         } catch (CheckpointFormatException e) {
             throw e;
         } catch (IOException e) {

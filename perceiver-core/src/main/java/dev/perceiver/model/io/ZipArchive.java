@@ -12,7 +12,7 @@ import java.util.zip.CRC32;
 /**
  * The central directory of a zip archive whose entries are stored uncompressed, as {@code torch.save} writes them
  * (ZIP64 included). Entries are located through the central directory and checked against their local headers;
- * their bytes are handed out as views of the {@link ByteSource}, never copied.
+ * their bytes are handed out as regions or slices of the {@link ByteSource}.
  */
 final class ZipArchive {
     private static final int LOCAL_HEADER = 0x04034b50;
@@ -179,6 +179,30 @@ final class ZipArchive {
      * {@code verify} also checks its CRC-32, which reads every byte.
      */
     ByteBuffer data(Entry e, boolean verify) throws IOException {
+        ByteBuffer data = le(bytes.region(start(e), e.size()));
+        if (verify) {
+            CRC32 crc = new CRC32();
+            crc.update(data.duplicate());
+            if (crc.getValue() != e.crc()) {
+                throw fail(
+                        source,
+                        "entry '" + e.name() + "' is corrupt (CRC-32 " + Long.toHexString(crc.getValue())
+                                + ", expected " + Long.toHexString(e.crc()) + ")");
+            }
+        }
+        return data;
+    }
+
+    /**
+     * Returns the bytes of a stored entry as a source of their own (a view of a mapped file, a window onto a file read
+     * on demand), after checking its local header; its CRC-32 is not checked.
+     */
+    ByteSource slice(Entry e) throws IOException {
+        return bytes.slice(start(e), e.size());
+    }
+
+    /** Where a stored entry's bytes start, after checking its local header and that the entry lies in the archive. */
+    private long start(Entry e) throws IOException {
         long size = bytes.size();
         if (e.localHeaderOffset() > size - LOCAL_SIZE) {
             throw fail(
@@ -204,18 +228,7 @@ final class ZipArchive {
         if (e.size() > ByteSource.MAX_REGION) {
             throw fail(source, "entry '" + e.name() + "' of " + e.size() + " bytes is larger than 2 GiB");
         }
-        ByteBuffer data = le(bytes.region(start, e.size()));
-        if (verify) {
-            CRC32 crc = new CRC32();
-            crc.update(data.duplicate());
-            if (crc.getValue() != e.crc()) {
-                throw fail(
-                        source,
-                        "entry '" + e.name() + "' is corrupt (CRC-32 " + Long.toHexString(crc.getValue())
-                                + ", expected " + Long.toHexString(e.crc()) + ")");
-            }
-        }
-        return data;
+        return start;
     }
 
     private static Directory zip64End(String source, ByteSource bytes, long endOffset) throws IOException {

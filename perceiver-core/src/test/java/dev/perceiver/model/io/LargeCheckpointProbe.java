@@ -17,7 +17,8 @@ import java.util.Map;
  * TorchCheckpoint#tensors()}; {@code load} also builds a module of the same shapes (parameters initialised to ones,
  * as a model's initialiser touches them) and loads the file into it with {@link StateDicts#load}; {@code
  * load-mapped} loads each mapped tensor straight into its parameter instead (no intermediate copy: what {@code
- * StateDicts} can do for tensors that are views of a mapped file); {@code none} measures the JVM alone. Prints {@code
+ * StateDicts} can do for tensors that are views of a mapped file); {@code load-opened} loads it as a model folder
+ * does ({@link CheckpointFiles#open}: each tensor read from the file into its parameter); {@code none} measures the JVM alone. Prints {@code
  * key value} lines.
  */
 public final class LargeCheckpointProbe {
@@ -29,6 +30,18 @@ public final class LargeCheckpointProbe {
             super(manager);
             shapes.forEach((name, shape) -> parameter(name, manager.ones(new Shape(shape))));
         }
+    }
+
+    /** The float64 sum of a module's parameters (its temporary arrays belong to the module's manager). */
+    private static double moduleSum(Module module) {
+        double sum = 0;
+        for (var p : module.stateDict().values()) {
+            sum += p.array()
+                    .sum()
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                    .getDouble();
+        }
+        return sum;
     }
 
     public static void main(String[] args) throws IOException {
@@ -67,6 +80,17 @@ public final class LargeCheckpointProbe {
                 }
                 status("loaded_");
             }
+        } else if (mode.equals("load-opened")) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                FlatModule module = new FlatModule(manager, LanguagePerceiverShapes.published());
+                status("after_init_");
+                long loadStart = System.nanoTime();
+                try (CheckpointFiles.Opened opened = CheckpointFiles.open(path)) {
+                    StateDicts.load(module, opened.tensors(), "", path.toString());
+                }
+                System.out.println("load_ms " + (System.nanoTime() - loadStart) / 1_000_000);
+                System.out.println("module_sum " + moduleSum(module));
+            }
         } else if (mode.equals("load")) {
             try (NDManager manager = NDManager.newBaseManager()) {
                 FlatModule module = new FlatModule(manager, LanguagePerceiverShapes.published());
@@ -74,14 +98,7 @@ public final class LargeCheckpointProbe {
                 long loadStart = System.nanoTime();
                 StateDicts.load(module, TorchCheckpoint.read(path).tensors(), "", path.toString());
                 System.out.println("load_ms " + (System.nanoTime() - loadStart) / 1_000_000);
-                double sum = 0;
-                for (var p : module.stateDict().values()) {
-                    sum += p.array()
-                            .sum()
-                            .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                            .getDouble();
-                }
-                System.out.println("module_sum " + sum);
+                System.out.println("module_sum " + moduleSum(module));
             }
         }
         System.out.println("total_ms " + (System.nanoTime() - start) / 1_000_000);

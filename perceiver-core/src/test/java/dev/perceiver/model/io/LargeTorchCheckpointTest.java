@@ -38,10 +38,12 @@ class LargeTorchCheckpointTest {
         Map<String, String> read = probe(file, "read");
         Map<String, String> load = probe(file, "load");
         Map<String, String> mapped = probe(file, "load-mapped");
+        Map<String, String> opened = probe(file, "load-opened");
         System.out.println("none: " + none);
         System.out.println("read: " + read);
         System.out.println("load: " + load);
         System.out.println("load-mapped: " + mapped);
+        System.out.println("load-opened: " + opened);
 
         assertThat(read.get("parameters")).isEqualTo("201108230");
         // float64 sums of the same floats, accumulated in different groupings
@@ -52,6 +54,13 @@ class LargeTorchCheckpointTest {
         long loadPeak = kb(load, "VmHWM") - kb(load, "after_init_VmHWM");
         long loadAnon = kb(load, "RssAnon") - kb(load, "after_init_RssAnon");
         long mappedPeak = kb(mapped, "VmHWM") - kb(mapped, "after_init_VmHWM");
+        long openedPeak = kb(opened, "VmHWM") - kb(opened, "after_init_VmHWM");
+        System.out.printf(
+                "loading as a model folder does (CheckpointFiles.open): peak +%d MiB over the module%n",
+                openedPeak / 1024);
+        assertThat(Double.parseDouble(opened.get("module_sum"))).isCloseTo(sum, within(1e-2));
+        // read from the file into the parameters: the weights are held once, plus one tensor and the buffers
+        assertThat(openedPeak).isLessThan(weightsKb / 4);
         System.out.printf(
                 "weights %d MiB; reading every tensor: peak +%d MiB over the bare JVM (anonymous +%d MiB, the rest is"
                         + " the mapped file); loading into an initialised module: peak +%d MiB over the module"

@@ -6,13 +6,17 @@ import dev.perceiver.nn.Module;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Saves or loads a model of {@code layers} linear layers 1024 x 1024 (4 MiB each) in a JVM of its own and prints
- * the memory that loading takes: {@code save FILE LAYERS} writes the weights; {@code load FILE LAYERS} builds the
- * model, resets the peak resident set, loads the file and prints {@code key value} lines (kB from
- * /proc/self/status, ms).
+ * the memory that loading takes: {@code save FILE LAYERS} writes the weights ({@link #write}: a safetensors file, a
+ * {@code torch.save} file, or safetensors shards beside an index, by the file's name); {@code load FILE LAYERS} builds
+ * the model, resets the peak resident set, loads the file as a model folder does ({@link CheckpointFiles#open}) and
+ * prints {@code key value} lines (kB from /proc/self/status, ms).
  */
 public final class LoadMemoryProbe {
     private LoadMemoryProbe() {}
@@ -33,17 +37,17 @@ public final class LoadMemoryProbe {
         try (NDManager manager = NDManager.newBaseManager()) {
             Stack model = new Stack(manager, layers);
             if (args[0].equals("save")) {
-                StateDicts.save(model, file, "", Map.of());
+                write(model, file);
                 return;
             }
             warmUp(manager, file);
             System.gc();
             print("rss_built_kB", status("VmRSS"));
-            print("file_kB", Files.size(file) / 1024);
+            print("file_kB", weightBytes(file) / 1024);
             // "5" resets the peak resident set (VmHWM) to the current one (Linux 4.0+)
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             long t0 = System.nanoTime();
-            StateDicts.load(model, file);
+            load(model, file);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             print("load_ms", ms);
             print("peak_rss_during_load_kB", status("VmHWM"));
@@ -58,14 +62,82 @@ public final class LoadMemoryProbe {
         }
     }
 
-    /** Loads the classes that loading uses (parser, file reading), so that their memory does not count as loading's. */
+    /**
+     * Writes a module's weights in the format {@code file}'s name asks for: {@code *.safetensors} as one file, {@code
+     * *.bin} as a {@code torch.save} file of random values in [-1, 1) ({@link TorchFiles#writeRandom}), {@code
+     * *.index.json} as two safetensors shards beside it (the first half of the tensors, then the rest).
+     */
+    static void write(Module module, Path file) throws IOException {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".safetensors")) {
+            StateDicts.save(module, file, "", Map.of());
+        } else if (name.endsWith(".bin")) {
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            module.stateDict().forEach((k, p) -> shapes.put(k, p.shape().getShape()));
+            TorchFiles.writeRandom(file, shapes, 7);
+        } else if (name.endsWith(".index.json")) {
+            Map<String, TensorData> all = StateDicts.toTensors(module, "");
+            List<String> names = new ArrayList<>(all.keySet());
+            StringBuilder weightMap = new StringBuilder();
+            for (int shard = 0; shard < 2; shard++) {
+                String shardName = "model-0000" + (shard + 1) + "-of-00002.safetensors";
+                Map<String, TensorData> part = new LinkedHashMap<>();
+                int from = shard * names.size() / 2;
+                int to = (shard + 1) * names.size() / 2;
+                for (String k : names.subList(from, to)) {
+                    part.put(k, all.get(k));
+                    weightMap
+                            .append(weightMap.length() == 0 ? "" : ", ")
+                            .append('"')
+                            .append(k)
+                            .append("\": \"")
+                            .append(shardName)
+                            .append('"');
+                }
+                SafetensorsFile.write(file.resolveSibling(shardName), part, Map.of("format", "pt"));
+            }
+            Files.writeString(file, "{\"metadata\": {}, \"weight_map\": {" + weightMap + "}}");
+        } else {
+            throw new IllegalArgumentException("file name must end in .safetensors, .bin or .index.json: " + file);
+        }
+    }
+
+    /** The bytes of the weight files: the file, or the shards its index names. */
+    private static long weightBytes(Path file) throws IOException {
+        if (!file.getFileName().toString().endsWith(".index.json")) {
+            return Files.size(file);
+        }
+        long sum = 0;
+        for (String shard :
+                new java.util.TreeSet<>(ShardedCheckpoint.weightMap(file).values())) {
+            sum += Files.size(file.resolveSibling(shard));
+        }
+        return sum;
+    }
+
+    /** Loads a weight file as {@link ModelFolder} does. */
+    static void load(Module module, Path file) throws IOException {
+        try (CheckpointFiles.Opened opened = CheckpointFiles.open(file)) {
+            StateDicts.load(module, opened.tensors(), "", file.toString());
+        }
+    }
+
+    /**
+     * Loads the classes that loading uses (parser, file reading), so that their memory does not count as loading's:
+     * a tiny file of the same format is written and loaded.
+     */
     private static void warmUp(NDManager manager, Path file) throws IOException {
         Linear tiny = new Linear(manager, 2, 2, true, 0.02);
-        Path small = Files.createTempFile(file.getParent(), "warm-up", ".safetensors");
+        Path small = Files.createTempDirectory(file.getParent(), "warm-up");
         try {
-            StateDicts.save(tiny, small, "", Map.of());
-            StateDicts.load(tiny, small);
+            write(tiny, small.resolve(file.getFileName()));
+            load(tiny, small.resolve(file.getFileName()));
         } finally {
+            try (var files = Files.list(small)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
             Files.delete(small);
         }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.perceiver.model.io.TorchFiles.Storage;
 import dev.perceiver.model.io.TorchFiles.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,6 +76,49 @@ class ShardedCheckpointTest {
         assertThat(tensors).hasSize(3);
         assertThat(tensors.get("zzz").toFloatArray()).containsExactly(3, -1);
         assertThat(CheckpointFiles.find(dir)).isEqualTo(index);
+    }
+
+    @Test
+    void openedShardsReadFromTheFilesWhatReadReturns() throws IOException {
+        safetensorsShard("model-00001-of-00002.safetensors", "x");
+        safetensorsShard("model-00002-of-00002.safetensors", "yy", "zzz");
+        Path st = index(
+                ShardedCheckpoint.SAFETENSORS_INDEX,
+                "{\"x\": \"model-00001-of-00002.safetensors\", \"yy\": \"model-00002-of-00002.safetensors\","
+                        + " \"zzz\": \"model-00002-of-00002.safetensors\"}");
+        torchShard("one.bin", "a", "bb");
+        torchShard("two.bin", "ccc");
+        Path torch =
+                index(ShardedCheckpoint.TORCH_INDEX, "{\"a\": \"one.bin\", \"bb\": \"one.bin\", \"ccc\": \"two.bin\"}");
+        for (Path index : new Path[] {st, torch}) {
+            Map<String, TensorData> read = ShardedCheckpoint.read(index);
+            try (CheckpointFiles.Opened opened = CheckpointFiles.open(index)) {
+                assertThat(opened.tensors().keySet()).containsExactlyElementsOf(read.keySet());
+                for (Map.Entry<String, TensorSource> e : opened.tensors().entrySet()) {
+                    TensorData expected = read.get(e.getKey());
+                    ByteBuffer bytes = ByteBuffer.allocate((int) e.getValue().byteSize());
+                    e.getValue().read(0, bytes);
+                    assertThat(e.getValue().dtype()).isEqualTo(expected.dtype());
+                    assertThat(e.getValue().shape()).containsExactly(expected.shape());
+                    assertThat(bytes.flip()).as(e.getKey()).isEqualTo(expected.data());
+                }
+            }
+        }
+    }
+
+    @Test
+    void openingChecksTheIndexAsReadingDoes() throws IOException {
+        torchShard("one.bin", "a", "b");
+        torchShard("two.bin", "b");
+        Path twice = index(ShardedCheckpoint.TORCH_INDEX, "{\"a\": \"one.bin\", \"b\": \"two.bin\"}");
+        assertThatThrownBy(() -> ShardedCheckpoint.open(twice))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessage(twice + ": tensor 'b' is in two shards, one.bin and two.bin");
+        Path missing = index("m.index.json", "{\"a\": \"one.bin\", \"c\": \"three.bin\"}");
+        assertThatThrownBy(() -> ShardedCheckpoint.open(missing))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessage(dir.resolve("three.bin").toAbsolutePath() + ": shard named by " + missing
+                        + " (for tensor 'c') does not exist");
     }
 
     @Test
