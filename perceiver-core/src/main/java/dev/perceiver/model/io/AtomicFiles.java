@@ -36,6 +36,18 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Produces the content of a file by writing it to the given channel, from its current position. */
+    @FunctionalInterface
+    public interface ChannelWriter {
+        /**
+         * Writes the content (e.g. direct buffers straight from native memory, with no copy on the Java heap).
+         *
+         * @param channel the channel to write to; not to be closed
+         * @throws IOException if writing fails; the target is then left unchanged
+         */
+        void write(FileChannel channel) throws IOException;
+    }
+
     /**
      * Writes to a temporary file in the same directory as {@code target}, flushes and fsyncs it,
      * then renames it over the target ({@code ATOMIC_MOVE}, falling back to {@code
@@ -48,6 +60,22 @@ public final class AtomicFiles {
      * @throws IOException if the writer throws or the file cannot be written or renamed
      */
     public static void write(Path target, Writer writer) throws IOException {
+        Objects.requireNonNull(writer, "writer");
+        writeChannel(target, channel -> {
+            OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            writer.write(new NonClosingOutputStream(buffered));
+            buffered.flush();
+        });
+    }
+
+    /**
+     * As {@link #write(Path, Writer)}, the content written to the temporary file's channel.
+     *
+     * @param target the file to create or replace
+     * @param writer produces the content
+     * @throws IOException if the writer throws or the file cannot be written or renamed
+     */
+    public static void writeChannel(Path target, ChannelWriter writer) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(writer, "writer");
         Path absolute = target.toAbsolutePath();
@@ -62,10 +90,8 @@ public final class AtomicFiles {
         Path tmp = createTempFile(dir, absolute.getFileName().toString());
         boolean done = false;
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                    OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-                writer.write(new NonClosingOutputStream(buffered));
-                buffered.flush();
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writer.write(channel);
                 channel.force(true);
             }
             move(tmp, absolute);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,35 @@ class AtomicFilesTest {
         AtomicFiles.write(target, out -> out.write(new byte[] {1, 2, 3}));
         assertThat(Files.readAllBytes(target)).containsExactly(1, 2, 3);
         assertThat(names()).containsExactly("out.bin");
+    }
+
+    @Test
+    void writesThroughTheChannelDirectBuffersIncluded() throws IOException {
+        Path target = dir.resolve("model.onnx");
+        AtomicFiles.writeString(target, "old");
+        AtomicFiles.writeChannel(target, channel -> {
+            channel.write(ByteBuffer.wrap(new byte[] {1, 2}));
+            ByteBuffer direct =
+                    ByteBuffer.allocateDirect(3).put(new byte[] {3, 4, 5}).flip();
+            channel.write(direct);
+        });
+        assertThat(Files.readAllBytes(target)).containsExactly(1, 2, 3, 4, 5);
+        assertThat(names()).containsExactly("model.onnx");
+    }
+
+    @Test
+    void keepsOldFileWhenChannelWriterFails() throws IOException {
+        Path target = dir.resolve("model.onnx");
+        AtomicFiles.writeString(target, "precious");
+        IOException boom = new IOException("disk on fire");
+        assertThatThrownBy(() -> AtomicFiles.writeChannel(target, channel -> {
+                    channel.write(ByteBuffer.wrap(new byte[] {1, 2}));
+                    throw boom;
+                }))
+                .hasMessage("could not write " + target + ": disk on fire")
+                .hasCause(boom);
+        assertThat(Files.readString(target)).isEqualTo("precious");
+        assertThat(names()).containsExactly("model.onnx");
     }
 
     @Test

@@ -7,9 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import com.google.protobuf.CodedOutputStream;
 import dev.perceiver.model.io.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -168,7 +168,7 @@ final class OnnxGraph {
                     throw new IOException(
                             "initializer " + name + " has " + b.remaining() + " bytes, expected " + length);
                 }
-                out.writeRawBytes(b);
+                out.write(b);
             }
         });
         return t;
@@ -357,9 +357,15 @@ final class OnnxGraph {
                     "the ONNX model would have " + model.size() + " bytes, over the limit of " + maxBytes + " bytes"
                             + (maxBytes == MAX_BYTES ? " (a single-file ONNX model must be smaller than 2 GiB)" : ""));
         }
-        AtomicFiles.write(file, (OutputStream os) -> {
-            CodedOutputStream out = CodedOutputStream.newInstance(os, 1 << 20);
-            model.writeTo(out);
+        AtomicFiles.writeChannel(file, channel -> {
+            CodedOutputStream out = CodedOutputStream.newInstance(Channels.newOutputStream(channel), 1 << 16);
+            // tensor data goes from the engine's memory to the file in one write each, after the buffered fields
+            model.writeTo(out, bytes -> {
+                out.flush();
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            });
             out.flush();
         });
     }

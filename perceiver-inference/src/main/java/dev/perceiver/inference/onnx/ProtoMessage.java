@@ -2,6 +2,7 @@ package dev.perceiver.inference.onnx;
 
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,15 @@ import java.util.List;
  * model is streamed to its file without holding its weights in one Java array.
  */
 final class ProtoMessage {
-    /** Writes the bytes of a large field; must write exactly the declared length. */
+    /** Writes the bytes of a large field to {@code sink}; must write exactly the declared length. */
     interface RawWriter {
-        void write(CodedOutputStream out) throws IOException;
+        void write(RawSink sink) throws IOException;
+    }
+
+    /** Where a large field's bytes go, after those of the fields before it. */
+    interface RawSink {
+        /** Writes all of {@code bytes}' remaining bytes. */
+        void write(ByteBuffer bytes) throws IOException;
     }
 
     private record Field(int number, long varint, byte[] bytes, ProtoMessage message, long rawLength, RawWriter raw) {}
@@ -79,16 +86,25 @@ final class ProtoMessage {
         return CodedOutputStream.computeUInt64SizeNoTag(length) + length;
     }
 
+    /** Writes the message to {@code out}, its large fields to {@code out} through {@link CodedOutputStream}. */
     void writeTo(CodedOutputStream out) throws IOException {
+        writeTo(out, out::writeRawBytes);
+    }
+
+    /**
+     * Writes the message to {@code out}, the bytes of its large fields to {@code raw}, which must write them after
+     * those {@code out} was given before (e.g. by flushing {@code out} first).
+     */
+    void writeTo(CodedOutputStream out, RawSink raw) throws IOException {
         for (Field f : fields) {
             if (f.raw() != null) {
                 out.writeTag(f.number(), 2);
                 out.writeUInt64NoTag(f.rawLength());
-                f.raw().write(out);
+                f.raw().write(raw);
             } else if (f.message() != null) {
                 out.writeTag(f.number(), 2);
                 out.writeUInt64NoTag(f.message().size());
-                f.message().writeTo(out);
+                f.message().writeTo(out, raw);
             } else if (f.bytes() != null) {
                 out.writeByteArray(f.number(), f.bytes());
             } else if (f.rawLength() == -1) {
