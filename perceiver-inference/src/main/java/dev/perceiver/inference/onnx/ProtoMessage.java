@@ -86,11 +86,6 @@ final class ProtoMessage {
         return CodedOutputStream.computeUInt64SizeNoTag(length) + length;
     }
 
-    /** Writes the message to {@code out}, its large fields to {@code out} through {@link CodedOutputStream}. */
-    void writeTo(CodedOutputStream out) throws IOException {
-        writeTo(out, out::writeRawBytes);
-    }
-
     /**
      * Writes the message to {@code out}, the bytes of its large fields to {@code raw}, which must write them after
      * those {@code out} was given before (e.g. by flushing {@code out} first).
