@@ -467,7 +467,7 @@ public final class OnnxExport {
                 : adapter.posEmbedding().weight().array();
         String emb = g.op("Gather", List.of(g.constant(tokens), x));
         if (positions != null) {
-            emb = ops.add(emb, g.op("Slice", List.of(g.constant(positions), g.ints(0), seqLen, g.ints(0))));
+            emb = ops.add(emb, ops.prefix(g.constant(positions), seqLen, 0));
         }
         String bias = g.op("Where", List.of(padMask, g.scalar(-Float.MAX_VALUE), g.scalar(0f)));
         bias = g.op("Unsqueeze", List.of(bias, g.ints(1, 2))); // (b, 1, 1, n)

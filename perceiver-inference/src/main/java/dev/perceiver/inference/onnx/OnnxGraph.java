@@ -207,6 +207,14 @@ final class OnnxGraph {
         return name;
     }
 
+    /** An int64 scalar constant. */
+    String scalarInt(long value) {
+        String name = "c" + counter++;
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+        initializers.add(new ProtoMessage().varint(2, INT64).string(8, name).bytes(9, b.array()));
+        return name;
+    }
+
     /** A float32 scalar constant. */
     String scalar(float value) {
         String name = "c" + counter++;

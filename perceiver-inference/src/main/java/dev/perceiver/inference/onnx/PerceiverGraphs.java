@@ -156,7 +156,7 @@ final class PerceiverGraphs {
         String y = g.op("Gather", List.of(g.constant(Linear.apply(tables.tokens(), scaled, null)), ids));
         if (tables.positions() != null) {
             String positions = g.constant(Linear.apply(tables.positions(), scaled, null));
-            y = ops.add(y, g.op("Slice", List.of(positions, g.ints(0), seqLen, g.ints(0))));
+            y = ops.add(y, ops.prefix(positions, seqLen, 0));
         }
         String gw = g.constant(scaled.sum(new int[] {1}));
         scaled.close();
@@ -405,8 +405,8 @@ final class PerceiverGraphs {
                     layer, null, queries, kv, null, queries.getShape().get(1));
         }
         CrossAttention a = layer.crossAttention();
-        String q = slice(g.constant(projectedQuery(a, queries)), numQueries);
-        String xq = slice(g.constant(queries), numQueries);
+        String q = ops.prefix(g.constant(projectedQuery(a, queries)), numQueries, 1);
+        String xq = ops.prefix(g.constant(queries), numQueries, 1);
         return residualAndMlp(layer, xq, attend(a, q, kv, null));
     }
 
@@ -423,10 +423,6 @@ final class PerceiverGraphs {
             out.add(crossAttentionLayer(decoder.crossAttention(), q, null, kv, null, -1));
         }
         return out;
-    }
-
-    private String slice(String x, String end) {
-        return g.op("Slice", List.of(x, g.ints(0), end, g.ints(1)));
     }
 
     /**
@@ -496,8 +492,10 @@ final class PerceiverGraphs {
      */
     private String selfAttentionBlock(SelfAttentionBlock block, String x) {
         List<SelfAttentionLayer> layers = block.layers();
-        // with ONNX Runtime's operators the block works sequence-first, (N, b, D): see attentionSequenceFirst
-        boolean sequenceFirst = ops.microsoftOps();
+        // with ONNX Runtime's operators, one Attention node per layer (float32 weights); with int8 weights the block
+        // works sequence-first, (N, b, D), see attentionSequenceFirst
+        boolean fused = ops.microsoftOps() && !ops.int8();
+        boolean sequenceFirst = ops.microsoftOps() && !fused;
         if (sequenceFirst) {
             x = ops.swapFirstAxes(x);
         }
@@ -509,15 +507,13 @@ final class PerceiverGraphs {
             // no k bias: q . b_k is the same for every key and cancels in the softmax; no v bias: the attention
             // weights of a query sum to 1 (no mask here), so it adds o_proj(b_v) to every output, folded into o's bias
             SelfAttentionWeights w = selfAttentionWeights.computeIfAbsent(m, this::selfAttentionWeights);
-            String qkv =
-                    ops.linearOfTransposed(xn == null ? ops.layerNorm(x, sa.norm()) : xn, w.qkvShape(), w.qkvT(), null);
-            List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
-            String q = w.qBias() == null ? parts.get(0) : ops.add(parts.get(0), g.constant(w.qBias()));
-            String o = sequenceFirst
-                    ? ops.attentionSequenceFirst(
-                            q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels())
-                    : ops.attention(
-                            q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
+            if (xn == null) {
+                xn = ops.layerNorm(x, sa.norm());
+            }
+            String o = fused
+                    ? ops.selfAttention(
+                            xn, w.qkvShape(), w.qkvT(), w.qkvBias(), m.numHeads(), m.numQkChannels(), m.numVChannels())
+                    : unfusedSelfAttention(xn, m, w, sequenceFirst);
             NDArray oBias = w.oBias();
             Mlp mlp = layer.mlp().module();
             String[] h = ops.addAndNorm(x, ops.linear(o, m.oProj().weight().array(), null), oBias, mlp.norm());
@@ -538,12 +534,25 @@ final class PerceiverGraphs {
         return sequenceFirst ? ops.swapFirstAxes(x) : x;
     }
 
+    /** The attention of a self-attention layer as separate nodes: projection, split, q bias, attention. */
+    private String unfusedSelfAttention(
+            String xn, MultiHeadAttention m, SelfAttentionWeights w, boolean sequenceFirst) {
+        String qkv = ops.linearOfTransposed(xn, w.qkvShape(), w.qkvT(), null);
+        List<String> parts = ops.split(qkv, m.numQkChannels(), m.numQkChannels(), m.numVChannels());
+        String q = w.qBias() == null ? parts.get(0) : ops.add(parts.get(0), g.constant(w.qBias()));
+        return sequenceFirst
+                ? ops.attentionSequenceFirst(
+                        q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels())
+                : ops.attention(q, parts.get(1), parts.get(2), m.numHeads(), m.numQkChannels(), m.numVChannels(), null);
+    }
+
     /**
      * The weights one self-attention layer's graph is written with: the initializer of the fused (D, 2 qk + v) q/k/v
-     * projection (q scaled), transposed; the scaled q bias (or null); the output bias with o_proj(b_v) folded in (or
-     * null).
+     * projection (q scaled), transposed; the scaled q bias (or null); the fused projection's bias (2 qk + v: the
+     * scaled q bias, zeros for k and v); the output bias with o_proj(b_v) folded in (or null).
      */
-    private record SelfAttentionWeights(Shape qkvShape, Supplier<NDArray> qkvT, NDArray qBias, NDArray oBias) {}
+    private record SelfAttentionWeights(
+            Shape qkvShape, Supplier<NDArray> qkvT, NDArray qBias, NDArray qkvBias, NDArray oBias) {}
 
     /**
      * Made once per attention module, so that a shared block (self-attention blocks 2..L) is written with the same
@@ -557,10 +566,14 @@ final class PerceiverGraphs {
         long out = wq.getShape().get(0) + wk.getShape().get(0) + wv.getShape().get(0);
         Shape qkvShape = new Shape(in, out);
         Supplier<NDArray> qkvT = () -> GraphOps.transposed(NDArrays.concat(new NDList(scaled(wq, m), wk, wv), 0));
+        NDArray qBias = scaledBias(m.qProj(), m);
+        NDArray kvZeros = wq.getManager().zeros(new Shape(out - wq.getShape().get(0)));
+        NDArray qkvBias =
+                qBias == null ? wq.getManager().zeros(new Shape(out)) : NDArrays.concat(new NDList(qBias, kvZeros), 0);
         NDArray oBias = m.vProj().bias() == null
                 ? GraphOps.bias(m.oProj())
                 : appliedTo(m.oProj(), m.vProj().bias().array());
-        return new SelfAttentionWeights(qkvShape, qkvT, scaledBias(m.qProj(), m), oBias);
+        return new SelfAttentionWeights(qkvShape, qkvT, qBias, qkvBias, oBias);
     }
 
     private static NDArray scaled(NDArray w, MultiHeadAttention m) {
