@@ -197,6 +197,11 @@ final class GraphOps {
         return linear(gelu(h), mlp.fc2().weight().array(), null);
     }
 
+    /** The MLP's hidden layer gelu(fc1(norm(x))) (..., F_h). */
+    String mlpHidden(String x, Mlp mlp) {
+        return gelu(linear(layerNorm(x, mlp.norm()), mlp.fc1().weight().array(), bias(mlp.fc1())));
+    }
+
     /** The pre-norm MLP (without its residual). */
     String mlp(String x, Mlp mlp) {
         String h = linear(layerNorm(x, mlp.norm()), mlp.fc1().weight().array(), bias(mlp.fc1()));

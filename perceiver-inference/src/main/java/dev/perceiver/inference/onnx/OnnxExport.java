@@ -493,22 +493,30 @@ public final class OnnxExport {
         return logits;
     }
 
-    /** The decoder and its output adapter; the MLM's queries are cut to the input's length {@code seqLen}. */
+    /**
+     * The decoder and its output adapter; the MLM's queries are cut to the input's length {@code seqLen} (its output
+     * layer folded into the decoder's MLP, see {@link PerceiverGraphs#maskedDecoderLogits}).
+     */
     private static String decode(
             OnnxGraph g, PerceiverGraphs blocks, PerceiverDecoder decoder, String latents, String seqLen) {
         NDArray queries = ((TrainableQueryProvider) decoder.queryProvider()).query(null);
-        String h = blocks.decoder(decoder, queries, latents, seqLen);
-        GraphOps ops = new GraphOps(g);
         OutputAdapter out = decoder.outputAdapter();
-        long numQueries = queries.getShape().get(1);
-        if (out instanceof TiedTokenOutputAdapter tied) {
-            return ops.linear(
-                    h,
-                    tied.embedding().weight().array(),
-                    tied.bias() == null ? null : tied.bias().array());
+        boolean tied = out instanceof TiedTokenOutputAdapter;
+        NDArray w;
+        NDArray bias;
+        if (out instanceof TiedTokenOutputAdapter t) {
+            w = t.embedding().weight().array();
+            bias = t.bias() == null ? null : t.bias().array();
+        } else {
+            Linear linear =
+                    out instanceof ClassificationOutputAdapter c ? c.linear() : ((TokenOutputAdapter) out).linear();
+            w = linear.weight().array();
+            bias = GraphOps.bias(linear);
         }
-        Linear linear = out instanceof ClassificationOutputAdapter c ? c.linear() : ((TokenOutputAdapter) out).linear();
-        String y = ops.linear(h, linear.weight().array(), GraphOps.bias(linear));
-        return numQueries == 1 && seqLen == null ? g.op("Squeeze", List.of(y, g.ints(1))) : y;
+        if (seqLen != null) {
+            return blocks.maskedDecoderLogits(decoder, queries, latents, seqLen, w, bias);
+        }
+        String y = new GraphOps(g).linear(blocks.decoder(decoder, queries, latents), w, bias);
+        return queries.getShape().get(1) == 1 && !tied ? g.op("Squeeze", List.of(y, g.ints(1))) : y;
     }
 }

@@ -163,7 +163,8 @@ class OnnxExportTasksTest {
     /**
      * The text graph gathers its cross-attention keys and values from projected embedding tables instead of
      * projecting the normed input: masked LM and classifier, with every parameter of order 1 (norm scales and shifts and
-     * biases away from their defaults), two cross-attention layers with weights of their own, a vocabulary too large for the tables, batches 1 and 3, the full length and a
+     * biases away from their defaults), two cross-attention layers with weights of their own, a vocabulary too large for the tables, a masked LM with
+     * more channels than ids (its output layer folded into the decoder's MLP), batches 1 and 3, the full length and a
      * shorter one, rows with padding.
      */
     @Test
@@ -186,7 +187,14 @@ class OnnxExportTasksTest {
                             , "decoder": {"num_output_query_channels": 16, "num_classes": 3,
                              "num_cross_attention_heads": 1},
                             "num_latents": 4, "num_latent_channels": 16}""")));
-            for (Module model : List.of(mlm, classifier, largeVocabulary)) {
+            // 48 channels > 30 ids: the output layer is folded into the decoder's MLP (maskedDecoderLogits)
+            MaskedLanguageModel wideMlm = TextModelKinds.MASKED_LANGUAGE_MODEL.create(
+                    m,
+                    TextModelKinds.MASKED_LANGUAGE_MODEL.readConfig(ConfigJson.parse("{"
+                            + TEXT_ENCODER.replace("\"num_input_channels\": 16", "\"num_input_channels\": 48") + """
+                            , "decoder": {"vocab_size": 30, "max_seq_len": 12, "num_cross_attention_heads": 2},
+                            "num_latents": 4, "num_latent_channels": 16}""")));
+            for (Module model : List.of(mlm, wideMlm, classifier, largeVocabulary)) {
                 model.setTraining(false);
                 Random r = new Random(11);
                 // every parameter of order 1 (norm scales around 1), so that the input reaches the logits clearly
