@@ -57,7 +57,7 @@ final class OnnxRuntimeDecoder extends OnnxRuntimeSession implements CausalDecod
             CausalSequenceModel model, int threads, Runnable afterExport, OnnxSessions.Settings settings)
             throws OnnxSessions.Unavailable {
         OrtSession session = OnnxSessions.open(
-                file -> OnnxExport.exportCached(model, file, settings.maxExportBytes()),
+                file -> OnnxExport.exportCached(model, file, settings.maxExportBytes(), OnnxExport.Durability.SCRATCH),
                 afterExport,
                 threads,
                 settings);

@@ -67,7 +67,8 @@ final class OnnxRuntimeRunner extends OnnxRuntimeSession implements ModelRunner 
             Module model, int threads, Runnable afterExport, OnnxSessions.Settings settings, boolean int8)
             throws OnnxSessions.Unavailable {
         OrtSession session = OnnxSessions.open(
-                file -> OnnxExport.export(model, file, true, int8, settings.maxExportBytes()),
+                file -> OnnxExport.export(
+                        model, file, true, int8, settings.maxExportBytes(), OnnxExport.Durability.SCRATCH),
                 afterExport,
                 threads,
                 settings);

@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * Brings a model up on ONNX Runtime in two stages, whose failures are told apart ({@link Unavailable#stage}): the
- * export into a temporary ONNX file, then a session on that file (CPU, all graph optimisations); the file is deleted
- * either way. Between the two a caller may free the model's libtorch weights (the weights are then held once while
- * ONNX Runtime loads its copy).
+ * export into a temporary ONNX file (a scratch file: exporters write it with {@link OnnxExport.Durability#SCRATCH},
+ * no fsync or rename), then a session on that file (CPU, all graph optimisations); the file is deleted either way.
+ * Between the two a caller may free the model's libtorch weights (the weights are then held once while ONNX Runtime
+ * loads its copy).
  */
 final class OnnxSessions {
     private OnnxSessions() {}
@@ -38,7 +39,7 @@ final class OnnxSessions {
         SESSION
     }
 
-    /** Writes a model's ONNX graph to a file. */
+    /** Writes a model's ONNX graph to a file (an existing, empty temporary file, deleted after the session is made). */
     @FunctionalInterface
     interface Exporter {
         void write(Path file) throws IOException;

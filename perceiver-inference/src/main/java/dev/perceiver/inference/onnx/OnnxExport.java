@@ -58,6 +58,22 @@ public final class OnnxExport {
     /** The largest model file written by default: protobuf messages (single-file ONNX models) are under 2 GiB. */
     public static final long MAX_BYTES = OnnxGraph.MAX_BYTES;
 
+    /** How an export is written to its file. */
+    public enum Durability {
+        /**
+         * Atomically: into a temporary file in the target's folder, fsynced, renamed over the target and the folder
+         * synced, so that the target holds the old or the complete new model even after a crash. For files that are
+         * kept ({@code ./perceiver export-onnx}); what the overloads without a {@code Durability} do.
+         */
+        DURABLE,
+        /**
+         * Plainly: the file is created or truncated and written in place, with no fsync, rename or folder sync. For a
+         * private scratch file that is read at once and then deleted (the export ONNX Runtime loads a session from);
+         * a failed write or a crash leaves a partial file, which the caller deletes.
+         */
+        SCRATCH
+    }
+
     private OnnxExport() {}
 
     /** Whether {@link #export} supports this model. */
@@ -136,6 +152,17 @@ public final class OnnxExport {
      */
     public static void export(Module model, Path file, boolean microsoftOps, boolean int8, long maxBytes)
             throws IOException {
+        export(model, file, microsoftOps, int8, maxBytes, Durability.DURABLE);
+    }
+
+    /**
+     * As {@link #export(Module, Path, boolean, boolean, long)}, the file written as {@code durability} says.
+     *
+     * @throws IllegalArgumentException if the model class is not supported
+     */
+    public static void export(
+            Module model, Path file, boolean microsoftOps, boolean int8, long maxBytes, Durability durability)
+            throws IOException {
         if (!supports(model)) {
             throw new IllegalArgumentException(unsupportedReason(model));
         }
@@ -156,7 +183,7 @@ public final class OnnxExport {
             } else {
                 text(g, ops, blocks, (PerceiverIO) model, model instanceof MaskedLanguageModel);
             }
-            g.save(file, "perceiver-jvm", model.getClass().getSimpleName(), Map.of(), maxBytes);
+            g.save(file, "perceiver-jvm", model.getClass().getSimpleName(), Map.of(), maxBytes, durability);
             scope.suppressNotUsedWarning();
         }
     }
@@ -196,6 +223,17 @@ public final class OnnxExport {
      * @throws IOException for a model over {@code maxBytes} (nothing is written) or a failed write
      */
     public static void exportCached(CausalSequenceModel model, Path file, long maxBytes) throws IOException {
+        exportCached(model, file, maxBytes, Durability.DURABLE);
+    }
+
+    /**
+     * As {@link #exportCached(CausalSequenceModel, Path, long)}, the file written as {@code durability} says.
+     *
+     * @param maxBytes the largest file to write, in [1, {@link #MAX_BYTES}]
+     * @throws IOException for a model over {@code maxBytes} (nothing is written) or a failed write
+     */
+    public static void exportCached(CausalSequenceModel model, Path file, long maxBytes, Durability durability)
+            throws IOException {
         try (NDScope scope = new NDScope()) {
             OnnxGraph g = new OnnxGraph();
             GraphOps ops = new GraphOps(g);
@@ -254,7 +292,8 @@ public final class OnnxExport {
                     "perceiver-jvm",
                     model.getClass().getSimpleName() + " (cached forward pass, kv cache). " + cachedUsage(model),
                     cachedMetadata(model),
-                    maxBytes);
+                    maxBytes,
+                    durability);
             scope.suppressNotUsedWarning();
         }
     }

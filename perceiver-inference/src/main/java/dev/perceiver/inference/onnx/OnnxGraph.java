@@ -10,19 +10,23 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
  * An ONNX graph under construction (opset 17, IR version 8): inputs and outputs with symbolic or fixed dimensions,
  * initializers taken from engine arrays (written as little-endian raw data when the model is saved), and nodes. Node
- * and value names are generated. {@link #save} writes the ModelProto atomically.
+ * and value names are generated. {@link #save} writes the ModelProto, atomically or as a scratch file.
  */
 final class OnnxGraph {
     static final int OPSET = 17;
@@ -330,19 +334,26 @@ final class OnnxGraph {
     }
 
     /**
-     * Writes the model to {@code file} atomically, with {@code metadata} as the model's metadata_props (ONNX Runtime
-     * Java: {@code OrtSession.getMetadata().getCustomMetadata()}; Python: {@code
-     * session.get_modelmeta().custom_metadata_map}).
+     * Writes the model to {@code file} as {@code durability} says (atomically and fsynced, or plainly as a scratch
+     * file), with {@code metadata} as the model's metadata_props (ONNX Runtime Java: {@code
+     * OrtSession.getMetadata().getCustomMetadata()}; Python: {@code session.get_modelmeta().custom_metadata_map}).
      *
      * @param maxBytes the largest model to write, in [1, {@link #MAX_BYTES}]; a larger one fails before anything is
      *     written
      * @throws IOException for a model over {@code maxBytes} or a failed write
      */
-    void save(Path file, String producer, String docString, Map<String, String> metadata, long maxBytes)
+    void save(
+            Path file,
+            String producer,
+            String docString,
+            Map<String, String> metadata,
+            long maxBytes,
+            OnnxExport.Durability durability)
             throws IOException {
         if (maxBytes < 1 || maxBytes > MAX_BYTES) {
             throw new IllegalArgumentException("maxBytes (" + maxBytes + ") must be in [1, " + MAX_BYTES + "]");
         }
+        Objects.requireNonNull(durability, "durability");
         ProtoMessage graph = new ProtoMessage();
         nodes.forEach(n -> graph.message(1, n));
         graph.string(2, "perceiver");
@@ -365,17 +376,32 @@ final class OnnxGraph {
                     "the ONNX model would have " + model.size() + " bytes, over the limit of " + maxBytes + " bytes"
                             + (maxBytes == MAX_BYTES ? " (a single-file ONNX model must be smaller than 2 GiB)" : ""));
         }
-        AtomicFiles.writeChannel(file, channel -> {
-            CodedOutputStream out = CodedOutputStream.newInstance(Channels.newOutputStream(channel), 1 << 16);
-            // tensor data goes from the engine's memory to the file in one write each, after the buffered fields
-            model.writeTo(out, bytes -> {
-                out.flush();
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            });
+        if (durability == OnnxExport.Durability.DURABLE) {
+            AtomicFiles.writeChannel(file, channel -> write(model, channel));
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            write(model, channel);
+        } catch (IOException e) {
+            String reason = e instanceof FileSystemException fse && fse.getReason() != null
+                    ? fse.getReason()
+                    : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new IOException("could not write " + file + ": " + reason, e);
+        }
+    }
+
+    /** Writes {@code model} to {@code channel} from its position. */
+    private static void write(ProtoMessage model, FileChannel channel) throws IOException {
+        CodedOutputStream out = CodedOutputStream.newInstance(Channels.newOutputStream(channel), 1 << 16);
+        // tensor data goes from the engine's memory to the file in one write each, after the buffered fields
+        model.writeTo(out, bytes -> {
             out.flush();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
         });
+        out.flush();
     }
 
     /** A node attribute. */
