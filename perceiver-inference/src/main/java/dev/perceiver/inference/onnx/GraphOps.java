@@ -193,19 +193,21 @@ final class GraphOps {
 
     /** The MLP's fc2(gelu(fc1(xn))) of an already normed input, without fc2's bias. */
     String mlpOfNormed(String xn, Mlp mlp) {
-        String h = linear(xn, mlp.fc1().weight().array(), bias(mlp.fc1()));
-        return linear(gelu(h), mlp.fc2().weight().array(), null);
+        return linear(hiddenOfNormed(xn, mlp), mlp.fc2().weight().array(), null);
     }
 
     /** The MLP's hidden layer gelu(fc1(norm(x))) (..., F_h). */
     String mlpHidden(String x, Mlp mlp) {
-        return gelu(linear(layerNorm(x, mlp.norm()), mlp.fc1().weight().array(), bias(mlp.fc1())));
+        return hiddenOfNormed(layerNorm(x, mlp.norm()), mlp);
     }
 
     /** The pre-norm MLP (without its residual). */
     String mlp(String x, Mlp mlp) {
-        String h = linear(layerNorm(x, mlp.norm()), mlp.fc1().weight().array(), bias(mlp.fc1()));
-        return linear(gelu(h), mlp.fc2().weight().array(), bias(mlp.fc2()));
+        return linear(mlpHidden(x, mlp), mlp.fc2().weight().array(), bias(mlp.fc2()));
+    }
+
+    private String hiddenOfNormed(String xn, Mlp mlp) {
+        return gelu(linear(xn, mlp.fc1().weight().array(), bias(mlp.fc1())));
     }
 
     static NDArray bias(dev.perceiver.nn.Linear linear) {

@@ -426,11 +426,11 @@ final class PerceiverGraphs {
         String q = ops.prefix(g.constant(projectedQuery(a, queries)), numQueries, 1);
         String xq = ops.prefix(g.constant(queries), numQueries, 1);
         String attended = attend(a, q, plain(latents), null);
-        String h = layer.attentionResidual() == null ? attended : ops.add(xq, attended);
-        Mlp mlp = layer.mlp().module();
         if (w.getShape().get(0) >= w.getShape().get(1)) {
-            return ops.linear(ops.add(h, ops.mlp(h, mlp)), w, bias);
+            return ops.linear(residualAndMlp(layer, xq, attended), w, bias);
         }
+        String h = withResidual(layer, xq, attended);
+        Mlp mlp = layer.mlp().module();
         NDArray w2 = mlp.fc2().weight().array(); // (F, F_h)
         NDArray folded = w.toType(DataType.FLOAT64, false)
                 .matMul(w2.toType(DataType.FLOAT64, false))
@@ -506,8 +506,13 @@ final class PerceiverGraphs {
     }
 
     private String residualAndMlp(CrossAttentionLayer layer, String xq, String attended) {
-        String h = layer.attentionResidual() == null ? attended : ops.add(xq, attended);
+        String h = withResidual(layer, xq, attended);
         return ops.add(h, ops.mlp(h, layer.mlp().module()));
+    }
+
+    /** The attention output plus the query residual xq where the layer has one. */
+    private String withResidual(CrossAttentionLayer layer, String xq, String attended) {
+        return layer.attentionResidual() == null ? attended : ops.add(xq, attended);
     }
 
     /** q_proj(q_norm(x)) times the dot-product scale for a constant query x (1, n, D): (1, n, qk). */
@@ -598,9 +603,14 @@ final class PerceiverGraphs {
         Shape qkvShape = new Shape(in, out);
         Supplier<NDArray> qkvT = () -> GraphOps.transposed(NDArrays.concat(new NDList(scaled(wq, m), wk, wv), 0));
         NDArray qBias = scaledBias(m.qProj(), m);
-        NDArray kvZeros = wq.getManager().zeros(new Shape(out - wq.getShape().get(0)));
-        NDArray qkvBias =
-                qBias == null ? wq.getManager().zeros(new Shape(out)) : NDArrays.concat(new NDList(qBias, kvZeros), 0);
+        NDArray qkvBias = qBias == null
+                ? wq.getManager().zeros(new Shape(out))
+                : NDArrays.concat(
+                        new NDList(
+                                qBias,
+                                wq.getManager()
+                                        .zeros(new Shape(out - wq.getShape().get(0)))),
+                        0);
         NDArray oBias = m.vProj().bias() == null
                 ? GraphOps.bias(m.oProj())
                 : appliedTo(m.oProj(), m.vProj().bias().array());
