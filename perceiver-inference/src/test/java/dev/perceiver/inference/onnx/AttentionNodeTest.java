@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import dev.perceiver.model.config.ConfigJson;
 import dev.perceiver.tasks.text.MaskedLanguageModel;
 import dev.perceiver.tasks.text.TextModelKinds;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,21 +33,11 @@ class AttentionNodeTest {
             OnnxExport.export(mlm, fused, true);
             OnnxExport.export(mlm, int8, true, true, OnnxExport.MAX_BYTES);
             OnnxExport.export(mlm, standard);
-            assertThat(count(fused, "Attention")).isEqualTo(3);
-            assertThat(count(fused, "FusedMatMul")).isZero();
-            assertThat(count(int8, "Attention")).isZero();
-            assertThat(count(int8, "FusedMatMul")).isEqualTo(6); // logits and weighted sum per layer
-            assertThat(count(standard, "Attention")).isZero();
+            assertThat(OnnxFileText.count(fused, "Attention")).isEqualTo(3);
+            assertThat(OnnxFileText.count(fused, "FusedMatMul")).isZero();
+            assertThat(OnnxFileText.count(int8, "Attention")).isZero();
+            assertThat(OnnxFileText.count(int8, "FusedMatMul")).isEqualTo(6); // logits and weighted sum per layer
+            assertThat(OnnxFileText.count(standard, "Attention")).isZero();
         }
-    }
-
-    /** Occurrences of an op type's name in the file (node and value names are generated, never op names). */
-    private static int count(Path file, String opType) throws Exception {
-        String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-        int n = 0;
-        for (int i = bytes.indexOf(opType); i >= 0; i = bytes.indexOf(opType, i + 1)) {
-            n++;
-        }
-        return n;
     }
 }
